@@ -1,0 +1,1 @@
+"""Liên thông gateway: federation router with field-level policy and audit."""

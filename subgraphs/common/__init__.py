@@ -1,0 +1,1 @@
+"""What the three subgraphs really share: settings, database, classification, internal auth, validation."""

@@ -1,0 +1,71 @@
+"""The ASGI application shared by the subgraphs: ``POST /graphql`` behind internal auth, ``GET /healthz``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from strawberry.asgi import GraphQL
+
+from .db import Database
+from .internal_auth import InternalAuthMiddleware, InternalTokenVerifier
+from .settings import SubgraphSettings
+
+
+@dataclass
+class SubgraphContext:
+    """Per-request context handed to resolvers: the database, this request's data loaders and the caller
+    (claims of the gateway's internal token: ``sub``, ``agency``, ``purpose``)."""
+
+    db: Database
+    loaders: Any
+    caller: dict[str, Any] = field(default_factory=dict)
+
+
+class _GraphQLApp(GraphQL):
+    def __init__(self, schema: strawberry.Schema, db: Database, make_loaders: Callable[[Database], Any]) -> None:
+        super().__init__(schema, graphql_ide=None, allow_queries_via_get=False)
+        self.db = db
+        self.make_loaders = make_loaders
+
+    async def get_context(self, request: Any, response: Any) -> SubgraphContext:  # type: ignore[override]
+        caller = request.scope.get("state", {}).get("caller", {})
+        return SubgraphContext(db=self.db, loaders=self.make_loaders(self.db), caller=caller)
+
+
+def create_subgraph_app(
+    schema: strawberry.Schema,
+    settings: SubgraphSettings,
+    make_loaders: Callable[[Database], Any],
+    *,
+    db: Database | None = None,
+    verifier: InternalTokenVerifier | None = None,
+) -> Starlette:
+    """Build a subgraph's app. ``db`` and ``verifier`` default to ones built from ``settings``."""
+    db = db or Database(settings.database_url)
+    verifier = verifier or InternalTokenVerifier.from_file(
+        settings.internal_jwks_file, settings.internal_issuer, settings.audience
+    )
+    graphql_app = _GraphQLApp(schema, db, make_loaders)
+
+    async def healthz(_: Request) -> JSONResponse:
+        try:
+            await db.ping()
+        except Exception as exc:  # noqa: BLE001 - health reports any database failure
+            return JSONResponse({"status": "down", "subgraph": settings.name, "error": str(exc)}, status_code=503)
+        return JSONResponse({"status": "ok", "subgraph": settings.name})
+
+    app = Starlette(
+        routes=[Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["POST"])],
+        on_shutdown=[db.dispose],
+    )
+    app.state.db = db
+    app.state.settings = settings
+    app.add_middleware(InternalAuthMiddleware, verifier=verifier)
+    return app
