@@ -1,0 +1,44 @@
+"""docker-compose.yml describes the production shape; there is no Docker engine here, so validate it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {"LT_POSTGRES_PASSWORD": "pw", "LT_PSEUDONYM_KEY": "k", "LT_JWKS_URL": "https://idp/jwks", "LT_JWT_ISSUER": "idp"}
+
+
+def _config(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    exe = shutil.which("docker-compose")
+    if exe is None:
+        pytest.fail("docker-compose is not installed; `.ci/run` installs Debian's docker-compose package")
+    return subprocess.run([exe, "config"], cwd=ROOT, env={"PATH": "/usr/bin:/bin", **env},
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_compose_file_is_valid_and_production_shaped() -> None:
+    result = _config(ENV)
+    assert result.returncode == 0, result.stderr
+    config = yaml.safe_load(result.stdout)
+    services = config["services"]
+    assert {"postgres", "opa", "population", "civil-status", "sentences", "gateway"} <= set(services)
+    assert services["opa"]["image"].startswith("openpolicyagent/opa")
+    assert "--watch" in services["opa"]["command"]
+    gateway_env = services["gateway"]["environment"]
+    assert gateway_env["GATEWAY_ENV"] == "production"
+    assert gateway_env["GATEWAY_POLICY_ENGINE"] == "opa"
+    assert gateway_env["GATEWAY_AUDIT_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    for name in ("population", "civil-status", "sentences"):
+        env = services[name]["environment"]
+        assert any(k.endswith("_DATABASE_URL") and v.startswith("postgresql+asyncpg://") for k, v in env.items())
+
+
+def test_compose_refuses_to_start_without_secrets() -> None:
+    result = _config({})
+    assert result.returncode != 0
+    assert "LT_POSTGRES_PASSWORD" in result.stderr
