@@ -1,0 +1,203 @@
+"""``Person`` as this subgraph extends it, and the mapping from event rows to GraphQL event objects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.common.classification import DataCategory as C
+from subgraphs.common.classification import classified, field
+from subgraphs.common.enums import MaritalStatus, Sex
+from subgraphs.common.errors import bad_user_input
+from subgraphs.common.identifiers import check_personal_id
+from subgraphs.common.provinces import BY_CODE
+
+from . import events as ev
+from .enums import (
+    CivilStatusEventKind,
+    CivilStatusItem,
+    ForeignCivilStatusEventKind,
+    GuardianshipBasis,
+    RecognizedParentRole,
+    RecordedDecisionKind,
+)
+
+Row = Mapping[str, Any]
+
+
+@strawberry.federation.type(
+    keys=["personalId"],
+    description="A person (owned by population); civil status contributes the birth registration and the civil "
+    "status events of the person (003 Art. 3.1, 7.1, 10.2).",
+)
+class Person:
+    personal_id: strawberry.ID = field(
+        C.IDENTIFIER, "Personal identification number, số định danh cá nhân (003 Art. 3.1.a, 11.1)."
+    )
+
+    @classmethod
+    def resolve_reference(cls, info: Info, **representation: Any) -> Person:
+        """No SQL here: a person without civil status records is still a valid ``Person``. Its fields read
+        through the request's loader, so N representations cost one statement (see ``loaders``)."""
+        personal_id = representation.get("personalId")
+        return cls(personal_id=strawberry.ID(check_personal_id(personal_id, "representations")))
+
+    @classified(
+        C.BASIC,
+        "Birth registration of the person (khai sinh, 003 Art. 3.1.a, 10.2.a); null when none is recorded.",
+    )
+    async def birth_registration(self, info: Info) -> ev.BirthRegistration | None:
+        rows = await info.context.loaders.events_of.load(str(self.personal_id))
+        for row in rows:
+            if row["kind"] == CivilStatusEventKind.BIRTH.value and row["subject_id"] == self.personal_id:
+                return event_from_row(row)  # type: ignore[return-value]
+        return None
+
+    @classified(
+        C.BASIC,
+        "Civil status events in which the person is a party, oldest first: as the subject, spouse, guardian, "
+        "recognised or adoptive parent (003 Art. 3.1, 7.1). `kinds` restricts them to the given kinds.",
+    )
+    async def civil_status_events(
+        self, info: Info, kinds: list[CivilStatusEventKind] | None = None
+    ) -> list[ev.CivilStatusEvent]:
+        if kinds is not None and not kinds:
+            raise bad_user_input("kinds", "give at least one kind, or omit the argument for every kind")
+        wanted = None if kinds is None else {k.value for k in kinds}
+        rows = await info.context.loaders.events_of.load(str(self.personal_id))
+        return [event_from_row(row) for row in rows if wanted is None or row["kind"] in wanted]
+
+
+def _person(personal_id: str | None) -> Person | None:
+    return None if personal_id is None else Person(personal_id=strawberry.ID(personal_id))
+
+
+def _enum(enum_type: Any, value: str | None) -> Any:
+    return None if value is None else enum_type(value)
+
+
+def _amendment(row: Row) -> dict[str, Any]:
+    return {
+        "item": CivilStatusItem(row["changed_item"]),
+        "old_value": row["old_value"],
+        "new_value": row["new_value"],
+        "reason": row["reason"],
+    }
+
+
+_SPECIFIC: dict[str, tuple[type, Callable[[Row], dict[str, Any]]]] = {
+    "BIRTH": (
+        ev.BirthRegistration,
+        lambda r: {
+            "full_name": r["full_name"],
+            "date_of_birth": r["date_of_birth"],
+            "sex": Sex(r["sex"]),
+            "place_of_birth": r["place_of_birth"],
+            "ethnicity": r["ethnicity"],
+            "nationality": r["nationality"],
+            "hometown": r["hometown"],
+            "father": _person(r["father_id"]),
+            "mother": _person(r["mother_id"]),
+            "declarant_name": r["declarant_name"],
+            "declarant_personal_id": r["declarant_id"],
+            "declarant_relationship": r["declarant_relationship"],
+        },
+    ),
+    "MARRIAGE": (
+        ev.MarriageRegistration,
+        lambda r: {"husband": _person(r["husband_id"]), "wife": _person(r["wife_id"])},
+    ),
+    "MARITAL_STATUS_CONFIRMATION": (
+        ev.MaritalStatusConfirmation,
+        lambda r: {
+            "marital_status": MaritalStatus(r["confirmed_marital_status"]),
+            "intended_use": r["intended_use"],
+            "valid_until": r["valid_until"],
+        },
+    ),
+    "GUARDIANSHIP": (
+        ev.GuardianshipRegistration,
+        lambda r: {
+            "guardian": _person(r["guardian_id"]),
+            "basis": _enum(GuardianshipBasis, r["guardianship_basis"]),
+        },
+    ),
+    "GUARDIANSHIP_END": (
+        ev.GuardianshipTermination,
+        lambda r: {"guardian": _person(r["guardian_id"]), "reason": r["reason"]},
+    ),
+    "PARENT_CHILD_RECOGNITION": (
+        ev.ParentChildRecognition,
+        lambda r: {
+            "parent": _person(r["parent_id"]),
+            "parent_role": _enum(RecognizedParentRole, r["parent_role"]),
+        },
+    ),
+    "ADOPTION": (
+        ev.AdoptionRegistration,
+        lambda r: {
+            "adoptive_father": _person(r["adoptive_father_id"]),
+            "adoptive_mother": _person(r["adoptive_mother_id"]),
+        },
+    ),
+    "CHANGE": (ev.CivilStatusChange, _amendment),
+    "CORRECTION": (ev.CivilStatusCorrection, _amendment),
+    "SUPPLEMENT": (ev.CivilStatusSupplement, _amendment),
+    "ETHNICITY_REDETERMINATION": (
+        ev.EthnicityRedetermination,
+        lambda r: {"old_ethnicity": r["old_value"], "new_ethnicity": r["new_value"], "reason": r["reason"]},
+    ),
+    "DEATH": (
+        ev.DeathRegistration,
+        lambda r: {
+            "date_of_death": r["date_of_death"],
+            "place_of_death": r["place_of_death"],
+            "cause_of_death": r["cause_of_death"],
+        },
+    ),
+    "COURT_DECISION_RECORDING": (
+        ev.CourtDecisionRecording,
+        lambda r: {
+            "court": r["court"],
+            "decision_number": r["decision_number"],
+            "decision_date": r["decision_date"],
+            "decision_kind": RecordedDecisionKind(r["decision_kind"]),
+            "other_party": _person(r["other_party_id"]),
+        },
+    ),
+    "FOREIGN_EVENT_RECORDING": (
+        ev.ForeignEventRecording,
+        lambda r: {
+            "recorded_event": ForeignCivilStatusEventKind(r["recorded_event"]),
+            "foreign_country": r["foreign_country"],
+            "foreign_authority": r["foreign_authority"],
+            "foreign_document_number": r["foreign_document_number"],
+            "foreign_document_date": r["foreign_document_date"],
+            "other_party": _person(r["other_party_id"]),
+        },
+    ),
+}
+assert set(_SPECIFIC) == {k.value for k in CivilStatusEventKind}, "every kind needs a concrete type"
+
+
+def event_from_row(row: Row) -> ev.CivilStatusEvent:
+    """The GraphQL object of the concrete type of ``row['kind']``."""
+    cls, specific = _SPECIFIC[row["kind"]]
+    province = BY_CODE.get(row["registration_province_code"])
+    return cls(
+        id=strawberry.ID(str(row["id"])),
+        kind=CivilStatusEventKind(row["kind"]),
+        registration_number=row["registration_number"],
+        book_number=row["book_number"],
+        registration_date=row["registration_date"],
+        registering_authority=row["registering_authority"],
+        registration_province_code=row["registration_province_code"],
+        registration_province=province.name if province else row["registration_province_code"],
+        signer_name=row["signer_name"],
+        signer_title=row["signer_title"],
+        subject=_person(row["subject_id"]),
+        **specific(row),
+    )
