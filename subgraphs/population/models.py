@@ -1,0 +1,71 @@
+"""Tables of the population subgraph (CSDL quốc gia về dân cư), on their own SQLModel registry.
+
+One row per citizen. Columns follow the basic personal data of Decree 13/2023 Art. 2.3 and what the population
+database shares with the civil status database (003 Art. 10.3.b). Relations to father, mother and spouse are
+personal ids (not foreign keys: a parent may be unknown to this database or loaded in a later chunk).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import JSON, Column, Index
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+
+class Base(SQLModel, registry=registry()):
+    """Base of this subgraph's tables; its own registry keeps them out of the other subgraphs' metadata."""
+
+
+class PersonRow(Base, table=True):
+    """A person in the national population database."""
+
+    __tablename__ = "person"
+    __table_args__ = (
+        Index("ix_person_birth_year", "birth_year"),
+        Index("ix_person_province_code", "province_code"),
+        Index("ix_person_name_search", "name_search"),
+    )
+
+    personal_id: str = Field(primary_key=True, max_length=12)
+    full_name: str = Field(max_length=100)
+    # " nguyen van an ": lower case, no diacritics, padded with spaces so that a search for whole words is
+    # `LIKE '% van an %'` on every database (see normalize_name).
+    name_search: str = Field(max_length=110)
+    other_names: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    date_of_birth: str | None = Field(default=None, max_length=10)
+    birth_year: int | None = None
+    sex: str | None = Field(default=None, max_length=6)
+    place_of_birth: str | None = Field(default=None, max_length=200)
+    place_of_birth_registration: str | None = Field(default=None, max_length=200)
+    hometown: str | None = Field(default=None, max_length=200)
+    ethnicity: str | None = Field(default=None, max_length=40)
+    religion: str | None = Field(default=None, max_length=40)
+    nationality: str | None = Field(default=None, max_length=60)
+    marital_status: str | None = Field(default=None, max_length=8)
+    permanent_address: str | None = Field(default=None, max_length=250)
+    temporary_address: str | None = Field(default=None, max_length=250)
+    current_address: str | None = Field(default=None, max_length=250)
+    # Current province (3-digit code, subgraphs.common.provinces) of the permanent address: the filter of
+    # searchPersons(provinceCode:).
+    province_code: str | None = Field(default=None, max_length=3)
+    old_id_card_number: str | None = Field(default=None, max_length=12)
+    date_of_death: str | None = Field(default=None, max_length=10)
+    missing_since: str | None = Field(default=None, max_length=10)
+    father_id: str | None = Field(default=None, max_length=12)
+    mother_id: str | None = Field(default=None, max_length=12)
+    spouse_id: str | None = Field(default=None, max_length=12)
+    processing_restricted: bool = Field(default=False)
+
+
+PERSON = PersonRow.__table__  # type: ignore[attr-defined]
+
+
+def normalize_name(name: str) -> str:
+    """Lower case, without diacritics (đ → d), single-spaced and padded with one space on both sides, so that
+    ``" van an "`` matches whole words of ``" nguyen van an "`` whatever the accents typed."""
+    decomposed = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    words = "".join(ch if ch.isalnum() else " " for ch in bare).split()
+    return f" {' '.join(words)} " if words else ""
