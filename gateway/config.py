@@ -1,0 +1,126 @@
+"""Configuration of the gateway process, read once from the environment into an immutable object.
+
+| variable | default | meaning |
+|---|---|---|
+| ``GATEWAY_ENV`` | ``development`` | ``development`` \\| ``test`` \\| ``production``; sets safe defaults below |
+| ``GATEWAY_HOST`` / ``GATEWAY_PORT`` | ``127.0.0.1`` / ``4000`` | where ``serve`` listens |
+| ``GATEWAY_SUPERGRAPH`` | ``./schema.graphql`` | supergraph SDL (Apollo join spec) written by ``compose`` |
+| ``GATEWAY_POLICY_ENGINE`` | ``embedded`` | ``embedded`` (regopy in process) \\| ``opa`` \\| ``allow-all`` (test only) |
+| ``GATEWAY_AUDIT_DATABASE_URL`` | ``sqlite+aiosqlite:///data/audit.db`` | where audit records are made durable |
+| ``GATEWAY_INTROSPECTION`` | ``true`` in development/test, ``false`` in production | serve ``__schema``/``__type`` |
+| ``GATEWAY_DOCUMENT_CACHE_SIZE`` | ``1000`` | parsed + validated documents kept (LRU) |
+| ``GATEWAY_PLAN_CACHE_SIZE`` | ``1000`` | query plans kept (LRU) |
+| ``GATEWAY_SUBGRAPH_TIMEOUT_MS`` | ``5000`` | per subgraph call; slower → ``SUBGRAPH_UNAVAILABLE`` |
+| ``GATEWAY_MAX_DEPTH`` | ``15`` | deeper operations → ``QUERY_TOO_COMPLEX`` |
+| ``GATEWAY_MAX_FIELDS`` | ``2000`` | operations selecting more fields (fragments expanded) → ``QUERY_TOO_COMPLEX`` |
+| ``GATEWAY_MAX_BODY_BYTES`` | ``1048576`` | larger request bodies are refused (400) |
+| ``GATEWAY_SUBGRAPH_POOL_SIZE`` | ``100`` | connections in the pooled subgraph HTTP client |
+| ``POPULATION_URL`` / ``CIVIL_STATUS_URL`` / ``SENTENCES_URL`` | from ``join__Graph`` | override a subgraph's URL; in general ``<GRAPH NAME>_URL`` |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENVIRONMENTS = ("development", "test", "production")
+POLICY_ENGINES = ("embedded", "opa", "allow-all")
+
+
+class ConfigError(ValueError):
+    """The environment describes a configuration the gateway refuses to start with."""
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={raw!r}: expected true or false")
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name}={raw!r}: expected an integer") from exc
+    if value < minimum:
+        raise ConfigError(f"{name}={value}: must be at least {minimum}")
+    return value
+
+
+def url_env_name(graph_name: str) -> str:
+    """The variable overriding a subgraph's URL: ``civil-status`` → ``CIVIL_STATUS_URL``."""
+    return graph_name.upper().replace("-", "_") + "_URL"
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    """Everything the gateway reads from its environment (see the module docstring for the variables)."""
+
+    env: str = "development"
+    host: str = "127.0.0.1"
+    port: int = 4000
+    supergraph_path: Path = Path("schema.graphql")
+    policy_engine: str = "embedded"
+    audit_database_url: str = "sqlite+aiosqlite:///data/audit.db"
+    introspection: bool = True
+    document_cache_size: int = 1000
+    plan_cache_size: int = 1000
+    subgraph_timeout_ms: int = 5000
+    max_depth: int = 15
+    max_fields: int = 2000
+    max_body_bytes: int = 1 << 20
+    subgraph_pool_size: int = 100
+    subgraph_urls: Mapping[str, str] = field(default_factory=dict)  # override by graph name (``<NAME>_URL``)
+    raw_env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    def subgraph_url(self, graph_name: str, default: str) -> str:
+        """The URL to call ``graph_name`` at: an env override if set, else the supergraph's ``default``."""
+        return self.subgraph_urls.get(graph_name) or self.raw_env.get(url_env_name(graph_name)) or default
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
+        """Read and check the environment; raises :class:`ConfigError` with the variable's name on bad values."""
+        env = dict(os.environ if env is None else env)
+        mode = env.get("GATEWAY_ENV", "development").strip().lower() or "development"
+        if mode not in ENVIRONMENTS:
+            raise ConfigError(f"GATEWAY_ENV={mode!r}: expected one of {', '.join(ENVIRONMENTS)}")
+        engine = env.get("GATEWAY_POLICY_ENGINE", "embedded").strip().lower() or "embedded"
+        if engine not in POLICY_ENGINES:
+            raise ConfigError(f"GATEWAY_POLICY_ENGINE={engine!r}: expected one of {', '.join(POLICY_ENGINES)}")
+        if engine == "allow-all" and mode != "test":
+            # allow-all releases every field to everyone: it exists for tests and must never reach real data.
+            raise ConfigError(
+                f"GATEWAY_POLICY_ENGINE=allow-all is refused with GATEWAY_ENV={mode}: it is only for GATEWAY_ENV=test"
+            )
+        return cls(
+            env=mode,
+            host=env.get("GATEWAY_HOST", "127.0.0.1"),
+            port=_int(env, "GATEWAY_PORT", 4000),
+            supergraph_path=Path(env.get("GATEWAY_SUPERGRAPH", "schema.graphql")),
+            policy_engine=engine,
+            audit_database_url=env.get("GATEWAY_AUDIT_DATABASE_URL", "sqlite+aiosqlite:///data/audit.db"),
+            introspection=_bool(env, "GATEWAY_INTROSPECTION", mode != "production"),
+            document_cache_size=_int(env, "GATEWAY_DOCUMENT_CACHE_SIZE", 1000, 1),
+            plan_cache_size=_int(env, "GATEWAY_PLAN_CACHE_SIZE", 1000, 1),
+            subgraph_timeout_ms=_int(env, "GATEWAY_SUBGRAPH_TIMEOUT_MS", 5000, 1),
+            max_depth=_int(env, "GATEWAY_MAX_DEPTH", 15, 1),
+            max_fields=_int(env, "GATEWAY_MAX_FIELDS", 2000, 1),
+            max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", 1 << 20, 1024),
+            subgraph_pool_size=_int(env, "GATEWAY_SUBGRAPH_POOL_SIZE", 100, 1),
+            raw_env=env,
+        )
