@@ -1,0 +1,98 @@
+"""Per-request data loaders: every lookup is one ``IN (...)`` statement per batch, whatever the number of keys.
+
+A request for N persons' sentences with their charges, penalties, obligations, events and facilities therefore
+costs a constant number of statements (one per loader that the query touches), never N.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlalchemy import Column, Table, select
+from sqlalchemy.engine import RowMapping
+
+from subgraphs.common.db import Database
+
+from .models import TABLES
+
+Row = RowMapping
+
+
+async def _fetch(db: Database, table: Table, column: Column[Any], keys: Sequence[Any], order: Sequence[str]) -> list[Row]:
+    stmt = select(table).where(column.in_(list(keys))).order_by(*(table.c[name] for name in order))
+    async with db.engine.connect() as conn:
+        return list((await conn.execute(stmt)).mappings().all())
+
+
+def _grouped(db: Database, table: str, column: str, order: Sequence[str] = ("position",)) -> DataLoader:
+    """Loader of key -> list of rows of ``table`` whose ``column`` equals the key (ordered by ``order``)."""
+    t = TABLES[table]
+
+    async def batch(keys: list[Any]) -> list[list[Row]]:
+        groups: dict[Any, list[Row]] = defaultdict(list)
+        for row in await _fetch(db, t, t.c[column], keys, order):
+            groups[row[column]].append(row)
+        return [groups.get(key, []) for key in keys]
+
+    return DataLoader(batch)
+
+
+def _single(db: Database, table: str, column: str) -> DataLoader:
+    """Loader of key -> the row of ``table`` whose ``column`` equals the key, or None."""
+    t = TABLES[table]
+
+    async def batch(keys: list[Any]) -> list[Row | None]:
+        found = {row[column]: row for row in await _fetch(db, t, t.c[column], keys, ())}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(batch)
+
+
+@dataclass
+class Loaders:
+    """This request's loaders (a fresh set per request: no cache outlives it, so no data crosses callers)."""
+
+    sentence: DataLoader
+    sentences_by_person: DataLoader
+    sentences_by_foreigner: DataLoader
+    judgment: DataLoader
+    facility: DataLoader
+    foreign_offender: DataLoader
+    legal_entity: DataLoader
+    entity_sentences: DataLoader
+    charges: DataLoader
+    penalties: DataLoader
+    obligations: DataLoader
+    events: DataLoader
+    entity_charges: DataLoader
+    entity_penalties: DataLoader
+    entity_obligations: DataLoader
+    entity_events: DataLoader
+
+
+def make_loaders(db: Database) -> Loaders:
+    """Build the loaders of one request (passed to ``create_subgraph_app``)."""
+    by_date = ("enforcement_started_on", "id")
+    return Loaders(
+        sentence=_single(db, "sentence", "id"),
+        sentences_by_person=_grouped(db, "sentence", "offender_personal_id", by_date),
+        sentences_by_foreigner=_grouped(db, "sentence", "foreign_offender_code", by_date),
+        judgment=_single(db, "judgment", "id"),
+        facility=_single(db, "facility", "id"),
+        foreign_offender=_single(db, "foreign_offender", "identification_code"),
+        legal_entity=_single(db, "legal_entity", "id"),
+        entity_sentences=_grouped(db, "legal_entity_sentence", "legal_entity_id", ("start_year", "id")),
+        charges=_grouped(db, "charge", "sentence_id"),
+        penalties=_grouped(db, "penalty", "sentence_id"),
+        obligations=_grouped(db, "civil_obligation", "sentence_id"),
+        events=_grouped(db, "enforcement_event", "sentence_id"),
+        entity_charges=_grouped(db, "charge", "entity_sentence_id"),
+        entity_penalties=_grouped(db, "penalty", "entity_sentence_id"),
+        entity_obligations=_grouped(db, "civil_obligation", "entity_sentence_id"),
+        entity_events=_grouped(db, "enforcement_event", "entity_sentence_id"),
+    )
+

@@ -1,0 +1,213 @@
+"""Tables of the criminal judgment enforcement database (000 Art. 8), on this subgraph's own registry.
+
+Enumerated columns hold the names of the enums in :mod:`.enums` as strings (portable between SQLite and
+PostgreSQL, and a new enum value needs no ALTER TYPE). Child rows (charges, penalties, civil obligations,
+enforcement events) belong either to a natural person's ``sentence`` or to a ``legal_entity_sentence``; a CHECK
+keeps exactly one owner.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import BigInteger, CheckConstraint, MetaData, Text
+from sqlalchemy.orm import registry
+from sqlmodel import Field, SQLModel
+
+# Named constraints, so that Alembic batch migrations on SQLite can address them later.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMING))):
+    """Base of the sentences subgraph's tables (a registry of its own: the three subgraphs never share tables)."""
+
+
+class FacilityRow(Base, table=True):
+    """A body enforcing sentences: prison, detention centre, provincial enforcement agency (000 Art. 2.2)."""
+
+    __tablename__ = "facility"
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    province_code: str = Field(max_length=3)
+    managing_authority: str = Field(max_length=200)
+
+
+class JudgmentRow(Base, table=True):
+    """The judgment or decision enforced (000 Art. 8.2.a, 8.3.a)."""
+
+    __tablename__ = "judgment"
+    id: str = Field(primary_key=True, max_length=32)
+    kind: str = Field(max_length=20)
+    trial_level: str = Field(max_length=20)
+    number: str = Field(max_length=60)
+    issued_on: date
+    effective_on: date
+    court_name: str = Field(max_length=200)
+    court_province_code: str = Field(max_length=3)
+
+
+class ForeignOffenderRow(Base, table=True):
+    """A foreigner serving a sentence, keyed by passport number or identification code (000 Art. 8.2.c)."""
+
+    __tablename__ = "foreign_offender"
+    identification_code: str = Field(primary_key=True, max_length=40)
+    id_kind: str = Field(max_length=30)
+    full_name: str = Field(max_length=200)
+    nationality: str = Field(max_length=100)
+    date_of_birth: str | None = Field(default=None, max_length=10)
+    sex: str | None = Field(default=None, max_length=10)
+
+
+class LegalEntityRow(Base, table=True):
+    """A commercial legal entity serving a sentence (000 Art. 8.3.b)."""
+
+    __tablename__ = "legal_entity"
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=300)
+    enterprise_code: str = Field(max_length=20, index=True)
+    province_code: str = Field(max_length=3)
+    head_office_address: str = Field(max_length=300)
+    legal_representative: str | None = Field(default=None, max_length=200)
+
+
+class SentenceRow(Base, table=True):
+    """One natural person's sentence under one ruling: background, offence, facility, status (000 Art. 8.2)."""
+
+    __tablename__ = "sentence"
+    __table_args__ = (
+        CheckConstraint(
+            "(offender_personal_id IS NULL) <> (foreign_offender_code IS NULL)", name="one_offender"
+        ),
+    )
+    id: str = Field(primary_key=True, max_length=32)
+    judgment_id: str = Field(foreign_key="judgment.id", max_length=32)
+    offender_personal_id: str | None = Field(default=None, max_length=12, index=True)
+    foreign_offender_code: str | None = Field(
+        default=None, foreign_key="foreign_offender.identification_code", max_length=40, index=True
+    )
+    offence_summary: str = Field(sa_type=Text)
+    offence_date: date
+    minor_at_offence: bool = False
+    name_at_judgment: str = Field(max_length=200)
+    aliases: str | None = Field(default=None, max_length=200)
+    occupation: str | None = Field(default=None, max_length=200)
+    education_level: str | None = Field(default=None, max_length=20)
+    prior_convictions: int = 0
+    residence_at_judgment: str | None = Field(default=None, max_length=300)
+    facility_id: str | None = Field(default=None, foreign_key="facility.id", max_length=32)
+    supervising_authority: str | None = Field(default=None, max_length=300)
+    enforcement_started_on: date | None = None
+    expected_end_on: date | None = None
+    status: str = Field(max_length=40)
+    province_code: str = Field(max_length=3)
+    start_year: int = Field(index=True)
+    end_year: int | None = None
+    residence_after_release: str | None = Field(default=None, max_length=300)
+    workplace_after_release: str | None = Field(default=None, max_length=300)
+
+
+class LegalEntitySentenceRow(Base, table=True):
+    """A commercial legal entity's sentence under one ruling (000 Art. 8.3)."""
+
+    __tablename__ = "legal_entity_sentence"
+    id: str = Field(primary_key=True, max_length=32)
+    legal_entity_id: str = Field(foreign_key="legal_entity.id", max_length=32, index=True)
+    judgment_id: str = Field(foreign_key="judgment.id", max_length=32)
+    offence_summary: str = Field(sa_type=Text)
+    enforcing_authority: str = Field(max_length=300)
+    status: str = Field(max_length=40)
+    province_code: str = Field(max_length=3)
+    start_year: int = Field(index=True)
+    end_year: int | None = None
+
+
+_ONE_OWNER = "(sentence_id IS NULL) <> (entity_sentence_id IS NULL)"
+
+
+class ChargeRow(Base, table=True):
+    """A crime the offender was convicted of, by Criminal Code article, clause and point (000 Art. 8.2.a)."""
+
+    __tablename__ = "charge"
+    __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
+    entity_sentence_id: str | None = Field(
+        default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
+    )
+    position: int
+    article: int
+    clause: int | None = None
+    point: str | None = Field(default=None, max_length=4)
+    offence_name: str = Field(max_length=300)
+
+
+class PenaltyRow(Base, table=True):
+    """A principal or additional penalty, or a judicial measure (``role``), 000 Art. 8.2.a, 8.2.đ."""
+
+    __tablename__ = "penalty"
+    __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
+    entity_sentence_id: str | None = Field(
+        default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
+    )
+    position: int
+    role: str = Field(max_length=12)  # PRINCIPAL | ADDITIONAL | MEASURE
+    kind: str = Field(max_length=40)
+    term_months: int | None = None
+    amount: int | None = Field(default=None, sa_type=BigInteger)
+    suspended: bool = False
+    probation_months: int | None = None
+    details: str | None = Field(default=None, sa_type=Text)
+    medical_ground: str | None = Field(default=None, sa_type=Text)
+
+
+class CivilObligationRow(Base, table=True):
+    """A civil obligation in the criminal judgment (000 Art. 8.2.đ, 8.3.c)."""
+
+    __tablename__ = "civil_obligation"
+    __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
+    entity_sentence_id: str | None = Field(
+        default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
+    )
+    position: int
+    description: str = Field(max_length=300)
+    amount: int = Field(sa_type=BigInteger)
+    amount_paid: int = Field(default=0, sa_type=BigInteger)
+    beneficiary: str = Field(max_length=300)
+    beneficiary_kind: str = Field(max_length=20)
+    status: str = Field(max_length=30)
+
+
+class EnforcementEventRow(Base, table=True):
+    """One step in the course of enforcement (000 Art. 8.2.e for persons, 8.3.d for legal entities)."""
+
+    __tablename__ = "enforcement_event"
+    __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
+    entity_sentence_id: str | None = Field(
+        default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
+    )
+    position: int
+    kind: str = Field(max_length=40)
+    event_date: date
+    decision_number: str | None = Field(default=None, max_length=60)
+    authority: str = Field(max_length=300)
+    note: str | None = Field(default=None, sa_type=Text)
+    health_ground: str | None = Field(default=None, sa_type=Text)
+    months_reduced: int | None = None
+    facility_id: str | None = Field(default=None, foreign_key="facility.id", max_length=32)
+    successor_name: str | None = Field(default=None, max_length=300)
+
+
+TABLES = Base.metadata.tables

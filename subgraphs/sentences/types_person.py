@@ -1,0 +1,266 @@
+"""Natural persons' sentences: ``Person`` (extended), ``ForeignOffender``, ``Sentence`` and its course of enforcement.
+
+Everything about a natural person's conviction and its enforcement is ``CRIMINAL`` (004 Art. 2.4.g); identifiers
+are ``IDENTIFIER``; medical grounds are ``HEALTH`` (004 Art. 2.4.c). All nested data goes through the request's
+data loaders, so N sentences cost one statement per kind of child, not N.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from subgraphs.common.classification import DataCategory, classified, field
+from subgraphs.common.enums import Sex
+from subgraphs.common.errors import bad_user_input
+from subgraphs.common.identifiers import personal_id_problem
+from subgraphs.common.scalars import PartialDate
+
+from .enums import EnforcementEventKind, EnforcementStatus, ForeignIdKind
+from .types_common import Charge, CivilObligation, Facility, Judgment, JudicialMeasure, Penalty
+
+BASIC, CRIMINAL, HEALTH, IDENTIFIER = (
+    DataCategory.BASIC,
+    DataCategory.CRIMINAL,
+    DataCategory.HEALTH,
+    DataCategory.IDENTIFIER,
+)
+
+
+@strawberry.type(description="One step in the course of enforcement (diễn biến quá trình chấp hành án, 000 Art. 8.2.e).")
+class EnforcementEvent:
+    kind: EnforcementEventKind = field(CRIMINAL, "What happened (000 Art. 8.2.e).")
+    event_date: date = field(CRIMINAL, "When it took effect.", name="date")
+    decision_number: str | None = field(CRIMINAL, "Number of the decision ordering it (000 Art. 8.2.e).")
+    authority: str = field(CRIMINAL, "Court, enforcement agency or facility that decided or recorded it.")
+    note: str | None = field(CRIMINAL, "Particulars recorded with the event.")
+    health_ground: str | None = field(
+        HEALTH,
+        "Medical ground of a postponement, suspension or exemption (serious illness, pregnancy; BLHS Art. 67.1.a-b, "
+        "68): health data, 004 Art. 2.4.c.",
+    )
+    months_reduced: int | None = field(CRIMINAL, "Months taken off the term by a reduction or amnesty (BLHS Art. 63).")
+    facility_id: strawberry.Private[str | None] = None
+
+    @classified(CRIMINAL, "Facility the person was moved to (FACILITY_TRANSFER) or admitted to.")
+    async def facility(self, info: Info) -> Facility | None:
+        if self.facility_id is None:
+            return None
+        row = await info.context.loaders.facility.load(self.facility_id)
+        return Facility.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: Any) -> EnforcementEvent:
+        return cls(
+            kind=EnforcementEventKind[row["kind"]],
+            event_date=row["event_date"],
+            decision_number=row["decision_number"],
+            authority=row["authority"],
+            note=row["note"],
+            health_ground=row["health_ground"],
+            months_reduced=row["months_reduced"],
+            facility_id=row["facility_id"],
+        )
+
+
+@strawberry.type(
+    description="The offender's background as held in the enforcement file (lý lịch, 000 Art. 8.2.b). Identity data "
+    "proper (birth, hometown, ethnicity, religion...) is not copied here: it stays in the population database, "
+    "reached through `Sentence.person` (data collected once, used many times: 000 Art. 3.4)."
+)
+class OffenderBackground:
+    name_at_judgment: str = field(CRIMINAL, "Full name as written in the ruling (000 Art. 8.2.b).")
+    aliases: list[str] = field(CRIMINAL, "Other names and aliases (tên gọi khác, bí danh) in the file.")
+    occupation: str | None = field(CRIMINAL, "Occupation when convicted.")
+    education_level: str | None = field(CRIMINAL, "Education level when convicted, e.g. '9/12'.")
+    prior_convictions: int = field(CRIMINAL, "Number of prior convictions not yet expunged (tiền án).")
+    residence_at_judgment: str | None = field(CRIMINAL, "Place of residence when convicted.")
+    minor_at_offence: bool = field(
+        CRIMINAL, "Under 18 when the offence was committed (BLHS Part One, Chapter XII; 004 Art. 20)."
+    )
+
+
+def _background(row: Any) -> OffenderBackground:
+    return OffenderBackground(
+        name_at_judgment=row["name_at_judgment"],
+        aliases=[a for a in (row["aliases"] or "").split("; ") if a],
+        occupation=row["occupation"],
+        education_level=row["education_level"],
+        prior_convictions=row["prior_convictions"],
+        residence_at_judgment=row["residence_at_judgment"],
+        minor_at_offence=bool(row["minor_at_offence"]),
+    )
+
+
+@strawberry.federation.type(keys=["id"], description="A natural person's sentence under one ruling (000 Art. 8.2).")
+class Sentence:
+    id: strawberry.ID = field(IDENTIFIER, "Identifier of the sentence record in the enforcement database.")
+    offence_summary: str = field(CRIMINAL, "Summary of the offence (tóm tắt quá trình phạm tội, 000 Art. 8.2.d).")
+    offence_date: date = field(CRIMINAL, "When the offence was committed (000 Art. 8.2.d).")
+    background: OffenderBackground = field(CRIMINAL, "The offender's background (lý lịch, 000 Art. 8.2.b).")
+    status: EnforcementStatus = field(CRIMINAL, "Current state of enforcement (000 Art. 8.1.b, 8.2.e).")
+    enforcement_started_on: date | None = field(CRIMINAL, "When enforcement began (decision to enforce).")
+    expected_end_on: date | None = field(CRIMINAL, "When the term ends, as currently computed (after reductions).")
+    supervising_authority: str | None = field(
+        CRIMINAL, "Commune police or People's Committee supervising a sentence served in the community (000 Art. 2.2)."
+    )
+    province_code: str = field(CRIMINAL, "3-digit code of the province whose bodies enforce the sentence.")
+    residence_after_release: str | None = field(
+        CRIMINAL, "Residence after the sentence was served (000 Art. 8.2.g)."
+    )
+    workplace_after_release: str | None = field(
+        CRIMINAL, "Workplace after the sentence was served (000 Art. 8.2.g)."
+    )
+    personal_id: strawberry.Private[str | None] = None
+    foreign_code: strawberry.Private[str | None] = None
+    judgment_id: strawberry.Private[str] = ""
+    facility_id: strawberry.Private[str | None] = None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Sentence:
+        return cls(
+            id=strawberry.ID(row["id"]),
+            offence_summary=row["offence_summary"],
+            offence_date=row["offence_date"],
+            background=_background(row),
+            status=EnforcementStatus[row["status"]],
+            enforcement_started_on=row["enforcement_started_on"],
+            expected_end_on=row["expected_end_on"],
+            supervising_authority=row["supervising_authority"],
+            province_code=row["province_code"],
+            residence_after_release=row["residence_after_release"],
+            workplace_after_release=row["workplace_after_release"],
+            personal_id=row["offender_personal_id"],
+            foreign_code=row["foreign_offender_code"],
+            judgment_id=row["judgment_id"],
+            facility_id=row["facility_id"],
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Sentence | None:
+        row = await info.context.loaders.sentence.load(str(representation.get("id", "")))
+        return cls.from_row(row) if row else None
+
+    @classified(CRIMINAL, "Who serves it: a citizen (Person, by personal id) or a foreigner (000 Art. 8.2.c).")
+    async def offender(self, info: Info) -> Offender | None:
+        if self.personal_id is not None:
+            return Person(personal_id=strawberry.ID(self.personal_id))
+        return await self.foreign_offender(info)
+
+    @classified(CRIMINAL, "The offender when a citizen: a Person entity reference (000 Art. 8.2.c); null for foreigners.")
+    def person(self) -> Person | None:
+        return Person(personal_id=strawberry.ID(self.personal_id)) if self.personal_id else None
+
+    @classified(CRIMINAL, "The offender when a foreigner (000 Art. 8.2.c); null for citizens.")
+    async def foreign_offender(self, info: Info) -> ForeignOffender | None:
+        if self.foreign_code is None:
+            return None
+        row = await info.context.loaders.foreign_offender.load(self.foreign_code)
+        return ForeignOffender.from_row(row) if row else None
+
+    @classified(CRIMINAL, "The judgment or decision enforced (000 Art. 8.2.a).")
+    async def judgment(self, info: Info) -> Judgment:
+        return Judgment.from_row(await info.context.loaders.judgment.load(self.judgment_id))
+
+    @classified(CRIMINAL, "Crimes convicted of, with Criminal Code article and clause (000 Art. 8.2.a).")
+    async def charges(self, info: Info) -> list[Charge]:
+        return [Charge.from_row(r) for r in await info.context.loaders.charges.load(str(self.id))]
+
+    @classified(CRIMINAL, "The principal penalty (hình phạt chính, BLHS Art. 32.1; 000 Art. 8.2.a).")
+    async def principal_penalty(self, info: Info) -> Penalty | None:
+        rows = await info.context.loaders.penalties.load(str(self.id))
+        return next((Penalty.from_row(r) for r in rows if r["role"] == "PRINCIPAL"), None)
+
+    @classified(CRIMINAL, "Additional penalties (hình phạt bổ sung, BLHS Art. 32.2; 000 Art. 8.2.đ).")
+    async def additional_penalties(self, info: Info) -> list[Penalty]:
+        rows = await info.context.loaders.penalties.load(str(self.id))
+        return [Penalty.from_row(r) for r in rows if r["role"] == "ADDITIONAL"]
+
+    @classified(CRIMINAL, "Judicial measures applied (biện pháp tư pháp, BLHS Art. 46; 000 Art. 8.2).")
+    async def judicial_measures(self, info: Info) -> list[JudicialMeasure]:
+        rows = await info.context.loaders.penalties.load(str(self.id))
+        return [JudicialMeasure.from_row(r) for r in rows if r["role"] == "MEASURE"]
+
+    @classified(CRIMINAL, "Civil obligations in the criminal judgment (000 Art. 8.2.đ).")
+    async def civil_obligations(self, info: Info) -> list[CivilObligation]:
+        return [CivilObligation.from_row(r) for r in await info.context.loaders.obligations.load(str(self.id))]
+
+    @classified(CRIMINAL, "The course of enforcement, oldest first (000 Art. 8.2.e).")
+    async def enforcement_events(self, info: Info) -> list[EnforcementEvent]:
+        return [EnforcementEvent.from_row(r) for r in await info.context.loaders.events.load(str(self.id))]
+
+    @classified(CRIMINAL, "Facility where the sentence is (or was last) served, if custodial (000 Art. 2.2).")
+    async def facility(self, info: Info) -> Facility | None:
+        if self.facility_id is None:
+            return None
+        row = await info.context.loaders.facility.load(self.facility_id)
+        return Facility.from_row(row) if row else None
+
+
+@strawberry.federation.type(
+    keys=["personalId"],
+    description="A citizen, owned by `population`; this subgraph adds the sentences they serve (000 Art. 8.2).",
+)
+class Person:
+    personal_id: strawberry.ID = field(IDENTIFIER, "Personal identification number (số định danh cá nhân, 000 Art. 8.2.c).")
+    prefetched: strawberry.Private[list[Any] | None] = None
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> Person:
+        """Batched: every representation of one ``_entities`` call goes into one ``IN (...)`` statement."""
+        personal_id = representation.get("personalId")
+        problem = personal_id_problem(personal_id)
+        if problem:
+            raise bad_user_input("personalId", problem)
+        rows = await info.context.loaders.sentences_by_person.load(personal_id)
+        return cls(personal_id=strawberry.ID(personal_id), prefetched=rows)
+
+    @classified(CRIMINAL, "Sentences this citizen serves or has served, oldest first (000 Art. 8.2).")
+    async def sentences(self, info: Info) -> list[Sentence]:
+        rows = self.prefetched
+        if rows is None:
+            rows = await info.context.loaders.sentences_by_person.load(str(self.personal_id))
+        return [Sentence.from_row(r) for r in rows]
+
+
+@strawberry.federation.type(
+    keys=["identificationCode"],
+    description="A foreigner serving a sentence, keyed by passport number or identification code (000 Art. 8.2.c).",
+)
+class ForeignOffender:
+    identification_code: str = field(IDENTIFIER, "Passport number or identification code (000 Art. 8.2.c).")
+    identification_kind: ForeignIdKind = field(IDENTIFIER, "Whether the code is a passport number (000 Art. 8.2.c).")
+    full_name: str = field(BASIC, "Full name as in the passport (004 Art. 2.3.a).")
+    nationality: str = field(BASIC, "Nationality (004 Art. 2.3.đ).")
+    date_of_birth: PartialDate | None = field(BASIC, "Date of birth, possibly partial (004 Art. 2.3.b).")
+    sex: Sex | None = field(BASIC, "Sex (004 Art. 2.3.b).")
+
+    @classmethod
+    def from_row(cls, row: Any) -> ForeignOffender:
+        return cls(
+            identification_code=row["identification_code"],
+            identification_kind=ForeignIdKind[row["id_kind"]],
+            full_name=row["full_name"],
+            nationality=row["nationality"],
+            date_of_birth=row["date_of_birth"],
+            sex=Sex[row["sex"]] if row["sex"] else None,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Info, **representation: Any) -> ForeignOffender | None:
+        row = await info.context.loaders.foreign_offender.load(str(representation.get("identificationCode", "")))
+        return cls.from_row(row) if row else None
+
+    @classified(CRIMINAL, "Sentences this foreigner serves or has served (000 Art. 8.2).")
+    async def sentences(self, info: Info) -> list[Sentence]:
+        rows = await info.context.loaders.sentences_by_foreigner.load(self.identification_code)
+        return [Sentence.from_row(r) for r in rows]
+
+
+Offender = Annotated[
+    Person | ForeignOffender,
+    strawberry.union("Offender", description="Who serves a sentence: a citizen or a foreigner (000 Art. 8.2.c)."),
+]
