@@ -1,0 +1,102 @@
+"""Development tokens: a local signing key (generated on first run, git-ignored) and a minter.
+
+The private key lives at ``GATEWAY_DEV_KEY_FILE`` (mode 0600), its public JWKS at ``GATEWAY_JWKS_FILE``; both
+default to ``$LT_DATA_DIR/keys``. Never used in production (:class:`AuthSettings.may_create_dev_key`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from joserfc import jwt
+from joserfc.jwk import ECKey, KeySet
+
+from .agencies import AgencyCatalogue
+from .caller import Role
+from .settings import AuthSettings
+
+DEFAULT_TTL = "8h"
+_TTL = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_ttl(value: str | int) -> int:
+    """``"8h"``, ``"30m"``, ``"90s"``, ``"2d"`` or seconds -> seconds (> 0)."""
+    if isinstance(value, int):
+        seconds = value
+    else:
+        match = _TTL.match(value)
+        if not match:
+            raise ValueError(f"bad duration {value!r}: use e.g. 90s, 30m, 8h, 2d")
+        seconds = int(match.group(1)) * _UNITS[match.group(2)]
+    if seconds <= 0:
+        raise ValueError("duration must be positive")
+    return seconds
+
+
+def load_or_create_dev_key(settings: AuthSettings) -> ECKey:
+    """Load the development signing key, creating it and its public JWKS on first run (not in production)."""
+    path, public = settings.dev_key_file, settings.jwks_file
+    if path.exists():
+        key = ECKey.import_key(json.loads(path.read_text()))
+    else:
+        if not settings.may_create_dev_key:
+            raise RuntimeError("no development key, and production never creates one")
+        key = ECKey.generate_key("P-256", parameters={"kid": f"dev-{uuid.uuid4().hex[:12]}", "use": "sig",
+                                                      "alg": "ES256"})
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(key.as_dict(private=True), fh)
+    if not public.exists():
+        public.parent.mkdir(parents=True, exist_ok=True)
+        public.write_text(json.dumps(KeySet([key]).as_dict(private=False)))
+    return key
+
+
+def mint_dev_token(
+    agency: str | None,
+    sub: str,
+    ttl: str | int = DEFAULT_TTL,
+    role: str | Role = Role.AGENCY,
+    *,
+    audience: str | None = None,
+    settings: AuthSettings | None = None,
+    agencies: AgencyCatalogue | None = None,
+    key: ECKey | None = None,
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """Mint a development token (ES256, dev key) for ``sub`` at ``agency``.
+
+    Refuses an unknown agency, and an agency-less token unless the role is ``data_subject`` or ``dpo``.
+    """
+    settings = settings or AuthSettings.from_env()
+    role = Role(role)
+    if agency is not None:
+        agencies = agencies if agencies is not None else AgencyCatalogue.load(settings.agencies_file)
+        if agency not in agencies:
+            raise ValueError(f"unknown agency {agency!r} (see {settings.agencies_file})")
+    elif role is Role.AGENCY:
+        raise ValueError("an agency token needs --agency")
+    key = key or load_or_create_dev_key(settings)
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": settings.issuer,
+        "aud": audience or settings.audience,
+        "sub": sub,
+        "iat": now,
+        "nbf": now,
+        "exp": now + parse_ttl(ttl),
+        "jti": uuid.uuid4().hex,
+    }
+    if agency is not None:
+        claims["agency"] = agency
+    if role is not Role.AGENCY:
+        claims["role"] = role.value
+    claims.update(extra or {})
+    return jwt.encode({"alg": "ES256", "kid": key.kid, "typ": "JWT"}, claims, key, algorithms=["ES256"])

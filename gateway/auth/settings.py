@@ -1,0 +1,78 @@
+"""Settings of caller authentication, read from the environment.
+
+| variable | default | meaning |
+|---|---|---|
+| ``GATEWAY_ENV`` | ``development`` | ``production`` never creates or trusts the development key implicitly |
+| ``GATEWAY_JWT_ISSUER`` | ``lienthong-dev-issuer`` | required ``iss`` of caller tokens |
+| ``GATEWAY_JWT_AUDIENCE`` | ``lienthong-gateway`` | required ``aud`` of caller tokens |
+| ``GATEWAY_JWT_LEEWAY`` | ``30`` | seconds of clock skew tolerated on ``exp`` / ``nbf`` / ``iat`` |
+| ``GATEWAY_JWKS_URL`` | unset | the identity provider's JWKS; when set, keys come only from there |
+| ``GATEWAY_JWKS_TTL`` | ``300`` | seconds a fetched JWKS is used before it is fetched again |
+| ``GATEWAY_JWKS_REFETCH_INTERVAL`` | ``30`` | minimum seconds between refetches caused by an unknown ``kid`` |
+| ``GATEWAY_JWKS_MAX_STALE`` | ``3600`` | seconds an expired JWKS may still be used while the URL is unreachable |
+| ``GATEWAY_JWKS_FILE`` | ``$LT_DATA_DIR/keys/dev-jwks.json`` | local public key set (development) |
+| ``GATEWAY_DEV_KEY_FILE`` | ``$LT_DATA_DIR/keys/dev-signing.jwk.json`` | private half of the development key |
+| ``GATEWAY_AGENCIES_FILE`` | ``policies/data/agencies.json`` of the repository | agency catalogue |
+
+In development and test the local key set and its private key are generated on first use (git-ignored under
+``data/``). In production one of ``GATEWAY_JWKS_URL`` or an explicit ``GATEWAY_JWKS_FILE`` is required.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_ISSUER = "lienthong-dev-issuer"
+DEFAULT_AUDIENCE = "lienthong-gateway"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_AGENCIES_FILE = REPO_ROOT / "policies" / "data" / "agencies.json"
+
+
+def _data_dir(env: Mapping[str, str]) -> Path:
+    return Path(env.get("LT_DATA_DIR", "data"))
+
+
+@dataclass(frozen=True, slots=True)
+class AuthSettings:
+    """Everything the authenticator and the development token minter need."""
+
+    env: str = "development"
+    issuer: str = DEFAULT_ISSUER
+    audience: str = DEFAULT_AUDIENCE
+    leeway: int = 30
+    jwks_url: str | None = None
+    jwks_ttl: float = 300.0
+    jwks_refetch_interval: float = 30.0
+    jwks_max_stale: float = 3600.0
+    jwks_file: Path = Path("data/keys/dev-jwks.json")
+    jwks_file_explicit: bool = False
+    dev_key_file: Path = Path("data/keys/dev-signing.jwk.json")
+    agencies_file: Path = DEFAULT_AGENCIES_FILE
+
+    @property
+    def may_create_dev_key(self) -> bool:
+        """A development key is generated on first use everywhere but in production."""
+        return self.env != "production"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> AuthSettings:
+        """Read the settings from ``env`` (default: ``os.environ``)."""
+        env = os.environ if env is None else env
+        keys = _data_dir(env) / "keys"
+        return cls(
+            env=env.get("GATEWAY_ENV", "development"),
+            issuer=env.get("GATEWAY_JWT_ISSUER", DEFAULT_ISSUER),
+            audience=env.get("GATEWAY_JWT_AUDIENCE", DEFAULT_AUDIENCE),
+            leeway=int(env.get("GATEWAY_JWT_LEEWAY", "30")),
+            jwks_url=env.get("GATEWAY_JWKS_URL") or None,
+            jwks_ttl=float(env.get("GATEWAY_JWKS_TTL", "300")),
+            jwks_refetch_interval=float(env.get("GATEWAY_JWKS_REFETCH_INTERVAL", "30")),
+            jwks_max_stale=float(env.get("GATEWAY_JWKS_MAX_STALE", "3600")),
+            jwks_file=Path(env.get("GATEWAY_JWKS_FILE") or keys / "dev-jwks.json"),
+            jwks_file_explicit=bool(env.get("GATEWAY_JWKS_FILE")),
+            dev_key_file=Path(env.get("GATEWAY_DEV_KEY_FILE") or keys / "dev-signing.jwk.json"),
+            agencies_file=Path(env.get("GATEWAY_AGENCIES_FILE") or DEFAULT_AGENCIES_FILE),
+        )
