@@ -19,7 +19,12 @@ from strawberry.types import Info
 from subgraphs.common.classification import DataCategory, classified, field
 from subgraphs.common.enums import MaritalStatus, Sex
 from subgraphs.common.errors import bad_user_input
-from subgraphs.common.identifiers import check_personal_id, check_personal_ids, check_range, personal_id_problem
+from subgraphs.common.identifiers import (
+    check_personal_id,
+    check_personal_ids,
+    check_range,
+    personal_id_problem,
+)
 from subgraphs.common.provinces import BY_ID_CODE
 from subgraphs.common.scalars import PartialDate
 
