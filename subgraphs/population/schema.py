@@ -212,11 +212,16 @@ class Query:
         self,
         info: Info,
         name: str,
-        birth_year: int | None = None,
-        province_code: str | None = None,
-        first: int = 20,
-        after: str | None = None,
+        birth_year: int | None = strawberry.UNSET,
+        province_code: str | None = strawberry.UNSET,
+        first: int | None = 20,
+        after: str | None = strawberry.UNSET,
     ) -> PersonConnection:
+        # UNSET defaults keep the SDL exactly `birthYear: Int`; an explicit null means "not given" as well.
+        birth_year, province_code, after = (
+            None if value is strawberry.UNSET else value for value in (birth_year, province_code, after)
+        )
+        first = 20 if first is None else first
         if len(name) > MAX_NAME_LENGTH or not normalize_name(name):
             raise bad_user_input("name", f"give 1 to {MAX_NAME_LENGTH} characters with at least one letter")
         if birth_year is not None:
