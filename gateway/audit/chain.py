@@ -1,0 +1,170 @@
+"""The hash chain: canonical form of a row, its hash, and verification of a sequence of rows.
+
+``hash = SHA-256(canonical JSON of every column but ``hash``, ``prev_hash`` included)``; canonical JSON is
+orjson with sorted keys (compact, UTF-8). Row ``seq`` numbers are contiguous; the first row's ``prev_hash`` is
+:data:`GENESIS`, unless older rows were pruned, in which case an ``anchor`` row later in the chain states which
+``seq`` the kept records start at and the hash that precedes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from .record import AuditRecord, Outcome, effect, utc_text
+
+GENESIS = "0" * 64
+KIND_ACCESS = "access"
+KIND_ANCHOR = "anchor"
+HASHED_COLUMNS = (
+    "seq", "kind", "at", "request_id", "account", "agency", "role", "purpose", "legal_basis", "operation_name",
+    "document_hash", "coordinates", "categories", "effects", "subjects", "outcome", "http_status", "error_code",
+    "decision_id", "policy_version", "anchor_seq", "anchor_hash", "note", "prev_hash",
+)
+JSON_COLUMNS = ("coordinates", "categories", "effects", "subjects")
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def row_hash(row: Mapping[str, Any]) -> str:
+    """The SHA-256 (hex) of a row's canonical form."""
+    canonical = orjson.dumps({name: row.get(name) for name in HASHED_COLUMNS}, option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def record_row(record: AuditRecord, at: str | None = None) -> dict[str, Any]:
+    """The column values of an access record, without ``seq``/``prev_hash``/``hash`` (set by the writer)."""
+    return {
+        "kind": KIND_ACCESS,
+        "at": at or utc_text(record.at),
+        "request_id": record.request_id,
+        "account": record.account,
+        "agency": record.agency,
+        "role": record.role,
+        "purpose": record.purpose,
+        "legal_basis": record.legal_basis,
+        "operation_name": record.operation_name,
+        "document_hash": record.document_hash,
+        "coordinates": _json(sorted(set(record.coordinates))),
+        "categories": _json(sorted(set(record.categories))),
+        "effects": _json([effect(e).as_dict() for e in record.effects]),
+        "subjects": _json(sorted(set(record.subjects))),
+        "outcome": str(Outcome(record.outcome)),
+        "http_status": int(record.http_status),
+        "error_code": record.error_code,
+        "decision_id": record.decision_id,
+        "policy_version": record.policy_version,
+        "anchor_seq": None,
+        "anchor_hash": None,
+        "note": None,
+    }
+
+
+def anchor_row(first_kept: int, preceding_hash: str, note: str) -> dict[str, Any]:
+    """An anchor: records before ``first_kept`` were pruned; ``preceding_hash`` is the hash that preceded it."""
+    empty = {name: None for name in HASHED_COLUMNS}
+    empty.update(kind=KIND_ANCHOR, at=utc_text(), coordinates="[]", categories="[]", effects="[]", subjects="[]",
+                 anchor_seq=first_kept, anchor_hash=preceding_hash, note=note)
+    for name in ("seq", "prev_hash"):
+        empty.pop(name)
+    return empty
+
+
+def chain(rows: list[dict[str, Any]], head_seq: int, head_hash: str) -> tuple[int, str]:
+    """Assign ``seq``/``prev_hash``/``hash`` to ``rows`` in order after the head; return the new head."""
+    for row in rows:
+        head_seq += 1
+        row["seq"] = head_seq
+        row["prev_hash"] = head_hash
+        row["hash"] = head_hash = row_hash(row)
+    return head_seq, head_hash
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """The first bad record and why."""
+
+    seq: int | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """Result of verifying the whole chain."""
+
+    records: int
+    first_seq: int | None
+    head_seq: int | None
+    head_hash: str | None
+    problem: Problem | None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+class ChainVerifier:
+    """Feed rows in ``seq`` order (:meth:`add`), then :meth:`finish` with the subject index."""
+
+    def __init__(self, anchors: Iterable[tuple[int, str]], checkpoints: Mapping[int, str] | None = None) -> None:
+        self.anchors = set(anchors)  # (anchor_seq, anchor_hash) as stated by anchor rows
+        self.checkpoints = dict(checkpoints or {})
+        self.count = 0
+        self.first: int | None = None
+        self.prev_seq: int | None = None
+        self.prev_hash: str | None = None
+        self.problem: Problem | None = None
+        self.expected_index: set[tuple[str, int]] = set()
+
+    def add(self, row: Mapping[str, Any]) -> bool:
+        """Check one row; returns False once a problem was found (stop feeding)."""
+        seq = row["seq"]
+        if self.prev_seq is None:
+            self.first = seq
+            if not (seq == 1 and row["prev_hash"] == GENESIS) and (seq, row["prev_hash"]) not in self.anchors:
+                return self._bad(seq, f"records before seq {seq} are missing and no prune anchor accounts for "
+                                      "them (deleted or forged first record)")
+        elif seq != self.prev_seq + 1:
+            return self._bad(seq, f"seq jumps from {self.prev_seq} to {seq}: records deleted or inserted")
+        elif row["prev_hash"] != self.prev_hash:
+            return self._bad(seq, f"prev_hash does not match the hash of record {self.prev_seq} "
+                                  "(record inserted, deleted or reordered)")
+        actual = row_hash(row)
+        if actual != row["hash"]:
+            return self._bad(seq, "contents do not match the record's hash (record modified)")
+        if seq in self.checkpoints and self.checkpoints.pop(seq) != actual:
+            return self._bad(seq, "hash differs from the external checkpoint (chain rewritten)")
+        if row["kind"] == KIND_ANCHOR and (row["anchor_seq"] is None or row["anchor_seq"] > seq):
+            return self._bad(seq, "anchor points past itself")
+        for pid in orjson.loads(row["subjects"] or "[]"):
+            self.expected_index.add((pid, seq))
+        self.count += 1
+        self.prev_seq, self.prev_hash = seq, actual
+        return True
+
+    def _bad(self, seq: int | None, reason: str) -> bool:
+        self.problem = Problem(seq, reason)
+        return False
+
+    def finish(self, index: Iterable[tuple[str, int]]) -> Verdict:
+        """Check the subject index against the records' subjects and give the verdict."""
+        if self.problem is None and self.checkpoints:
+            seq = min(self.checkpoints)
+            self.problem = Problem(seq, "checkpointed record is missing (chain truncated)")
+        if self.problem is None:
+            for pid, seq in index:
+                if (pid, seq) not in self.expected_index:
+                    self.problem = Problem(seq, f"subject index names {pid} but the record does not (forged index)")
+                    break
+                self.expected_index.discard((pid, seq))
+            else:
+                if self.expected_index:
+                    pid, seq = min(self.expected_index, key=lambda p: p[1])
+                    self.problem = Problem(seq, f"subject index lacks {pid} (index row deleted)")
+        return Verdict(self.count, self.first, self.prev_seq, self.prev_hash, self.problem)

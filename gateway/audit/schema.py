@@ -1,0 +1,108 @@
+"""Tables and append-only triggers, created on start with idempotent DDL (no alembic: two tables, and the
+triggers are dialect-specific SQL that alembic would only wrap).
+
+``audit_log`` holds the chained records (``kind`` ``access`` or ``anchor``); ``audit_subjects`` indexes
+``(personal_id, seq)`` for the access log. UPDATE is always refused; DELETE only for rows older than the newest
+prune anchor (``seq < max(anchor_seq)``), so pruning must first append its anchor. PostgreSQL also refuses
+TRUNCATE.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+metadata = MetaData()
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("request_id", String(128)),
+    Column("account", Text),
+    Column("agency", String(128)),
+    Column("role", String(32)),
+    Column("purpose", String(64)),
+    Column("legal_basis", Text),
+    Column("operation_name", Text),
+    Column("document_hash", String(128)),
+    Column("coordinates", Text, nullable=False),
+    Column("categories", Text, nullable=False),
+    Column("effects", Text, nullable=False),
+    Column("subjects", Text, nullable=False),
+    Column("outcome", String(16)),
+    Column("http_status", Integer),
+    Column("error_code", String(64)),
+    Column("decision_id", String(128)),
+    Column("policy_version", String(128)),
+    Column("anchor_seq", BigInteger),
+    Column("anchor_hash", String(64)),
+    Column("note", Text),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    Index("ix_audit_log_at", "at"),
+)
+
+audit_subjects = Table(
+    "audit_subjects",
+    metadata,
+    Column("personal_id", String(32), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+)
+
+_GUARD = "COALESCE((SELECT MAX(anchor_seq) FROM audit_log WHERE kind = 'anchor'), 0)"
+
+SQLITE_TRIGGERS = [
+    f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
+    for table in ("audit_log", "audit_subjects")
+] + [
+    f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+        WHEN OLD.seq >= {_GUARD}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only (only records behind a prune anchor may go)'); END"""
+    for table in ("audit_log", "audit_subjects")
+]
+
+POSTGRES_TRIGGERS = [
+    f"""CREATE OR REPLACE FUNCTION lt_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF TG_OP = 'DELETE' AND OLD.seq < {_GUARD} THEN
+        RETURN OLD;
+      END IF;
+      RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+    END $$""",
+    """CREATE OR REPLACE FUNCTION lt_audit_no_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      RAISE EXCEPTION '% is append-only', TG_TABLE_NAME USING ERRCODE = 'insufficient_privilege';
+    END $$""",
+] + [
+    stmt
+    for table in ("audit_log", "audit_subjects")
+    for stmt in (
+        f"""CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION lt_audit_append_only()""",
+        f"""CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION lt_audit_no_truncate()""",
+    )
+]
+
+# Serialises writers across processes for the length of a transaction (PostgreSQL).
+POSTGRES_LOCK = "SELECT pg_advisory_xact_lock(5497064753463246158)"
+
+
+async def create_schema(conn: AsyncConnection) -> None:
+    """Create the tables, indexes and triggers if absent (idempotent)."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        await conn.exec_driver_sql(POSTGRES_LOCK)  # concurrent starts: one at a time
+        await conn.run_sync(metadata.create_all)
+        statements = POSTGRES_TRIGGERS
+    elif dialect == "sqlite":
+        await conn.run_sync(metadata.create_all)
+        statements = SQLITE_TRIGGERS
+    else:
+        raise RuntimeError(f"unsupported audit database dialect {dialect!r} (SQLite or PostgreSQL)")
+    for statement in statements:
+        await conn.exec_driver_sql(statement)

@@ -1,0 +1,215 @@
+"""The audit store: durable, append-only, hash-chained records with group commit.
+
+``await store.record(rec)`` returns only after the transaction holding ``rec`` committed. One writer task
+drains a queue: every record waiting when it starts a transaction goes into that transaction (group commit), the
+chain is computed in queue order inside the transaction after taking the writer lock (``BEGIN IMMEDIATE`` on
+SQLite, an advisory lock on PostgreSQL) and reading the head, so several gateway processes can share a database.
+If the transaction fails, or the writer is gone, or the commit takes longer than ``timeout``, the waiting
+requests get :class:`AuditUnavailable` (503 ``AUDIT_UNAVAILABLE``, no data leaves).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import event, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from .chain import GENESIS, chain, record_row
+from .record import AuditReceipt, AuditRecord, AuditUnavailable
+from .schema import POSTGRES_LOCK, audit_log, audit_subjects, create_schema
+from .settings import AuditSettings
+
+log = logging.getLogger("lienthong.audit")
+_STOP = object()
+
+
+@dataclass(slots=True)
+class AuditStats:
+    """Counters of the writer (per store instance)."""
+
+    records: int = 0
+    transactions: int = 0
+    failed_transactions: int = 0
+    largest_batch: int = 0
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
+    engine = create_async_engine(url)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy emit BEGIN itself (below); WAL + synchronous=FULL: committed means on disk.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "synchronous=FULL", "busy_timeout=10000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class AuditStore:
+    """Append-only audit trail in SQLite or PostgreSQL. Use ``await start()`` / ``await close()``."""
+
+    def __init__(self, settings: AuditSettings | None = None, *, database_url: str | None = None) -> None:
+        self.settings = settings or AuditSettings()
+        self.url = database_url or self.settings.database_url
+        self.timeout = self.settings.timeout
+        self.stats = AuditStats()
+        self.engine: AsyncEngine | None = None  # readers
+        self._writer_engine: AsyncEngine | None = None
+        self._queue: asyncio.Queue[Any] = asyncio.Queue(self.settings.queue_max)
+        self._task: asyncio.Task[None] | None = None
+        self._closing = False
+
+    @property
+    def dialect(self) -> str:
+        return make_url(self.url).get_backend_name()
+
+    async def start(self, *, writer: bool = True) -> None:
+        """Connect, create the schema if absent, and start the writer (``writer=False``: read/maintenance only).
+
+        Raises :class:`AuditUnavailable` when the database cannot be reached or written.
+        """
+        try:
+            if self.dialect == "sqlite":
+                database = make_url(self.url).database
+                if not database or database == ":memory:":
+                    raise ValueError("the SQLite audit store needs a file (a :memory: trail would not survive)")
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+                self.engine = _sqlite_engine(self.url, immediate=False)
+                self._writer_engine = _sqlite_engine(self.url, immediate=True)
+            elif self.dialect == "postgresql":
+                self.engine = create_async_engine(self.url, pool_pre_ping=True)
+                self._writer_engine = self.engine
+            else:
+                raise ValueError(f"unsupported audit database {self.dialect!r}: use SQLite or PostgreSQL")
+            async with self._writer_engine.begin() as conn:
+                await create_schema(conn)
+        except Exception as exc:
+            await self._dispose()
+            raise AuditUnavailable(f"audit store unavailable: {type(exc).__name__}: {exc}") from exc
+        if writer:
+            self._task = asyncio.create_task(self._run(), name="audit-writer")
+            self._task.add_done_callback(self._writer_done)
+
+    async def close(self) -> None:
+        """Write what is queued, stop the writer and release connections."""
+        self._closing = True
+        if self._task is not None and not self._task.done():
+            await self._queue.put(_STOP)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._task), self.timeout * 2)
+            self._task.cancel()
+        await self._dispose()
+
+    async def _dispose(self) -> None:
+        for engine in {id(e): e for e in (self.engine, self._writer_engine) if e is not None}.values():
+            await engine.dispose()
+
+    @property
+    def running(self) -> bool:
+        """True while records can be accepted."""
+        return self._task is not None and not self._task.done() and not self._closing
+
+    async def record(self, record: AuditRecord) -> AuditReceipt:
+        """Append ``record``; return once it is committed. Raises :class:`AuditUnavailable` otherwise."""
+        if not self.running:
+            raise AuditUnavailable("the audit store is not running")
+        row = record_row(record)
+        future: asyncio.Future[AuditReceipt] = asyncio.get_running_loop().create_future()
+        try:
+            self._queue.put_nowait((row, future))
+        except asyncio.QueueFull as exc:
+            raise AuditUnavailable("the audit store is overloaded") from exc
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
+        except TimeoutError as exc:
+            raise AuditUnavailable("the audit store did not commit in time") from exc
+
+    async def _run(self) -> None:
+        while True:
+            item = await self._queue.get()
+            if item is _STOP:
+                return
+            batch = [item]
+            stop = False
+            while len(batch) < self.settings.batch_max:
+                try:
+                    item = self._queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)
+            await self._write(batch)
+            if stop:
+                return
+
+    async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[AuditReceipt]]]) -> None:
+        rows = [dict(row) for row, _ in batch]
+        try:
+            async with self.writer_transaction() as (conn, head_seq, head_hash):
+                chain(rows, head_seq, head_hash)
+                await conn.execute(audit_log.insert(), rows)
+                index = [{"personal_id": pid, "seq": row["seq"]} for row in rows
+                         for pid in orjson.loads(row["subjects"])]
+                if index:
+                    await conn.execute(audit_subjects.insert(), index)
+        except Exception as exc:  # any failure: the waiting requests must not answer
+            self.stats.failed_transactions += 1
+            log.error("audit write of %d record(s) failed: %s", len(batch), exc)
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(AuditUnavailable(f"audit store write failed: {type(exc).__name__}"))
+            return
+        self.stats.transactions += 1
+        self.stats.records += len(batch)
+        self.stats.largest_batch = max(self.stats.largest_batch, len(batch))
+        for row, (_, future) in zip(rows, batch, strict=True):
+            if not future.done():
+                future.set_result(AuditReceipt(row["seq"], row["hash"]))
+
+    def _writer_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.critical("audit writer died: %s", task.exception())
+        while True:  # nobody will write these: fail them now rather than at their timeout
+            try:
+                item = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                return
+            if item is not _STOP and not item[1].done():
+                item[1].set_exception(AuditUnavailable("the audit writer stopped"))
+
+    @contextlib.asynccontextmanager
+    async def writer_transaction(self) -> AsyncIterator[tuple[AsyncConnection, int, str]]:
+        """A transaction holding the writer lock, with the chain head ``(seq, hash)`` read inside it."""
+        if self._writer_engine is None:
+            raise AuditUnavailable("the audit store is not started")
+        async with self._writer_engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                await conn.exec_driver_sql(POSTGRES_LOCK)
+            head = (await conn.execute(
+                select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+            )).first()
+            yield conn, (head.seq if head else 0), (head.hash if head else GENESIS)
+
+    def reader(self) -> AsyncEngine:
+        """The engine for queries (verify, export, access log)."""
+        if self.engine is None:
+            raise AuditUnavailable("the audit store is not started")
+        return self.engine
