@@ -1,0 +1,144 @@
+"""``python -m bench``: seed, start the stack, measure every (query, target), write the report."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import time
+
+from . import dataset, machine
+from .counters import Probe
+from .options import BenchOptions, parse_options
+from .queries import QUERIES, BenchQuery, Ids, bodies
+from .report import Measurement, Report, Skipped, render
+from .runner import Endpoint, measure
+from .stack import Stack, subgraph_url
+from .tokens import CallerTokens, ensure_internal_key, internal_headers, mint_caller_tokens
+
+
+def say(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def endpoint_for(
+    target: str, query: BenchQuery, stack: Stack, tokens: CallerTokens | None
+) -> Endpoint | str:
+    """The endpoint of ``target`` for ``query``, or why there is none."""
+    ports = stack.options.ports
+    if target == "direct":
+        if query.direct_subgraph is None:
+            return "no single subgraph answers this query (the floor is defined for one-subgraph queries)"
+        name = query.direct_subgraph
+        return Endpoint("direct", subgraph_url(ports[name]), internal_headers(stack.env(), name),
+                        stack.services[name].pid)
+    if target in stack.unavailable:
+        return stack.unavailable[target]
+    if target not in stack.services or tokens is None:
+        return f"{target} is not running"
+    url = f"http://127.0.0.1:{ports[target]}/graphql"
+    metrics = f"http://127.0.0.1:{ports[target]}/metrics" if target == "ours" else None
+    return Endpoint(target, url, tokens.headers(query.caller), stack.services[target].pid, metrics)
+
+
+def run_all(options: BenchOptions, stack: Stack, ids: Ids, tokens: CallerTokens | None) -> list[Measurement | Skipped]:
+    outcomes: list[Measurement | Skipped] = []
+    for key in options.queries:
+        query = QUERIES[key]
+        query_bodies = bodies(query, ids)
+        for target in options.targets:
+            endpoint = endpoint_for(target, query, stack, tokens)
+            if isinstance(endpoint, str):
+                say(f"({key}) {target}: skipped: {endpoint}")
+                outcomes.append(Skipped(key, target, endpoint))
+                continue
+            say(f"({key}) {target}: warm-up {options.warmup_s:g}s, then {options.duration_s:g}s "
+                f"at {options.connections} connections")
+            probe = Probe(stack.counter_urls(), stack.subgraph_pids(), endpoint.pid, endpoint.metrics_url)
+            outcome = measure(
+                query, endpoint, query_bodies, probe, work_dir=stack.run_dir, duration_s=options.duration_s,
+                warmup_s=options.warmup_s, connections=options.connections, threads=options.threads,
+            )
+            if isinstance(outcome, Skipped):
+                say(f"({key}) {target}: {outcome.reason}")
+            else:
+                w = outcome.wrk
+                say(f"({key}) {target}: {w.requests_per_s:,.1f} req/s, p50 {w.p50_ms} ms, p99 {w.p99_ms} ms, "
+                    f"{w.errors} failed")
+            outcomes.append(outcome)
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_options(argv)
+    command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    run_dir = options.out_dir / "runs" / time.strftime("%Y%m%d-%H%M%S")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    machine_facts = machine.describe()
+    ds = dataset.locate(options.out_dir, options.people, options.seed, options.postgres)
+    base_env = dataset.base_environment()
+    say(f"data set {ds.directory} ({'complete' if ds.complete else 'seeding'}; {options.people} persons)")
+    started = time.monotonic()
+    summary = dataset.ensure_seeded(ds, base_env, run_dir / "logs" / "seed.log")
+    say(f"data set ready in {time.monotonic() - started:.0f}s")
+    env = {**base_env, **ds.env()}
+    ensure_internal_key(env)
+    ids = dataset.pick_ids(ds)
+    say(f"ids: {len(ids.persons)} persons, {len(ids.offenders)} offenders, {len(ids.provinces)} provinces")
+
+    with Stack(options, ds, run_dir, base_env) as stack:
+        stack.start_subgraphs()
+        say("subgraphs up")
+        if {"ours", "apollo"} & set(options.targets) and stack.compose():
+            say(f"supergraph composed: {stack.supergraph}")
+        tokens: CallerTokens | None = None
+        if "ours" in options.targets and stack.supergraph:
+            if stack.start_ours():
+                say("our gateway up")
+        if "apollo" in options.targets and stack.supergraph:
+            if stack.start_apollo():
+                say("Apollo Gateway up")
+        if {"ours", "apollo"} & set(stack.services):
+            tokens = mint_caller_tokens(env)
+        for target, reason in stack.unavailable.items():
+            say(f"{target} unavailable: {reason}")
+        outcomes = run_all(options, stack, ids, tokens)
+        runner = stack.apollo_runner()
+    if options.profile:
+        say(f"profile written under {options.out_dir / 'profiles'}")
+
+    measurements = [o for o in outcomes if isinstance(o, Measurement)]
+    skipped = [o for o in outcomes if isinstance(o, Skipped)]
+    machine_facts["Apollo packages"] = machine.apollo_versions(runner)
+    rows = summary.get("subgraphs", {}) if isinstance(summary, dict) else {}
+    report = Report(
+        measurements=measurements,
+        skipped=skipped,
+        machine=machine_facts,
+        command=command,
+        settings={
+            "data set": f"{options.people} persons, seed {options.seed}, "
+                        f"{'PostgreSQL' if options.postgres else 'SQLite'} ({_row_summary(rows)})",
+            "load": f"wrk, {options.connections} connections, {options.threads} thread(s), "
+                    f"{options.warmup_s:g}s warm-up + {options.duration_s:g}s measured per query and target",
+            "our gateway": "GATEWAY_ENV=development, embedded policy engine, audit on SQLite in the run directory",
+            "run directory": str(run_dir),
+        },
+        notes=[n for n in (options.note,) if n],
+    )
+    text = render(report)
+    (run_dir / "RESULTS.md").write_text(text)
+    if options.results is not None:
+        options.results.write_text(text)
+        say(f"wrote {options.results}")
+    print(text)
+    return 0 if measurements else 1
+
+
+def _row_summary(rows: object) -> str:
+    if not isinstance(rows, dict):
+        return ""
+    parts = []
+    for name, info in rows.items():
+        counts = info.get("rows", {}) if isinstance(info, dict) else {}
+        parts.append(f"{name}: {sum(counts.values()):,} rows")
+    return "; ".join(parts)

@@ -1,0 +1,143 @@
+"""Counters read before and after a measured run: subgraph fetches and SQL statements, gateway metrics, CPU.
+
+* subgraph fetches and SQL statements: ``GET /_bench/counters`` of each :mod:`bench.subgraph_host` (the same
+  source for every target, so ours and Apollo are counted identically);
+* policy evaluations (and anything else the gateway exports): our gateway's Prometheus ``/metrics``;
+* CPU: ``/proc/<pid>/stat`` of the gateway process tree (or of the subgraph, for the direct target) and of the
+  subgraph processes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import urllib.request
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .proc import cpu_seconds
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
+
+# Metric names of our gateway that count policy evaluations (engine calls, not decision-cache hits). The first
+# one present wins; unknown names leave the column "n/a" rather than guessing.
+POLICY_EVALUATION_METRICS = (
+    "lienthong_policy_evaluations_total",
+    "lienthong_policy_engine_evaluations_total",
+    "lienthong_policy_decisions_total",
+    "gateway_policy_evaluations_total",
+)
+
+
+def parse_prometheus(text: str) -> dict[str, float]:
+    """Sum every sample of a Prometheus text exposition by metric name (labels summed over)."""
+    totals: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        if not m:
+            continue
+        try:
+            value = float(m.group(3))
+        except ValueError:
+            continue
+        if math.isfinite(value):
+            totals[m.group(1)] = totals.get(m.group(1), 0.0) + value
+    return totals
+
+
+def fetch_text(url: str, timeout: float = 5.0) -> str | None:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.read().decode()
+    except OSError:
+        return None
+
+
+def pick_metric(metrics: Mapping[str, float], candidates: Iterable[str]) -> str | None:
+    """The first of ``candidates`` present in ``metrics``."""
+    return next((name for name in candidates if name in metrics), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Cumulative counters at one instant."""
+
+    fetches: dict[str, int]  # subgraph -> GraphQL requests received
+    statements: dict[str, int]  # subgraph -> SQL statements sent
+    target_cpu_s: float | None  # the process under test (gateway, or the subgraph called directly)
+    subgraphs_cpu_s: float
+    metrics: dict[str, float] = field(default_factory=dict)  # our gateway's /metrics, summed by name
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """Where to read counters: subgraph counter URLs and pids, the target's pid and metrics URL (if any)."""
+
+    subgraph_counters: dict[str, str]
+    subgraph_pids: dict[str, int]
+    target_pid: int | None
+    metrics_url: str | None = None
+
+    def snapshot(self) -> Snapshot:
+        fetches: dict[str, int] = {}
+        statements: dict[str, int] = {}
+        for name, url in self.subgraph_counters.items():
+            text = fetch_text(url)
+            data = json.loads(text) if text else {}
+            fetches[name] = int(data.get("requests", -1))
+            statements[name] = int(data.get("statements", -1))
+        metrics_text = fetch_text(self.metrics_url) if self.metrics_url else None
+        return Snapshot(
+            fetches=fetches,
+            statements=statements,
+            target_cpu_s=cpu_seconds(self.target_pid) if self.target_pid else None,
+            subgraphs_cpu_s=sum(cpu_seconds(pid) for pid in self.subgraph_pids.values()),
+            metrics=parse_prometheus(metrics_text) if metrics_text else {},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PerRequest:
+    """Counter deltas of a measured run divided by the requests it completed (``None`` = not available)."""
+
+    target_cpu_ms: float | None
+    subgraphs_cpu_ms: float
+    fetches: float | None
+    fetches_by_subgraph: dict[str, float]
+    statements: float | None
+    policy_evaluations: float | None
+    policy_metric: str | None = None
+
+
+def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
+    """What each request cost, from two snapshots around a run that completed ``requests`` requests."""
+    n = max(requests, 1)
+    by_subgraph = {
+        name: (after.fetches[name] - before.fetches[name]) / n
+        for name in after.fetches
+        if after.fetches[name] >= 0 and before.fetches.get(name, -1) >= 0
+    }
+    statements = [
+        after.statements[name] - before.statements[name]
+        for name in after.statements
+        if after.statements[name] >= 0 and before.statements.get(name, -1) >= 0
+    ]
+    metric = pick_metric(after.metrics, POLICY_EVALUATION_METRICS)
+    policy = None
+    if metric is not None:
+        policy = (after.metrics[metric] - before.metrics.get(metric, 0.0)) / n
+    target_cpu = None
+    if before.target_cpu_s is not None and after.target_cpu_s is not None:
+        target_cpu = (after.target_cpu_s - before.target_cpu_s) * 1e3 / n
+    return PerRequest(
+        target_cpu_ms=target_cpu,
+        subgraphs_cpu_ms=(after.subgraphs_cpu_s - before.subgraphs_cpu_s) * 1e3 / n,
+        fetches=sum(by_subgraph.values()) if by_subgraph else None,
+        fetches_by_subgraph=by_subgraph,
+        statements=sum(statements) / n if statements else None,
+        policy_evaluations=policy,
+        policy_metric=metric,
+    )

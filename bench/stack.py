@@ -1,0 +1,190 @@
+"""Start and stop the bench stack: three counting subgraphs, our gateway, Apollo Gateway.
+
+Every server gets its own process (and process group), its log under the run directory, and ports away from the
+developer defaults (see :attr:`bench.options.BenchOptions.ports`). A target that cannot start (its code has not
+landed yet, Node packages missing...) is recorded as unavailable with the reason, and the harness measures the
+others instead of failing the whole run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from .dataset import SUBGRAPHS, Dataset
+from .options import REPO_ROOT, BenchOptions
+from .proc import Service
+
+NODE = shutil.which("node") or "/usr/bin/node"
+APOLLO_RUNNERS = (
+    REPO_ROOT / "tests" / "node" / "apollo-gateway.mjs",  # the composition engineer's runner (preferred)
+    REPO_ROOT / "bench" / "node" / "apollo-gateway.mjs",  # the bench's own, if that one is absent
+)
+PSEUDONYM_KEY = "bench-pseudonym-key-not-a-secret-0123456789"
+
+
+def subgraph_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}/graphql"
+
+
+def rewrite_graph_urls(supergraph_sdl: str, urls: dict[str, str]) -> str:
+    """Point ``join__Graph`` enum values (``@join__graph(name: "population", url: "...")``) at ``urls``."""
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(2)
+        key = name.replace("-", "_")
+        return f'{match.group(1)}{urls.get(key, match.group(3))}"' if key in urls else match.group(0)
+
+    return re.sub(r'(@join__graph\(\s*name:\s*"([^"]+)"\s*,\s*url:\s*")([^"]*)"', replace, supergraph_sdl)
+
+
+@dataclass
+class Stack(AbstractContextManager["Stack"]):
+    """The processes of one harness run; a context manager that stops them all on exit."""
+
+    options: BenchOptions
+    dataset: Dataset
+    run_dir: Path
+    base_env: dict[str, str]
+    services: dict[str, Service] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)  # target -> why it was not started
+    supergraph: Path | None = None
+
+    # -- environment -------------------------------------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        return {**self.base_env, **self.dataset.env()}
+
+    def subgraph_urls(self) -> dict[str, str]:
+        return {name: subgraph_url(self.options.ports[name]) for name in SUBGRAPHS}
+
+    def _add(self, service: Service, timeout_s: float = 90.0) -> Service:
+        self.services[service.name] = service
+        service.start()
+        service.wait_ready(timeout_s)
+        return service
+
+    # -- subgraphs ---------------------------------------------------------------------------------------------
+    def start_subgraphs(self) -> None:
+        """The three subgraphs, each behind :mod:`bench.subgraph_host`'s request/statement counter."""
+        for name in SUBGRAPHS:
+            port = self.options.ports[name]
+            env = {**self.env(), f"{name.upper()}_HOST": "127.0.0.1", f"{name.upper()}_PORT": str(port)}
+            service = Service(
+                name=name,
+                argv=[sys.executable, "-m", "bench.subgraph_host", name],
+                env=env,
+                log=self.run_dir / "logs" / f"{name}.log",
+                health_url=f"http://127.0.0.1:{port}/healthz",
+                cwd=REPO_ROOT,
+            )
+            service.start()
+            self.services[name] = service
+        for name in SUBGRAPHS:
+            self.services[name].wait_ready(90.0)
+
+    def counter_urls(self) -> dict[str, str]:
+        return {n: f"http://127.0.0.1:{self.options.ports[n]}/_bench/counters" for n in SUBGRAPHS}
+
+    def subgraph_pids(self) -> dict[str, int]:
+        return {n: self.services[n].pid for n in SUBGRAPHS if n in self.services}
+
+    # -- supergraph --------------------------------------------------------------------------------------------
+    def compose(self) -> Path | None:
+        """``python -m gateway compose`` against the running bench subgraphs -> ``<run>/schema.graphql``."""
+        out = self.run_dir / "schema.graphql"
+        env = {**self.env(), **{f"{n.upper()}_URL": u for n, u in self.subgraph_urls().items()}}
+        argv = [sys.executable, "-m", "gateway", "compose", "--output", str(out)]
+        proc = subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
+        (self.run_dir / "logs").mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "logs" / "compose.log").write_text(proc.stdout + proc.stderr)
+        if proc.returncode != 0 or not out.exists():
+            reason = f"`python -m gateway compose` failed ({proc.returncode}): {proc.stderr.strip()[-400:]}"
+            self.unavailable.setdefault("ours", reason)
+            self.unavailable.setdefault("apollo", reason)
+            return None
+        out.write_text(rewrite_graph_urls(out.read_text(), self.subgraph_urls()))
+        self.supergraph = out
+        return out
+
+    # -- our gateway -------------------------------------------------------------------------------------------
+    def gateway_argv(self) -> list[str]:
+        serve = ["-m", "gateway", "serve"]
+        profile_dir = self.options.out_dir / "profiles"
+        if self.options.profile == "pyinstrument":
+            profile_dir.mkdir(parents=True, exist_ok=True)
+            out = profile_dir / f"{self.run_dir.name}-pyinstrument.html"
+            return [sys.executable, "-m", "pyinstrument", "--renderer", "html", "--outfile", str(out), *serve]
+        return [sys.executable, *serve]
+
+    def start_ours(self) -> Service | None:
+        """Our gateway: embedded policy engine, real audit store (SQLite in the run directory)."""
+        if self.supergraph is None:
+            return None
+        port = self.options.ports["ours"]
+        env = {
+            **self.env(),
+            "GATEWAY_ENV": "development",
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+            "GATEWAY_SUPERGRAPH": str(self.supergraph),
+            "GATEWAY_POLICY_ENGINE": "embedded",
+            "GATEWAY_AUDIT_DATABASE_URL": f"sqlite+aiosqlite:///{self.run_dir / 'audit.db'}",
+            "GATEWAY_PSEUDONYM_KEY": PSEUDONYM_KEY,
+            **{f"{n.upper()}_URL": u for n, u in self.subgraph_urls().items()},
+        }
+        service = Service("ours", self.gateway_argv(), env, self.run_dir / "logs" / "gateway.log",
+                          f"http://127.0.0.1:{port}/healthz", cwd=REPO_ROOT)
+        try:
+            return self._add(service)
+        except RuntimeError as exc:
+            service.stop()
+            self.unavailable["ours"] = f"our gateway did not start: {str(exc)[-600:]}"
+            return None
+
+    # -- Apollo Gateway ----------------------------------------------------------------------------------------
+    def apollo_runner(self) -> Path | None:
+        for runner in APOLLO_RUNNERS:
+            if runner.exists() and (runner.parent / "node_modules" / "@apollo" / "gateway").exists():
+                return runner
+        return None
+
+    def start_apollo(self) -> Service | None:
+        """Apollo Gateway (Node, pinned in the runner's package.json) on the same supergraph."""
+        if self.supergraph is None:
+            return None
+        runner = self.apollo_runner()
+        if runner is None:
+            self.unavailable["apollo"] = (
+                "no Apollo Gateway runner with installed packages: "
+                + " or ".join(str(r.relative_to(REPO_ROOT)) for r in APOLLO_RUNNERS)
+            )
+            return None
+        port = self.options.ports["apollo"]
+        env = {**self.env(), "NODE_ENV": "production"}
+        argv = [NODE, str(runner), "--supergraph", str(self.supergraph), "--port", str(port),
+                "--keys", str(self.dataset.directory / "keys" / "internal-signing.jwk.json")]
+        service = Service("apollo", argv, env, self.run_dir / "logs" / "apollo.log",
+                          f"http://127.0.0.1:{port}/healthz", cwd=runner.parent)
+        try:
+            return self._add(service)
+        except RuntimeError as exc:
+            service.stop()
+            self.unavailable["apollo"] = f"Apollo Gateway did not start: {str(exc)[-600:]}"
+            return None
+
+    # -- teardown ----------------------------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop gateways first (so a profiler writes its report), then the subgraphs."""
+        for name in ("ours", "apollo", *SUBGRAPHS):
+            if name in self.services:
+                self.services[name].stop()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
