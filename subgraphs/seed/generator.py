@@ -105,8 +105,9 @@ class World:
         """Marry the two, then add their children (and, one generation down, the children's families)."""
         rng = self.rng
         wedding = min(max(husband.birth_year, wife.birth_year) + rng.randint(19, 30), REFERENCE_YEAR)
+        wedding_date = self._date(wedding)
         for a, b in ((husband, wife), (wife, husband)):
-            a.marital_status, a.spouse_id, a.marriage_date = "MARRIED", b.personal_id, self._date(wedding)
+            a.marital_status, a.spouse_id, a.marriage_date = "MARRIED", b.personal_id, wedding_date
         last_birth = min(wife.birth_year + 42, REFERENCE_YEAR)
         n_children = rng.choices((0, 1, 2, 3, 4), ((8, 20, 40, 22, 10), (12, 38, 38, 10, 2))[depth])[0] if wedding < last_birth else 0
         youngest = wedding
