@@ -194,7 +194,8 @@ class EnforcementStatus(enum.Enum):
     DECEASED = strawberry.enum_value("DECEASED", description="Died while serving.")
     COMPLETED = strawberry.enum_value("COMPLETED", description="Chấp hành xong.")
     UNDER_ENFORCEMENT = strawberry.enum_value(
-        "UNDER_ENFORCEMENT", description="Legal entities: a penalty or judicial measure is being enforced."
+        "UNDER_ENFORCEMENT",
+        description="A non-custodial, non-community penalty (a fine; a legal entity's penalties) is being enforced.",
     )
 
 

@@ -1,0 +1,267 @@
+"""Seed writer of the sentences subgraph (called by ``python -m subgraphs.seed``; see subgraphs.seed.world).
+
+``write_people`` gives ~2.5 % of adults one sentence (a few two), some for offences committed as minors, in every
+enforcement status, with charges citing the Criminal Code 2015, courts of the offender's province and a course of
+enforcement consistent with the status and with the person's death. ``write_extras`` adds foreign offenders and
+commercial legal entities. Rows go in with one executemany (COPY on PostgreSQL) per table per chunk.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from subgraphs.seed.bulk import bulk_insert
+from subgraphs.seed.world import SeedPerson
+
+from .models import TABLES
+from .seed_catalog import (
+    BY_ARTICLE,
+    EDUCATION,
+    FACILITY_PROVINCES,
+    FOREIGN_PEOPLE,
+    FOREIGN_PROVINCES,
+    FOREIGNER_ARTICLES,
+    HIGH_COURTS,
+    NICKNAMES,
+    OCCUPATIONS,
+    OFFENCE_WEIGHTS,
+    OFFENCES,
+    PRISONS_BY_PROVINCE,
+    VICTIM_NAMES,
+    WORKPLACES,
+    court_of_province,
+    detention_centre_id,
+    facility_rows,
+    short_name,
+)
+from .seed_course import Course
+from .seed_entities import write_legal_entities
+
+REFERENCE_DATE = date(2025, 6, 30)  # "today" of the synthetic world (subgraphs.seed.generator.REFERENCE_YEAR)
+SENTENCED_SHARE = 0.025
+ORDER = ("legal_entity", "foreign_offender", "judgment", "sentence", "legal_entity_sentence", "charge", "penalty",
+         "civil_obligation", "enforcement_event")  # parents before children
+
+
+@dataclass(slots=True)
+class Offender:
+    personal_id: str | None
+    foreign_code: str | None
+    name: str
+    born: date
+    died: date | None
+    female: bool
+    province_code: str
+    address: str
+
+
+class Rows(dict[str, list[dict[str, Any]]]):
+    """Rows to insert, by table; flushed in foreign-key order."""
+
+    def __missing__(self, key: str) -> list[dict[str, Any]]:
+        self[key] = rows = []
+        return rows
+
+    def flush(self, conn: Connection) -> None:
+        for name in ORDER:
+            bulk_insert(conn, TABLES[name], self.get(name, []))
+
+
+def ensure_facilities(conn: Connection) -> None:
+    """Insert the facility catalogue once (the first chunk), since every custodial sentence refers to it."""
+    if conn.execute(select(TABLES["facility"].c.id).limit(1)).first() is None:
+        bulk_insert(conn, TABLES["facility"], facility_rows())
+
+
+def parse_partial(value: str | None, rng: random.Random) -> date | None:
+    if not value:
+        return None
+    parts = [int(x) for x in value.split("-")]
+    return date(parts[0], parts[1] if len(parts) > 1 else rng.randint(1, 12), parts[2] if len(parts) > 2 else rng.randint(1, 28))
+
+
+def write_people(conn: Connection, people: Sequence[SeedPerson], rng: random.Random) -> None:
+    """Sentences for ~2.5 % of the adults among ``people`` (see the module docstring)."""
+    ensure_facilities(conn)
+    rows = Rows()
+    adult_born_by = REFERENCE_DATE.year - 18
+    for p in people:
+        if p.birth_year > adult_born_by or rng.random() >= SENTENCED_SHARE:
+            continue
+        offender = Offender(p.personal_id, None, p.full_name, parse_partial(p.date_of_birth, rng),  # type: ignore[arg-type]
+                            parse_partial(p.date_of_death, rng), p.sex == "FEMALE", p.province_code, p.permanent_address)
+        add_sentence(rows, rng, offender, minor=rng.random() < 0.07)
+        if rng.random() < 0.12:
+            add_sentence(rows, rng, offender, minor=False)
+    rows.flush(conn)
+
+
+def write_extras(conn: Connection, rng: random.Random, n_people: int) -> None:
+    """Foreign offenders (one per ~4 000 people) and commercial legal entities (one per ~10 000)."""
+    ensure_facilities(conn)
+    rows = Rows()
+    for i in range(max(4, n_people // 4000)):
+        nationality, prefix, home, names = FOREIGN_PEOPLE[i % len(FOREIGN_PEOPLE)]
+        passport = rng.random() < 0.9
+        code = f"{prefix}{rng.randint(10**7, 10**8 - 1)}" if passport else f"NN{rng.randint(10**11, 10**12 - 1)}"
+        female = rng.random() < 0.25
+        born = date(rng.randint(1960, 2000), rng.randint(1, 12), rng.randint(1, 28))
+        name = rng.choice(names)
+        rows["foreign_offender"].append({"identification_code": code, "id_kind": "PASSPORT" if passport else "IDENTIFICATION_CODE",
+                                         "full_name": name, "nationality": nationality, "date_of_birth": born.isoformat(),
+                                         "sex": "FEMALE" if female else "MALE"})
+        offender = Offender(None, code, name, born, None, female, rng.choice(FOREIGN_PROVINCES), home)
+        add_sentence(rows, rng, offender, minor=False, article=rng.choice(FOREIGNER_ARTICLES))
+    write_legal_entities(rows, rng, max(3, n_people // 10_000), REFERENCE_DATE)
+    rows.flush(conn)
+
+
+def _id(rng: random.Random, prefix: str) -> str:
+    return f"{prefix}{rng.getrandbits(72):018x}"
+
+
+def add_sentence(rows: Rows, rng: random.Random, o: Offender, *, minor: bool, article: int | None = None) -> bool:
+    """Append one sentence of ``o`` with its ruling, charges, penalties, obligations and course; False if the
+    offender's life leaves no room for it (e.g. died young)."""
+    today = min(REFERENCE_DATE, o.died or REFERENCE_DATE)
+    first = o.born + timedelta(days=365 * (14 if minor else 18) + 5)
+    last = (o.born + timedelta(days=365 * 18 - 5)) if minor else today - timedelta(days=150)
+    last = min(last, today - timedelta(days=150))
+    if first > last:
+        return False
+    offence_on = first + timedelta(days=rng.randint(0, (last - first).days))
+    cap = today - timedelta(days=30)
+    effective = min(offence_on + timedelta(days=rng.randint(90, 500)), cap)
+    if rng.random() < 0.02:  # a few rulings so recent that enforcement has not begun
+        effective = max(offence_on + timedelta(days=60), REFERENCE_DATE - timedelta(days=rng.randint(1, 20)))
+    offence = BY_ARTICLE[article] if article else rng.choices(OFFENCES, OFFENCE_WEIGHTS)[0]
+    clause = rng.choice(offence.clauses)
+    kind, low, high, _ = rng.choices(clause.penalties, [c[3] for c in clause.penalties])[0]
+    if minor and kind in ("LIFE_IMPRISONMENT", "DEATH"):  # BLHS Art. 39, 40.2, 101: never for minors, at most 18 years
+        kind, low, high = "FIXED_TERM_IMPRISONMENT", 120, 216
+    if o.female and kind == "DEATH":  # keeps the fixture simple; BLHS Art. 40.3 spares only some women
+        kind = "LIFE_IMPRISONMENT"
+    term = rng.randint(low, high) if kind in ("FIXED_TERM_IMPRISONMENT", "NON_CUSTODIAL_REFORM") else None
+    if minor and term:
+        term = min(term, 216)
+    amount = rng.randint(low // 1_000_000, high // 1_000_000) * 1_000_000 if kind == "FINE" else None
+    suspended = kind == "FIXED_TERM_IMPRISONMENT" and term is not None and term <= 36 and rng.random() < 0.3
+    probation = min(60, max(12, 2 * term)) if suspended and term else None
+
+    sentence_id, judgment_id = _id(rng, "TA"), _id(rng, "BA")
+    serious = kind in ("LIFE_IMPRISONMENT", "DEATH") or (term or 0) > 180
+    court_code = o.province_code
+    court = court_of_province(court_code) if serious or rng.random() < 0.4 else (
+        f"Tòa án nhân dân khu vực {rng.randint(1, 9)} - {short_name(court_code)}")
+    appeal = rng.random() < 0.15
+    deciding = (rng.choice(HIGH_COURTS) if court.startswith("Tòa án nhân dân t") else court_of_province(court_code)) if appeal else court
+    issued = max(offence_on + timedelta(days=20), effective - timedelta(days=rng.randint(0, 45)))
+    rows["judgment"].append({"id": judgment_id, "kind": "JUDGMENT", "trial_level": "APPEAL" if appeal else "FIRST_INSTANCE",
+                             "number": f"{rng.randint(1, 600)}/{issued.year}/HS-{'PT' if appeal else 'ST'}",
+                             "issued_on": issued, "effective_on": effective, "court_name": deciding,
+                             "court_province_code": court_code})
+    start = effective + timedelta(days=rng.randint(5, 30))
+    course = Course(rng, REFERENCE_DATE, court, court_code, o.female)
+    ward = o.address.split(", ")[-2] if o.address.count(", ") >= 1 else o.address
+    supervisor = f"Công an {ward}" if o.personal_id else None
+    if start > REFERENCE_DATE:
+        pass  # AWAITING_ENFORCEMENT: no event yet
+    elif kind == "WARNING":
+        course.finish("COMPLETED", effective, "COMPLETION")
+    elif kind == "FINE":
+        course.fine(start)
+    elif kind == "NON_CUSTODIAL_REFORM" or suspended:
+        course.community(start, probation or term or 12, suspended, supervisor or "Công an cấp xã nơi cư trú", term or 12)
+    else:
+        prisons = PRISONS_BY_PROVINCE.get(court_code)
+        course.custodial(start, term or 0, life=kind == "LIFE_IMPRISONMENT", death=kind == "DEATH",
+                         prison=rng.choice(prisons) if prisons and rng.random() < 0.7 else None,
+                         centre=detention_centre_id(court_code), foreigner=o.foreign_code is not None)
+    course.die(o.died)
+    released = course.status == "CONDITIONALLY_RELEASED" or (course.status == "COMPLETED" and course.facility_id)
+    rows["sentence"].append({
+        "id": sentence_id, "judgment_id": judgment_id, "offender_personal_id": o.personal_id,
+        "foreign_offender_code": o.foreign_code, "offence_summary": offence.summary.format(place=o.address),
+        "offence_date": offence_on, "minor_at_offence": minor, "name_at_judgment": o.name,
+        "aliases": rng.choice(NICKNAMES) if rng.random() < 0.06 else None,
+        "occupation": "Học sinh" if minor else ("Cán bộ, công chức" if offence.victim == "STATE" else rng.choice(OCCUPATIONS)),
+        "education_level": rng.choice(EDUCATION[:4] if minor else EDUCATION),
+        "prior_convictions": 0 if minor or rng.random() < 0.8 else rng.randint(1, 3),
+        "residence_at_judgment": o.address, "facility_id": course.facility_id,
+        "supervising_authority": supervisor if course.facility_id is None and kind != "WARNING" else None,
+        "enforcement_started_on": start if start <= REFERENCE_DATE else None, "expected_end_on": course.end,
+        "status": course.status,
+        "province_code": _province_of(course.facility_id, court_code),
+        "start_year": min(start, REFERENCE_DATE).year, "end_year": course.ended_on.year if course.ended_on else None,
+        "residence_after_release": o.address if released else None,
+        "workplace_after_release": rng.choice(WORKPLACES) if released and o.personal_id else None,
+    })
+    rows["charge"].append({"sentence_id": sentence_id, "entity_sentence_id": None, "position": 0, "article": offence.article,
+                           "clause": clause.number, "point": rng.choice("abcdđe") if clause.number > 1 else None,
+                           "offence_name": offence.name})
+    measures = _penalties(rows, rng, sentence_id, kind, term, amount, suspended, probation, offence.article, o)
+    _obligations(rows, rng, sentence_id, offence.victim, course.status)
+    cured = effective + timedelta(days=rng.randint(180, 720))
+    if "COMPULSORY_MEDICAL_TREATMENT" in measures and cured <= today:
+        course.add("JUDICIAL_MEASURE_TERMINATED", cured, court, health_ground="Đã khỏi bệnh theo kết luận giám định.",
+                   note="Đình chỉ thi hành biện pháp bắt buộc chữa bệnh (BLHS Art. 49).")
+    for i, event in enumerate(sorted(course.events, key=lambda e: e["event_date"])):  # type: ignore[arg-type, return-value]
+        rows["enforcement_event"].append({"sentence_id": sentence_id, "entity_sentence_id": None, "position": i, **event})
+    return True
+
+
+def _province_of(facility_id: str | None, fallback: str) -> str:
+    return FACILITY_PROVINCES.get(facility_id, fallback) if facility_id else fallback
+
+
+def _penalties(rows: Rows, rng: random.Random, sid: str, kind: str, term: int | None, amount: int | None,
+               suspended: bool, probation: int | None, article: int, o: Offender) -> list[str]:
+    def add(role: str, k: str, **kw: Any) -> None:
+        rows["penalty"].append({"sentence_id": sid, "entity_sentence_id": None, "position": len(out), "role": role,
+                                "kind": k, "term_months": kw.get("term"), "amount": kw.get("amount"),
+                                "suspended": kw.get("suspended", False), "probation_months": kw.get("probation"),
+                                "details": kw.get("details"), "medical_ground": kw.get("medical")})
+        out.append(k)
+
+    out: list[str] = []
+    add("PRINCIPAL", kind, term=term, amount=amount, suspended=suspended, probation=probation)
+    if article in (353, 354):
+        add("ADDITIONAL", "BAN_FROM_OFFICE_OR_OCCUPATION", term=rng.randint(12, 60), details="Cấm đảm nhiệm chức vụ.")
+    if article == 260 and rng.random() < 0.4:
+        add("ADDITIONAL", "BAN_FROM_OFFICE_OR_OCCUPATION", term=rng.randint(12, 60), details="Cấm điều khiển phương tiện giao thông.")
+    if article in (174, 251, 321, 322) and kind != "FINE" and rng.random() < 0.3:
+        add("ADDITIONAL", "FINE", amount=rng.randint(5, 50) * 1_000_000)
+    if article in (250, 251) and kind != "DEATH" and rng.random() < 0.2:
+        add("ADDITIONAL", rng.choice(("PROBATION", "BAN_FROM_RESIDENCE")), term=rng.randint(12, 60))
+    if kind in ("LIFE_IMPRISONMENT", "DEATH") and rng.random() < 0.5:
+        add("ADDITIONAL", "CONFISCATION_OF_PROPERTY", details="Tịch thu một phần tài sản.")
+    if o.foreign_code and kind != "EXPULSION" and rng.random() < 0.6:
+        add("ADDITIONAL", "EXPULSION", details="Trục xuất sau khi chấp hành xong hình phạt tù.")
+    if article in (249, 250, 251, 321, 322):
+        add("MEASURE", "CONFISCATION", details="Tịch thu tiêu hủy vật chứng, sung công quỹ tiền thu lợi bất chính.")
+    if article == 134 and rng.random() < 0.03:
+        add("MEASURE", "COMPULSORY_MEDICAL_TREATMENT", medical="Rối loạn tâm thần do sử dụng chất kích thích.")
+    return out
+
+
+def _obligations(rows: Rows, rng: random.Random, sid: str, victim: str, status: str) -> None:
+    done = status in ("COMPLETED", "CONDITIONALLY_RELEASED")
+    items = [("Án phí hình sự sơ thẩm", 200_000, "Ngân sách nhà nước", "STATE")]
+    if victim == "PERSON" and rng.random() < 0.7:
+        items.append(("Bồi thường thiệt hại cho bị hại", rng.randint(5, 300) * 1_000_000, rng.choice(VICTIM_NAMES), "PERSON"))
+    elif victim == "STATE":
+        items.append(("Nộp lại số tiền chiếm đoạt", rng.randint(100, 5000) * 1_000_000, "Ngân sách nhà nước", "STATE"))
+    for i, (what, amount, beneficiary, who) in enumerate(items):
+        state = "FULLY_PERFORMED" if done or rng.random() < 0.4 else rng.choice(("NOT_PERFORMED", "PARTIALLY_PERFORMED"))
+        paid = amount if state == "FULLY_PERFORMED" else (amount // 2 if state == "PARTIALLY_PERFORMED" else 0)
+        rows["civil_obligation"].append({"sentence_id": sid, "entity_sentence_id": None, "position": i, "description": what,
+                                         "amount": amount, "amount_paid": paid, "beneficiary": beneficiary,
+                                         "beneficiary_kind": who, "status": state})
+

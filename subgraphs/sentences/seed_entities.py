@@ -1,0 +1,111 @@
+"""Synthetic commercial legal entities serving sentences (000 Art. 8.3): rulings for offences a legal entity
+answers for (BLHS Art. 76), fines and suspensions (Art. 77–79), bans (Art. 80–81), remediation (Art. 82), civil
+obligations, and a course with forced enforcement and transfer of obligations (000 Art. 8.3.d)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from subgraphs.common.provinces import PROVINCES
+
+from .seed_catalog import (
+    COMPANY_SECTORS,
+    COMPANY_WORDS,
+    ENTITY_OFFENCES,
+    TAX_PREFIX,
+    VICTIM_NAMES,
+    court_of_province,
+    police_of_province,
+)
+
+
+def _id(rng: random.Random, prefix: str) -> str:
+    return f"{prefix}{rng.getrandbits(72):018x}"
+
+
+def write_legal_entities(rows: Any, rng: random.Random, n: int, today: date) -> None:
+    """Append ``n`` legal entities with one or two sentences each to ``rows`` (a ``seed.Rows``)."""
+    for _ in range(n):
+        province = rng.choice(PROVINCES)
+        entity_id = _id(rng, "PN")
+        words = rng.choice(COMPANY_WORDS)
+        rows["legal_entity"].append({
+            "id": entity_id,
+            "name": f"Công ty {rng.choice(('TNHH', 'cổ phần'))} {rng.choice(COMPANY_SECTORS)} {words}",
+            "enterprise_code": TAX_PREFIX.get(province.code, f"{rng.randint(10, 96)}") + f"{rng.randint(0, 10**8 - 1):08d}",
+            "province_code": province.code,
+            "head_office_address": f"Số {rng.randint(1, 300)} đường {words}, Phường {rng.randint(1, 12)}, {province.name}",
+            "legal_representative": rng.choice(VICTIM_NAMES),
+        })
+        for _ in range(1 if rng.random() < 0.8 else 2):
+            _entity_sentence(rows, rng, entity_id, province.code, today)
+
+
+def _entity_sentence(rows: Any, rng: random.Random, entity_id: str, code: str, today: date) -> None:
+    sid, jid = _id(rng, "TP"), _id(rng, "BA")
+    article, name, summary = rng.choice(ENTITY_OFFENCES)
+    court = court_of_province(code)
+    effective = today - timedelta(days=rng.randint(40, 365 * 8))
+    rows["judgment"].append({"id": jid, "kind": "JUDGMENT", "trial_level": "FIRST_INSTANCE",
+                             "number": f"{rng.randint(1, 400)}/{effective.year}/HS-ST",
+                             "issued_on": effective - timedelta(days=rng.randint(15, 40)), "effective_on": effective,
+                             "court_name": court, "court_province_code": code})
+    rows["charge"].append({"sentence_id": None, "entity_sentence_id": sid, "position": 0, "article": article,
+                           "clause": rng.randint(1, 3), "point": None, "offence_name": name})
+    penalties: list[tuple[str, str, int | None, int | None, str | None]] = []
+    r = rng.random()
+    if r < 0.8:
+        penalties.append(("PRINCIPAL", "FINE", None, rng.randint(50, 5000) * 1_000_000, None))
+    elif r < 0.96:
+        penalties.append(("PRINCIPAL", "TEMPORARY_SUSPENSION_OF_OPERATIONS", rng.randint(6, 36), None, "Đình chỉ hoạt động có thời hạn."))
+    else:
+        penalties.append(("PRINCIPAL", "PERMANENT_SUSPENSION_OF_OPERATIONS", None, None, "Đình chỉ hoạt động vĩnh viễn."))
+    if rng.random() < 0.4:
+        penalties.append(("ADDITIONAL", "BAN_FROM_BUSINESS_FIELDS", rng.randint(12, 36), None, f"Cấm kinh doanh lĩnh vực liên quan đến tội {name.lower()}."))
+    if rng.random() < 0.3:
+        penalties.append(("ADDITIONAL", "BAN_FROM_RAISING_CAPITAL", rng.randint(12, 36), None, None))
+    if article in (227, 232, 235):
+        penalties.append(("MEASURE", "REMEDIATION", None, None, "Buộc khôi phục lại tình trạng ban đầu, khắc phục ô nhiễm."))
+    for i, (role, kind, term, amount, details) in enumerate(penalties):
+        rows["penalty"].append({"sentence_id": None, "entity_sentence_id": sid, "position": i, "role": role, "kind": kind,
+                                "term_months": term, "amount": amount, "suspended": False, "probation_months": None,
+                                "details": details, "medical_ground": None})
+    owed = rng.randint(100, 20_000) * 1_000_000
+    paid_share = rng.choice((0, 0.5, 1))
+    rows["civil_obligation"].append({
+        "sentence_id": None, "entity_sentence_id": sid, "position": 0,
+        "description": "Nộp lại số tiền thuế đã trốn" if article == 200 else "Bồi thường thiệt hại",
+        "amount": owed, "amount_paid": int(owed * paid_share), "beneficiary": "Ngân sách nhà nước",
+        "beneficiary_kind": "STATE",
+        "status": {0: "NOT_PERFORMED", 0.5: "PARTIALLY_PERFORMED", 1: "FULLY_PERFORMED"}[paid_share],
+    })
+    agency = f"Cơ quan thi hành án hình sự {police_of_province(code)}"
+    start = effective + timedelta(days=rng.randint(5, 25))
+    events: list[tuple[str, date, str | None, str | None]] = []
+    status, ended = "AWAITING_ENFORCEMENT", None
+    if start <= today:
+        events.append(("ENFORCEMENT_ORDERED", start, f"Quyết định thi hành án của Chánh án {court}", None))
+        status = "UNDER_ENFORCEMENT"
+        if rng.random() < 0.3 and start + timedelta(days=120) <= today:
+            events.append(("FORCED_ENFORCEMENT", start + timedelta(days=120), "Không tự nguyện nộp tiền phạt.", None))
+        if rng.random() < 0.15 and start + timedelta(days=200) <= today:
+            successor = f"Công ty cổ phần {rng.choice(COMPANY_WORDS)} Holdings"
+            events.append(("OBLIGATIONS_TRANSFERRED", start + timedelta(days=200), "Pháp nhân sáp nhập.", successor))
+        done = start + timedelta(days=rng.randint(150, 900))
+        if paid_share == 1 and done <= today:
+            events.append(("COMPLETION", done, "Đã chấp hành xong hình phạt và nghĩa vụ.", None))
+            status, ended = "COMPLETED", done
+    for i, (kind, on, note, successor) in enumerate(events):
+        rows["enforcement_event"].append({
+            "sentence_id": None, "entity_sentence_id": sid, "position": i, "kind": kind, "event_date": on,
+            "decision_number": f"{rng.randint(1, 900)}/{on.year}/QĐ-THA" if kind != "COMPLETION" else None,
+            "authority": agency, "note": note, "health_ground": None, "months_reduced": None, "facility_id": None,
+            "successor_name": successor,
+        })
+    rows["legal_entity_sentence"].append({
+        "id": sid, "legal_entity_id": entity_id, "judgment_id": jid, "offence_summary": summary,
+        "enforcing_authority": agency, "status": status, "province_code": code,
+        "start_year": min(start, today).year, "end_year": ended.year if ended else None,
+    })
