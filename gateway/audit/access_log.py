@@ -1,0 +1,170 @@
+"""``accessLog``: who accessed a person's data (004 Art. 9.1 right to know; 000 Art. 13.7), served in-process.
+
+The gateway's API schema includes :data:`ACCESS_LOG_SDL` as a "local subgraph"; :func:`build_access_log_schema`
+gives the executable graphql-core schema (context value: ``{"caller": Caller}``). Entries name the agency,
+purpose, legal basis, time and data categories, never the officer's account.
+
+Access: the data subject (``role=data_subject`` and ``sub == personalId``) and the data-protection officer
+(``role=dpo``). Anyone else gets ``accessLog: null`` with a ``FORBIDDEN_FIELD`` error at path ``["accessLog"]``
+(the contract's code for "this caller may not see this field"). Bad arguments give ``BAD_USER_INPUT``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any
+
+import orjson
+from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
+from sqlalchemy import select
+
+from gateway.auth import AgencyCatalogue, AuthSettings, Role
+from subgraphs.common.errors import bad_user_input
+from subgraphs.common.identifiers import personal_id_problem
+
+from .chain import KIND_ACCESS
+from .record import utc_text
+from .schema import audit_log, audit_subjects
+from .store import AuditStore
+
+MAX_PAGE = 200
+
+ACCESS_LOG_SDL = '''
+"One access to a person's data, as the person may know it (Decree 13/2023 Art. 9.1). Never names the officer."
+type AccessLogEntry {
+  "Reference of the audit record (cite it in a request or complaint)."
+  reference: ID! @personalData(category: PUBLIC)
+  "When the data was accessed (UTC, ISO 8601)."
+  at: String! @personalData(category: BASIC)
+  "The agency that accessed the data."
+  agency: AccessLogAgency @personalData(category: PUBLIC)
+  "The purpose the agency declared (policies/data/purposes.json)."
+  purpose: String @personalData(category: BASIC)
+  "The legal basis the agency declared (case or decision reference)."
+  legalBasis: String @personalData(category: BASIC)
+  "Categories of personal data requested (Decree 13/2023 Art. 2)."
+  categories: [String!]! @personalData(category: BASIC)
+  "allowed, or masked when some fields were withheld or masked."
+  outcome: String! @personalData(category: PUBLIC)
+}
+
+"An agency of the catalogue (policies/data/agencies.json)."
+type AccessLogAgency {
+  id: ID! @personalData(category: PUBLIC)
+  name: String! @personalData(category: PUBLIC)
+  kind: String @personalData(category: PUBLIC)
+}
+
+"A page of access log entries, newest first."
+type AccessLogPage {
+  entries: [AccessLogEntry!]! @personalData(category: BASIC)
+  "Pass as `after` to get the next page."
+  endCursor: String @personalData(category: PUBLIC)
+  hasNextPage: Boolean! @personalData(category: PUBLIC)
+}
+
+type Query {
+  "Who accessed this person's data. Only for the person (role data_subject) and the data-protection officer."
+  accessLog(personalId: ID!, since: String, until: String, first: Int = 50, after: String): AccessLogPage!
+    @personalData(category: BASIC)
+}
+'''
+
+# Definitions the standalone local schema needs; in the supergraph they come from the classification spec.
+ACCESS_LOG_SDL_PRELUDE = '''
+enum DataCategory { PUBLIC IDENTIFIER BASIC FAMILY ETHNIC_ORIGIN RELIGION HEALTH CRIMINAL }
+directive @personalData(category: DataCategory!) on FIELD_DEFINITION
+'''
+
+
+def encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"audit:{seq}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        kind, _, seq = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        if kind != "audit" or not seq.isdigit():
+            raise ValueError(cursor)
+        return int(seq)
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise bad_user_input("after", "not a cursor returned by accessLog") from exc
+
+
+def _moment(value: str | None, argument: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return utc_text(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError as exc:
+        raise bad_user_input(argument, "expected an ISO 8601 date or date-time, e.g. 2025-01-31") from exc
+
+
+def may_read(caller: Any, personal_id: str) -> bool:
+    """The data subject about themself, or a data-protection officer."""
+    role = getattr(caller, "role", None)
+    return (role is Role.DATA_SUBJECT and caller.sub == personal_id) or role is Role.DPO
+
+
+def build_access_log_schema(store: AuditStore, agencies: AgencyCatalogue | None = None) -> GraphQLSchema:
+    """The executable ``accessLog`` schema over ``store``."""
+    agencies = agencies if agencies is not None else AgencyCatalogue.load(AuthSettings.from_env().agencies_file)
+    schema = build_schema(ACCESS_LOG_SDL_PRELUDE + ACCESS_LOG_SDL)
+
+    async def resolve_access_log(_root: Any, info: GraphQLResolveInfo, personalId: str, since: str | None = None,
+                                 until: str | None = None, first: int = 50, after: str | None = None
+                                 ) -> dict[str, Any]:
+        caller = (info.context or {}).get("caller") if isinstance(info.context, dict) else None
+        if not may_read(caller, personalId):
+            raise GraphQLError(
+                "Only the data subject or a data-protection officer may read this access log.",
+                extensions={"code": "FORBIDDEN_FIELD", "reason": "access log is for the data subject or the DPO"},
+            )
+        if problem := personal_id_problem(personalId):
+            raise bad_user_input("personalId", problem)
+        if not 1 <= first <= MAX_PAGE:
+            raise bad_user_input("first", f"must be between 1 and {MAX_PAGE}")
+        start, end = _moment(since, "since"), _moment(until, "until")
+        query = (
+            select(audit_log.c.seq, audit_log.c.at, audit_log.c.agency, audit_log.c.purpose,
+                   audit_log.c.legal_basis, audit_log.c.categories, audit_log.c.outcome)
+            .select_from(audit_subjects.join(audit_log, audit_subjects.c.seq == audit_log.c.seq))
+            .where(audit_subjects.c.personal_id == personalId, audit_log.c.kind == KIND_ACCESS)
+            .order_by(audit_log.c.seq.desc())
+            .limit(first + 1)
+        )
+        if start is not None:
+            query = query.where(audit_log.c.at >= start)
+        if end is not None:
+            query = query.where(audit_log.c.at < end)
+        if after is not None:
+            query = query.where(audit_log.c.seq < decode_cursor(after))
+        async with store.reader().connect() as conn:
+            rows = (await conn.execute(query)).all()
+        page = rows[:first]
+        return {
+            "entries": [_entry(row, agencies) for row in page],
+            "endCursor": encode_cursor(page[-1].seq) if page else None,
+            "hasNextPage": len(rows) > first,
+        }
+
+    schema.query_type.fields["accessLog"].resolve = resolve_access_log
+    return schema
+
+
+def _entry(row: Any, agencies: AgencyCatalogue) -> dict[str, Any]:
+    agency = None
+    if row.agency:
+        known = agencies.get(row.agency)
+        agency = {"id": row.agency, "name": known.name if known else row.agency, "kind": known.kind if known else None}
+    return {
+        "reference": str(row.seq),
+        "at": row.at,
+        "agency": agency,
+        "purpose": row.purpose,
+        "legalBasis": row.legal_basis,
+        "categories": orjson.loads(row.categories),
+        "outcome": row.outcome,
+    }

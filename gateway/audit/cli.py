@@ -1,0 +1,92 @@
+"""``python -m gateway audit verify|export|prune``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime, timedelta
+from typing import TextIO
+
+from .maintenance import PruneRefused, export, prune, verify
+from .record import AuditUnavailable
+from .settings import AuditSettings
+from .store import AuditStore
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``audit`` command group to the gateway CLI."""
+    audit = subparsers.add_parser("audit", help="verify, export or prune the audit trail",
+                                  description="Audit trail maintenance (GATEWAY_AUDIT_DATABASE_URL).")
+    audit.add_argument("--database-url", help="override GATEWAY_AUDIT_DATABASE_URL")
+    sub = audit.add_subparsers(dest="audit_command", required=True)
+
+    v = sub.add_parser("verify", help="check the whole hash chain; exit 1 naming the first bad record")
+    v.add_argument("--checkpoint", action="append", default=[], metavar="SEQ:HASH",
+                   help="a (seq, hash) recorded earlier outside the database; detects a rewritten chain")
+    v.set_defaults(handler=run)
+
+    e = sub.add_parser("export", help="write records as JSON lines or CSV")
+    e.add_argument("--since", help="ISO date/time, inclusive (UTC when no offset)")
+    e.add_argument("--until", help="ISO date/time, exclusive")
+    e.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
+    e.add_argument("--output", "-o", help="file (default: stdout)")
+    e.set_defaults(handler=run)
+
+    p = sub.add_parser("prune", help="delete records older than a date, keeping the chain verifiable")
+    p.add_argument("--before", help="ISO date; default: now minus GATEWAY_AUDIT_RETENTION_DAYS")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Execute an ``audit`` sub-command; returns the exit status."""
+    settings = AuditSettings.from_env()
+    store = AuditStore(settings, database_url=args.database_url)
+    try:
+        if args.audit_command == "export" and args.output:
+            with open(args.output, "w", encoding="utf-8", newline="") as out:
+                return asyncio.run(_run(args, store, settings, out))
+        return asyncio.run(_run(args, store, settings, sys.stdout))
+    except AuditUnavailable as exc:
+        print(f"audit: {exc}", file=sys.stderr)
+        return 3
+
+
+async def _run(args: argparse.Namespace, store: AuditStore, settings: AuditSettings, out: TextIO) -> int:
+    await store.start(writer=False)
+    try:
+        if args.audit_command == "verify":
+            return await _verify(store, args.checkpoint)
+        if args.audit_command == "export":
+            count = await export(store, out, args.format, args.since, args.until)
+            print(f"exported {count} record(s)", file=sys.stderr)
+            return 0
+        before = args.before or (datetime.now(UTC) - timedelta(days=settings.retention_days)).isoformat()
+        try:
+            result = await prune(store, before, settings.retention_days)
+        except PruneRefused as exc:
+            print(f"audit prune refused: {exc}", file=sys.stderr)
+            return 1
+        print(f"pruned {result.deleted} record(s); first kept seq {result.first_kept}, anchor seq "
+              f"{result.anchor_seq}")
+        return 0
+    finally:
+        await store.close()
+
+
+async def _verify(store: AuditStore, checkpoints: list[str]) -> int:
+    parsed: dict[int, str] = {}
+    for item in checkpoints:
+        seq, _, digest = item.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            print(f"audit verify: bad checkpoint {item!r} (expected SEQ:HASH)", file=sys.stderr)
+            return 2
+        parsed[int(seq)] = digest
+    verdict = await verify(store, parsed)
+    if verdict.problem is not None:
+        print(f"audit chain BROKEN at record seq {verdict.problem.seq}: {verdict.problem.reason}")
+        print(f"({verdict.records} record(s) verified before it)")
+        return 1
+    print(f"audit chain OK: {verdict.records} record(s), seq {verdict.first_seq}..{verdict.head_seq}, "
+          f"head hash {verdict.head_hash}")
+    return 0

@@ -1,0 +1,82 @@
+"""Shared helpers of the audit tests (no tests here): a store on SQLite or PostgreSQL, raw tampering access.
+
+Import ``audit_url_fixture`` / ``store_fixture`` to get the ``audit_url`` / ``store`` fixtures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from gateway.audit import AuditRecord, AuditSettings, AuditStore
+
+SUBJECT_A, SUBJECT_B = "001090000123", "079195001234"
+
+
+@pytest.fixture(name="audit_url", params=["sqlite", "postgres"])
+def audit_url_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty audit database: a SQLite file, or a fresh PostgreSQL database (skipped if unreachable)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    return request.getfixturevalue("pg_database")()
+
+
+@pytest.fixture(name="store")
+async def store_fixture(audit_url: str) -> AsyncIterator[AuditStore]:
+    s = AuditStore(AuditSettings(database_url=audit_url, timeout=5))
+    await s.start()
+    try:
+        yield s
+    finally:
+        await s.close()
+
+
+def rec(i: int, *, subjects: tuple[str, ...] = (SUBJECT_A,), at: datetime | None = None, **over: Any) -> AuditRecord:
+    fields: dict[str, Any] = dict(
+        request_id=f"req-{i}", outcome="masked", http_status=200, account=f"officer-{i % 3}",
+        agency="tand-ha-noi", role="agency", purpose="criminal_proceedings",
+        legal_basis="Quyết định khởi tố vụ án số 12/QĐ-CSĐT", operation_name="PersonWithSentences",
+        document_hash="sha256:" + "ab" * 32, coordinates=["Query.person", "Person.fullName", "Person.sentences"],
+        categories=["BASIC", "CRIMINAL"],
+        effects=[{"path": ["person", "religion"], "coordinate": "Person.religion", "mask": "withhold",
+                  "reason": "RELIGION not needed for criminal_proceedings"}],
+        subjects=subjects, decision_id=f"dec-{i}", policy_version="v1", at=at,
+    )
+    fields.update(over)
+    return AuditRecord(**fields)
+
+
+class Raw:
+    """A synchronous connection outside the store, for tampering like a DB administrator would."""
+
+    def __init__(self, url: str) -> None:
+        sync_url = url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg")
+        self.engine = sa.create_engine(sync_url, poolclass=sa.pool.NullPool)
+        self.dialect = self.engine.dialect.name
+
+    def run(self, sql: str, **params: Any) -> Any:
+        with self.engine.begin() as conn:
+            result = conn.execute(sa.text(sql), params)
+            return result.all() if result.returns_rows else result.rowcount
+
+    def drop_triggers(self) -> None:
+        if self.dialect == "sqlite":
+            for name in ("audit_log_no_update", "audit_log_no_delete", "audit_subjects_no_update",
+                         "audit_subjects_no_delete"):
+                self.run(f"DROP TRIGGER IF EXISTS {name}")
+        else:
+            for table in ("audit_log", "audit_subjects"):
+                self.run(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+
+    def row(self, seq: int) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(sa.text("SELECT * FROM audit_log WHERE seq = :s"), {"s": seq}).mappings().one())
+
+
+def days_ago(days: int) -> datetime:
+    return datetime.now(UTC).replace(microsecond=0) - timedelta(days=days)
