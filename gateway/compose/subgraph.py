@@ -9,9 +9,9 @@ directives that survive into the supergraph (those named by ``@composeDirective`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from graphql import GraphQLSyntaxError, parse
+from graphql import GraphQLSyntaxError, Visitor, parse, visit
 from graphql.language import ast
 from graphql.language.location import SourceLocation
 
@@ -150,6 +150,9 @@ def parse_subgraph(name: str, url: str, sdl: str) -> tuple[Subgraph | None, list
     links, federation, errors = read_links(name, schema_nodes)
     if federation is None:
         return None, errors
+    document, rename_errors = _normalize_root_names(name, document, schema_nodes)
+    if rename_errors:
+        return None, errors + rename_errors
     reader = _Reader(name, sdl, federation)
     subgraph = Subgraph(
         name=name,
@@ -221,15 +224,6 @@ class _Reader:
         for op, default in (("query", "Query"), ("mutation", "Mutation"), ("subscription", "Subscription")):
             if op not in subgraph.roots and default in subgraph.types:
                 subgraph.roots[op] = default
-        for op, type_name in list(subgraph.roots.items()):
-            canonical = op.capitalize()
-            if type_name != canonical:
-                errors.append(
-                    CompositionError(
-                        "ROOT_TYPE_NAME_UNSUPPORTED",
-                        f'[{self.name}] root {op} type is named "{type_name}"; name it "{canonical}"',
-                    )
-                )
         query = subgraph.types.get("Query")
         if query is not None:
             for name in FEDERATION_ROOT_FIELDS:
@@ -356,6 +350,40 @@ class _Reader:
             "@requires, @provides, @extends, @composeDirective)",
             _opt(self.loc(node)),
         )
+
+
+def _normalize_root_names(
+    subgraph: str, document: ast.DocumentNode, schema_nodes: list[ast.Node]
+) -> tuple[ast.DocumentNode, list[CompositionError]]:
+    """Rename root types to ``Query``/``Mutation``/``Subscription`` as Apollo does (``schema { mutation: M }``)."""
+    renames: dict[str, str] = {}
+    for node in schema_nodes:
+        for op in node.operation_types or ():  # type: ignore[attr-defined]
+            canonical = op.operation.value.capitalize()
+            if op.type.name.value != canonical:
+                renames[op.type.name.value] = canonical
+    if not renames:
+        return document, []
+    defined = {d.name.value for d in document.definitions if isinstance(d, ast.TypeDefinitionNode)}
+    clashes = [c for old, c in renames.items() if c in defined and c not in renames]
+    if clashes:
+        return document, [
+            CompositionError(
+                "ROOT_TYPE_NAME_CONFLICT",
+                f'[{subgraph}] a root type would be renamed to "{c}" but a type of that name exists',
+            )
+            for c in clashes
+        ]
+
+    class Rename(Visitor):
+        def enter(self, node: ast.Node, *_: object) -> ast.Node | None:
+            if isinstance(node, ast.NamedTypeNode | ast.ObjectTypeDefinitionNode | ast.ObjectTypeExtensionNode):
+                new = renames.get(node.name.value)
+                if new is not None:
+                    return replace(node, name=ast.NameNode(value=new, loc=node.name.loc))  # type: ignore[type-var]
+            return None
+
+    return visit(document, Rename()), []
 
 
 def _opt(loc: SubgraphLocation | None) -> tuple[SubgraphLocation, ...]:
