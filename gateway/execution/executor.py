@@ -1,0 +1,246 @@
+"""Run a query plan: call subgraphs, merge their answers into one raw tree, then complete it.
+
+Entity fetches collect every object at their path (across lists, any depth), build one representation per
+object, drop duplicates, and send them in ONE ``_entities`` call; the answers are merged back into every object
+that produced the representation. Subgraph errors get client paths; an unreachable subgraph yields
+``SUBGRAPH_UNAVAILABLE`` at the paths of the fields it should have provided, and the rest of the data returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from graphql import GraphQLSchema, OperationDefinitionNode, SelectionSetNode, execute
+
+from ..errors import error_dict
+from ..planning.plan import (
+    FetchNode,
+    FlattenNode,
+    ParallelNode,
+    PlanNode,
+    QueryPlan,
+    ReqField,
+    SequenceNode,
+)
+from ..supergraph.documents import ParsedOperation
+from .completion import complete
+from .transport import FetchContext, SubgraphFailure, Transport
+
+MAX_UNAVAILABLE_ERRORS = 100  # per fetch: enough to locate the gap without flooding the response
+
+FetchObserver = Callable[[str, str, float], None]  # (subgraph, outcome, seconds)
+
+
+@dataclass(slots=True)
+class _Run:
+    variables: dict[str, Any]
+    ctx: FetchContext
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+
+def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
+    """Merge ``source`` into ``target``: objects key by key, lists item by item."""
+    for key, value in source.items():
+        mine = target.get(key)
+        if isinstance(mine, dict) and isinstance(value, dict):
+            deep_merge(mine, value)
+        elif isinstance(mine, list) and isinstance(value, list) and len(mine) == len(value):
+            for i, (a, b) in enumerate(zip(mine, value, strict=True)):
+                if isinstance(a, dict) and isinstance(b, dict):
+                    deep_merge(a, b)
+                elif a is None:
+                    mine[i] = b
+        elif mine is None or key not in target:
+            target[key] = value
+
+
+def _objects_at(value: Any, path: tuple[str, ...], i: int, where: list[Any],
+                out: list[tuple[dict[str, Any], list[Any]]]) -> None:
+    if value is None:
+        return
+    if i == len(path):
+        if isinstance(value, dict):
+            out.append((value, list(where)))
+        elif isinstance(value, list):  # a list at the end of a path: its items are the objects
+            for j, item in enumerate(value):
+                where.append(j)
+                _objects_at(item, path, i, where, out)
+                where.pop()
+        return
+    segment = path[i]
+    if segment == "@":
+        if isinstance(value, list):
+            for j, item in enumerate(value):
+                where.append(j)
+                _objects_at(item, path, i + 1, where, out)
+                where.pop()
+    elif isinstance(value, dict):
+        where.append(segment)
+        _objects_at(value.get(segment), path, i + 1, where, out)
+        where.pop()
+
+
+def _extract(obj: dict[str, Any], fields: tuple[ReqField, ...]) -> dict[str, Any]:
+    rep: dict[str, Any] = {}
+    for f in fields:
+        value = obj.get(f.name)
+        if f.children and isinstance(value, dict):
+            value = _extract(value, f.children)
+        elif f.children and isinstance(value, list):
+            value = [_extract(v, f.children) if isinstance(v, dict) else v for v in value]
+        rep[f.name] = value
+    return rep
+
+
+class Executor:
+    """Executes plans against ``transports`` (one per subgraph name)."""
+
+    def __init__(self, api_schema: GraphQLSchema, transports: dict[str, Transport],
+                 observe: FetchObserver | None = None) -> None:
+        self.api_schema = api_schema
+        self.transports = transports
+        self.observe = observe
+
+    async def execute(self, plan: QueryPlan, operation: ParsedOperation, variables: dict[str, Any],
+                      ctx: FetchContext) -> dict[str, Any]:
+        """``{"data": ..., "errors": [...]}`` shaped by ``operation`` (errors omitted when none)."""
+        run = _Run(variables, ctx)
+        if plan.node is not None:
+            await self._run(plan.node, run)
+        if plan.introspection:
+            run.data.update(self._introspect(operation, variables))
+        data, completion_errors = complete(plan.shape, run.data)
+        # Like Apollo Gateway: nulls caused by a subgraph error are explained by that error already.
+        errors = run.errors or completion_errors
+        out: dict[str, Any] = {"data": data}
+        if errors:
+            out["errors"] = errors
+        return out
+
+    async def _run(self, node: PlanNode, run: _Run) -> None:
+        if isinstance(node, FetchNode):
+            await self._fetch_root(node, run)
+        elif isinstance(node, FlattenNode):
+            await self._fetch_entities(node, run)
+        elif isinstance(node, SequenceNode):
+            for child in node.nodes:
+                await self._run(child, run)
+        elif isinstance(node, ParallelNode):
+            await asyncio.gather(*(self._run(child, run) for child in node.nodes))
+
+    async def _send(self, fetch: FetchNode, variables: dict[str, Any], run: _Run) -> dict[str, Any]:
+        transport = self.transports.get(fetch.service)
+        started = time.perf_counter()
+        try:
+            if transport is None:
+                raise SubgraphFailure("no transport configured")
+            result = await transport.send(fetch.operation, variables, run.ctx)
+        except SubgraphFailure:
+            if self.observe:
+                self.observe(fetch.service, "failure", time.perf_counter() - started)
+            raise
+        if self.observe:
+            self.observe(fetch.service, "errors" if result.get("errors") else "ok", time.perf_counter() - started)
+        return result
+
+    def _variables(self, fetch: FetchNode, run: _Run) -> dict[str, Any]:
+        return {name: run.variables[name] for name in fetch.variable_usages if name in run.variables}
+
+    async def _fetch_root(self, fetch: FetchNode, run: _Run) -> None:
+        try:
+            result = await self._send(fetch, self._variables(fetch, run), run)
+        except SubgraphFailure as exc:
+            run.errors.extend(_unavailable(fetch, str(exc), [[key] for key in fetch.client_keys]))
+            return
+        data = result.get("data")
+        if isinstance(data, dict):
+            deep_merge(run.data, data)
+        for error in result.get("errors") or ():
+            run.errors.append(_client_error(error, fetch.service, error.get("path")))
+
+    async def _fetch_entities(self, node: FlattenNode, run: _Run) -> None:
+        fetch = node.node
+        found: list[tuple[dict[str, Any], list[Any]]] = []
+        _objects_at(run.data, node.path, 0, [], found)
+        representations: list[dict[str, Any]] = []
+        targets: list[list[tuple[dict[str, Any], list[Any]]]] = []
+        index: dict[bytes, int] = {}
+        for obj, where in found:
+            typename = obj.get("__typename")
+            part = fetch.entities.get(typename) if typename else None
+            if part is None or any(obj.get(k) is None for k in part.key_fields):
+                continue  # another type at this path, or its key is missing because an earlier fetch failed
+            rep = _extract(obj, part.requires)
+            rep["__typename"] = typename
+            marker = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
+            i = index.get(marker)
+            if i is None:
+                i = index[marker] = len(representations)
+                representations.append(rep)
+                targets.append([])
+            targets[i].append((obj, where))
+        if not representations:
+            return
+        variables = self._variables(fetch, run)
+        variables["representations"] = representations
+        try:
+            result = await self._send(fetch, variables, run)
+        except SubgraphFailure as exc:
+            paths = [[*where, key] for group in targets for _, where in group for key in fetch.client_keys]
+            run.errors.extend(_unavailable(fetch, str(exc), paths))
+            return
+        entities = (result.get("data") or {}).get("_entities")
+        if isinstance(entities, list):
+            for i, entity in enumerate(entities[: len(targets)]):
+                if isinstance(entity, dict):
+                    for obj, _ in targets[i]:
+                        deep_merge(obj, entity)
+        for error in result.get("errors") or ():
+            path = error.get("path")
+            if (isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int)
+                    and path[1] < len(targets)):
+                for _, where in targets[path[1]]:
+                    run.errors.append(_client_error(error, fetch.service, [*where, *path[2:]]))
+            else:
+                run.errors.append(_client_error(error, fetch.service, None))
+
+    def _introspect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, Any]:
+        """Answer ``__schema``/``__type`` from the API schema (only those root fields are executed here)."""
+        root = [s for s in operation.operation.selection_set.selections
+                if getattr(getattr(s, "name", None), "value", None) in ("__schema", "__type")]
+        op = OperationDefinitionNode(
+            operation=operation.operation.operation, name=operation.operation.name,
+            variable_definitions=operation.operation.variable_definitions,
+            directives=(), selection_set=SelectionSetNode(selections=tuple(root)),
+        )
+        document = type(operation.document)(definitions=(op, *operation.fragments.values()))
+        result = execute(self.api_schema, document, variable_values=variables)
+        return result.data or {}  # type: ignore[union-attr]
+
+
+def _client_error(error: dict[str, Any], service: str, path: list[Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {"message": error.get("message", "Subgraph error")}
+    if path:
+        out["path"] = path
+    extensions = dict(error.get("extensions") or {})
+    extensions.setdefault("serviceName", service)
+    out["extensions"] = extensions
+    return out
+
+
+def _unavailable(fetch: FetchNode, reason: str, paths: list[list[Any]]) -> list[dict[str, Any]]:
+    message = f"Subgraph '{fetch.service}' is unavailable: {reason}"
+    if not paths:
+        return [error_dict(message, "SUBGRAPH_UNAVAILABLE", serviceName=fetch.service)]
+    errors = [error_dict(message, "SUBGRAPH_UNAVAILABLE", p, serviceName=fetch.service)
+              for p in paths[:MAX_UNAVAILABLE_ERRORS]]
+    if len(paths) > MAX_UNAVAILABLE_ERRORS:
+        errors.append(error_dict(f"{message} ({len(paths) - MAX_UNAVAILABLE_ERRORS} more paths)",
+                                 "SUBGRAPH_UNAVAILABLE", serviceName=fetch.service))
+    return errors

@@ -1,0 +1,106 @@
+"""How the executor reaches a subgraph: over HTTP (one pooled aiohttp session per app) or in process.
+
+Every HTTP call carries a fresh internal JWT for that subgraph's audience, minted with the caller's account,
+agency and purpose and the request id, so subgraphs can refuse anything that did not come through the gateway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiohttp
+import orjson
+
+from ..keys import InternalTokenMinter
+
+
+@dataclass(frozen=True, slots=True)
+class FetchContext:
+    """Who a subgraph call is made for (claims of the internal token)."""
+
+    request_id: str
+    sub: str | None = None
+    agency: str | None = None
+    purpose: str | None = None
+
+
+class SubgraphFailure(Exception):
+    """The subgraph could not answer (network, timeout, HTTP status, bad JSON): its fields become errors."""
+
+
+class Transport(Protocol):
+    name: str
+
+    async def send(self, query: str, variables: dict[str, Any], ctx: FetchContext) -> dict[str, Any]:
+        """The subgraph's GraphQL response (``data``/``errors``) or raise :class:`SubgraphFailure`."""
+        ...
+
+
+def audience_name(graph_name: str) -> str:
+    """Subgraph settings name their audience with underscores (``civil_status``), graph names may use dashes."""
+    return graph_name.replace("-", "_").lower()
+
+
+class HttpTransport:
+    """POST the operation to ``url`` with an internal token, within ``timeout`` seconds."""
+
+    def __init__(self, name: str, url: str, session: aiohttp.ClientSession, minter: InternalTokenMinter,
+                 timeout: float) -> None:
+        self.name = name
+        self.url = url
+        self.session = session
+        self.minter = minter
+        self.timeout = timeout
+        self.audience = audience_name(name)
+
+    async def send(self, query: str, variables: dict[str, Any], ctx: FetchContext) -> dict[str, Any]:
+        token = self.minter.mint(self.audience, sub=ctx.sub, agency=ctx.agency, purpose=ctx.purpose,
+                                 rid=ctx.request_id)
+        body = orjson.dumps({"query": query, "variables": variables} if variables else {"query": query})
+        headers = {"content-type": "application/json", "accept": "application/json",
+                   "authorization": f"Bearer {token}", "x-request-id": ctx.request_id}
+        try:
+            async with asyncio.timeout(self.timeout):
+                async with self.session.post(self.url, data=body, headers=headers) as resp:
+                    raw = await resp.read()
+                    status = resp.status
+        except TimeoutError as exc:
+            raise SubgraphFailure(f"no answer within {int(self.timeout * 1000)} ms") from exc
+        except aiohttp.ClientError as exc:
+            raise SubgraphFailure(f"{type(exc).__name__}: {exc}") from exc
+        if status == 401:
+            raise SubgraphFailure("refused the gateway's internal token (HTTP 401)")
+        try:
+            result = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise SubgraphFailure(f"HTTP {status}, not a GraphQL response") from exc
+        if not isinstance(result, dict) or ("data" not in result and "errors" not in result):
+            raise SubgraphFailure(f"HTTP {status}, not a GraphQL response")
+        if status >= 500 and not result.get("data"):
+            raise SubgraphFailure(f"HTTP {status}")
+        return result
+
+
+class LocalTransport:
+    """A subgraph served in process (gateway-local fields such as ``accessLog``): a strawberry or graphql-core
+    schema executed directly, with the fetch context as context value."""
+
+    def __init__(self, name: str, schema: Any, context_factory: Any = None) -> None:
+        self.name = name
+        self.schema = schema
+        self.context_factory = context_factory
+
+    async def send(self, query: str, variables: dict[str, Any], ctx: FetchContext) -> dict[str, Any]:
+        context = self.context_factory(ctx) if self.context_factory else {"fetch": ctx}
+        if hasattr(self.schema, "execute"):  # strawberry
+            result = await self.schema.execute(query, variable_values=variables, context_value=context)
+        else:
+            from graphql import graphql
+
+            result = await graphql(self.schema, query, variable_values=variables, context_value=context)
+        out: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            out["errors"] = [e.formatted for e in result.errors]
+        return out

@@ -1,0 +1,255 @@
+"""The request pipeline: explicit stages, each handing its result to the next (docs/ARCHITECTURE.md).
+
+    authenticate → read purpose → parse/validate (cached) → policy collect/decide → policy prepare
+    → plan (cached) → execute → policy apply → audit → response
+
+Authentication, policy and audit are hooks (Protocols below) implemented in ``gateway.auth``,
+``gateway.policy`` and ``gateway.audit``; this module only fixes their signatures and the order. Any hook may
+be sync or async. A hook refuses a request by raising :class:`gateway.errors.GatewayError` (or any exception
+with ``code``/``status``): the response is then that error, with no data.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from graphql import get_variable_values
+
+from .errors import GatewayError
+from .execution import Executor, FetchContext
+from .planning import PlanCache, PlanningError
+from .supergraph.documents import DocumentCache, ParsedOperation
+
+log = logging.getLogger("lienthong.gateway")
+
+
+# ----------------------------------------------------------------------------------------------- hook types
+class Caller(Protocol):
+    """The authenticated account (``gateway.auth``)."""
+
+    sub: str
+    agency_id: str
+    agency_kind: str
+    province: str | None
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredPurpose:
+    """``X-Purpose`` and ``X-Legal-Basis`` as sent (validated by the policy, not here)."""
+
+    purpose: str | None = None
+    legal_basis: str | None = None
+
+
+class Authenticator(Protocol):
+    def authenticate(self, headers: Mapping[str, str]) -> Caller:
+        """The caller, or raise ``GatewayError("UNAUTHENTICATED", ..., 401)``. Headers have lower-case names."""
+        ...
+
+    def read_purpose(self, headers: Mapping[str, str]) -> DeclaredPurpose:
+        """The declared purpose (a repeated header → ``BAD_USER_INPUT``)."""
+        ...
+
+
+class PolicyHook(Protocol):
+    def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, str]:
+        """``{"Type.field": category}`` for every field the operation may return."""
+        ...
+
+    def decide(self, caller: Caller, purpose: DeclaredPurpose, coordinates: dict[str, str]) -> Any:
+        """One decision for the whole request (refusal → ``PURPOSE_*``; engine failure → ``POLICY_UNAVAILABLE``)."""
+        ...
+
+    def prepare(self, operation: ParsedOperation, decision: Any) -> ParsedOperation:
+        """The execution operation (withheld fields pruned, row attributes added as ``_lt_*`` aliases), e.g. via
+        ``dataclasses.replace(operation, document=..., operation=..., fragments=..., cache_key=...)``: the plan
+        cache is keyed by ``cache_key``, so it must differ whenever the document does."""
+        ...
+
+    def apply(self, result: dict[str, Any], operation: ParsedOperation, decision: Any, caller: Caller,
+              purpose: DeclaredPurpose) -> PolicyOutcome:
+        """Mask the executed result; strip ``_lt_*``; say what was masked and whose data it is."""
+        ...
+
+
+@dataclass(slots=True)
+class PolicyOutcome:
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]]
+    extension: dict[str, Any]  # becomes extensions.policy
+    subjects: list[str] = field(default_factory=list)  # personalIds of the persons whose data is returned
+
+
+@dataclass(slots=True)
+class AuditRecord:
+    request_id: str
+    at: float
+    caller: Caller | None
+    purpose: DeclaredPurpose | None
+    operation_name: str | None
+    document_hash: str | None
+    coordinates: list[str]
+    decision: Any
+    policy: dict[str, Any] | None
+    subjects: list[str]
+    outcome: str  # "ok" | "partial" | "refused" | "error"
+    error_codes: list[str]
+    status: int
+    duration_ms: float
+
+
+class AuditHook(Protocol):
+    def record(self, record: AuditRecord) -> Any:
+        """Make ``record`` durable (awaited before the response); failure → ``AUDIT_UNAVAILABLE``."""
+        ...
+
+
+# ----------------------------------------------------------------------------------------------- request
+@dataclass(slots=True)
+class GraphQLRequest:
+    query: str | None
+    operation_name: str | None = None
+    variables: dict[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    method: str = "POST"
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    want_plan: bool = False
+
+
+@dataclass(slots=True)
+class GraphQLResponse:
+    status: int
+    body: dict[str, Any]
+    outcome: str
+
+
+async def _maybe(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+def _refusal(exc: Exception) -> GatewayError:
+    if isinstance(exc, GatewayError):
+        return exc
+    return GatewayError(
+        str(exc.code), str(exc) or exc.__class__.__name__, int(getattr(exc, "status", 400)),  # type: ignore[attr-defined]
+        extensions=dict(getattr(exc, "extensions", None) or {}), policy=getattr(exc, "policy", None),
+    )
+
+
+class Pipeline:
+    """One instance per app; holds no per-request state."""
+
+    def __init__(self, *, documents: DocumentCache, plans: PlanCache, executor: Executor,
+                 authenticator: Authenticator, policy: PolicyHook, audit: AuditHook,
+                 expose_plans: bool = False) -> None:
+        self.documents = documents
+        self.plans = plans
+        self.executor = executor
+        self.authenticator = authenticator
+        self.policy = policy
+        self.audit = audit
+        self.expose_plans = expose_plans
+
+    async def handle(self, request: GraphQLRequest) -> GraphQLResponse:
+        started = time.perf_counter()
+        caller: Caller | None = None
+        purpose: DeclaredPurpose | None = None
+        operation: ParsedOperation | None = None
+        coordinates: dict[str, str] = {}
+        decision: Any = None
+        try:
+            caller = await _maybe(self.authenticator.authenticate(request.headers))
+            purpose = await _maybe(self.authenticator.read_purpose(request.headers))
+            if not request.query:
+                raise GatewayError("BAD_USER_INPUT", "GraphQL operations must contain a non-empty `query`.")
+            operation = self.documents.get(request.query, request.operation_name)
+            if request.method == "GET" and operation.operation_type != "query":
+                raise GatewayError("BAD_USER_INPUT", "Can only perform a mutation operation from a POST request.",
+                                   405)
+            variables = self._coerce(operation, request.variables or {})
+            coordinates = await _maybe(self.policy.collect(operation, variables))
+            decision = await _maybe(self.policy.decide(caller, purpose, coordinates))
+            execution_op = await _maybe(self.policy.prepare(operation, decision))
+            try:
+                plan = self.plans.get(execution_op, variables)
+            except PlanningError as exc:
+                raise GatewayError("GRAPHQL_VALIDATION_FAILED", f"Cannot plan this operation: {exc}") from exc
+            ctx = FetchContext(request.request_id, getattr(caller, "sub", None), getattr(caller, "agency_id", None),
+                               purpose.purpose if purpose else None)
+            result = await self.executor.execute(plan, execution_op, request.variables or {}, ctx)
+            outcome = await _maybe(self.policy.apply(result, operation, decision, caller, purpose))
+        except Exception as exc:  # every refusal/failure becomes a contract error response
+            refusal = exc if isinstance(exc, GatewayError) or hasattr(exc, "code") else None
+            if refusal is None:
+                log.exception("request %s failed", request.request_id)
+                refusal = GatewayError("INTERNAL_SERVER_ERROR", "Internal server error.", 500)
+            error = _refusal(refusal)
+            body: dict[str, Any] = {"errors": error.to_errors()}
+            if error.policy:
+                body["extensions"] = {"policy": error.policy}
+            if caller is not None:  # an identified account's refused attempt is an access to record too
+                await self._audit_quietly(request, started, caller, purpose, operation, coordinates, decision,
+                                          error, "refused" if error.status < 500 else "error")
+            return GraphQLResponse(error.status, body, "refused" if error.status < 500 else "error")
+
+        errors = outcome.errors
+        status_outcome = "partial" if errors else "ok"
+        record = self._record(request, started, caller, purpose, operation, coordinates, decision,
+                              outcome.extension, outcome.subjects, status_outcome,
+                              [str((e.get("extensions") or {}).get("code", "")) for e in errors], 200)
+        try:
+            await _maybe(self.audit.record(record))
+        except Exception as exc:  # fail closed: no durable record, no data
+            log.error("audit failed for request %s: %s", request.request_id, exc)
+            return GraphQLResponse(503, {"errors": [{
+                "message": "The access could not be recorded; no data is returned.",
+                "extensions": {"code": "AUDIT_UNAVAILABLE"},
+            }]}, "error")
+        body = {"data": outcome.data}
+        if errors:
+            body = {"errors": errors, "data": outcome.data}
+        extensions: dict[str, Any] = {"policy": outcome.extension}
+        if request.want_plan and self.expose_plans:
+            extensions["queryPlan"] = plan.to_dict()
+            extensions["queryPlanText"] = plan.pretty()
+        body["extensions"] = extensions
+        return GraphQLResponse(200, body, status_outcome)
+
+    def _coerce(self, operation: ParsedOperation, raw: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(raw, dict):
+            raise GatewayError("BAD_USER_INPUT", "`variables` must be an object.")
+        coerced = get_variable_values(self.documents.schema, operation.operation.variable_definitions or (), raw)
+        if isinstance(coerced, list):
+            raise GatewayError("BAD_USER_INPUT", coerced[0].message, errors=[
+                {"message": e.message, "extensions": {"code": "BAD_USER_INPUT"}} for e in coerced
+            ])
+        return coerced
+
+    def _record(self, request: GraphQLRequest, started: float, caller: Caller | None,
+                purpose: DeclaredPurpose | None, operation: ParsedOperation | None, coordinates: dict[str, str],
+                decision: Any, policy: dict[str, Any] | None, subjects: list[str], outcome: str,
+                codes: list[str], status: int) -> AuditRecord:
+        return AuditRecord(
+            request_id=request.request_id, at=time.time(), caller=caller, purpose=purpose,
+            operation_name=operation.operation_name if operation else request.operation_name,
+            document_hash=operation.document_hash if operation else None, coordinates=sorted(coordinates),
+            decision=decision, policy=policy, subjects=subjects, outcome=outcome, error_codes=codes,
+            status=status, duration_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    async def _audit_quietly(self, request: GraphQLRequest, started: float, caller: Caller,
+                             purpose: DeclaredPurpose | None, operation: ParsedOperation | None,
+                             coordinates: dict[str, str], decision: Any, error: GatewayError, outcome: str) -> None:
+        record = self._record(request, started, caller, purpose, operation, coordinates, decision, error.policy,
+                              [], outcome, [error.code], error.status)
+        try:
+            await _maybe(self.audit.record(record))
+        except Exception as exc:  # the refusal stands; nothing was released
+            log.error("audit of refused request %s failed: %s", request.request_id, exc)

@@ -1,0 +1,105 @@
+"""The response shape of an operation: per runtime type, the fields to complete, in the client's order.
+
+Built once per plan (conditions evaluated, fragments flattened), so completing a response is a tight walk over
+precomputed lists instead of re-collecting fields for every object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FragmentDefinitionNode,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    SelectionSetNode,
+    is_abstract_type,
+    is_leaf_type,
+)
+
+from .selection import collect_fields, sub_selections
+
+LEAF, OBJECT, ABSTRACT, RAW = 0, 1, 2, 3
+
+
+@dataclass(slots=True)
+class TypeRef:
+    """A field's output type: ``nullable``, and either ``of`` (list item type) or a named ``kind``."""
+
+    nullable: bool
+    of: TypeRef | None
+    kind: int
+    name: str
+
+
+@dataclass(slots=True)
+class FieldShape:
+    key: str
+    name: str
+    parent: str
+    type: TypeRef | None  # None for __typename
+    sub: dict[str, ObjectShape] | None  # runtime type name -> shape
+
+
+@dataclass(slots=True)
+class ObjectShape:
+    type_name: str
+    fields: list[FieldShape]
+
+
+def type_ref(gql_type: Any) -> TypeRef:
+    nullable = True
+    if isinstance(gql_type, GraphQLNonNull):
+        nullable, gql_type = False, gql_type.of_type
+    if isinstance(gql_type, GraphQLList):
+        return TypeRef(nullable, type_ref(gql_type.of_type), LEAF, "")
+    if is_leaf_type(gql_type):
+        kind = LEAF
+    elif is_abstract_type(gql_type):
+        kind = ABSTRACT
+    else:
+        kind = OBJECT
+    return TypeRef(nullable, None, kind, gql_type.name)
+
+
+class ShapeBuilder:
+    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
+                 variables: dict[str, Any]) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self._memo: dict[tuple[str, tuple[int, ...]], ObjectShape] = {}
+
+    def build(self, runtime: GraphQLObjectType, selection_sets: list[SelectionSetNode], root: bool = False
+              ) -> ObjectShape:
+        memo_key = (runtime.name, tuple(id(s) for s in selection_sets))
+        cached = self._memo.get(memo_key)
+        if cached is not None:
+            return cached
+        shape = ObjectShape(runtime.name, [])
+        self._memo[memo_key] = shape  # before recursing: equal sub-selections share the shape
+        for key, nodes in collect_fields(self.schema, runtime, selection_sets, self.fragments, self.variables).items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                shape.fields.append(FieldShape(key, name, runtime.name, None, None))
+                continue
+            if root and name in ("__schema", "__type"):
+                shape.fields.append(FieldShape(key, name, runtime.name, TypeRef(True, None, RAW, name), None))
+                continue
+            field_def = runtime.fields[name]
+            ref = type_ref(field_def.type)
+            named = ref
+            while named.of is not None:
+                named = named.of
+            sub = None
+            if named.kind in (OBJECT, ABSTRACT):
+                named_type = self.schema.get_type(named.name)
+                sets = sub_selections(nodes)
+                runtimes = (self.schema.get_possible_types(named_type) if named.kind == ABSTRACT  # type: ignore[arg-type]
+                            else [named_type])
+                sub = {t.name: self.build(t, sets) for t in runtimes}  # type: ignore[union-attr,arg-type]
+            shape.fields.append(FieldShape(key, name, runtime.name, ref, sub))
+        return shape

@@ -1,0 +1,115 @@
+"""The gateway's application context: everything a request needs, built once, no module-level state.
+
+Usable without HTTP (``await gateway.start(); await gateway.execute(query)``) for tests and the conformance
+harness, and wrapped by :func:`gateway.server.app.create_app` for serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+from ..config import GatewaySettings
+from ..execution import Executor, HttpTransport, Transport
+from ..keys import InternalTokenMinter, key_paths, load_or_create_internal_key
+from ..pipeline import AuditHook, Authenticator, GraphQLRequest, GraphQLResponse, Pipeline, PolicyHook
+from ..planning import PlanCache, Planner
+from ..supergraph import Supergraph
+from ..supergraph.documents import DocumentCache
+from .metrics import GatewayMetrics
+
+
+class Gateway:
+    """Settings, supergraph, caches, planner, executor, metrics and the pooled subgraph HTTP session."""
+
+    def __init__(
+        self,
+        settings: GatewaySettings,
+        supergraph: Supergraph,
+        *,
+        authenticator: Authenticator,
+        policy: PolicyHook,
+        audit: AuditHook,
+        minter: InternalTokenMinter | None = None,
+        transports: Mapping[str, Transport] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.supergraph = supergraph
+        self.minter = minter
+        self.extra_transports = dict(transports or {})  # local subgraphs, test doubles
+        self.documents = DocumentCache(
+            supergraph.api_schema, size=settings.document_cache_size, introspection=settings.introspection,
+            max_depth=settings.max_depth, max_fields=settings.max_fields,
+        )
+        self.planner = Planner(supergraph)
+        self.plans = PlanCache(self.planner, settings.plan_cache_size)
+        self.metrics = GatewayMetrics({"document": self.documents.stats, "plan": self.plans.stats})
+        self.transports: dict[str, Transport] = dict(self.extra_transports)
+        self.executor = Executor(supergraph.api_schema, self.transports, self.metrics.fetch_observer())
+        self.pipeline = Pipeline(
+            documents=self.documents, plans=self.plans, executor=self.executor, authenticator=authenticator,
+            policy=policy, audit=audit, expose_plans=settings.development,
+        )
+        self.session: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        """Open the pooled HTTP session and an HTTP transport for every subgraph not served otherwise."""
+        if self.session is not None:
+            return
+        if self.minter is None:
+            self.minter = InternalTokenMinter(load_or_create_internal_key(*key_paths(dict(self.settings.raw_env))))
+        connector = aiohttp.TCPConnector(limit=self.settings.subgraph_pool_size, ttl_dns_cache=300)
+        self.session = aiohttp.ClientSession(connector=connector, json_serialize=None)  # type: ignore[arg-type]
+        timeout = self.settings.subgraph_timeout_ms / 1000
+        for name, info in self.supergraph.graphs.items():
+            if name not in self.extra_transports:
+                self.transports[name] = HttpTransport(name, info.url, self.session, self.minter, timeout)
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+
+    async def __aenter__(self) -> Gateway:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_: Any) -> None:
+        await self.close()
+
+    async def handle(self, request: GraphQLRequest) -> GraphQLResponse:
+        return await self.pipeline.handle(request)
+
+    async def execute(self, query: str, variables: dict[str, Any] | None = None, operation_name: str | None = None,
+                      headers: Mapping[str, str] | None = None) -> GraphQLResponse:
+        """Run one operation in process (headers with lower-case names)."""
+        return await self.pipeline.handle(GraphQLRequest(query, operation_name, variables, dict(headers or {})))
+
+    async def readiness(self) -> dict[str, str]:
+        """``{subgraph: "ok" | reason}``: every HTTP subgraph's /healthz must answer 200."""
+        assert self.session is not None, "start() the gateway first"
+
+        async def probe(name: str) -> tuple[str, str]:
+            transport = self.transports.get(name)
+            if not isinstance(transport, HttpTransport):
+                return name, "ok"
+            url = health_url(transport.url)
+            try:
+                async with asyncio.timeout(2):
+                    async with self.session.get(url) as resp:  # type: ignore[union-attr]
+                        return name, "ok" if resp.status == 200 else f"HTTP {resp.status}"
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                return name, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+        return dict(await asyncio.gather(*(probe(n) for n in self.supergraph.graphs)))
+
+
+def health_url(graphql_url: str) -> str:
+    """``http://host:4001/graphql`` → ``http://host:4001/healthz``."""
+    base = graphql_url.rstrip("/")
+    if base.endswith("/graphql"):
+        base = base[: -len("/graphql")]
+    return base + "/healthz"

@@ -1,0 +1,217 @@
+"""Client documents: parse, validate against the API schema, check limits; cached by document hash.
+
+Parsing and validation are the expensive per-request steps a gateway can avoid: a client sends the same few
+documents again and again, so the result (or the refusal) is kept in a bounded LRU keyed by
+``sha256(query)`` and the operation name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from cachetools import LRUCache
+from graphql import (
+    BooleanValueNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+
+from ..errors import GatewayError
+
+
+@dataclass(slots=True)
+class ParsedOperation:
+    """A parsed, validated operation ready for policy and planning; immutable once cached."""
+
+    document_hash: str
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    operation_name: str | None
+    operation_type: str  # "query" | "mutation"
+    fragments: dict[str, FragmentDefinitionNode]
+    condition_variables: tuple[str, ...]  # variables deciding @skip/@include (part of the plan cache key)
+    introspection: bool  # selects __schema / __type at the root
+    depth: int
+    field_count: int
+    cache_key: str = field(default="")
+
+
+@dataclass(slots=True)
+class CacheStats:
+    hits: int = 0
+    misses: int = 0
+
+
+def document_hash(query: str) -> str:
+    return hashlib.sha256(query.encode("utf-8")).hexdigest()
+
+
+class _Walker:
+    """Depth, field count, @skip/@include variables and root introspection in one walk."""
+
+    def __init__(self, fragments: dict[str, FragmentDefinitionNode]) -> None:
+        self.fragments = fragments
+        self.conditions: set[str] = set()
+        self.introspection = False
+        self._memo: dict[str, tuple[int, int]] = {}
+
+    def walk(self, selection_set: SelectionSetNode, root: bool = False) -> tuple[int, int]:
+        depth = fields = 0
+        for selection in selection_set.selections:
+            for d in selection.directives or ():
+                if d.name.value in ("skip", "include"):
+                    for a in d.arguments:
+                        if isinstance(a.value, VariableNode):
+                            self.conditions.add(a.value.name.value)
+            if isinstance(selection, FieldNode):
+                fields += 1
+                if root and selection.name.value in ("__schema", "__type"):
+                    self.introspection = True
+                if selection.selection_set is not None:
+                    d_, f_ = self.walk(selection.selection_set)
+                    depth, fields = max(depth, d_ + 1), fields + f_
+                else:
+                    depth = max(depth, 1)
+            elif isinstance(selection, InlineFragmentNode):
+                d_, f_ = self.walk(selection.selection_set, root)
+                depth, fields = max(depth, d_), fields + f_
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in self._memo or root:
+                    self._memo[name] = self.walk(self.fragments[name].selection_set, root)
+                d_, f_ = self._memo[name]
+                depth, fields = max(depth, d_), fields + f_
+        return depth, fields
+
+
+class DocumentCache:
+    """Parse + validate + limit-check client documents against ``schema``, with an LRU of results.
+
+    Refusals are cached too (as the :class:`GatewayError` to raise) so that a client repeating a bad document
+    costs nothing either.
+    """
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        *,
+        size: int = 1000,
+        introspection: bool = True,
+        max_depth: int = 15,
+        max_fields: int = 2000,
+    ) -> None:
+        self.schema = schema
+        self.rules = list(specified_rules)
+        if not introspection:
+            self.rules.append(NoSchemaIntrospectionCustomRule)
+        self.max_depth = max_depth
+        self.max_fields = max_fields
+        self.cache: LRUCache[tuple[str, str | None], ParsedOperation | GatewayError] = LRUCache(size)
+        self.stats = CacheStats()
+
+    def get(self, query: str, operation_name: str | None) -> ParsedOperation:
+        """The validated operation, or raise :class:`GatewayError` (400) saying what is wrong."""
+        doc_hash = document_hash(query)
+        key = (doc_hash, operation_name)
+        entry = self.cache.get(key)
+        if entry is None:
+            self.stats.misses += 1
+            entry = self._load(query, doc_hash, operation_name)
+            self.cache[key] = entry
+        else:
+            self.stats.hits += 1
+        if isinstance(entry, GatewayError):
+            raise entry
+        return entry
+
+    def _load(self, query: str, doc_hash: str, operation_name: str | None) -> ParsedOperation | GatewayError:
+        try:
+            document = parse(query)
+        except GraphQLError as exc:
+            return _validation_error([exc])
+        errors = validate(self.schema, document, self.rules)
+        if errors:
+            return _validation_error(errors)
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is None:
+            if len(operations) != 1:
+                return GatewayError("BAD_USER_INPUT", "Must provide operation name if query contains multiple operations.")
+            operation = operations[0]
+        else:
+            matching = [o for o in operations if o.name is not None and o.name.value == operation_name]
+            if not matching:
+                return GatewayError("BAD_USER_INPUT", f'Unknown operation named "{operation_name}".')
+            operation = matching[0]
+        kind = operation.operation.value
+        if kind == "subscription":
+            return GatewayError("BAD_USER_INPUT", "Subscriptions are not supported by this gateway.")
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        walker = _Walker(fragments)
+        depth, count = walker.walk(operation.selection_set, root=True)
+        if depth > self.max_depth:
+            return GatewayError("QUERY_TOO_COMPLEX", f"Operation depth {depth} exceeds the limit of {self.max_depth}.",
+                                extensions={"depth": depth, "maxDepth": self.max_depth})
+        if count > self.max_fields:
+            return GatewayError("QUERY_TOO_COMPLEX", f"Operation selects {count} fields, more than {self.max_fields}.",
+                                extensions={"fields": count, "maxFields": self.max_fields})
+        return ParsedOperation(
+            document_hash=doc_hash,
+            document=document,
+            operation=operation,
+            operation_name=operation.name.value if operation.name else None,
+            operation_type=kind,
+            fragments=fragments,
+            condition_variables=tuple(sorted(walker.conditions)),
+            introspection=walker.introspection,
+            depth=depth,
+            field_count=count,
+            cache_key=f"{doc_hash}:{operation_name or ''}",
+        )
+
+
+def _validation_error(errors: list[GraphQLError]) -> GatewayError:
+    return GatewayError("GRAPHQL_VALIDATION_FAILED", errors[0].message, errors=[
+        {
+            "message": e.message,
+            **({"locations": [{"line": loc.line, "column": loc.column} for loc in e.locations]} if e.locations else {}),
+            "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
+        }
+        for e in errors
+    ])
+
+
+def condition_values(operation: ParsedOperation, variables: dict[str, Any]) -> tuple[bool, ...]:
+    """Values of the @skip/@include variables: plans differ only by these, so they join the plan cache key."""
+    return tuple(bool(variables.get(name)) for name in operation.condition_variables)
+
+
+def is_included(node: Any, variables: dict[str, Any]) -> bool:
+    """Evaluate ``@skip`` / ``@include`` on a selection with the (coerced) variable values."""
+    for d in node.directives or ():
+        name = d.name.value
+        if name not in ("skip", "include"):
+            continue
+        arg = d.arguments[0].value if d.arguments else None
+        if isinstance(arg, BooleanValueNode):
+            value = arg.value
+        elif isinstance(arg, VariableNode):
+            value = bool(variables.get(arg.name.value))
+        else:
+            value = False
+        if (name == "skip" and value) or (name == "include" and not value):
+            return False
+    return True
