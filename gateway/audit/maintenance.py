@@ -60,7 +60,7 @@ async def iter_records(store: AuditStore, since: str | datetime | None = None,
     async with store.reader().connect() as conn:
         result = await conn.stream(query)
         async for row in result.mappings():
-            out = dict(row)
+            out = {str(k): v for k, v in row.items()}  # keys may be str subclasses (quoted_name)
             for name in JSON_COLUMNS:
                 out[name] = orjson.loads(out[name])
             yield out
