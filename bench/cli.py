@@ -6,7 +6,7 @@ import shlex
 import sys
 import time
 
-from . import dataset, machine
+from . import dataset, machine, profile
 from .counters import Probe
 from .options import BenchOptions, parse_options
 from .queries import QUERIES, BenchQuery, Ids, bodies
@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         outcomes = run_all(options, stack, ids, tokens)
         runner = stack.apollo_runner()
     if options.profile:
-        say(f"profile written under {options.out_dir / 'profiles'}")
+        files = profile.render(options.profile, stack.profile_stem())
+        say("profile: " + (", ".join(map(str, files)) or "none written (see the gateway log)"))
 
     measurements = [o for o in outcomes if isinstance(o, Measurement)]
     skipped = [o for o in outcomes if isinstance(o, Skipped)]

@@ -13,7 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -74,9 +74,10 @@ class Service:
 
     name: str
     argv: Sequence[str]
-    env: Mapping[str, str]
-    log: Path
-    health_url: str
+    env: Mapping[str, str] = field(repr=False)
+    log: Path = field(default=Path())
+    health_url: str | None = None  # GET answering 200 when ready; or else:
+    ready_marker: str | None = None  # a line the server prints when ready
     cwd: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
@@ -102,10 +103,12 @@ class Service:
         while time.monotonic() < deadline:
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited ({self.process.returncode}):\n{self.tail()}")
-            if http_ok(self.health_url):
+            if self.health_url and http_ok(self.health_url):
+                return
+            if self.ready_marker and self.ready_marker in self.tail(200):
                 return
             time.sleep(0.25)
-        raise RuntimeError(f"{self.name} not ready after {timeout_s:.0f}s at {self.health_url}:\n{self.tail()}")
+        raise RuntimeError(f"{self.name} not ready after {timeout_s:.0f}s:\n{self.tail()}")
 
     def tail(self, lines: int = 30) -> str:
         try:

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from gateway.keys import key_paths
+
 from .dataset import SUBGRAPHS, Dataset
 from .options import REPO_ROOT, BenchOptions
 from .proc import Service
+from .profile import profiled_argv
 
 NODE = shutil.which("node") or "/usr/bin/node"
-APOLLO_RUNNERS = (
-    REPO_ROOT / "tests" / "node" / "apollo-gateway.mjs",  # the composition engineer's runner (preferred)
-    REPO_ROOT / "bench" / "node" / "apollo-gateway.mjs",  # the bench's own, if that one is absent
-)
+APOLLO_RUNNER = REPO_ROOT / "tests" / "node" / "apollo-gateway.mjs"  # owned by composition; reused as is
 PSEUDONYM_KEY = "bench-pseudonym-key-not-a-secret-0123456789"
 
 
@@ -97,8 +97,12 @@ class Stack(AbstractContextManager["Stack"]):
     def compose(self) -> Path | None:
         """``python -m gateway compose`` against the running bench subgraphs -> ``<run>/schema.graphql``."""
         out = self.run_dir / "schema.graphql"
-        env = {**self.env(), **{f"{n.upper()}_URL": u for n, u in self.subgraph_urls().items()}}
-        argv = [sys.executable, "-m", "gateway", "compose", "--output", str(out)]
+        env = {**self.env()}
+        for name, url in self.subgraph_urls().items():
+            env[f"{name.upper()}_URL"] = env[f"{name.upper()}_ROUTING_URL"] = url
+        # `python -m gateway compose` once the gateway CLI exists; the compose package's own entry until then
+        module = "gateway" if (REPO_ROOT / "gateway" / "__main__.py").exists() else "gateway.compose"
+        argv = [sys.executable, "-m", module, "compose", "--output", str(out)]
         proc = subprocess.run(argv, env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
         (self.run_dir / "logs").mkdir(parents=True, exist_ok=True)
         (self.run_dir / "logs" / "compose.log").write_text(proc.stdout + proc.stderr)
@@ -112,14 +116,9 @@ class Stack(AbstractContextManager["Stack"]):
         return out
 
     # -- our gateway -------------------------------------------------------------------------------------------
-    def gateway_argv(self) -> list[str]:
-        serve = ["-m", "gateway", "serve"]
-        profile_dir = self.options.out_dir / "profiles"
-        if self.options.profile == "pyinstrument":
-            profile_dir.mkdir(parents=True, exist_ok=True)
-            out = profile_dir / f"{self.run_dir.name}-pyinstrument.html"
-            return [sys.executable, "-m", "pyinstrument", "--renderer", "html", "--outfile", str(out), *serve]
-        return [sys.executable, *serve]
+    def profile_stem(self) -> Path:
+        """Output path (sans suffix) of this run's profile, under ``bench/out/profiles/``."""
+        return self.options.out_dir / "profiles" / f"{self.run_dir.name}-{self.options.profile}"
 
     def start_ours(self) -> Service | None:
         """Our gateway: embedded policy engine, real audit store (SQLite in the run directory)."""
@@ -137,7 +136,12 @@ class Stack(AbstractContextManager["Stack"]):
             "GATEWAY_PSEUDONYM_KEY": PSEUDONYM_KEY,
             **{f"{n.upper()}_URL": u for n, u in self.subgraph_urls().items()},
         }
-        service = Service("ours", self.gateway_argv(), env, self.run_dir / "logs" / "gateway.log",
+        try:
+            argv = profiled_argv(self.options.profile, self.profile_stem())
+        except RuntimeError as exc:
+            self.unavailable["ours"] = str(exc)
+            return None
+        service = Service("ours", argv, env, self.run_dir / "logs" / "gateway.log",
                           f"http://127.0.0.1:{port}/healthz", cwd=REPO_ROOT)
         try:
             return self._add(service)
@@ -148,28 +152,30 @@ class Stack(AbstractContextManager["Stack"]):
 
     # -- Apollo Gateway ----------------------------------------------------------------------------------------
     def apollo_runner(self) -> Path | None:
-        for runner in APOLLO_RUNNERS:
-            if runner.exists() and (runner.parent / "node_modules" / "@apollo" / "gateway").exists():
-                return runner
-        return None
+        """The composition engineer's runner (``tests/node/apollo-gateway.mjs``), installing its packages if needed."""
+        if not APOLLO_RUNNER.exists():
+            return None
+        if not (APOLLO_RUNNER.parent / "node_modules" / "@apollo" / "gateway").exists():
+            subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=APOLLO_RUNNER.parent,
+                           capture_output=True, check=False, timeout=600)
+        return APOLLO_RUNNER if (APOLLO_RUNNER.parent / "node_modules" / "@apollo" / "gateway").exists() else None
 
     def start_apollo(self) -> Service | None:
-        """Apollo Gateway (Node, pinned in the runner's package.json) on the same supergraph."""
+        """Apollo Gateway (Node, pinned by tests/node/package-lock.json) on the same supergraph."""
         if self.supergraph is None:
             return None
         runner = self.apollo_runner()
         if runner is None:
-            self.unavailable["apollo"] = (
-                "no Apollo Gateway runner with installed packages: "
-                + " or ".join(str(r.relative_to(REPO_ROOT)) for r in APOLLO_RUNNERS)
-            )
+            self.unavailable["apollo"] = f"no Apollo Gateway runner with installed packages at {APOLLO_RUNNER}"
             return None
         port = self.options.ports["apollo"]
-        env = {**self.env(), "NODE_ENV": "production"}
-        argv = [NODE, str(runner), "--supergraph", str(self.supergraph), "--port", str(port),
-                "--keys", str(self.dataset.directory / "keys" / "internal-signing.jwk.json")]
-        service = Service("apollo", argv, env, self.run_dir / "logs" / "apollo.log",
-                          f"http://127.0.0.1:{port}/healthz", cwd=runner.parent)
+        argv = [NODE, str(runner), "--supergraph", str(self.supergraph), "--host", "127.0.0.1",
+                "--port", str(port), "--jwk", str(key_paths(self.env())[0])]
+        for name, url in self.subgraph_urls().items():
+            argv += ["--url", f"{name}={url}"]
+        service = Service("apollo", argv, {**self.env(), "NODE_ENV": "production"},
+                          self.run_dir / "logs" / "apollo.log", health_url=None, ready_marker="ready http",
+                          cwd=runner.parent)
         try:
             return self._add(service)
         except RuntimeError as exc:
