@@ -157,8 +157,8 @@ class _Build:
             runtime = self.schema.get_type(type_name)
             assert isinstance(runtime, GraphQLObjectType)
             fields = self.collect(runtime, sets)
-            if not fields:
-                continue
+            if all(nodes[0].name.value == "__typename" and key == "__typename" for key, nodes in fields.items()):
+                continue  # nothing beyond the __typename already selected above
             fragment = selset.fragment(type_name)
             for key, nodes in fields.items():
                 self.plan_field(group, runtime, key, nodes, fragment, path, provided, client)

@@ -1,0 +1,180 @@
+"""``python -m gateway dev`` (what ``make run`` runs): a whole local federation in one command.
+
+Creates the internal keys if absent, seeds demo data if absent, starts the three subgraphs and the gateway as
+child processes, waits for their ``/healthz``, prints where everything listens, the GraphiQL URL and ready-made
+dev tokens, and stops every child cleanly on Ctrl-C / SIGTERM (or when one of them dies).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from types import FrameType
+
+from .config import ConfigError, GatewaySettings
+from .keys import key_paths, load_or_create_internal_key
+
+SUBGRAPHS = (("population", 4001), ("civil_status", 4002), ("sentences", 4003))
+DEMO_TOKENS = (  # (agency id, account, purpose shown in the hint)
+    ("tandtc", "tham-phan-01", "criminal_proceedings"),
+    ("vksndtc", "kiem-sat-vien-01", "enforcement_supervision"),
+)
+HEALTH_TIMEOUT_S = 90
+
+
+@dataclass
+class Child:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as resp:  # local health endpoint we just started
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_healthy(children: list[Child]) -> bool:
+    deadline = time.monotonic() + HEALTH_TIMEOUT_S
+    pending = list(children)
+    while pending and time.monotonic() < deadline:
+        for child in list(pending):
+            if child.process.poll() is not None:
+                print(f"dev: {child.name} exited with status {child.process.returncode}", file=sys.stderr)
+                return False
+            if _healthy(child.url + "/healthz"):
+                pending.remove(child)
+        time.sleep(0.2)
+    for child in pending:
+        print(f"dev: {child.name} did not become healthy within {HEALTH_TIMEOUT_S}s", file=sys.stderr)
+    return not pending
+
+
+def _stop(children: list[Child]) -> None:
+    for child in children:
+        if child.process.poll() is None:
+            child.process.terminate()
+    deadline = time.monotonic() + 10
+    for child in children:
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def _tokens(env: dict[str, str]) -> list[tuple[str, str, str, str]]:
+    out = []
+    for agency, account, purpose in DEMO_TOKENS:
+        result = subprocess.run([sys.executable, "-m", "gateway", "token", "--agency", agency, "--sub", account],
+                                env=env, capture_output=True, text=True, check=False)
+        if result.returncode == 0 and result.stdout.strip():
+            out.append((agency, account, purpose, result.stdout.strip()))
+    return out
+
+
+def main(people: int = 2000, skip_seed: bool = False) -> int:
+    """Run the local federation until interrupted; returns the exit status."""
+    env = dict(os.environ)
+    env.setdefault("GATEWAY_ENV", "development")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    try:
+        settings = GatewaySettings.from_env(env)
+    except ConfigError as exc:
+        print(f"dev: {exc}", file=sys.stderr)
+        return 2
+    private, public = key_paths(env)
+    load_or_create_internal_key(private, public)
+    print(f"dev: internal keys in {private.parent}")
+
+    if not skip_seed:
+        if _module_exists("subgraphs.seed.__main__"):
+            print(f"dev: seeding demo data ({people} people) if absent…", flush=True)
+            seeded = subprocess.run([sys.executable, "-m", "subgraphs.seed", "--people", str(people), "--if-absent"],
+                                    env=env, check=False)
+            if seeded.returncode != 0:
+                print("dev: seeding failed", file=sys.stderr)
+                return 1
+        else:
+            print("dev: subgraphs.seed is not available yet: no demo data seeded")
+    if not settings.supergraph_path.exists():
+        print(f"dev: {settings.supergraph_path} missing, composing it…", flush=True)
+        subprocess.run([sys.executable, "-m", "gateway", "compose"], env=env, check=False)
+
+    children: list[Child] = []
+    stopping = False
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for name, default_port in SUBGRAPHS:
+            if not _module_exists(f"subgraphs.{name}.__main__"):
+                print(f"dev: subgraphs.{name} is not available yet: not started")
+                continue
+            prefix = name.upper()
+            host = env.get(f"{prefix}_HOST", "127.0.0.1")
+            port = int(env.get(f"{prefix}_PORT", default_port))
+            env.setdefault(f"{prefix}_URL", f"http://{host}:{port}/graphql")
+            process = subprocess.Popen([sys.executable, "-m", f"subgraphs.{name}"], env=env)
+            children.append(Child(name, f"http://{host}:{port}", process))
+        if not _wait_healthy(children):
+            return 1
+        gateway = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], env=env)
+        base = f"http://{settings.host}:{settings.port}"
+        children.append(Child("gateway", base, gateway))
+        if not _wait_healthy(children[-1:]):
+            return 1
+        _banner(children, base, env)
+        while not stopping:
+            dead = [c for c in children if c.process.poll() is not None]
+            if dead:
+                print(f"dev: {dead[0].name} exited ({dead[0].process.returncode}); stopping", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        print("\ndev: stopping…")
+        return 0
+    finally:
+        _stop(children)
+
+
+def _banner(children: list[Child], base: str, env: dict[str, str]) -> None:
+    print("\nLiên thông is running:")
+    for child in children[:-1]:
+        print(f"  {child.name:<13} {child.url}/graphql")
+    print(f"  {'gateway':<13} {base}/graphql   (metrics {base}/metrics, readiness {base}/readyz)")
+    print(f"\nGraphiQL: open {base}/graphql in a browser and paste a token into the Authorization header.")
+    tokens = _tokens(env) if _module_exists("gateway.auth.cli") else []
+    if tokens:
+        print("\nDev tokens (8 h):")
+        for agency, account, purpose, token in tokens:
+            headers = {"Authorization": f"Bearer {token}", "X-Purpose": purpose}
+            print(f"  {agency} / {account}:\n    {json.dumps(headers, ensure_ascii=False)}")
+    else:
+        print("\nMint a dev token with: python -m gateway token --agency tandtc --sub tham-phan-01")
+    print("\nCtrl-C stops everything.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
