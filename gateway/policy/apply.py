@@ -1,0 +1,240 @@
+"""``apply``: walk the response along the (prepared) operation, evaluate row rules on the injected row
+attributes, withhold and mask fields, strip ``_lt_*`` keys and record what was done for
+``extensions.policy`` and the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    SelectionSetNode,
+    get_named_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+)
+
+from .masks import apply_mask, mask_fits
+from .prepare import TYPE_ALIAS, VALUE_ALIAS, WITHHELD_PREFIX, parse_withheld_alias
+from .rows import matches
+from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect
+from .walk import collect_fields, fragments_of, operation_of
+
+_FILTERED: Any = object()
+
+
+class _Bubble(Exception):
+    """A null in a non-null position: the nearest nullable parent becomes null (GraphQL spec 6.4.4)."""
+
+
+@dataclass
+class _Walk:
+    schema: GraphQLSchema
+    fragments: Mapping[str, FragmentDefinitionNode]
+    variables: Mapping[str, Any] | None
+    decision: FieldDecision
+    key: bytes
+    today: dt.date
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    masked: list[dict[str, Any]] = field(default_factory=list)
+    subjects: set[str] = field(default_factory=set)
+
+    def record(self, path: list[Any], coordinate: str, effect: str, mask: str | None, reason: str) -> None:
+        self.masked.append(
+            {"path": list(path), "coordinate": coordinate, "effect": effect, "mask": mask, "reason": reason}
+        )
+
+    def forbid(self, path: list[Any], coordinate: str, reason: str, effect: str = "withhold") -> None:
+        self.record(path, coordinate, effect, "withhold" if effect == "withhold" else None, reason)
+        self.errors.append(
+            {
+                "message": f"{coordinate} is not available to this caller for this purpose: {reason}",
+                "path": list(path),
+                "extensions": {"code": "FORBIDDEN_FIELD", "coordinate": coordinate, "reason": reason},
+            }
+        )
+
+
+def apply_policy(
+    result: Mapping[str, Any],
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    decision: FieldDecision,
+    schema: GraphQLSchema,
+    *,
+    pseudonym_key: bytes,
+    today: dt.date,
+) -> Applied:
+    """Apply ``decision`` to an execution ``result`` (``{"data", "errors"}``) of the prepared ``document``."""
+    operation = operation_of(document, operation_name)
+    root = schema.get_root_type(operation.operation)
+    walk = _Walk(schema, fragments_of(document), variables, decision, pseudonym_key, today)
+    data = result.get("data")
+    out: dict[str, Any] | None = None
+    if isinstance(data, dict) and root is not None:
+        try:
+            produced = _object(walk, data, root, operation.selection_set, [])
+            out = None if produced is _FILTERED else produced
+        except _Bubble:
+            out = None
+    policy = {
+        "decisionId": decision.decision_id,
+        "policyVersion": decision.policy_version,
+        "purpose": decision.purpose,
+        "masked": walk.masked,
+    }
+    errors = [*list(result.get("errors") or []), *walk.errors]
+    return Applied(out, errors, walk.masked, walk.subjects, {"policy": policy})
+
+
+def _attribute(value: Any) -> Any:
+    while isinstance(value, dict):
+        value = value.get(VALUE_ALIAS)
+    return value
+
+
+def _object(
+    walk: _Walk, obj: dict[str, Any], static: Any, selection_set: SelectionSetNode, path: list[Any]
+) -> Any:
+    runtime = static if isinstance(static, GraphQLObjectType) else None
+    if runtime is None:
+        runtime = walk.schema.get_type(str(obj.get(TYPE_ALIAS) or obj.get("__typename") or ""))
+    if not isinstance(runtime, GraphQLObjectType):
+        walk.forbid(path, static.name, "row type unknown: withheld")
+        return None
+    attrs = {
+        k[len(RESERVED_PREFIX) :]: _attribute(v)
+        for k, v in obj.items()
+        if k.startswith(RESERVED_PREFIX) and not k.startswith(WITHHELD_PREFIX) and k != TYPE_ALIAS
+    }
+    row_withheld: dict[str, str] = {}
+    for rule in walk.decision.result.row_rules:
+        if not rule.attributes() & attrs.keys():
+            continue
+        try:
+            hit = matches(rule.when, attrs, walk.today)
+        except (ValueError, TypeError, KeyError):
+            hit = True  # a predicate the gateway cannot evaluate applies (fail closed)
+        if not hit:
+            continue
+        if rule.effect == "filter":
+            walk.record(path, runtime.name, "filter", None, rule.reason)
+            return _FILTERED
+        prefix = runtime.name + "."
+        for coordinate in rule.coordinates:
+            if coordinate.startswith(prefix):
+                row_withheld.setdefault(coordinate, rule.reason)
+    if isinstance(attrs.get("personalId"), str):
+        walk.subjects.add(attrs["personalId"])
+
+    out: dict[str, Any] = {}
+    grouped = collect_fields(walk.schema, runtime, selection_set, walk.fragments, walk.variables)
+    for key, nodes in grouped.items():
+        name = nodes[0].name.value
+        if key.startswith(WITHHELD_PREFIX):
+            field_name, response_key = parse_withheld_alias(key)
+            definition = runtime.fields.get(field_name)
+            coordinate = f"{runtime.name}.{field_name}"
+            out[response_key] = None
+            walk.forbid([*path, response_key], coordinate, walk.decision.effect(coordinate).reason)
+            if definition is not None and is_non_null_type(definition.type):
+                raise _Bubble
+            continue
+        if key.startswith(RESERVED_PREFIX):
+            continue
+        if name == "__typename":
+            out[key] = runtime.name
+            continue
+        definition = runtime.fields.get(name)
+        if definition is None:
+            continue
+        coordinate = f"{runtime.name}.{name}"
+        sub_path = [*path, key]
+        if coordinate in row_withheld:
+            effect = FieldEffect("withhold", "withhold", row_withheld[coordinate])
+        else:
+            effect = walk.decision.effect(coordinate)
+        value = obj.get(key)
+        if effect.effect == "mask":
+            value, effect = _masked(walk, effect, value, definition.type)
+        if effect.effect != "allow" and effect.effect != "mask":
+            out[key] = None
+            walk.forbid(sub_path, coordinate, effect.reason)
+            if is_non_null_type(definition.type):
+                raise _Bubble
+            continue
+        if effect.effect == "mask":
+            out[key] = value
+            if value is not None:
+                walk.record(sub_path, coordinate, "mask", effect.mask, effect.reason)
+            continue
+        merged = _merge(nodes)
+        try:
+            completed = _value(walk, definition.type, value, merged, sub_path)
+        except _Bubble:
+            if is_non_null_type(definition.type):
+                raise
+            completed = None
+        if completed is _FILTERED:
+            walk.errors.append(_filtered_error(sub_path, coordinate))
+            if is_non_null_type(definition.type):
+                raise _Bubble
+            completed = None
+        out[key] = completed
+    return out
+
+
+def _masked(walk: _Walk, effect: FieldEffect, value: Any, type_: GraphQLOutputType) -> tuple[Any, FieldEffect]:
+    named = get_named_type(type_)
+    mask = effect.mask or ""
+    if not mask_fits(mask, named.name):
+        return None, FieldEffect("withhold", "withhold", f"{effect.reason} (mask {mask} cannot keep a {named.name} valid)")
+    try:
+        return apply_mask(mask, value, key=walk.key, purpose=walk.decision.purpose), effect
+    except (ValueError, KeyError):
+        return None, FieldEffect("withhold", "withhold", f"{effect.reason} (value cannot be masked with {mask})")
+
+
+def _filtered_error(path: list[Any], coordinate: str) -> dict[str, Any]:
+    return {
+        "message": f"{coordinate}: the row is not available to this caller (row rule)",
+        "path": list(path),
+        "extensions": {"code": "FORBIDDEN_FIELD", "coordinate": coordinate},
+    }
+
+
+def _merge(nodes: list[FieldNode]) -> SelectionSetNode:
+    selections = tuple(s for node in nodes if node.selection_set for s in node.selection_set.selections)
+    return SelectionSetNode(selections=selections)
+
+
+def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode, path: list[Any]) -> Any:
+    if is_non_null_type(type_):
+        completed = _value(walk, type_.of_type, value, selection_set, path)
+        if completed is None:
+            raise _Bubble
+        return completed  # may be _FILTERED: a list drops it, a field nulls it
+    if value is None:
+        return None
+    if is_list_type(type_):
+        if not isinstance(value, list):
+            return value
+        items: list[Any] = []
+        for item in value:
+            completed = _value(walk, type_.of_type, item, selection_set, [*path, len(items)])
+            if completed is not _FILTERED:
+                items.append(completed)
+        return items
+    if is_leaf_type(type_) or not isinstance(value, dict):
+        return value
+    return _object(walk, value, type_, selection_set, path)

@@ -1,0 +1,123 @@
+"""``python -m gateway policy test|explain`` (``register(subparsers)`` is called by gateway/__main__.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .bundle import load_bundle
+from .engines import EmbeddedEngine
+from .service import DEV_PSEUDONYM_KEY, PolicyService
+from .testing import run_rego_tests
+from .types import Caller, DeclaredPurpose, PolicyError
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``policy`` command group to the gateway CLI."""
+    policy = subparsers.add_parser("policy", help="test the Rego policy, explain a decision")
+    commands = policy.add_subparsers(dest="policy_command", required=True)
+    test = commands.add_parser("test", help="run every test_* rule in policies/*_test.rego")
+    test.add_argument("--dir", default=None, help="policy directory (default: policies/)")
+    test.set_defaults(func=cmd_test)
+    explain = commands.add_parser("explain", help="print the decision for an agency, a purpose and fields")
+    explain.add_argument("--agency", required=True, help="agency id from policies/data/agencies.json")
+    explain.add_argument("--purpose", default=None)
+    explain.add_argument("--legal-basis", default=None)
+    source = explain.add_mutually_exclusive_group(required=True)
+    source.add_argument("--query", type=Path, help="file with a GraphQL operation (needs --schema)")
+    source.add_argument("--fields", help="Type.field[=CATEGORY],... (category from --schema if omitted)")
+    explain.add_argument("--schema", type=Path, default=Path("schema.graphql"), help="supergraph or API SDL")
+    explain.add_argument("--operation-name", default=None)
+    explain.add_argument("--variables", default=None, help="JSON object for @skip/@include")
+    explain.add_argument("--dir", default=None, help="policy directory (default: policies/)")
+    explain.add_argument("--json", action="store_true", help="machine-readable output")
+    explain.set_defaults(func=cmd_explain)
+
+
+def cmd_test(args: argparse.Namespace) -> int:
+    """Print pass/fail per Rego test; exit 1 on any failure."""
+    results = run_rego_tests(args.dir)
+    for r in results:
+        print(f"{'PASS' if r.passed else 'FAIL'} {r.file}::{r.name}" + (f"\n    {r.detail}" if r.detail else ""))
+    failed = sum(not r.passed for r in results)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed or not results else 0
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Evaluate one decision and print every field's effect, mask and reason, and the row rules."""
+    bundle = load_bundle(args.dir)
+    agency = next((a for a in bundle.data.get("agencies", []) if a["id"] == args.agency), None)
+    if agency is None:
+        print(f"unknown agency {args.agency!r}", file=sys.stderr)
+        return 2
+    coordinates = _coordinates(args)
+    caller = Caller("explain", agency["id"], agency["kind"], agency.get("province"), None)
+    service = PolicyService(EmbeddedEngine(args.dir, reload_interval=None), pseudonym_key=DEV_PSEUDONYM_KEY)
+    try:
+        decision = asyncio.run(service.decide(caller, DeclaredPurpose(args.purpose, args.legal_basis), "query", coordinates))
+    except PolicyError as exc:
+        report = {"refused": getattr(exc, "code", "POLICY_UNAVAILABLE"), "reasons": getattr(exc, "reasons", [str(exc)])}
+        print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else _text_refusal(report))
+        return 0
+    fields = {c: {"category": coordinates[c], **vars_of(e)} for c, e in sorted(decision.result.fields.items())}
+    rules = [{"id": r.id, "effect": r.effect, "when": r.when, "coordinates": sorted(r.coordinates), "reason": r.reason}
+             for r in decision.result.row_rules]
+    report = {"policyVersion": decision.policy_version, "agency": agency, "purpose": args.purpose,
+              "legalBasisPresent": bool(args.legal_basis), "fields": fields, "rowRules": rules}
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else _text(report))
+    return 0
+
+
+def vars_of(effect: Any) -> dict[str, Any]:
+    return {"effect": effect.effect, "mask": effect.mask, "reason": effect.reason}
+
+
+def _coordinates(args: argparse.Namespace) -> dict[str, str]:
+    from .categories import categories_from_sdl
+
+    categories: dict[str, str] = {}
+    schema = None
+    if args.schema.exists():
+        from graphql import build_ast_schema, parse
+
+        from .categories import api_sdl
+
+        sdl = args.schema.read_text(encoding="utf-8")
+        categories = categories_from_sdl(sdl)
+        if args.query:
+            schema = build_ast_schema(parse(api_sdl(sdl)), assume_valid=True)
+    if args.query:
+        if schema is None:
+            raise SystemExit(f"--query needs a schema: {args.schema} not found (python -m gateway compose)")
+        from graphql import parse
+
+        from .collect import collect_coordinates
+
+        variables = json.loads(args.variables) if args.variables else {}
+        return collect_coordinates(schema, categories, parse(args.query.read_text()), args.operation_name, variables)
+    out: dict[str, str] = {}
+    for item in filter(None, (s.strip() for s in args.fields.split(","))):
+        coordinate, _, category = item.partition("=")
+        out[coordinate] = category or categories.get(coordinate) or "UNCLASSIFIED"
+    return out
+
+
+def _text_refusal(report: dict[str, Any]) -> str:
+    return "REFUSED " + report["refused"] + "\n" + "\n".join(f"  - {r}" for r in report["reasons"])
+
+
+def _text(report: dict[str, Any]) -> str:
+    lines = [f"policy {report['policyVersion']}  agency {report['agency']['id']} ({report['agency']['kind']})  "
+             f"purpose {report['purpose']}  legal basis {'yes' if report['legalBasisPresent'] else 'no'}"]
+    for coordinate, f in report["fields"].items():
+        effect = f["effect"] if f["effect"] != "mask" else f"mask:{f['mask']}"
+        lines.append(f"  {coordinate:<40} {f['category']:<14} {effect:<20} {f['reason']}")
+    for r in report["rowRules"]:
+        lines.append(f"  row rule {r['id']}: {r['effect']} when {json.dumps(r['when'], ensure_ascii=False)}")
+        lines.append(f"      {r['reason']}")
+    return "\n".join(lines)

@@ -1,0 +1,97 @@
+"""``collect``: every coordinate an operation can reach, with its category."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_named_type,
+)
+
+from .types import RESERVED_PREFIX, UNCLASSIFIED, BadUserInput
+from .walk import concrete_types, fragments_of, included, narrow, operation_of
+
+
+def check_reserved_aliases(document: DocumentNode) -> None:
+    """Refuse client aliases starting with ``_lt_`` (reserved for the gateway's own selections)."""
+    from graphql import visit
+    from graphql.language import Visitor
+
+    class _Check(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            if node.alias and node.alias.value.startswith(RESERVED_PREFIX):
+                raise BadUserInput(f"alias {node.alias.value!r}: aliases starting with {RESERVED_PREFIX!r} are reserved")
+
+    visit(document, _Check())
+
+
+def collect_coordinates(
+    schema: GraphQLSchema,
+    categories: Mapping[str, str],
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+) -> dict[str, str]:
+    """``{"Type.field": category}`` for every field the operation can reach on a concrete type, through
+    aliases, fragments and abstract types, honouring ``@skip``/``@include`` with ``variables``. ``__typename``
+    and introspection are PUBLIC and left out; a coordinate without a category gets ``UNCLASSIFIED``."""
+    check_reserved_aliases(document)
+    operation = operation_of(document, operation_name)
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        raise BadUserInput(f"the schema has no {operation.operation.value} type")
+    out: dict[str, str] = {}
+    _walk(schema, categories, fragments_of(document), variables, [root], operation.selection_set, out, set())
+    return out
+
+
+def _walk(
+    schema: GraphQLSchema,
+    categories: Mapping[str, str],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any] | None,
+    types: list[GraphQLObjectType],
+    selection_set: SelectionSetNode,
+    out: dict[str, str],
+    visited: frozenset[str] | set[str],
+) -> None:
+    for selection in selection_set.selections:
+        if not included(selection, variables):
+            continue
+        if isinstance(selection, FieldNode):
+            name = selection.name.value
+            if name.startswith("__"):
+                continue
+            for parent in types:
+                field = parent.fields.get(name)
+                if field is None:
+                    continue
+                coordinate = f"{parent.name}.{name}"
+                out[coordinate] = categories.get(coordinate) or UNCLASSIFIED
+                if selection.selection_set is not None:
+                    children = concrete_types(schema, get_named_type(field.type))
+                    _walk(schema, categories, fragments, variables, children, selection.selection_set, out, visited)
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition.name.value if selection.type_condition else None
+            _walk(
+                schema, categories, fragments, variables, narrow(schema, types, condition),
+                selection.selection_set, out, visited,
+            )
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is None or fragment.name.value in visited:
+                continue
+            _walk(
+                schema, categories, fragments, variables,
+                narrow(schema, types, fragment.type_condition.name.value),
+                fragment.selection_set, out, set(visited) | {fragment.name.value},
+            )

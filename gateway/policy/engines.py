@@ -1,0 +1,234 @@
+"""Policy engines: embedded regopy (default), an OPA server over its REST Data API, and allow-all (tests only).
+
+Every engine answers one question per request, ``evaluate(input) -> decision document`` (the value of
+``data.lienthong.authz.decision``), and raises :class:`PolicyUnavailable` on any failure: never fail open.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+import regopy
+
+from .bundle import DECISION_PATH, PolicyBundle, compute_version, load_bundle
+from .types import PolicyUnavailable
+
+
+class PolicyEngine(Protocol):
+    """One decision per call; ``version`` identifies the policy the decisions come from."""
+
+    name: str
+
+    @property
+    def version(self) -> str: ...
+
+    async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]: ...
+
+    async def close(self) -> None: ...
+
+
+class RegoEvaluator:
+    """A compiled regopy bundle; synchronous, serialised by a lock (an interpreter is not thread-safe)."""
+
+    def __init__(self, bundle: PolicyBundle) -> None:
+        builder = regopy.Interpreter()
+        try:
+            for name, source in bundle.modules:
+                builder.add_module(name, source)
+            builder.add_data(bundle.data)
+            self._compiled = builder.build(None, [DECISION_PATH])
+        except regopy.RegoError as exc:
+            raise PolicyUnavailable(f"policy does not compile: {exc}") from exc
+        if not self._compiled.ok():
+            raise PolicyUnavailable("policy does not compile")
+        self._builder = builder  # keeps the compiled bundle's owner alive
+        self._runner = regopy.Interpreter()
+        self._lock = threading.Lock()
+        self.bundle = bundle
+        self.evaluations = 0
+
+    def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
+        """Evaluate the decision rule for ``policy_input``."""
+        with self._lock:
+            self.evaluations += 1
+            try:
+                self._runner.set_input(dict(policy_input))
+                output = self._runner.query_bundle_entrypoint(self._compiled, DECISION_PATH)
+            except regopy.RegoError as exc:
+                raise PolicyUnavailable(f"policy evaluation failed: {exc}") from exc
+            if not output.ok() or not output.results or not output.results[0].expressions:
+                raise PolicyUnavailable(f"policy evaluation returned no decision: {output}")
+            result = output.results[0].expressions[0]
+        if not isinstance(result, dict):
+            raise PolicyUnavailable(f"policy decision is not an object: {result!r}")
+        return result
+
+
+class EmbeddedEngine:
+    """In-process regopy engine. Evaluation runs in a worker thread with a timeout; the policy directory is
+    re-read when its content hash changes (checked at most every ``reload_interval`` seconds)."""
+
+    name = "embedded"
+
+    def __init__(
+        self, directory: Path | str | None = None, *, timeout: float = 2.0, reload_interval: float | None = 2.0
+    ) -> None:
+        self._evaluator = RegoEvaluator(load_bundle(directory))
+        self._timeout = timeout
+        self._reload_interval = reload_interval
+        self._checked_at = time.monotonic()
+        self._evaluations_before_reload = 0
+
+    @property
+    def version(self) -> str:
+        return self._evaluator.bundle.version
+
+    @property
+    def bundle(self) -> PolicyBundle:
+        return self._evaluator.bundle
+
+    @property
+    def evaluations(self) -> int:
+        """How many times the Rego decision was evaluated (for tests and metrics)."""
+        return self._evaluations_before_reload + self._evaluator.evaluations
+
+    def reload_if_changed(self) -> bool:
+        """Recompile when the policy files changed; a broken new policy keeps the old one (and says so)."""
+        directory = self._evaluator.bundle.directory
+        if compute_version(directory) == self.version:
+            return False
+        evaluator = RegoEvaluator(load_bundle(directory))
+        self._evaluations_before_reload += self._evaluator.evaluations
+        self._evaluator = evaluator
+        return True
+
+    async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
+        if self._reload_interval is not None and time.monotonic() - self._checked_at > self._reload_interval:
+            self._checked_at = time.monotonic()
+            try:
+                self.reload_if_changed()
+            except (PolicyUnavailable, ValueError, OSError):
+                pass  # keep serving the last good policy; `policy test` reports the error
+        try:
+            return await asyncio.wait_for(
+                asyncio.to_thread(self._evaluator.evaluate, policy_input), timeout=self._timeout
+            )
+        except TimeoutError as exc:
+            raise PolicyUnavailable(f"policy evaluation timed out after {self._timeout}s") from exc
+
+    async def close(self) -> None:
+        return None
+
+
+class OpaServerEngine:
+    """An OPA server queried through opa-python-client: ``POST /v1/data/lienthong/authz/decision
+    {"input": ...}`` → ``{"result": ...}``. The server must load ``policies/*.rego`` and the data files at
+    the root of ``data`` (see policies/README.md); ``version`` is the local policy directory's hash."""
+
+    name = "opa"
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8181,
+        *,
+        timeout: float = 2.0,
+        directory: Path | str | None = None,
+        ssl: bool = False,
+        token: str | None = None,
+    ) -> None:
+        from opa_client import create_opa_client
+
+        self._client = create_opa_client(
+            async_mode=True, host=host, port=port, timeout=timeout, ssl=ssl, token=token, retries=0
+        )
+        self._timeout = timeout
+        self._version = compute_version(Path(directory) if directory else load_bundle(None).directory)
+        self._session_ready = False
+        self.evaluations = 0
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
+        self.evaluations += 1
+        try:
+            async with asyncio.timeout(self._timeout):
+                if not self._session_ready:
+                    await self._client._init_session()
+                    self._session_ready = True
+                package, rule = DECISION_PATH.rsplit("/", 1)
+                answer = await self._client.query_rule(dict(policy_input), package.replace("/", "."), rule)
+        except Exception as exc:  # connection refused, HTTP error, timeout, bad JSON: all fail closed
+            raise PolicyUnavailable(f"OPA server unavailable: {type(exc).__name__}: {exc}") from exc
+        result = answer.get("result") if isinstance(answer, dict) else None
+        if not isinstance(result, dict):
+            raise PolicyUnavailable("OPA returned no decision (is the policy loaded at lienthong/authz?)")
+        return result
+
+    async def close(self) -> None:
+        if self._session_ready:
+            await self._client.close_connection()
+            self._session_ready = False
+
+
+class AllowAllEngine:
+    """Allows every field (tests of other stages only). Refuses to exist outside ``GATEWAY_ENV=test``."""
+
+    name = "allow-all"
+
+    def __init__(self, gateway_env: str) -> None:
+        if gateway_env != "test":
+            raise RuntimeError(
+                f"GATEWAY_POLICY_ENGINE=allow-all is only allowed with GATEWAY_ENV=test (GATEWAY_ENV={gateway_env!r})"
+            )
+        self.evaluations = 0
+
+    @property
+    def version(self) -> str:
+        return "allow-all"
+
+    async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
+        self.evaluations += 1
+        fields = {
+            f["coordinate"]: {"effect": "allow", "mask": None, "reason": "allow-all engine (GATEWAY_ENV=test)"}
+            for f in policy_input.get("fields", [])
+        }
+        return {"allow": True, "refusal": None, "fields": fields, "row_rules": []}
+
+    async def close(self) -> None:
+        return None
+
+
+def make_engine(env: Mapping[str, str]) -> PolicyEngine:
+    """The engine named by ``GATEWAY_POLICY_ENGINE`` (``embedded`` default, ``opa``, ``allow-all``).
+
+    Honoured: ``GATEWAY_POLICY_DIR`` (default ``policies/``), ``GATEWAY_POLICY_TIMEOUT`` (seconds, 2),
+    ``GATEWAY_OPA_URL`` (``http://127.0.0.1:8181``), ``GATEWAY_ENV``.
+    """
+    kind = env.get("GATEWAY_POLICY_ENGINE", "embedded")
+    timeout = float(env.get("GATEWAY_POLICY_TIMEOUT", "2"))
+    directory = env.get("GATEWAY_POLICY_DIR") or None
+    if kind == "embedded":
+        return EmbeddedEngine(directory, timeout=timeout)
+    if kind == "opa":
+        from urllib.parse import urlsplit
+
+        url = urlsplit(env.get("GATEWAY_OPA_URL", "http://127.0.0.1:8181"))
+        return OpaServerEngine(
+            url.hostname or "127.0.0.1",
+            url.port or 8181,
+            timeout=timeout,
+            directory=directory,
+            ssl=url.scheme == "https",
+            token=env.get("GATEWAY_OPA_TOKEN") or None,
+        )
+    if kind == "allow-all":
+        return AllowAllEngine(env.get("GATEWAY_ENV", "development"))
+    raise RuntimeError(f"unknown GATEWAY_POLICY_ENGINE {kind!r} (embedded, opa, allow-all)")

@@ -1,0 +1,154 @@
+"""Data types shared by the policy stages: caller, decision, refusal, applied result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+#: Category given to a coordinate that carries no ``@personalData`` category: the most restricted one.
+UNCLASSIFIED = "UNCLASSIFIED"
+#: Prefix of the reserved aliases the gateway injects (row attributes, pruned fields).
+RESERVED_PREFIX = "_lt_"
+
+
+class CallerLike(Protocol):
+    """What the policy needs from the authenticated caller (``gateway.auth.Caller`` satisfies it)."""
+
+    sub: str
+    agency_id: str
+    agency_kind: str
+    province: str | None
+    role: str | None
+
+
+class DeclaredPurposeLike(Protocol):
+    """The purpose and legal basis the caller declared (``X-Purpose``, ``X-Legal-Basis``)."""
+
+    purpose: str | None
+    legal_basis: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Minimal caller, for tests and the CLI."""
+
+    sub: str
+    agency_id: str
+    agency_kind: str
+    province: str | None = None
+    role: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredPurpose:
+    """Minimal declared purpose, for tests and the CLI."""
+
+    purpose: str | None
+    legal_basis: str | None = None
+
+
+class PolicyError(Exception):
+    """Base class of the errors the pipeline maps to a response."""
+
+    code = "POLICY_UNAVAILABLE"
+    http_status = 503
+
+
+class PolicyUnavailable(PolicyError):
+    """The engine failed, timed out or answered nonsense: fail closed (503, no data)."""
+
+
+class PolicyRefusal(PolicyError):
+    """The policy refused the whole request (PURPOSE_REQUIRED / PURPOSE_NOT_PERMITTED, HTTP 403)."""
+
+    http_status = 403
+
+    def __init__(self, code: str, reasons: list[str], policy_version: str = "") -> None:
+        super().__init__(f"{code}: {'; '.join(reasons)}")
+        self.code = code
+        self.reasons = list(reasons)
+        self.policy_version = policy_version
+
+
+class BadUserInput(Exception):
+    """A client error found by the policy stages (e.g. a reserved ``_lt_`` alias): ``BAD_USER_INPUT``."""
+
+    code = "BAD_USER_INPUT"
+    http_status = 400
+
+
+@dataclass(frozen=True, slots=True)
+class FieldEffect:
+    """What happens to one coordinate: ``allow``, ``mask`` (with ``mask``) or ``withhold``."""
+
+    effect: str
+    mask: str | None
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RowRule:
+    """A residual condition over row attributes the gateway evaluates on the fetched data."""
+
+    id: str
+    when: Mapping[str, Any]
+    effect: str  # "withhold" (the listed coordinates of the row) or "filter" (the row itself)
+    coordinates: frozenset[str]
+    reason: str
+
+    def attributes(self) -> frozenset[str]:
+        """Row attribute names the predicate reads."""
+        return frozenset(_attrs(self.when))
+
+
+def _attrs(pred: Mapping[str, Any]) -> list[str]:
+    if "any" in pred:
+        return [a for p in pred["any"] for a in _attrs(p)]
+    if "all" in pred:
+        return [a for p in pred["all"] for a in _attrs(p)]
+    if "not" in pred:
+        return _attrs(pred["not"])
+    return [pred["attr"]]
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyResult:
+    """The cached, caller-independent-of-request part of a decision (what the engine returned)."""
+
+    policy_version: str
+    fields: Mapping[str, FieldEffect]
+    row_rules: tuple[RowRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDecision:
+    """One request's decision: the cached result plus per-request identity."""
+
+    decision_id: str
+    purpose: str | None
+    subject: Mapping[str, Any]
+    result: PolicyResult
+    cached: bool = False
+
+    @property
+    def policy_version(self) -> str:
+        return self.result.policy_version
+
+    def effect(self, coordinate: str) -> FieldEffect:
+        """The effect on ``coordinate``; one the policy did not decide is withheld (deny by default)."""
+        found = self.result.fields.get(coordinate)
+        if found is None:
+            return FieldEffect("withhold", "withhold", "no decision for this field: denied by default")
+        return found
+
+
+@dataclass(slots=True)
+class Applied:
+    """The response after row rules and masks: what the pipeline sends and audits."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]]
+    masked: list[dict[str, Any]]
+    subjects: set[str] = field(default_factory=set)
+    extensions: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,18 @@
+# Entry point: data.lienthong.authz.decision, one evaluation per request for all requested fields.
+# Input and output are documented in policies/README.md.
+package lienthong.authz
+
+import rego.v1
+
+decision := decide(input)
+
+decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules": []} if {
+	r := refusal(inp)
+} else := {
+	"allow": true,
+	"refusal": null,
+	"fields": effects,
+	"row_rules": row_rules(inp, effects),
+} if {
+	effects := field_effects(inp)
+}

@@ -1,0 +1,61 @@
+# Field-level effects: for every requested coordinate, allow, mask or withhold (first matching rule wins).
+#
+# Categories are those of 004 Art. 2 (subgraphs/common/classification.py); tunables in data/rules.json.
+# Everything that depends only on the caller and the purpose is computed once per evaluation (context), not
+# once per field: regopy does not memoise function calls.
+package lienthong.authz
+
+import rego.v1
+
+field_effects(inp) := effects if {
+	ctx := context(inp)
+	effects := {f.coordinate: field_effect(ctx, f) | some f in inp.fields}
+}
+
+# The per-request facts the field rules need.
+context(inp) := {
+	"purpose": purpose_id(inp),
+	"entry": object.get(purposes, purpose_id(inp), {}),
+	"criminal_kind": inp.subject.kind in data.rules.criminal.agency_kinds,
+	"legal_basis": inp.legal_basis_present == true,
+	"categories": purpose_categories(inp),
+	"needs": {c | some c in object.get(object.get(purposes, purpose_id(inp), {}), "sensitive_needs", [])},
+	"requires_legal_basis": object.get(object.get(purposes, purpose_id(inp), {}), "requires_legal_basis", false) == true,
+	"basis": object.get(object.get(purposes, purpose_id(inp), {}), "legal_basis", "no purpose"),
+}
+
+purpose_id(inp) := inp.purpose if is_string(inp.purpose) else := ""
+
+allow_effect(reason) := {"effect": "allow", "mask": null, "reason": reason}
+
+withhold_effect(reason) := {"effect": "withhold", "mask": "withhold", "reason": reason}
+
+field_effect(ctx, f) := allow_effect("PUBLIC: no personal data") if {
+	f.category == "PUBLIC"
+} else := withhold_effect(sprintf("unclassified field (category %v): treated as the most restricted", [f.category])) if {
+	not f.category in data.rules.categories
+} else := withhold_effect("004 Art. 2.4.g, 000 Art. 13.2, 14.4: CRIMINAL data only to courts, procuracies, enforcement and crime prevention bodies") if {
+	f.category == "CRIMINAL"
+	not ctx.criminal_kind
+} else := withhold_effect("000 Art. 13.2, 13.6.a: CRIMINAL data requires a declared legal basis (X-Legal-Basis: case or decision reference)") if {
+	f.category == "CRIMINAL"
+	data.rules.criminal.requires_legal_basis
+	not ctx.legal_basis
+} else := withhold_effect(sprintf("004 Art. 2.4, 3.4: %s data withheld unless the purpose explicitly needs it", [f.category])) if {
+	f.category in data.rules.explicit_need_categories
+	not f.category in ctx.needs
+} else := withhold_effect(sprintf("004 Art. 3.3, 3.4: %s data is not needed for purpose %s", [f.category, ctx.purpose])) if {
+	not f.category in ctx.categories
+} else := withhold_effect(sprintf("%s: purpose %s releases sensitive data only with a declared legal basis", [ctx.basis, ctx.purpose])) if {
+	f.category in data.rules.sensitive_categories
+	ctx.requires_legal_basis
+	not ctx.legal_basis
+} else := m if {
+	m := purpose_mask(ctx, f)
+} else := allow_effect(sprintf("%s: needed for purpose %s", [ctx.basis, ctx.purpose]))
+
+# Categories a purpose may touch (004 Art. 3.4: limited to what the purpose needs). Without a purpose only
+# PUBLIC fields are requested (otherwise the request is refused), so the set is empty.
+purpose_categories(inp) := {c | some c in p.categories} | {c | some c in p.sensitive_needs} if {
+	p := purposes[inp.purpose]
+} else := set()
