@@ -6,6 +6,7 @@ costs a constant number of statements (one per loader that the query touches), n
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -52,6 +53,27 @@ def _single(db: Database, table: str, column: str) -> DataLoader:
     return DataLoader(batch)
 
 
+def _catalogue(db: Database, table: str, column: str) -> DataLoader:
+    """Loader over a small reference table (facilities: some dozens of rows). The table is read once per
+    request, by one shared task, so lookups issued at different depths of a query (a sentence's facility, an
+    event's facility) share that single statement even while it is in flight."""
+    t = TABLES[table]
+    fetched: asyncio.Future[dict[Any, Row]] | None = None
+
+    async def read() -> dict[Any, Row]:
+        async with db.engine.connect() as conn:
+            return {row[column]: row for row in (await conn.execute(select(t))).mappings().all()}
+
+    async def batch(keys: list[Any]) -> list[Row | None]:
+        nonlocal fetched
+        if fetched is None:
+            fetched = asyncio.ensure_future(read())
+        found = await fetched
+        return [found.get(key) for key in keys]
+
+    return DataLoader(batch)
+
+
 @dataclass
 class Loaders:
     """This request's loaders (a fresh set per request: no cache outlives it, so no data crosses callers)."""
@@ -82,7 +104,7 @@ def make_loaders(db: Database) -> Loaders:
         sentences_by_person=_grouped(db, "sentence", "offender_personal_id", by_date),
         sentences_by_foreigner=_grouped(db, "sentence", "foreign_offender_code", by_date),
         judgment=_single(db, "judgment", "id"),
-        facility=_single(db, "facility", "id"),
+        facility=_catalogue(db, "facility", "id"),
         foreign_offender=_single(db, "foreign_offender", "identification_code"),
         legal_entity=_single(db, "legal_entity", "id"),
         entity_sentences=_grouped(db, "legal_entity_sentence", "legal_entity_id", ("start_year", "id")),

@@ -1,0 +1,109 @@
+"""Fixtures' helpers for the sentences subgraph tests: databases (SQLite, PostgreSQL), seed data, HTTP client."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy import create_engine
+
+from gateway.keys import InternalTokenMinter, load_or_create_internal_key
+from subgraphs.common.db import Database, sync_url
+from subgraphs.common.migrations import upgrade
+from subgraphs.common.provinces import PROVINCES
+from subgraphs.common.settings import SubgraphSettings
+from subgraphs.seed.world import SeedPerson
+from subgraphs.sentences import seed
+from subgraphs.sentences.app import create_app
+
+PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+
+
+def make_people(n: int, rng: random.Random) -> list[SeedPerson]:
+    """``n`` adult citizens with valid personal ids (a stand-in for the population generator)."""
+    people = []
+    for i in range(n):
+        province = PROVINCES[i % len(PROVINCES)]
+        year = rng.randint(1950, 2004)
+        sex = "FEMALE" if i % 3 == 0 else "MALE"
+        digit = (year // 100 - 19) * 2 + (sex == "FEMALE")
+        pid = f"{province.code}{digit}{year % 100:02d}{i:06d}"
+        address = f"Số {i} đường Lê Lợi, Phường {i % 9 + 1}, {province.name}"
+        people.append(SeedPerson(
+            personal_id=pid, full_name=f"Nguyễn Văn {i}", sex=sex, date_of_birth=f"{year}-0{i % 9 + 1}-1{i % 9}",
+            birth_year=year, province_code=province.code, birth_province_code=province.code,
+            place_of_birth=province.name, birth_registration_place=province.name, hometown=province.name,
+            ethnicity="Kinh", religion=None, nationality="Việt Nam", marital_status="SINGLE",
+            permanent_address=address, temporary_address=None, current_address=address, old_id_card_number=None,
+            date_of_death="2024-03-05" if i % 50 == 7 else None,
+        ))
+    return people
+
+
+def load_fixture(url: str, people: list[SeedPerson]) -> None:
+    """Schema by Alembic, then one sentence for every person given, plus the extras (foreigners, entities)."""
+    upgrade("sentences", url)
+    rng = random.Random("sentences-test")
+    engine = create_engine(sync_url(url))
+    with engine.begin() as conn:
+        seed.ensure_facilities(conn)
+        rows = seed.Rows()
+        for p in people:
+            born = date.fromisoformat(p.date_of_birth)
+            died = date.fromisoformat(p.date_of_death) if p.date_of_death else None
+            offender = seed.Offender(p.personal_id, None, p.full_name, born, died, p.sex == "FEMALE", p.province_code,
+                                     p.permanent_address)
+            assert seed.add_sentence(rows, rng, offender, minor=False)
+        rows.flush(conn)
+        seed.write_extras(conn, rng, 40_000)
+    engine.dispose()
+
+
+async def postgres_url() -> AsyncIterator[str]:
+    """Create ``lt_test_<random>``, yield its async URL, drop it; skip (saying why) if the server is unreachable."""
+    name = f"lt_test_{uuid.uuid4().hex[:10]}"
+    try:
+        admin = await asyncio.to_thread(psycopg.connect, PG_ADMIN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL at 127.0.0.1:5432 unreachable, skipping: {exc}")
+        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 unreachable: {exc}")
+    try:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+class Subgraph:
+    """The sentences app over HTTP (ASGI transport) with a valid internal token, and its Database."""
+
+    def __init__(self, tmp: Path, url: str) -> None:
+        private, public = tmp / "keys" / "signing.json", tmp / "keys" / "jwks.json"
+        self.minter = InternalTokenMinter(load_or_create_internal_key(private, public))
+        settings = SubgraphSettings(name="sentences", host="127.0.0.1", port=4003, database_url=url,
+                                    internal_jwks_file=public)
+        self.db = Database(url)
+        self.app = create_app(settings, db=self.db)
+        self.client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://sentences")
+
+    def token(self, audience: str = "sentences") -> str:
+        return self.minter.mint(audience, sub="officer-1", agency="court-001", purpose="criminal_proceedings", rid="t")
+
+    async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
+                                          headers={"Authorization": f"Bearer {self.token()}"})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self.db.dispose()
