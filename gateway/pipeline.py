@@ -230,7 +230,8 @@ class Pipeline:
             raise GatewayError("BAD_USER_INPUT", coerced[0].message, errors=[
                 {"message": e.message, "extensions": {"code": "BAD_USER_INPUT"}} for e in coerced
             ])
-        return coerced
+        # graphql-core 3.3 returns VariableValues(sources, coerced); 3.2 a plain dict
+        return coerced.coerced if hasattr(coerced, "coerced") else coerced
 
     def _record(self, request: GraphQLRequest, started: float, caller: Caller | None,
                 purpose: DeclaredPurpose | None, operation: ParsedOperation | None, coordinates: dict[str, str],
