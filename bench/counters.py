@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 import urllib.request
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -23,11 +24,13 @@ _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
 # Metric names of our gateway that count policy evaluations (engine calls, not decision-cache hits). The first
 # one present wins; unknown names leave the column "n/a" rather than guessing.
 POLICY_EVALUATION_METRICS = (
+    "lienthong_gateway_policy_evaluations_total",
     "lienthong_policy_evaluations_total",
+    "lienthong_gateway_policy_engine_evaluations_total",
     "lienthong_policy_engine_evaluations_total",
-    "lienthong_policy_decisions_total",
-    "gateway_policy_evaluations_total",
 )
+# The gateway's own count of subgraph fetches: a cross-check of the subgraph-side count.
+GATEWAY_FETCH_METRICS = ("lienthong_gateway_subgraph_fetches_total",)
 
 
 def parse_prometheus(text: str) -> dict[str, float]:
@@ -81,6 +84,26 @@ class Probe:
     target_pid: int | None
     metrics_url: str | None = None
 
+    def fetch_total(self) -> int:
+        """Sum of the subgraphs' request counters (cheap: no /metrics, no /proc)."""
+        total = 0
+        for url in self.subgraph_counters.values():
+            text = fetch_text(url)
+            total += int(json.loads(text).get("requests", 0)) if text else 0
+        return total
+
+    def wait_quiet(self, quiet_s: float = 0.5, timeout_s: float = 30.0) -> bool:
+        """Wait until no subgraph receives a request for ``quiet_s`` (leftovers of a previous run finished)."""
+        deadline = time.monotonic() + timeout_s
+        last = self.fetch_total()
+        while time.monotonic() < deadline:
+            time.sleep(quiet_s)
+            current = self.fetch_total()
+            if current == last:
+                return True
+            last = current
+        return False
+
     def snapshot(self) -> Snapshot:
         fetches: dict[str, int] = {}
         statements: dict[str, int] = {}
@@ -110,6 +133,7 @@ class PerRequest:
     statements: float | None
     policy_evaluations: float | None
     policy_metric: str | None = None
+    gateway_reported_fetches: float | None = None  # from the gateway's /metrics, when it exports them
 
 
 def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
@@ -129,6 +153,10 @@ def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
     policy = None
     if metric is not None:
         policy = (after.metrics[metric] - before.metrics.get(metric, 0.0)) / n
+    fetch_metric = pick_metric(after.metrics, GATEWAY_FETCH_METRICS)
+    gateway_fetches = None
+    if fetch_metric is not None:
+        gateway_fetches = (after.metrics[fetch_metric] - before.metrics.get(fetch_metric, 0.0)) / n
     target_cpu = None
     if before.target_cpu_s is not None and after.target_cpu_s is not None:
         target_cpu = (after.target_cpu_s - before.target_cpu_s) * 1e3 / n
@@ -140,4 +168,5 @@ def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
         statements=sum(statements) / n if statements else None,
         policy_evaluations=policy,
         policy_metric=metric,
+        gateway_reported_fetches=gateway_fetches,
     )

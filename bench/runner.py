@@ -7,10 +7,10 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .counters import Probe, per_request
+from .counters import PerRequest, Probe, per_request
 from .queries import BenchQuery
 from .report import Measurement, Skipped
 from .wrk import WrkRun, lua_script
@@ -74,6 +74,19 @@ def preflight(endpoint: Endpoint, bodies: Sequence[bytes], sample_dir: Path, que
     return "; ".join(sorted(set(summaries)))
 
 
+def sequential_costs(endpoint: Endpoint, bodies: Sequence[bytes], probe: Probe, count: int = 20) -> PerRequest:
+    """Fetches, SQL statements and policy evaluations per request, counted exactly: ``count`` requests sent one
+    after the other, nothing else in flight between the two snapshots (under load, requests straddling a
+    snapshot would blur these small integers)."""
+    sample = list(bodies[:count])
+    probe.wait_quiet()
+    before = probe.snapshot()
+    for body in sample:
+        post(endpoint.url, body, endpoint.headers)
+    after = probe.snapshot()
+    return per_request(before, after, len(sample))
+
+
 def measure(
     query: BenchQuery,
     endpoint: Endpoint,
@@ -100,7 +113,15 @@ def measure(
     script.write_text(lua_script(bodies_file, endpoint.headers))
     if warmup_s > 0:
         WrkRun(endpoint.url, script, warmup_s, connections, threads).run(wrk_dir / f"{stem}.warmup.log")
+    counts = sequential_costs(endpoint, bodies, probe)
+    probe.wait_quiet()  # warm-up requests abandoned by wrk may still be running
     before = probe.snapshot()
     result = WrkRun(endpoint.url, script, duration_s, connections, threads).run(wrk_dir / f"{stem}.log")
     after = probe.snapshot()
-    return Measurement(query.key, endpoint.target, result, per_request(before, after, result.requests), checked)
+    under_load = per_request(before, after, result.requests)
+    cost = replace(
+        counts,
+        target_cpu_ms=under_load.target_cpu_ms,
+        subgraphs_cpu_ms=under_load.subgraphs_cpu_ms,
+    )
+    return Measurement(query.key, endpoint.target, result, cost, checked)
