@@ -52,3 +52,16 @@ def test_refusals(raw, why):
 def test_legal_basis_may_contain_commas_and_200_chars():
     basis = ("Bản án số 15/2024/HS-ST, " * 10)[:200]
     assert read_purpose([("X-Legal-Basis", basis)]).legal_basis == basis.strip()
+
+
+def test_starlette_headers_show_repeats_and_utf8():
+    from starlette.datastructures import Headers
+
+    from gateway.auth import Authenticator, AuthSettings  # noqa: F401 - read_purpose is also the hook method
+
+    repeated = Headers(raw=[(b"x-purpose", b"statistics"), (b"x-purpose", b"crime_prevention")])
+    with pytest.raises(PurposeHeaderError, match="more than once"):
+        read_purpose(repeated)
+    basis = "Bản án số 15/2024/HS-ST"
+    ok = Headers(raw=[(b"x-purpose", b"criminal_proceedings"), (b"x-legal-basis", basis.encode())])
+    assert read_purpose(ok) == DeclaredPurpose("criminal_proceedings", basis)

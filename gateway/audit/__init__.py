@@ -7,6 +7,7 @@ Stage interface (docs/ARCHITECTURE.md): ``await store.record(AuditRecord(...)) -
 
 from .access_log import ACCESS_LOG_SDL, ACCESS_LOG_SDL_PRELUDE, build_access_log_schema
 from .chain import GENESIS, Verdict, row_hash
+from .hook import PipelineAudit
 from .maintenance import PruneRefused, export, iter_records, prune, verify
 from .record import AuditReceipt, AuditRecord, AuditUnavailable, Effect, Outcome
 from .settings import AuditSettings
@@ -24,6 +25,7 @@ __all__ = [
     "AuditUnavailable",
     "Effect",
     "Outcome",
+    "PipelineAudit",
     "PruneRefused",
     "Verdict",
     "build_access_log_schema",

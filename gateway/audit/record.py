@@ -22,7 +22,7 @@ class AuditUnavailable(Exception):
     """The record could not be made durable: HTTP 503 ``AUDIT_UNAVAILABLE``, and no data leaves the gateway."""
 
     code = "AUDIT_UNAVAILABLE"
-    http_status = 503
+    http_status = status = 503
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +48,8 @@ def effect(value: Effect | Mapping[str, Any]) -> Effect:
     """Accept an :class:`Effect` or a policy dict ``{path (str or list), coordinate, mask, reason}``."""
     if isinstance(value, Effect):
         return value
-    return Effect(_path(value.get("path", "")), str(value.get("coordinate", "")), str(value.get("mask", "")),
-                  value.get("reason"))
+    mask = value.get("mask") or value.get("effect") or ""  # a filtered row has an effect but no mask
+    return Effect(_path(value.get("path", "")), str(value.get("coordinate", "")), str(mask), value.get("reason"))
 
 
 @dataclass(frozen=True, slots=True)

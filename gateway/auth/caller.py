@@ -47,7 +47,7 @@ class AuthError(Exception):
     """
 
     code = "UNAUTHENTICATED"
-    http_status = 401
+    http_status = status = 401
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

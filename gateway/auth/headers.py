@@ -18,11 +18,13 @@ def header_values(headers: HeaderPairs, name: str, *, utf8: bool = False) -> lis
     """Every value of header ``name`` (case-insensitive), in order, each stripped of surrounding whitespace.
 
     ``headers`` is a list of raw ``(name, value)`` pairs (e.g. Starlette's ``request.headers.raw``) so that a
-    repeated header is seen as two values; a plain mapping is accepted too (it cannot show repeats).
+    repeated header is seen as two values; Starlette ``Headers`` is read through ``.raw``; a plain dict is accepted
+    too (it cannot show repeats).
     Raises ``UnicodeDecodeError`` when ``utf8`` and a value is not UTF-8.
     """
     wanted = name.lower()
-    pairs = headers.items() if isinstance(headers, Mapping) else headers
+    raw = getattr(headers, "raw", None)  # Starlette Headers: the undecoded pairs, repeats included
+    pairs = raw if isinstance(raw, list) else headers.items() if isinstance(headers, Mapping) else headers
     out: list[str] = []
     for key, value in pairs:
         if _text(key, utf8=False).lower() == wanted:

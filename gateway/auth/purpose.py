@@ -44,7 +44,7 @@ class PurposeHeaderError(Exception):
     """A malformed or repeated purpose header: HTTP 400 ``BAD_USER_INPUT``."""
 
     code = "BAD_USER_INPUT"
-    http_status = 400
+    http_status = status = 400
 
     def __init__(self, header: str, message: str) -> None:
         super().__init__(f"{header}: {message}")

@@ -23,6 +23,7 @@ from .agencies import AgencyCatalogue
 from .caller import AuthError, Caller, Role
 from .headers import HeaderPairs, header_values
 from .jwks import KeySource, LocalKeySet, RemoteJwks
+from .purpose import DeclaredPurpose, read_purpose
 from .settings import AuthSettings
 
 MAX_TOKEN_BYTES = 8192
@@ -105,6 +106,10 @@ class Authenticator:
     async def authenticate(self, headers: HeaderPairs) -> Caller:
         """Verify the bearer token of a request (raw header pairs) and return the caller."""
         return await self.verify(bearer_token(headers))
+
+    def read_purpose(self, headers: HeaderPairs) -> DeclaredPurpose:
+        """The declared purpose (pipeline hook; see :func:`gateway.auth.purpose.read_purpose`)."""
+        return read_purpose(headers)
 
     async def _key_for(self, header: dict[str, Any]) -> tuple[str, Key]:
         alg = header.get("alg")

@@ -1,0 +1,59 @@
+"""Adapter from the pipeline's audit hook (``gateway.pipeline.AuditRecord``) to the :class:`AuditStore`.
+
+Wiring: ``audit = PipelineAudit(store, categories)`` where ``categories`` is the supergraph's
+``{"Type.field": "CATEGORY"}`` map (``gateway.policy.categories_from_sdl``), so that the access log can say which
+categories of data were touched. ``await audit.record(pipeline_record)`` raises :class:`AuditUnavailable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .record import AuditReceipt, AuditRecord, Outcome
+from .store import AuditStore
+
+_OUTCOMES = {"ok": Outcome.ALLOWED, "partial": Outcome.MASKED, "refused": Outcome.REFUSED, "error": Outcome.FAILED}
+
+
+class PipelineAudit:
+    """The pipeline's ``AuditHook`` backed by an :class:`AuditStore`."""
+
+    def __init__(self, store: AuditStore, categories: Mapping[str, str] | None = None) -> None:
+        self.store = store
+        self.categories = categories or {}
+
+    def convert(self, rec: Any) -> AuditRecord:
+        """Map a ``gateway.pipeline.AuditRecord`` to the stored form."""
+        policy: Mapping[str, Any] = rec.policy or {}
+        effects = list(policy.get("masked") or [])
+        outcome = _OUTCOMES.get(rec.outcome, Outcome.FAILED)
+        if outcome is Outcome.ALLOWED and effects:
+            outcome = Outcome.MASKED
+        decision = rec.decision
+        caller = rec.caller
+        return AuditRecord(
+            request_id=rec.request_id,
+            outcome=outcome,
+            http_status=rec.status,
+            account=getattr(caller, "sub", None),
+            agency=getattr(caller, "agency_id", None),
+            role=str(caller.role) if caller is not None and getattr(caller, "role", None) is not None else None,
+            purpose=getattr(rec.purpose, "purpose", None),
+            legal_basis=getattr(rec.purpose, "legal_basis", None),
+            operation_name=rec.operation_name,
+            document_hash=rec.document_hash,
+            coordinates=list(rec.coordinates),
+            categories=[self.categories[c] for c in rec.coordinates if c in self.categories],
+            effects=effects,
+            subjects=list(rec.subjects or ()),
+            error_code=next((c for c in rec.error_codes if c), None),
+            decision_id=getattr(decision, "decision_id", None) or policy.get("decisionId"),
+            policy_version=getattr(decision, "policy_version", None) or policy.get("policyVersion"),
+            at=datetime.fromtimestamp(rec.at, UTC) if isinstance(rec.at, int | float) else rec.at,
+        )
+
+    async def record(self, rec: Any) -> AuditReceipt:
+        """Make the pipeline's record durable; raises :class:`AuditUnavailable`."""
+        return await self.store.record(self.convert(rec))
