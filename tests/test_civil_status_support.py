@@ -3,11 +3,9 @@ helpers that put a civil-status database behind the HTTP app. The tests here che
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -136,9 +134,8 @@ class Subgraph:
         return body, self.db.statements - before
 
 
-async def open_subgraph(url: str, people: list[SeedPerson], keys: Any, tmp: Path) -> Subgraph:
-    """Seed ``url`` (alembic + writer, off the event loop) and return a client of the app on it."""
-    await asyncio.to_thread(seed_database, url, people)
+async def open_subgraph(url: str, keys: Any) -> Subgraph:
+    """A client of the app on the (migrated, seeded) database ``url``, calling with an internal token."""
     settings = SubgraphSettings(name="civil_status", host="127.0.0.1", port=4002, database_url=url,
                                 internal_jwks_file=keys.jwks_path)
     db = Database(url)
