@@ -113,7 +113,7 @@ def _object(
         walk.forbid(path, static.name, "row type unknown: withheld")
         return None
     attrs = {
-        k[len(RESERVED_PREFIX) :]: _attribute(v)
+        k[len(RESERVED_PREFIX) :].split("__")[0]: _attribute(v)
         for k, v in obj.items()
         if k.startswith(RESERVED_PREFIX) and not k.startswith(WITHHELD_PREFIX) and k != TYPE_ALIAS
     }
@@ -165,6 +165,10 @@ def _object(
         else:
             effect = walk.decision.effect(coordinate)
         value = obj.get(key)
+        if effect.effect == "mask" and not is_leaf_type(get_named_type(definition.type)):
+            # a mask concerns values: on an object field it applies to the leaves below, which have their own
+            # decisions (e.g. Query.person is IDENTIFIER, Person.personalId is pseudonymised)
+            effect = FieldEffect("allow", None, effect.reason)
         if effect.effect == "mask":
             value, effect = _masked(walk, effect, value, definition.type)
         if effect.effect != "allow" and effect.effect != "mask":

@@ -105,7 +105,10 @@ class Preparer:
             if "*" not in types and type_.name not in types:
                 continue
             for path in attribute.get("paths", []):
-                node = _path_node(type_, list(path), RESERVED_PREFIX + attribute["name"])
+                # a nested path gets its own alias: on a union, `_lt_x: x` (a leaf) and `_lt_x: a { … }`
+                # (an object) under one response key would not merge (OverlappingFieldsCanBeMerged)
+                alias = RESERVED_PREFIX + attribute["name"] + ("" if len(path) == 1 else "__" + "_".join(path[:-1]))
+                node = _path_node(type_, list(path), alias)
                 if node is not None:
                     nodes.append(node)
                     break

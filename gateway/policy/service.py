@@ -41,13 +41,18 @@ def build_input(
             "agency": caller.agency_id,
             "kind": caller.agency_kind,
             "province": caller.province,
-            "role": getattr(caller, "role", None),
+            "role": _plain(getattr(caller, "role", None)),
         },
         "purpose": declared.purpose if declared else None,
         "legal_basis_present": bool(declared and declared.legal_basis and declared.legal_basis.strip()),
         "operation": operation_type,
         "fields": [{"coordinate": c, "category": coordinates[c]} for c in sorted(coordinates)],
     }
+
+
+def _plain(value: Any) -> Any:
+    """Enum members (e.g. ``gateway.auth`` roles) become their value so the input is JSON."""
+    return getattr(value, "value", value)
 
 
 def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyRefusal:

@@ -20,8 +20,8 @@ from graphql import (
     SelectionSetNode,
     get_operation_ast,
     is_abstract_type,
+    value_from_ast_untyped,
 )
-from graphql.execution.values import get_directive_values
 
 from .types import BadUserInput
 
@@ -40,15 +40,18 @@ def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
 
 
 def included(node: Any, variables: Mapping[str, Any] | None) -> bool:
-    """Evaluate ``@skip`` / ``@include`` on a selection."""
-    if not node.directives:
-        return True
-    values = dict(variables or {})
-    skip = get_directive_values(GraphQLSkipDirective, node, values)
-    if skip and skip.get("if") is True:
-        return False
-    include = get_directive_values(GraphQLIncludeDirective, node, values)
-    return not (include and include.get("if") is False)
+    """Evaluate ``@skip`` / ``@include`` on a selection (``if`` literal or variable; the document is valid)."""
+    for directive in node.directives or ():
+        name = directive.name.value
+        if name not in (GraphQLSkipDirective.name, GraphQLIncludeDirective.name):
+            continue
+        condition = next((a.value for a in directive.arguments if a.name.value == "if"), None)
+        value = value_from_ast_untyped(condition, dict(variables or {})) if condition is not None else None
+        if name == GraphQLSkipDirective.name and value is True:
+            return False
+        if name == GraphQLIncludeDirective.name and value is not True:
+            return False
+    return True
 
 
 def concrete_types(schema: GraphQLSchema, named: GraphQLNamedType) -> list[GraphQLObjectType]:
