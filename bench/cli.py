@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 import time
@@ -51,7 +52,7 @@ def run_all(options: BenchOptions, stack: Stack, ids: Ids, tokens: CallerTokens 
                 say(f"({key}) {target}: skipped: {endpoint}")
                 outcomes.append(Skipped(key, target, endpoint))
                 continue
-            say(f"({key}) {target}: warm-up {options.warmup_s:g}s, then {options.duration_s:g}s "
+            say(f"({key}) {target}: preflight, warm-up {options.warmup_s:g}s, counts, then {options.duration_s:g}s "
                 f"at {options.connections} connections")
             probe = Probe(stack.counter_urls(), stack.subgraph_pids(), endpoint.pid, endpoint.metrics_url)
             outcome = measure(
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = options.out_dir / "runs" / time.strftime("%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
     machine_facts = machine.describe()
+    load_at_start = os.getloadavg()[0]
     ds = dataset.locate(options.out_dir, options.people, options.seed, options.postgres)
     base_env = dataset.base_environment()
     say(f"data set {ds.directory} ({'complete' if ds.complete else 'seeding'}; {options.people} persons)")
@@ -110,6 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     measurements = [o for o in outcomes if isinstance(o, Measurement)]
     skipped = [o for o in outcomes if isinstance(o, Skipped)]
     machine_facts["Apollo packages"] = machine.apollo_versions(runner)
+    load = os.getloadavg()
+    machine_facts["load average at end (1/5/15 min)"] = f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
     rows = summary.get("subgraphs", {}) if isinstance(summary, dict) else {}
     report = Report(
         measurements=measurements,
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             "our gateway": "GATEWAY_ENV=development, embedded policy engine, audit on SQLite in the run directory",
             "run directory": str(run_dir),
         },
-        notes=[n for n in (options.note,) if n],
+        notes=[n for n in (options.note, busy_note(load_at_start)) if n],
     )
     text = render(report)
     (run_dir / "RESULTS.md").write_text(text)
@@ -143,3 +147,12 @@ def _row_summary(rows: object) -> str:
         counts = info.get("rows", {}) if isinstance(info, dict) else {}
         parts.append(f"{name}: {sum(counts.values()):,} rows")
     return "; ".join(parts)
+
+
+def busy_note(load: float) -> str:
+    """A warning for the report when the machine was not idle at the start of the run."""
+    cores = os.cpu_count() or 1
+    if load < 0.5 * cores:
+        return ""
+    return (f"Measured on a shared, busy machine (load average {load:.1f} on {cores} cores at the start of the run; "
+            "other work was running): absolute numbers are noisy and pessimistic, compare the ratios.")
