@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,23 +36,27 @@ query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { personalI
 """
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def subgraph(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Subgraph]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One loaded database per backend for the module (the tests only read)."""
     if request.param == "sqlite":
-        urls: AsyncIterator[str] | None = None
-        url = f"sqlite+aiosqlite:///{tmp_path / 'sentences.db'}"
-    else:
-        urls = postgres_url()
-        url = await urls.__anext__()
-    await asyncio.to_thread(load_fixture, url, PEOPLE[:N])
-    sg = Subgraph(tmp_path, url)
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sentences') / 'sentences.db'}"
+        load_fixture(url, PEOPLE[:N])
+        yield url
+        return
+    for url in postgres_url():
+        load_fixture(url, PEOPLE[:N])
+        yield url
+
+
+@pytest.fixture
+async def subgraph(database_url: str, tmp_path: Path) -> AsyncIterator[Subgraph]:
+    sg = Subgraph(tmp_path, database_url)
     await sg.db.ping()  # first connection: dialect initialisation is not part of what we count
     try:
         yield sg
     finally:
         await sg.close()
-        if urls is not None:
-            await urls.aclose()
 
 
 async def _count(sg: Subgraph, query: str, variables: dict) -> tuple[int, dict]:

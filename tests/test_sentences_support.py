@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -67,11 +66,11 @@ def load_fixture(url: str, people: list[SeedPerson]) -> None:
     engine.dispose()
 
 
-async def postgres_url() -> AsyncIterator[str]:
+def postgres_url() -> Iterator[str]:
     """Create ``lt_test_<random>``, yield its async URL, drop it; skip (saying why) if the server is unreachable."""
     name = f"lt_test_{uuid.uuid4().hex[:10]}"
     try:
-        admin = await asyncio.to_thread(psycopg.connect, PG_ADMIN, autocommit=True)
+        admin = psycopg.connect(PG_ADMIN, autocommit=True)
     except psycopg.OperationalError as exc:
         print(f"PostgreSQL at 127.0.0.1:5432 unreachable, skipping: {exc}")
         pytest.skip(f"PostgreSQL at 127.0.0.1:5432 unreachable: {exc}")

@@ -185,6 +185,7 @@ def add_sentence(rows: Rows, rng: random.Random, o: Offender, *, minor: bool, ar
                          prison=rng.choice(prisons) if prisons and rng.random() < 0.7 else None,
                          centre=detention_centre_id(court_code), foreigner=o.foreign_code is not None)
     course.die(o.died)
+    course.tidy()
     released = course.status == "CONDITIONALLY_RELEASED" or (course.status == "COMPLETED" and course.facility_id)
     rows["sentence"].append({
         "id": sentence_id, "judgment_id": judgment_id, "offender_personal_id": o.personal_id,
@@ -209,7 +210,7 @@ def add_sentence(rows: Rows, rng: random.Random, o: Offender, *, minor: bool, ar
     measures = _penalties(rows, rng, sentence_id, kind, term, amount, suspended, probation, offence.article, o)
     _obligations(rows, rng, sentence_id, offence.victim, course.status)
     cured = effective + timedelta(days=rng.randint(180, 720))
-    if "COMPULSORY_MEDICAL_TREATMENT" in measures and cured <= today:
+    if "COMPULSORY_MEDICAL_TREATMENT" in measures and cured < min(today, course.ended_on or today) and course.events:
         course.add("JUDICIAL_MEASURE_TERMINATED", cured, court, health_ground="Đã khỏi bệnh theo kết luận giám định.",
                    note="Đình chỉ thi hành biện pháp bắt buộc chữa bệnh (BLHS Art. 49).")
     for i, event in enumerate(sorted(course.events, key=lambda e: e["event_date"])):  # type: ignore[arg-type, return-value]

@@ -146,8 +146,10 @@ class Course:
             return
         elif r < 0.30 and term >= 12 and months(admitted, term // 3) <= self.today:
             for i in range(rng.randint(1, 2)):
-                cut = rng.randint(3, max(3, min(12, term // 4)))
-                self.add("REDUCTION", months(admitted, term // 3 + 12 * i), self.court, months_reduced=cut)
+                on, cut = months(admitted, term // 3 + 12 * i), rng.randint(3, max(3, min(12, term // 4)))
+                if on > self.today or months(self.end, -cut) <= on:
+                    break  # a reduction is granted while serving, and never beyond the term
+                self.add("REDUCTION", on, self.court, months_reduced=cut)
                 self.end = months(self.end, -cut)
         elif r < 0.40 and term >= 12 and months(admitted, term // 2 + 1) <= self.today:
             released = months(admitted, term // 2 + 1)
@@ -178,6 +180,16 @@ class Course:
 
     def _prison_name(self) -> str:
         return FACILITY_NAMES.get(self.facility_id or "", "Cục Cảnh sát quản lý trại giam")
+
+    def tidy(self) -> None:
+        """Rewards and discipline are drawn over the whole term before the scenario shortens it: keep only those
+        given while the person was actually held (none after release, escape, suspension or death)."""
+        if self.status == "SERVING_IMPRISONMENT":
+            return
+        others = [e["event_date"] for e in self.events if e["kind"] not in ("REWARD", "DISCIPLINE")]
+        last = max(others) if others else None
+        self.events = [e for e in self.events
+                       if e["kind"] not in ("REWARD", "DISCIPLINE") or (last is not None and e["event_date"] < last)]  # type: ignore[operator]
 
     def die(self, died: date | None) -> None:
         """The offender died on ``died``: the course stops there unless it had already ended."""
