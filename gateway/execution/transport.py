@@ -1,7 +1,8 @@
 """How the executor reaches a subgraph: over HTTP (one pooled aiohttp session per app) or in process.
 
-Every HTTP call carries a fresh internal JWT for that subgraph's audience, minted with the caller's account,
-agency and purpose and the request id, so subgraphs can refuse anything that did not come through the gateway.
+Every HTTP call carries a short-lived internal JWT for that subgraph's audience, minted with the caller's account,
+agency and purpose (reused for at most half its life, see ``InternalTokenMinter.mint_cached``), and the request id
+in ``X-Request-Id``, so subgraphs refuse anything that did not come through the gateway and record for whom.
 """
 
 from __future__ import annotations
@@ -56,8 +57,7 @@ class HttpTransport:
         self.audience = audience_name(name)
 
     async def send(self, query: str, variables: dict[str, Any], ctx: FetchContext) -> dict[str, Any]:
-        token = self.minter.mint(self.audience, sub=ctx.sub, agency=ctx.agency, purpose=ctx.purpose,
-                                 rid=ctx.request_id)
+        token = self.minter.mint_cached(self.audience, sub=ctx.sub, agency=ctx.agency, purpose=ctx.purpose)
         body = orjson.dumps({"query": query, "variables": variables} if variables else {"query": query})
         headers = {"content-type": "application/json", "accept": "application/json",
                    "authorization": f"Bearer {token}", "x-request-id": ctx.request_id}

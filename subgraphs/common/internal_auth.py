@@ -101,9 +101,16 @@ class InternalAuthMiddleware:
             claims.get("sub"),
             claims.get("agency"),
             claims.get("purpose"),
-            claims.get("rid"),
+            _header(scope, b"x-request-id"),
         )
         await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, wanted: bytes) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == wanted:
+            return value.decode("latin-1")
+    return None
 
 
 def _bearer(scope: Scope) -> str | None:
