@@ -1,0 +1,135 @@
+"""The civil-status subgraph's SDL: the names other engineers rely on, and a category on every field."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from graphql import (
+    DocumentNode,
+    EnumTypeDefinitionNode,
+    FieldDefinitionNode,
+    InterfaceTypeDefinitionNode,
+    ObjectTypeDefinitionNode,
+    parse,
+    print_ast,
+)
+
+from subgraphs.civil_status.enums import CivilStatusEventKind
+from subgraphs.civil_status.schema import schema
+
+FEDERATION_FIELDS = {("Query", "_entities"), ("Query", "_service"), ("_Service", "sdl")}
+
+
+@cache
+def sdl() -> DocumentNode:
+    """The SDL the gateway composes, as served by ``_service { sdl }``."""
+    result = schema.execute_sync("{ _service { sdl } }")
+    assert result.errors is None, result.errors
+    return parse(result.data["_service"]["sdl"])
+
+
+def types() -> dict[str, ObjectTypeDefinitionNode | InterfaceTypeDefinitionNode]:
+    kinds = (ObjectTypeDefinitionNode, InterfaceTypeDefinitionNode)
+    return {d.name.value: d for d in sdl().definitions if isinstance(d, kinds)}
+
+
+def fields(type_name: str) -> dict[str, FieldDefinitionNode]:
+    return {f.name.value: f for f in types()[type_name].fields or ()}
+
+
+def category(type_name: str, field_name: str) -> str | None:
+    for directive in fields(type_name)[field_name].directives or ():
+        if directive.name.value == "personalData":
+            (argument,) = directive.arguments
+            return argument.value.value  # type: ignore[attr-defined]
+    return None
+
+
+def signature(type_name: str, field_name: str) -> str:
+    f = fields(type_name)[field_name]
+    args = ", ".join(f"{a.name.value}: {print_ast(a.type)}" for a in f.arguments or ())
+    return f"{field_name}({args}): {print_ast(f.type)}" if args else f"{field_name}: {print_ast(f.type)}"
+
+
+def test_every_output_field_is_classified() -> None:
+    missing = [
+        f"{name}.{f}"
+        for name, node in types().items()
+        for f in fields(name)
+        if (name, f) not in FEDERATION_FIELDS and category(name, f) is None
+    ]
+    assert not missing, missing
+    assert len(types()) > 15
+
+
+def test_contract_names_and_signatures() -> None:
+    assert signature("Query", "civilStatusRecords") == (
+        "civilStatusRecords(registrationNumber: String!): [CivilStatusEvent!]!"
+    )
+    assert signature("Person", "birthRegistration") == "birthRegistration: BirthRegistration"
+    assert signature("Person", "civilStatusEvents") == (
+        "civilStatusEvents(kinds: [CivilStatusEventKind!]): [CivilStatusEvent!]!"
+    )
+    person = types()["Person"]
+    (key,) = [d for d in person.directives or () if d.name.value == "key"]
+    assert print_ast(key) == '@key(fields: "personalId")'
+    assert signature("Person", "personalId") == "personalId: ID!"
+    assert category("Person", "personalId") == "IDENTIFIER"
+    assert isinstance(types()["CivilStatusEvent"], InterfaceTypeDefinitionNode)
+    text = schema.as_str()
+    assert "@composeDirective(name: \"@personalData\")" in text and "federation/v2" in text
+
+
+def test_one_concrete_type_per_kind_with_the_common_fields() -> None:
+    (kind_enum,) = [d for d in sdl().definitions if isinstance(d, EnumTypeDefinitionNode)
+                    and d.name.value == "CivilStatusEventKind"]
+    assert {v.name.value for v in kind_enum.values} == {k.value for k in CivilStatusEventKind}
+    implementing = [
+        name for name, node in types().items()
+        if isinstance(node, ObjectTypeDefinitionNode)
+        and "CivilStatusEvent" in {i.name.value for i in node.interfaces or ()}
+    ]
+    assert len(implementing) == len(CivilStatusEventKind) == 14
+    common = {
+        "id": "PUBLIC", "kind": "PUBLIC", "registrationNumber": "IDENTIFIER", "bookNumber": "PUBLIC",
+        "registrationDate": "BASIC", "registeringAuthority": "PUBLIC", "registrationProvinceCode": "PUBLIC",
+        "registrationProvince": "PUBLIC", "signerName": "PUBLIC", "signerTitle": "PUBLIC", "subject": "IDENTIFIER",
+    }
+    for name in implementing:
+        for f, cat in common.items():
+            assert category(name, f) == cat, (name, f)
+        assert signature(name, "registrationProvinceCode") == "registrationProvinceCode: String!"
+        assert signature(name, "registrationDate") == "registrationDate: PartialDate!"
+        assert signature(name, "subject") == "subject: Person!"
+
+
+def test_sensitive_and_family_fields_carry_their_category() -> None:
+    expected = {
+        ("DeathRegistration", "causeOfDeath"): "HEALTH",
+        ("BirthRegistration", "ethnicity"): "ETHNIC_ORIGIN",
+        ("EthnicityRedetermination", "oldEthnicity"): "ETHNIC_ORIGIN",
+        ("EthnicityRedetermination", "newEthnicity"): "ETHNIC_ORIGIN",
+        ("EthnicityRedetermination", "reason"): "ETHNIC_ORIGIN",
+        ("MarriageRegistration", "husband"): "FAMILY",
+        ("MarriageRegistration", "wife"): "FAMILY",
+        ("AdoptionRegistration", "adoptiveFather"): "FAMILY",
+        ("ParentChildRecognition", "parent"): "FAMILY",
+        ("BirthRegistration", "father"): "FAMILY",
+        ("MaritalStatusConfirmation", "maritalStatus"): "FAMILY",
+        ("CourtDecisionRecording", "court"): "PUBLIC",
+        ("CourtDecisionRecording", "otherParty"): "FAMILY",
+        ("BirthRegistration", "declarantPersonalId"): "IDENTIFIER",
+    }
+    for (type_name, field_name), cat in expected.items():
+        assert category(type_name, field_name) == cat, (type_name, field_name)
+    # Persons involved are entity references only: the gateway hops to population for their data.
+    assert set(fields("Person")) == {"personalId", "birthRegistration", "civilStatusEvents"}
+
+
+def test_shared_enums_are_the_common_definitions() -> None:
+    from subgraphs.common.enums import MaritalStatus, Sex
+
+    text = schema.as_str()
+    for enum in (Sex, MaritalStatus):
+        block = "\n".join(f"  {m.value}" for m in enum)
+        assert f"enum {enum.__name__} {{\n{block}\n}}" in text

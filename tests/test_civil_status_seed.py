@@ -1,0 +1,155 @@
+"""The civil-status seed writer: records that agree with the population, unique numbers, speed."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter, defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, select
+from test_civil_status_support import make_people, seed_database
+
+from subgraphs.civil_status.enums import CivilStatusEventKind
+from subgraphs.civil_status.models import EVENT, PARTY
+from subgraphs.civil_status.seed import write_people
+from subgraphs.common.migrations import upgrade
+from subgraphs.common.provinces import BY_CODE
+from subgraphs.common.scalars import parse_partial_date
+from subgraphs.seed.world import SeedPerson
+
+
+@cache
+def world() -> tuple[SeedPerson, ...]:
+    return tuple(make_people(3000, seed=3))
+
+
+def read(url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    engine = create_engine(url.replace("+aiosqlite", ""))
+    with engine.connect() as conn:
+        events = [dict(r) for r in conn.execute(select(EVENT).order_by(EVENT.c.id)).mappings()]
+        parties = [dict(r) for r in conn.execute(select(PARTY)).mappings()]
+    engine.dispose()
+    return events, parties
+
+
+@cache
+def seeded() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="lt_civil_status_seed_"))
+    url = f"sqlite+aiosqlite:///{directory / 'cs.db'}"
+    seed_database(url, list(world()), chunk=4000)  # several chunks: ids must stay unique across them
+    return read(url)
+
+
+def by_kind(kind: str) -> list[dict[str, Any]]:
+    return [e for e in seeded()[0] if e["kind"] == kind]
+
+
+def test_every_kind_is_seeded_and_numbers_are_unique() -> None:
+    events, parties = seeded()
+    counts = Counter(e["kind"] for e in events)
+    print("seeded events by kind:", dict(counts))
+    assert set(counts) == {k.value for k in CivilStatusEventKind}
+    numbers = [e["registration_number"] for e in events]
+    assert len(set(numbers)) == len(numbers)
+    assert len({(p["event_id"], p["personal_id"]) for p in parties}) == len(parties)
+    ids = {e["id"] for e in events}
+    assert {p["event_id"] for p in parties} <= ids
+    for e in events:
+        assert e["registration_province_code"] in BY_CODE
+        parse_partial_date(e["registration_date"])
+        assert e["registering_authority"].endswith(BY_CODE[e["registration_province_code"]].name)
+
+
+def test_one_birth_registration_per_person_agreeing_with_population() -> None:
+    births = {e["subject_id"]: e for e in by_kind("BIRTH")}
+    assert len(births) == len(by_kind("BIRTH")) == len(world())
+    for p in world():
+        b = births[p.personal_id]
+        assert (b["full_name"], b["date_of_birth"], b["sex"], b["ethnicity"], b["hometown"]) == (
+            p.full_name, p.date_of_birth, p.sex, p.ethnicity, p.hometown)
+        assert (b["father_id"], b["mother_id"]) == (p.father_id, p.mother_id)
+        assert b["registration_province_code"] == p.birth_province_code
+        assert b["registration_date"] >= p.date_of_birth
+
+
+def test_marriages_once_per_couple_divorces_and_deaths_agree() -> None:
+    events, parties = seeded()
+    people = {p.personal_id: p for p in world()}
+    indexed: dict[int, set[str]] = defaultdict(set)
+    for party in parties:
+        indexed[party["event_id"]].add(party["personal_id"])
+    weddings: Counter[frozenset[str]] = Counter()
+    for e in events:
+        if e["kind"] == "MARRIAGE" or e["recorded_event"] == "MARRIAGE":
+            couple = frozenset(filter(None, (e["husband_id"], e["wife_id"], e["subject_id"], e["other_party_id"])))
+            weddings[couple] += 1
+            assert indexed[e["id"]] == couple
+    couples = {frozenset((p.personal_id, p.spouse_id)) for p in world() if p.spouse_id and p.marriage_date}
+    assert set(weddings) == couples and set(weddings.values()) == {1}
+    for e in by_kind("MARRIAGE"):
+        husband, wife = people[e["husband_id"]], people[e["wife_id"]]
+        assert husband.sex == "MALE" and wife.sex == "FEMALE" and e["registration_date"] == husband.marriage_date
+    divorces = [e for e in by_kind("COURT_DECISION_RECORDING") if e["decision_kind"] == "DIVORCE"]
+    divorced = {frozenset((p.personal_id, p.spouse_id)) for p in world() if p.marital_status == "DIVORCED"}
+    assert {frozenset((e["subject_id"], e["other_party_id"])) for e in divorces} == divorced
+    for e in divorces:
+        assert e["decision_date"] == people[e["subject_id"]].divorce_date <= e["registration_date"]
+    deaths = {e["subject_id"]: e for e in by_kind("DEATH")}
+    assert set(deaths) == {p.personal_id for p in world() if p.date_of_death}
+    assert all(deaths[pid]["date_of_death"] == people[pid].date_of_death for pid in deaths)
+    missing = [e for e in by_kind("COURT_DECISION_RECORDING") if e["decision_kind"] == "DECLARATION_OF_MISSING"]
+    assert all(people[e["subject_id"]].missing_since for e in missing)
+
+
+def test_rare_events_never_contradict_the_population() -> None:
+    people = {p.personal_id: p for p in world()}
+    for e in by_kind("MARITAL_STATUS_CONFIRMATION"):
+        p = people[e["subject_id"]]
+        assert e["confirmed_marital_status"] == p.marital_status and not p.date_of_death
+        assert e["registration_date"] >= (p.divorce_date or p.marriage_date or "")
+    for kind in ("CHANGE", "CORRECTION", "SUPPLEMENT"):
+        for e in by_kind(kind):
+            p = people[e["subject_id"]]
+            current = {"FULL_NAME": p.full_name, "DATE_OF_BIRTH": p.date_of_birth,
+                       "PLACE_OF_BIRTH": p.place_of_birth, "HOMETOWN": p.hometown}[e["changed_item"]]
+            assert e["new_value"] == current != e["old_value"]
+    for e in by_kind("ETHNICITY_REDETERMINATION"):
+        assert e["new_value"] == people[e["subject_id"]].ethnicity != e["old_value"]
+    for e in by_kind("ADOPTION"):
+        p = people[e["subject_id"]]
+        assert (e["adoptive_father_id"], e["adoptive_mother_id"]) == (p.father_id, p.mother_id)
+    for e in by_kind("PARENT_CHILD_RECOGNITION"):
+        assert e["parent_id"] == people[e["subject_id"]].father_id
+    for kind in ("GUARDIANSHIP", "GUARDIANSHIP_END"):
+        for e in by_kind(kind):
+            ward, guardian = people[e["subject_id"]], people[e["guardian_id"]]
+            assert guardian.birth_year < ward.birth_year and e["registration_date"] > ward.date_of_birth
+
+
+def test_writes_are_deterministic(tmp_path: Path) -> None:
+    people = list(world()[:600])
+    urls = [f"sqlite+aiosqlite:///{tmp_path / f'{i}.db'}" for i in range(2)]
+    for url in urls:
+        seed_database(url, people, seed=5)
+    assert read(urls[0]) == read(urls[1])
+
+
+def test_writer_speed(tmp_path: Path) -> None:
+    """~20k persons here; `python -m subgraphs.seed` writes ~100k, which must stay well under 20 s."""
+    people = make_people(6000, seed=9)
+    url = f"sqlite:///{tmp_path / 'speed.db'}"
+    upgrade("civil_status", url.replace("sqlite:", "sqlite+aiosqlite:"))
+    engine = create_engine(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        for start in range(0, len(people), 10_000):
+            write_people(conn, people[start:start + 10_000], random.Random(start))
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    print(f"civil status seed: {len(people)} persons in {elapsed:.2f} s ({len(people) / elapsed:,.0f}/s)")
+    assert elapsed < 10, "a 100k-person seed would not stay well under 20 s"
