@@ -3,10 +3,9 @@ real HTTP app, with internal tokens minted by the gateway's minter. Imported by 
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +21,7 @@ from subgraphs.seed.runner import rng_for
 from subgraphs.seed.world import SeedPerson
 
 N_PEOPLE = 600
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"  # as in tests/conftest.py
 SEED = 7
 
 
@@ -66,19 +66,38 @@ class PopulationClient:
         return body, self.db.statements - before
 
 
-def database_url_param(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'population.db'}"
-    return request.getfixturevalue("pg_database")()
-
-
-@pytest.fixture(name="population", params=["sqlite", "postgres"])
-async def population_fixture(request: pytest.FixtureRequest, tmp_path: Path, internal_keys: Any) -> AsyncIterator[
-    PopulationClient
-]:
-    url = database_url_param(request, tmp_path)
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def population_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, list[SeedPerson]]]:
+    """A migrated, seeded database shared by a module's tests (they only read it), dropped afterwards."""
     people = seed_people()
-    await asyncio.to_thread(load_population, url, people)
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('population') / 'population.db'}"
+        load_population(url, people)
+        yield url, people
+        return
+    request.getfixturevalue("pg_available")  # skips, printing why, when the server is unreachable
+    import psycopg
+
+    name = f"lt_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        load_population(url, people)
+        yield url, people
+    finally:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(name="population")
+async def population_fixture(
+    population_database: tuple[str, list[SeedPerson]], internal_keys: Any
+) -> AsyncIterator[PopulationClient]:
+    """The HTTP app over the module's database, with a fresh Database (statement counter) per test."""
+    url, people = population_database
     settings = SubgraphSettings(
         name="population", host="127.0.0.1", port=4001, database_url=url, internal_jwks_file=internal_keys.jwks_path
     )

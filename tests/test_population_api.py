@@ -5,7 +5,12 @@ from __future__ import annotations
 import base64
 
 import pytest
-from population_fixtures import PopulationClient, by_id, population_fixture  # noqa: F401 - fixture
+from population_fixtures import (  # noqa: F401 - fixtures
+    PopulationClient,
+    by_id,
+    population_database,
+    population_fixture,
+)
 
 from subgraphs.common.identifiers import personal_id_problem
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from graphql import ObjectTypeDefinitionNode, parse
-from population_fixtures import PopulationClient, population_fixture  # noqa: F401 - fixture
+from population_fixtures import PopulationClient, population_database, population_fixture  # noqa: F401
 
 from gateway.keys import InternalTokenMinter, load_or_create_internal_key
 from subgraphs.population.schema import schema

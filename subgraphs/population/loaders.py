@@ -53,13 +53,17 @@ async def search_persons(
     limit: int,
 ) -> list[Row]:
     """One page of persons whose name contains the words of ``name`` in sequence (accents and case ignored),
-    ordered by name then personal id; ``limit`` rows from ``offset``."""
+    ordered by personal id; ``limit`` rows from ``offset``.
+
+    Personal id order (the primary key) keeps broad searches ("Nguyễn" matches a third of the country) a short
+    index walk, while narrow ones go through the trigram index and sort a few hundred rows.
+    """
     query = select(PERSON).where(PERSON.c.name_search.like(f"%{_escape_like(normalize_name(name))}%", escape="\\"))
     if birth_year is not None:
         query = query.where(PERSON.c.birth_year == birth_year)
     if province_code is not None:
         query = query.where(PERSON.c.province_code == province_code)
-    query = query.order_by(PERSON.c.name_search, PERSON.c.personal_id).offset(offset).limit(limit)
+    query = query.order_by(PERSON.c.personal_id).offset(offset).limit(limit)
     async with db.engine.connect() as conn:
         return list((await conn.execute(query)).mappings())
 

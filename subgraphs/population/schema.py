@@ -160,7 +160,7 @@ class PersonPageInfo:
 
 @strawberry.type(description="A page of persons found by name (cursor paging).")
 class PersonConnection:
-    edges: list[PersonEdge] = field(B, "Persons of this page, ordered by name then personal id.")
+    edges: list[PersonEdge] = field(B, "Persons of this page, in personal id order.")
     page_info: PersonPageInfo = field(DataCategory.PUBLIC, "Paging state.")
 
 

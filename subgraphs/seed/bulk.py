@@ -19,10 +19,29 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         return 0
     if conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg":
         _copy(conn, table, rows)
+    elif conn.dialect.name == "sqlite":
+        _executemany(conn, table, rows)
     else:
-        # One executemany: SQLite's fastest path through SQLAlchemy Core (no RETURNING, no per-row round trip).
         conn.execute(table.insert(), list(rows))
     return len(rows)
+
+
+def _executemany(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    # The driver's executemany over tuples: about twice as fast as Core's per-row dict processing, which only
+    # converts JSON (dumped here) and booleans (sqlite3 stores True as 1 itself).
+    columns = list(rows[0].keys())
+    json_columns = {name for name in columns if isinstance(table.c[name].type, JSON)}
+    quote = conn.dialect.identifier_preparer
+    sql = (f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(c) for c in columns)}) "
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    if json_columns:
+        params = [
+            tuple(json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c] for c in columns)
+            for row in rows
+        ]
+    else:
+        params = [tuple(row[c] for c in columns) for row in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
