@@ -36,6 +36,8 @@ class SeedPerson:
     missing_since: str | None = None
     father_id: str | None = None
     mother_id: str | None = None
+    # The spouse of the marriage described by marriage_date: current (MARRIED), late (WIDOWED: date_of_death is
+    # set on the spouse) or former (DIVORCED: divorce_date is set). population keeps it only while MARRIED/WIDOWED.
     spouse_id: str | None = None
     marriage_date: str | None = None  # when marital_status is MARRIED/DIVORCED/WIDOWED
     divorce_date: str | None = None
