@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,13 +58,18 @@ def create_subgraph_app(
     async def healthz(_: Request) -> JSONResponse:
         try:
             await db.ping()
-        except Exception as exc:  # noqa: BLE001 - health reports any database failure
+        except Exception as exc:  # health reports any database failure
             return JSONResponse({"status": "down", "subgraph": settings.name, "error": str(exc)}, status_code=503)
         return JSONResponse({"status": "ok", "subgraph": settings.name})
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await db.dispose()
+
     app = Starlette(
         routes=[Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["POST"])],
-        on_shutdown=[db.dispose],
+        lifespan=lifespan,
     )
     app.state.db = db
     app.state.settings = settings
