@@ -27,6 +27,10 @@ class PolicyEngine(Protocol):
     @property
     def version(self) -> str: ...
 
+    def refresh(self) -> None:
+        """Pick up policy changes (called before each decision, so that the cache key has the new version)."""
+        ...
+
     async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]: ...
 
     async def close(self) -> None: ...
@@ -107,13 +111,16 @@ class EmbeddedEngine:
         self._evaluator = evaluator
         return True
 
+    def refresh(self) -> None:
+        if self._reload_interval is None or time.monotonic() - self._checked_at < self._reload_interval:
+            return
+        self._checked_at = time.monotonic()
+        try:
+            self.reload_if_changed()
+        except (PolicyUnavailable, ValueError, OSError):
+            pass  # keep serving the last good policy; `policy test` reports the error
+
     async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
-        if self._reload_interval is not None and time.monotonic() - self._checked_at > self._reload_interval:
-            self._checked_at = time.monotonic()
-            try:
-                self.reload_if_changed()
-            except (PolicyUnavailable, ValueError, OSError):
-                pass  # keep serving the last good policy; `policy test` reports the error
         try:
             return await asyncio.wait_for(
                 asyncio.to_thread(self._evaluator.evaluate, policy_input), timeout=self._timeout
@@ -156,6 +163,9 @@ class OpaServerEngine:
     def version(self) -> str:
         return self._version
 
+    def refresh(self) -> None:
+        return None
+
     async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
         self.evaluations += 1
         try:
@@ -193,6 +203,9 @@ class AllowAllEngine:
     @property
     def version(self) -> str:
         return "allow-all"
+
+    def refresh(self) -> None:
+        return None
 
     async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
         self.evaluations += 1

@@ -138,6 +138,9 @@ class PolicyService:
     ) -> FieldDecision:
         """One policy decision for all ``coordinates``. Raises PolicyRefusal (403) or PolicyUnavailable (503)."""
         policy_input = build_input(caller, declared, operation_type, coordinates)
+        refresh = getattr(self.engine, "refresh", None)
+        if refresh is not None:
+            refresh()
         version = self.engine.version
         subject = policy_input["subject"]
         key = (
