@@ -7,7 +7,8 @@ deaths are registered at the population's ``date_of_death``; the rarer events (c
 recognitions, adoptions, amendments, events abroad) are drawn at low rates and never contradict the population
 record (e.g. an ethnicity re-determination ends at the person's current ethnicity).
 
-Sync SQLAlchemy Core ``executemany``, one per kind of event and one for the index: ~100k persons in a few seconds on SQLite.
+Bulk inserts (``subgraphs.seed.bulk``: the driver's executemany on SQLite, COPY on PostgreSQL), one per
+kind of event and one for the index: ~100k persons in a few seconds on SQLite.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
+from subgraphs.seed.bulk import bulk_insert
 from subgraphs.seed.world import SeedPerson
 
 from . import seed_values as v
@@ -49,7 +51,7 @@ class _Writer:
         self.events: dict[tuple[str, ...], list[dict[str, Any]]] = {}
         self.signers: dict[str, list[tuple[str, str]]] = {}
         self.authorities: dict[tuple[str | None, str], str] = {}
-        self.parties: list[dict[str, Any]] = []
+        self.parties: list[tuple[int, str, str]] = []
 
     def add(self, kind: str, subject: SeedPerson, when: str, province_code: str, place: str | None,
             parties: dict[str, str | None], **specific: Any) -> None:
@@ -75,11 +77,10 @@ class _Writer:
         # executemany needs one key set per statement; only the columns a kind uses are sent, which is what
         # keeps 100k persons' worth of rows fast (a 50-column row is mostly NULLs).
         self.events.setdefault((kind, *specific), []).append(row)
-        seen = set()
-        for role, pid in (("SUBJECT", subject.personal_id), *parties.items()):
-            if pid is not None and pid not in seen:
-                seen.add(pid)
-                self.parties.append({"event_id": event_id, "personal_id": pid, "role": role})
+        self.parties.append((event_id, subject.personal_id, "SUBJECT"))
+        for role, pid in parties.items():
+            if pid is not None and pid != subject.personal_id:
+                self.parties.append((event_id, pid, role))
 
     def signer(self, province_code: str) -> tuple[str, str]:
         """One of a few officials per province, as in real books where the same people sign for years."""
@@ -289,9 +290,8 @@ def write_people(conn: Connection, people: list[SeedPerson], rng: random.Random)
         writer.missing(p)
         writer.rare(p)
     for rows in writer.events.values():
-        conn.execute(EVENT.insert(), rows)
-    if writer.parties:
-        conn.execute(PARTY.insert(), writer.parties)
+        bulk_insert(conn, EVENT, rows)
+    bulk_insert(conn, PARTY, [{"event_id": e, "personal_id": p, "role": r} for e, p, r in writer.parties])
 
 
 def write_extras(conn: Connection, rng: random.Random, n_people: int) -> None:
