@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import create_engine, select
 from test_civil_status_support import make_people, seed_database
 
@@ -20,10 +21,17 @@ from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.scalars import parse_partial_date
 from subgraphs.seed.world import SeedPerson
 
+SOURCES = ("helper", "generator")
+
 
 @cache
-def world() -> tuple[SeedPerson, ...]:
-    return tuple(make_people(3000, seed=3))
+def world(source: str = "helper") -> tuple[SeedPerson, ...]:
+    """The test helper's families, or the shared generator's population (what `python -m subgraphs.seed` uses)."""
+    if source == "helper":
+        return tuple(make_people(3000, seed=3))
+    from subgraphs.seed.generator import World
+
+    return tuple(p for chunk in World(4).chunks(8000, 4000) for p in chunk)
 
 
 def read(url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -36,21 +44,22 @@ def read(url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 @cache
-def seeded() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def seeded(source: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     import tempfile
 
     directory = Path(tempfile.mkdtemp(prefix="lt_civil_status_seed_"))
     url = f"sqlite+aiosqlite:///{directory / 'cs.db'}"
-    seed_database(url, list(world()), chunk=4000)  # several chunks: ids must stay unique across them
+    seed_database(url, list(world(source)), chunk=4000)  # several chunks: ids must stay unique across them
     return read(url)
 
 
-def by_kind(kind: str) -> list[dict[str, Any]]:
-    return [e for e in seeded()[0] if e["kind"] == kind]
+def by_kind(source: str, kind: str) -> list[dict[str, Any]]:
+    return [e for e in seeded(source)[0] if e["kind"] == kind]
 
 
-def test_every_kind_is_seeded_and_numbers_are_unique() -> None:
-    events, parties = seeded()
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_kind_is_seeded_and_numbers_are_unique(source: str) -> None:
+    events, parties = seeded(source)
     counts = Counter(e["kind"] for e in events)
     print("seeded events by kind:", dict(counts))
     assert set(counts) == {k.value for k in CivilStatusEventKind}
@@ -65,10 +74,11 @@ def test_every_kind_is_seeded_and_numbers_are_unique() -> None:
         assert e["registering_authority"].endswith(BY_CODE[e["registration_province_code"]].name)
 
 
-def test_one_birth_registration_per_person_agreeing_with_population() -> None:
-    births = {e["subject_id"]: e for e in by_kind("BIRTH")}
-    assert len(births) == len(by_kind("BIRTH")) == len(world())
-    for p in world():
+@pytest.mark.parametrize("source", SOURCES)
+def test_one_birth_registration_per_person_agreeing_with_population(source: str) -> None:
+    births = {e["subject_id"]: e for e in by_kind(source, "BIRTH")}
+    assert len(births) == len(by_kind(source, "BIRTH")) == len(world(source))
+    for p in world(source):
         b = births[p.personal_id]
         assert (b["full_name"], b["date_of_birth"], b["sex"], b["ethnicity"], b["hometown"]) == (
             p.full_name, p.date_of_birth, p.sex, p.ethnicity, p.hometown)
@@ -77,9 +87,10 @@ def test_one_birth_registration_per_person_agreeing_with_population() -> None:
         assert b["registration_date"] >= p.date_of_birth
 
 
-def test_marriages_once_per_couple_divorces_and_deaths_agree() -> None:
-    events, parties = seeded()
-    people = {p.personal_id: p for p in world()}
+@pytest.mark.parametrize("source", SOURCES)
+def test_marriages_once_per_couple_divorces_and_deaths_agree(source: str) -> None:
+    events, parties = seeded(source)
+    people = {p.personal_id: p for p in world(source)}
     indexed: dict[int, set[str]] = defaultdict(set)
     for party in parties:
         indexed[party["event_id"]].add(party["personal_id"])
@@ -89,44 +100,45 @@ def test_marriages_once_per_couple_divorces_and_deaths_agree() -> None:
             couple = frozenset(filter(None, (e["husband_id"], e["wife_id"], e["subject_id"], e["other_party_id"])))
             weddings[couple] += 1
             assert indexed[e["id"]] == couple
-    couples = {frozenset((p.personal_id, p.spouse_id)) for p in world() if p.spouse_id and p.marriage_date}
+    couples = {frozenset((p.personal_id, p.spouse_id)) for p in world(source) if p.spouse_id and p.marriage_date}
     assert set(weddings) == couples and set(weddings.values()) == {1}
-    for e in by_kind("MARRIAGE"):
+    for e in by_kind(source, "MARRIAGE"):
         husband, wife = people[e["husband_id"]], people[e["wife_id"]]
         assert husband.sex == "MALE" and wife.sex == "FEMALE" and e["registration_date"] == husband.marriage_date
-    divorces = [e for e in by_kind("COURT_DECISION_RECORDING") if e["decision_kind"] == "DIVORCE"]
-    divorced = {frozenset((p.personal_id, p.spouse_id)) for p in world() if p.marital_status == "DIVORCED"}
+    divorces = [e for e in by_kind(source, "COURT_DECISION_RECORDING") if e["decision_kind"] == "DIVORCE"]
+    divorced = {frozenset((p.personal_id, p.spouse_id)) for p in world(source) if p.marital_status == "DIVORCED"}
     assert {frozenset((e["subject_id"], e["other_party_id"])) for e in divorces} == divorced
     for e in divorces:
         assert e["decision_date"] == people[e["subject_id"]].divorce_date <= e["registration_date"]
-    deaths = {e["subject_id"]: e for e in by_kind("DEATH")}
-    assert set(deaths) == {p.personal_id for p in world() if p.date_of_death}
+    deaths = {e["subject_id"]: e for e in by_kind(source, "DEATH")}
+    assert set(deaths) == {p.personal_id for p in world(source) if p.date_of_death}
     assert all(deaths[pid]["date_of_death"] == people[pid].date_of_death for pid in deaths)
-    missing = [e for e in by_kind("COURT_DECISION_RECORDING") if e["decision_kind"] == "DECLARATION_OF_MISSING"]
+    missing = [e for e in by_kind(source, "COURT_DECISION_RECORDING") if e["decision_kind"] == "DECLARATION_OF_MISSING"]
     assert all(people[e["subject_id"]].missing_since for e in missing)
 
 
-def test_rare_events_never_contradict_the_population() -> None:
-    people = {p.personal_id: p for p in world()}
-    for e in by_kind("MARITAL_STATUS_CONFIRMATION"):
+@pytest.mark.parametrize("source", SOURCES)
+def test_rare_events_never_contradict_the_population(source: str) -> None:
+    people = {p.personal_id: p for p in world(source)}
+    for e in by_kind(source, "MARITAL_STATUS_CONFIRMATION"):
         p = people[e["subject_id"]]
         assert e["confirmed_marital_status"] == p.marital_status and not p.date_of_death
         assert e["registration_date"] >= (p.divorce_date or p.marriage_date or "")
     for kind in ("CHANGE", "CORRECTION", "SUPPLEMENT"):
-        for e in by_kind(kind):
+        for e in by_kind(source, kind):
             p = people[e["subject_id"]]
             current = {"FULL_NAME": p.full_name, "DATE_OF_BIRTH": p.date_of_birth,
                        "PLACE_OF_BIRTH": p.place_of_birth, "HOMETOWN": p.hometown}[e["changed_item"]]
             assert e["new_value"] == current != e["old_value"]
-    for e in by_kind("ETHNICITY_REDETERMINATION"):
+    for e in by_kind(source, "ETHNICITY_REDETERMINATION"):
         assert e["new_value"] == people[e["subject_id"]].ethnicity != e["old_value"]
-    for e in by_kind("ADOPTION"):
+    for e in by_kind(source, "ADOPTION"):
         p = people[e["subject_id"]]
         assert (e["adoptive_father_id"], e["adoptive_mother_id"]) == (p.father_id, p.mother_id)
-    for e in by_kind("PARENT_CHILD_RECOGNITION"):
+    for e in by_kind(source, "PARENT_CHILD_RECOGNITION"):
         assert e["parent_id"] == people[e["subject_id"]].father_id
     for kind in ("GUARDIANSHIP", "GUARDIANSHIP_END"):
-        for e in by_kind(kind):
+        for e in by_kind(source, kind):
             ward, guardian = people[e["subject_id"]], people[e["guardian_id"]]
             assert guardian.birth_year < ward.birth_year and e["registration_date"] > ward.date_of_birth
 

@@ -49,7 +49,8 @@ def authority(place: str | None, province_code: str) -> str:
     the province), which registers civil status events (Law on Civil Status Art. 7)."""
     province = BY_CODE[province_code].name
     parts = [p.strip() for p in (place or "").split(",") if p.strip()]
-    ward = parts[-2] if len(parts) >= 2 else None
+    # Places of birth registration may already name the committee ("Ủy ban nhân dân Xã X, Tỉnh Y").
+    ward = parts[-2].removeprefix("Ủy ban nhân dân ") if len(parts) >= 2 else None
     return f"Ủy ban nhân dân {ward}, {province}" if ward else f"Ủy ban nhân dân {province}"
 
 
