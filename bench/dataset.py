@@ -2,13 +2,16 @@
 
 SQLite: ``<out>/data/p<people>-s<seed>/{population,civil_status,sentences}.db``. PostgreSQL (``--postgres``): a
 database of its own, ``lt_bench_p<people>_s<seed>`` on 127.0.0.1:5432 (user postgres), shared by the three
-subgraphs as in production. A ``dataset.json`` written after a successful seed marks the set as complete; a set
-without it (an interrupted seed) is wiped and seeded again. The directory also holds the keys (internal and
-development) of the bench stack, so that tokens minted for one run stay valid for the next.
+subgraphs as in production. A ``dataset.json`` written after a successful seed marks the set as complete and
+records a fingerprint of the code that generated it (seed generator, writers, models, migrations); a set without
+it (an interrupted seed) or with another fingerprint (the generator changed) is wiped and seeded again. The
+directory also holds the keys (internal and development) of the bench stack, so that tokens minted for one run
+stay valid for the next.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -20,6 +23,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from .options import REPO_ROOT
 from .queries import Ids
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -50,7 +54,22 @@ class Dataset:
 
     @property
     def complete(self) -> bool:
-        return (self.directory / MARKER).exists()
+        """Seeded to the end, by the current seed code."""
+        try:
+            stored = json.loads((self.directory / MARKER).read_text())
+        except (OSError, ValueError):
+            return False
+        return stored.get("fingerprint") == code_fingerprint()
+
+
+def code_fingerprint(root: Path = REPO_ROOT) -> str:
+    """A hash of the code that decides what a seeded data set contains."""
+    patterns = ("subgraphs/seed/*.py", "subgraphs/*/seed*.py", "subgraphs/*/models.py",
+                "subgraphs/*/migrations/versions/*.py")
+    digest = hashlib.sha256()
+    for path in sorted({p for pattern in patterns for p in root.glob(pattern)}):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def locate(out_dir: Path, people: int, seed: int, postgres: bool) -> Dataset:
@@ -74,7 +93,8 @@ def ensure_seeded(ds: Dataset, base_env: Mapping[str, str], log: Path) -> dict[s
     if ds.complete:
         return json.loads((ds.directory / MARKER).read_text())
     if ds.directory.exists():
-        for name in SUBGRAPHS:  # an interrupted seed: start over
+        (ds.directory / MARKER).unlink(missing_ok=True)
+        for name in SUBGRAPHS:  # an interrupted seed, or one by other seed code: start over
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{ds.directory / name}.db{suffix}").unlink(missing_ok=True)
     ds.directory.mkdir(parents=True, exist_ok=True)
@@ -88,7 +108,7 @@ def ensure_seeded(ds: Dataset, base_env: Mapping[str, str], log: Path) -> dict[s
         proc = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=out, text=True, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"seeding failed ({proc.returncode}); see {log}")
-    summary = json.loads(proc.stdout)
+    summary = {**json.loads(proc.stdout), "fingerprint": code_fingerprint()}
     (ds.directory / MARKER).write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     return summary
 
