@@ -28,15 +28,12 @@ from .enums import (
 Row = Mapping[str, Any]
 
 
-@strawberry.federation.type(
-    keys=["personalId"],
-    description="A person (owned by population); civil status contributes the birth registration and the civil "
-    "status events of the person (003 Art. 3.1, 7.1, 10.2).",
-)
+# No description on Person and Person.personalId: population owns and documents them, and a second, different
+# description would make composition pick one of the two (INCONSISTENT_DESCRIPTION). What civil status adds,
+# the birth registration and the events of the person (003 Art. 3.1, 7.1, 10.2), is documented on its fields.
+@strawberry.federation.type(keys=["personalId"])
 class Person:
-    personal_id: strawberry.ID = field(
-        C.IDENTIFIER, "Personal identification number, số định danh cá nhân (003 Art. 3.1.a, 11.1)."
-    )
+    personal_id: strawberry.ID = field(C.IDENTIFIER, None)  # type: ignore[arg-type]
 
     @classmethod
     def resolve_reference(cls, info: Info, **representation: Any) -> Person:
