@@ -159,3 +159,18 @@ def test_report_rendering_and_ratios() -> None:
     assert "> Measured on a shared busy machine." in text
     assert "- (b) direct subgraph: needs three subgraphs" in text
     assert json.dumps("python -m bench")[1:-1] in text
+
+
+def test_dataset_fingerprint_follows_the_seed_code(tmp_path: Path) -> None:
+    from bench.dataset import code_fingerprint
+
+    writer = tmp_path / "subgraphs" / "population" / "seed.py"
+    writer.parent.mkdir(parents=True)
+    writer.write_text("A = 1\n")
+    (tmp_path / "subgraphs" / "population" / "schema.py").write_text("unrelated\n")
+    first = code_fingerprint(tmp_path)
+    assert code_fingerprint(tmp_path) == first
+    (tmp_path / "subgraphs" / "population" / "schema.py").write_text("changed, still unrelated\n")
+    assert code_fingerprint(tmp_path) == first
+    writer.write_text("A = 2\n")
+    assert code_fingerprint(tmp_path) != first
