@@ -92,7 +92,7 @@ async def subgraph(seeded_url: str, internal_keys: Any) -> AsyncIterator[Subgrap
 
 
 async def test_only_the_gateway_may_call(subgraph: Subgraph, internal_keys: Any) -> None:
-    body = {"query": "{ civilStatusRecords(registrationNumber: \"1\") { id } }"}
+    body = {"query": '{ civilStatusRecords(registrationNumber: "1") { id } }'}
     for headers in ({}, {"Authorization": "Bearer not-a-jwt"}, internal_keys.headers("population")):
         before = subgraph.db.statements
         response = await subgraph.client.post("/graphql", json=body, headers=headers)
@@ -171,7 +171,11 @@ async def test_every_kind_resolves_to_its_type_by_registration_number(subgraph: 
     from subgraphs.civil_status.models import EVENT
 
     async with subgraph.db.engine.connect() as conn:
-        rows = (await conn.execute(select(EVENT.c.kind, func.min(EVENT.c.registration_number)).group_by(EVENT.c.kind))).all()
+        rows = (
+            await conn.execute(
+                select(EVENT.c.kind, func.min(EVENT.c.registration_number)).group_by(EVENT.c.kind)
+            )
+        ).all()
     numbers = dict(rows)
     assert set(numbers) == {k.value for k in CivilStatusEventKind}
     for kind, number in numbers.items():

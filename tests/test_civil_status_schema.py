@@ -77,23 +77,35 @@ def test_contract_names_and_signatures() -> None:
     assert category("Person", "personalId") == "IDENTIFIER"
     assert isinstance(types()["CivilStatusEvent"], InterfaceTypeDefinitionNode)
     text = schema.as_str()
-    assert "@composeDirective(name: \"@personalData\")" in text and "federation/v2" in text
+    assert '@composeDirective(name: "@personalData")' in text and "federation/v2" in text
 
 
 def test_one_concrete_type_per_kind_with_the_common_fields() -> None:
-    (kind_enum,) = [d for d in sdl().definitions if isinstance(d, EnumTypeDefinitionNode)
-                    and d.name.value == "CivilStatusEventKind"]
+    (kind_enum,) = [
+        d
+        for d in sdl().definitions
+        if isinstance(d, EnumTypeDefinitionNode) and d.name.value == "CivilStatusEventKind"
+    ]
     assert {v.name.value for v in kind_enum.values} == {k.value for k in CivilStatusEventKind}
     implementing = [
-        name for name, node in types().items()
+        name
+        for name, node in types().items()
         if isinstance(node, ObjectTypeDefinitionNode)
         and "CivilStatusEvent" in {i.name.value for i in node.interfaces or ()}
     ]
     assert len(implementing) == len(CivilStatusEventKind) == 14
     common = {
-        "id": "PUBLIC", "kind": "PUBLIC", "registrationNumber": "IDENTIFIER", "bookNumber": "PUBLIC",
-        "registrationDate": "BASIC", "registeringAuthority": "PUBLIC", "registrationProvinceCode": "PUBLIC",
-        "registrationProvince": "PUBLIC", "signerName": "PUBLIC", "signerTitle": "PUBLIC", "subject": "IDENTIFIER",
+        "id": "PUBLIC",
+        "kind": "PUBLIC",
+        "registrationNumber": "IDENTIFIER",
+        "bookNumber": "PUBLIC",
+        "registrationDate": "BASIC",
+        "registeringAuthority": "PUBLIC",
+        "registrationProvinceCode": "PUBLIC",
+        "registrationProvince": "PUBLIC",
+        "signerName": "PUBLIC",
+        "signerTitle": "PUBLIC",
+        "subject": "IDENTIFIER",
     }
     for name in implementing:
         for f, cat in common.items():

@@ -81,7 +81,12 @@ def test_one_birth_registration_per_person_agreeing_with_population(source: str)
     for p in world(source):
         b = births[p.personal_id]
         assert (b["full_name"], b["date_of_birth"], b["sex"], b["ethnicity"], b["hometown"]) == (
-            p.full_name, p.date_of_birth, p.sex, p.ethnicity, p.hometown)
+            p.full_name,
+            p.date_of_birth,
+            p.sex,
+            p.ethnicity,
+            p.hometown,
+        )
         assert (b["father_id"], b["mother_id"]) == (p.father_id, p.mother_id)
         assert b["registration_province_code"] == p.birth_province_code
         assert b["registration_date"] >= p.date_of_birth
@@ -97,23 +102,35 @@ def test_marriages_once_per_couple_divorces_and_deaths_agree(source: str) -> Non
     weddings: Counter[frozenset[str]] = Counter()
     for e in events:
         if e["kind"] == "MARRIAGE" or e["recorded_event"] == "MARRIAGE":
-            couple = frozenset(filter(None, (e["husband_id"], e["wife_id"], e["subject_id"], e["other_party_id"])))
+            couple = frozenset(
+                filter(None, (e["husband_id"], e["wife_id"], e["subject_id"], e["other_party_id"]))
+            )
             weddings[couple] += 1
             assert indexed[e["id"]] == couple
-    couples = {frozenset((p.personal_id, p.spouse_id)) for p in world(source) if p.spouse_id and p.marriage_date}
+    couples = {
+        frozenset((p.personal_id, p.spouse_id)) for p in world(source) if p.spouse_id and p.marriage_date
+    }
     assert set(weddings) == couples and set(weddings.values()) == {1}
     for e in by_kind(source, "MARRIAGE"):
         husband, wife = people[e["husband_id"]], people[e["wife_id"]]
-        assert husband.sex == "MALE" and wife.sex == "FEMALE" and e["registration_date"] == husband.marriage_date
+        assert (
+            husband.sex == "MALE" and wife.sex == "FEMALE" and e["registration_date"] == husband.marriage_date
+        )
     divorces = [e for e in by_kind(source, "COURT_DECISION_RECORDING") if e["decision_kind"] == "DIVORCE"]
-    divorced = {frozenset((p.personal_id, p.spouse_id)) for p in world(source) if p.marital_status == "DIVORCED"}
+    divorced = {
+        frozenset((p.personal_id, p.spouse_id)) for p in world(source) if p.marital_status == "DIVORCED"
+    }
     assert {frozenset((e["subject_id"], e["other_party_id"])) for e in divorces} == divorced
     for e in divorces:
         assert e["decision_date"] == people[e["subject_id"]].divorce_date <= e["registration_date"]
     deaths = {e["subject_id"]: e for e in by_kind(source, "DEATH")}
     assert set(deaths) == {p.personal_id for p in world(source) if p.date_of_death}
     assert all(deaths[pid]["date_of_death"] == people[pid].date_of_death for pid in deaths)
-    missing = [e for e in by_kind(source, "COURT_DECISION_RECORDING") if e["decision_kind"] == "DECLARATION_OF_MISSING"]
+    missing = [
+        e
+        for e in by_kind(source, "COURT_DECISION_RECORDING")
+        if e["decision_kind"] == "DECLARATION_OF_MISSING"
+    ]
     assert all(people[e["subject_id"]].missing_since for e in missing)
 
 
@@ -127,8 +144,12 @@ def test_rare_events_never_contradict_the_population(source: str) -> None:
     for kind in ("CHANGE", "CORRECTION", "SUPPLEMENT"):
         for e in by_kind(source, kind):
             p = people[e["subject_id"]]
-            current = {"FULL_NAME": p.full_name, "DATE_OF_BIRTH": p.date_of_birth,
-                       "PLACE_OF_BIRTH": p.place_of_birth, "HOMETOWN": p.hometown}[e["changed_item"]]
+            current = {
+                "FULL_NAME": p.full_name,
+                "DATE_OF_BIRTH": p.date_of_birth,
+                "PLACE_OF_BIRTH": p.place_of_birth,
+                "HOMETOWN": p.hometown,
+            }[e["changed_item"]]
             assert e["new_value"] == current != e["old_value"]
     for e in by_kind(source, "ETHNICITY_REDETERMINATION"):
         assert e["new_value"] == people[e["subject_id"]].ethnicity != e["old_value"]
@@ -160,7 +181,7 @@ def test_writer_speed(tmp_path: Path) -> None:
     started = time.perf_counter()
     with engine.begin() as conn:
         for start in range(0, len(people), 10_000):
-            write_people(conn, people[start:start + 10_000], random.Random(start))
+            write_people(conn, people[start : start + 10_000], random.Random(start))
     elapsed = time.perf_counter() - started
     engine.dispose()
     print(f"civil status seed: {len(people)} persons in {elapsed:.2f} s ({len(people) / elapsed:,.0f}/s)")

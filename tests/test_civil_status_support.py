@@ -66,10 +66,13 @@ class _World:
         """A couple (married, divorced or widowed, sometimes deceased or missing) and 0-3 children."""
         rng = self.rng
         husband_born = date(1940, 1, 1) + timedelta(days=rng.randint(0, 365 * 60))
-        h = self.person("MALE", husband_born, precise=rng.random() > 0.1,
-                        other_names=["Tí"] if rng.random() < 0.2 else [])
+        h = self.person(
+            "MALE", husband_born, precise=rng.random() > 0.1, other_names=["Tí"] if rng.random() < 0.2 else []
+        )
         w = self.person("FEMALE", husband_born + timedelta(days=rng.randint(-1500, 3000)))
-        married = date(max(h.birth_year, w.birth_year) + rng.randint(20, 30), rng.randint(1, 12), rng.randint(1, 28))
+        married = date(
+            max(h.birth_year, w.birth_year) + rng.randint(20, 30), rng.randint(1, 12), rng.randint(1, 28)
+        )
         if married > date(2026, 6, 1):
             married = date(2026, 6, 1)
         for a, b in ((h, w), (w, h)):
@@ -87,8 +90,9 @@ class _World:
         for _ in range(rng.randint(0, 3)):
             born = married + timedelta(days=rng.randint(300, 6000))
             if born < date(2026, 1, 1):
-                child = self.person(rng.choice(("MALE", "FEMALE")), born, father_id=h.personal_id,
-                                    mother_id=w.personal_id)
+                child = self.person(
+                    rng.choice(("MALE", "FEMALE")), born, father_id=h.personal_id, mother_id=w.personal_id
+                )
                 if rng.random() < 0.3:  # a grandchild: grandparents become possible guardians
                     self.person("MALE", born + timedelta(days=365 * 22), father_id=child.personal_id)
 
@@ -108,7 +112,7 @@ def seed_database(url: str, people: list[SeedPerson], seed: int = 11, chunk: int
     rng = random.Random(seed)
     with engine.begin() as conn:
         for start in range(0, len(people), chunk):
-            write_people(conn, people[start:start + chunk], rng)
+            write_people(conn, people[start : start + chunk], rng)
         write_extras(conn, rng, len(people))
     engine.dispose()
 
@@ -122,12 +126,15 @@ class Subgraph:
     headers: dict[str, str]
 
     async def query(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.client.post("/graphql", json={"query": query, "variables": variables or {}},
-                                          headers=self.headers)
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=self.headers
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
-    async def counted(self, query: str, variables: dict[str, Any] | None = None) -> tuple[dict[str, Any], int]:
+    async def counted(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], int]:
         """The response and the number of SQL statements it cost."""
         before = self.db.statements
         body = await self.query(query, variables)
@@ -136,13 +143,16 @@ class Subgraph:
 
 async def open_subgraph(url: str, keys: Any) -> Subgraph:
     """A client of the app on the (migrated, seeded) database ``url``, calling with an internal token."""
-    settings = SubgraphSettings(name="civil_status", host="127.0.0.1", port=4002, database_url=url,
-                                internal_jwks_file=keys.jwks_path)
+    settings = SubgraphSettings(
+        name="civil_status", host="127.0.0.1", port=4002, database_url=url, internal_jwks_file=keys.jwks_path
+    )
     db = Database(url)
     await db.ping()  # the first connection's dialect set-up must not count against a request
     app = create_app(settings, db=db, verifier=keys.verifier("civil_status"))
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://civil-status")
-    return Subgraph(db=db, client=client, headers=keys.headers("civil_status", agency="court-hn", purpose="x"))
+    return Subgraph(
+        db=db, client=client, headers=keys.headers("civil_status", agency="court-hn", purpose="x")
+    )
 
 
 def test_people_are_valid_and_families_stay_together() -> None:

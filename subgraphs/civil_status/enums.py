@@ -16,30 +16,41 @@ import strawberry
 )
 class CivilStatusEventKind(enum.Enum):
     BIRTH = strawberry.enum_value("BIRTH", description="Birth registration, khai sinh (003 Art. 3.1.a).")
-    MARRIAGE = strawberry.enum_value("MARRIAGE", description="Marriage registration, kết hôn (003 Art. 3.1.c).")
+    MARRIAGE = strawberry.enum_value(
+        "MARRIAGE", description="Marriage registration, kết hôn (003 Art. 3.1.c)."
+    )
     MARITAL_STATUS_CONFIRMATION = strawberry.enum_value(
         "MARITAL_STATUS_CONFIRMATION",
         description="Issue of a marital status certificate, xác nhận tình trạng hôn nhân (003 Art. 3.1.c, 8.1).",
     )
-    GUARDIANSHIP = strawberry.enum_value("GUARDIANSHIP", description="Guardianship, giám hộ (003 Art. 3.1.c).")
+    GUARDIANSHIP = strawberry.enum_value(
+        "GUARDIANSHIP", description="Guardianship, giám hộ (003 Art. 3.1.c)."
+    )
     GUARDIANSHIP_END = strawberry.enum_value(
         "GUARDIANSHIP_END", description="End of guardianship, chấm dứt giám hộ (003 Art. 10.2.d)."
     )
     PARENT_CHILD_RECOGNITION = strawberry.enum_value(
-        "PARENT_CHILD_RECOGNITION", description="Recognition of father, mother or child, nhận cha, mẹ, con (003 Art. 3.1.c)."
+        "PARENT_CHILD_RECOGNITION",
+        description="Recognition of father, mother or child, nhận cha, mẹ, con (003 Art. 3.1.c).",
     )
     ADOPTION = strawberry.enum_value("ADOPTION", description="Adoption, nuôi con nuôi (003 Art. 3.1.c).")
-    CHANGE = strawberry.enum_value("CHANGE", description="Change of civil status, thay đổi hộ tịch (003 Art. 3.1.c).")
+    CHANGE = strawberry.enum_value(
+        "CHANGE", description="Change of civil status, thay đổi hộ tịch (003 Art. 3.1.c)."
+    )
     CORRECTION = strawberry.enum_value(
         "CORRECTION", description="Correction of civil status, cải chính hộ tịch (003 Art. 3.1.c)."
     )
     SUPPLEMENT = strawberry.enum_value(
-        "SUPPLEMENT", description="Supplement of civil status information, bổ sung thông tin hộ tịch (003 Art. 3.1.c)."
+        "SUPPLEMENT",
+        description="Supplement of civil status information, bổ sung thông tin hộ tịch (003 Art. 3.1.c).",
     )
     ETHNICITY_REDETERMINATION = strawberry.enum_value(
-        "ETHNICITY_REDETERMINATION", description="Re-determination of ethnicity, xác định lại dân tộc (003 Art. 3.1.c)."
+        "ETHNICITY_REDETERMINATION",
+        description="Re-determination of ethnicity, xác định lại dân tộc (003 Art. 3.1.c).",
     )
-    DEATH = strawberry.enum_value("DEATH", description="Death registration, khai tử (003 Art. 3.1.c, 10.2.e).")
+    DEATH = strawberry.enum_value(
+        "DEATH", description="Death registration, khai tử (003 Art. 3.1.c, 10.2.e)."
+    )
     COURT_DECISION_RECORDING = strawberry.enum_value(
         "COURT_DECISION_RECORDING",
         description=(

@@ -47,9 +47,12 @@ class CivilStatusEvent:
         "Registration number (số đăng ký) in the civil status book; with the book it identifies the person's "
         "record (003 Art. 3.1.a).",
     )
-    book_number: str | None = field(C.PUBLIC, "Book number (quyển số) of the civil status book (003 Art. 3.1.a).")
+    book_number: str | None = field(
+        C.PUBLIC, "Book number (quyển số) of the civil status book (003 Art. 3.1.a)."
+    )
     registration_date: PartialDate = field(
-        C.BASIC, "Date of registration (ngày, tháng, năm đăng ký); old books may give only the year (003 Art. 3.1.a)."
+        C.BASIC,
+        "Date of registration (ngày, tháng, năm đăng ký); old books may give only the year (003 Art. 3.1.a).",
     )
     registering_authority: str = field(
         C.PUBLIC, "Name of the registering authority (tên cơ quan đăng ký hộ tịch) (003 Art. 3.1.a)."
@@ -65,7 +68,9 @@ class CivilStatusEvent:
     signer_name: str | None = field(
         C.PUBLIC, "Full name of the official who signed (họ tên người ký), acting in office (003 Art. 3.1.a)."
     )
-    signer_title: str | None = field(C.PUBLIC, "Title of the signing official (chức vụ người ký) (003 Art. 3.1.a).")
+    signer_title: str | None = field(
+        C.PUBLIC, "Title of the signing official (chức vụ người ký) (003 Art. 3.1.a)."
+    )
     subject: PersonRef = field(
         C.IDENTIFIER,
         "The person whose civil status the event records: the child for a birth, recognition or adoption, the "
@@ -73,25 +78,31 @@ class CivilStatusEvent:
     )
 
 
-@strawberry.type(description="Birth registration, khai sinh: the civil status established at birth (003 Art. 3.1.a, 10.2.a).")
+@strawberry.type(
+    description="Birth registration, khai sinh: the civil status established at birth (003 Art. 3.1.a, 10.2.a)."
+)
 class BirthRegistration(CivilStatusEvent):
     full_name: str = field(C.BASIC, "Full name of the registered child (họ tên) (003 Art. 3.1.a).")
     date_of_birth: PartialDate = field(C.BASIC, "Date of birth (ngày, tháng, năm sinh) (003 Art. 3.1.a).")
     sex: Sex = field(C.BASIC, "Sex (giới tính) (003 Art. 3.1.a).")
     place_of_birth: str | None = field(C.BASIC, "Place of birth (nơi sinh) (003 Art. 3.1.a).")
-    ethnicity: str | None = field(C.ETHNIC_ORIGIN, "Ethnicity (dân tộc): sensitive, 004 Art. 2.4.b (003 Art. 3.1.a).")
+    ethnicity: str | None = field(
+        C.ETHNIC_ORIGIN, "Ethnicity (dân tộc): sensitive, 004 Art. 2.4.b (003 Art. 3.1.a)."
+    )
     nationality: str | None = field(C.BASIC, "Nationality (quốc tịch) (003 Art. 3.1.a).")
     hometown: str | None = field(C.BASIC, "Hometown (quê quán) (003 Art. 3.1.a).")
     father: PersonRef | None = field(C.FAMILY, "Father of the registered child (003 Art. 3.1.a, 10.2.a).")
     mother: PersonRef | None = field(C.FAMILY, "Mother of the registered child (003 Art. 3.1.a, 10.2.a).")
     declarant_name: str | None = field(
-        C.BASIC, "Full name of the person who declared the birth (người đi đăng ký khai sinh) (003 Art. 3.1.a)."
+        C.BASIC,
+        "Full name of the person who declared the birth (người đi đăng ký khai sinh) (003 Art. 3.1.a).",
     )
     declarant_personal_id: str | None = field(
         C.IDENTIFIER, "Personal identification number of the declarant (003 Art. 3.1.a)."
     )
     declarant_relationship: str | None = field(
-        C.FAMILY, "Relationship of the declarant to the child (mối quan hệ với người được khai sinh) (003 Art. 3.1.a)."
+        C.FAMILY,
+        "Relationship of the declarant to the child (mối quan hệ với người được khai sinh) (003 Art. 3.1.a).",
     )
 
 
@@ -122,10 +133,16 @@ class GuardianshipTermination(CivilStatusEvent):
     reason: str | None = field(C.FAMILY, "Why the guardianship ended (003 Art. 10.2.d).")
 
 
-@strawberry.type(description="Recognition of father, mother or child, nhận cha, mẹ, con (003 Art. 3.1.c, 7.1).")
+@strawberry.type(
+    description="Recognition of father, mother or child, nhận cha, mẹ, con (003 Art. 3.1.c, 7.1)."
+)
 class ParentChildRecognition(CivilStatusEvent):
-    parent: PersonRef | None = field(C.FAMILY, "The recognised parent; the child is the subject (003 Art. 7.1).")
-    parent_role: RecognizedParentRole | None = field(C.FAMILY, "Whether the parent is the father or the mother.")
+    parent: PersonRef | None = field(
+        C.FAMILY, "The recognised parent; the child is the subject (003 Art. 7.1)."
+    )
+    parent_role: RecognizedParentRole | None = field(
+        C.FAMILY, "Whether the parent is the father or the mother."
+    )
 
 
 @strawberry.type(description="Adoption registration, đăng ký nuôi con nuôi (003 Art. 3.1.c, 7.1).")
@@ -139,7 +156,9 @@ class AdoptionRegistration(CivilStatusEvent):
 )
 class CivilStatusAmendment:
     item: CivilStatusItem = field(C.BASIC, "The item of civil status information amended (003 Art. 10.2.c).")
-    old_value: str | None = field(C.BASIC, "Value before the amendment; null for a supplement (003 Art. 10.2.c).")
+    old_value: str | None = field(
+        C.BASIC, "Value before the amendment; null for a supplement (003 Art. 10.2.c)."
+    )
     new_value: str = field(C.BASIC, "Value after the amendment (003 Art. 10.2.c).")
     reason: str | None = field(C.BASIC, "Reason given for the amendment.")
 
@@ -154,7 +173,9 @@ class CivilStatusCorrection(CivilStatusEvent, CivilStatusAmendment):
     pass
 
 
-@strawberry.type(description="Supplement of civil status information, bổ sung thông tin hộ tịch (003 Art. 10.2.c).")
+@strawberry.type(
+    description="Supplement of civil status information, bổ sung thông tin hộ tịch (003 Art. 10.2.c)."
+)
 class CivilStatusSupplement(CivilStatusEvent, CivilStatusAmendment):
     pass
 
@@ -184,7 +205,8 @@ class CourtDecisionRecording(CivilStatusEvent):
     decision_number: str = field(C.PUBLIC, "Number of the judgment or decision.")
     decision_date: PartialDate = field(C.BASIC, "Date of the judgment or decision.")
     decision_kind: RecordedDecisionKind = field(
-        C.FAMILY, "What the judgment or decision changed: divorce, declaration of missing or death... (003 Art. 10.2.b, 10.2.đ)."
+        C.FAMILY,
+        "What the judgment or decision changed: divorce, declaration of missing or death... (003 Art. 10.2.b, 10.2.đ).",
     )
     other_party: PersonRef | None = field(C.FAMILY, "The other party, e.g. the former spouse in a divorce.")
 
@@ -196,11 +218,19 @@ class CourtDecisionRecording(CivilStatusEvent):
     )
 )
 class ForeignEventRecording(CivilStatusEvent):
-    recorded_event: ForeignCivilStatusEventKind = field(C.FAMILY, "Kind of event settled abroad (003 Art. 3.1.b).")
+    recorded_event: ForeignCivilStatusEventKind = field(
+        C.FAMILY, "Kind of event settled abroad (003 Art. 3.1.b)."
+    )
     foreign_country: str = field(C.BASIC, "Country whose authority settled the event (003 Art. 3.1.b).")
-    foreign_authority: str | None = field(C.PUBLIC, "Foreign authority that issued the document (003 Art. 3.1.b).")
-    foreign_document_number: str | None = field(C.PUBLIC, "Number of the foreign civil status document (003 Art. 3.1.b).")
-    foreign_document_date: PartialDate | None = field(C.BASIC, "Date of the foreign document (003 Art. 3.1.b).")
+    foreign_authority: str | None = field(
+        C.PUBLIC, "Foreign authority that issued the document (003 Art. 3.1.b)."
+    )
+    foreign_document_number: str | None = field(
+        C.PUBLIC, "Number of the foreign civil status document (003 Art. 3.1.b)."
+    )
+    foreign_document_date: PartialDate | None = field(
+        C.BASIC, "Date of the foreign document (003 Art. 3.1.b)."
+    )
     other_party: PersonRef | None = field(C.FAMILY, "The other party, e.g. the spouse of a marriage abroad.")
 
 

@@ -56,7 +56,9 @@ class Query:
     )
     async def civil_status_records(self, info: Info, registration_number: str) -> list[CivilStatusEvent]:
         number = check_registration_number(registration_number)
-        return [event_from_row(r) for r in await loaders.events_by_registration_number(info.context.db, number)]
+        return [
+            event_from_row(r) for r in await loaders.events_by_registration_number(info.context.db, number)
+        ]
 
     @classified(C.BASIC, "One civil status record by its id, or null (003 Art. 8).")
     async def civil_status_event(self, info: Info, id: strawberry.ID) -> CivilStatusEvent | None:

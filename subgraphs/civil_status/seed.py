@@ -152,7 +152,8 @@ class _Writer:
         self.add(
             "COURT_DECISION_RECORDING", p, v.after(p.divorce_date, self.rng, 5, 60), p.province_code,
             p.permanent_address, {"OTHER_PARTY": p.spouse_id},
-            court=v.court(self.rng, p.province_code), decision_number=f"{self.rng.randint(1, 999)}/{p.divorce_date[:4]}/QĐST-HNGĐ",
+            court=v.court(self.rng, p.province_code),
+            decision_number=f"{self.rng.randint(1, 999)}/{p.divorce_date[:4]}/QĐST-HNGĐ",
             decision_date=p.divorce_date, decision_kind="DIVORCE", other_party_id=p.spouse_id,
         )
 
@@ -176,7 +177,8 @@ class _Writer:
         self.add(
             "COURT_DECISION_RECORDING", p, v.after(decided, self.rng, 5, 30), p.province_code,
             p.permanent_address, {},
-            court=v.court(self.rng, p.province_code), decision_number=f"{self.rng.randint(1, 999)}/{decided[:4]}/QĐST-DS",
+            court=v.court(self.rng, p.province_code),
+            decision_number=f"{self.rng.randint(1, 999)}/{decided[:4]}/QĐST-DS",
             decision_date=decided, decision_kind="DECLARATION_OF_MISSING",
         )
 
@@ -252,7 +254,8 @@ class _Writer:
                         "Theo nguyện vọng của người yêu cầu")
         if rng.random() < RATE_CORRECTION:
             if len(p.date_of_birth) == 10:
-                wrong = (date.fromisoformat(p.date_of_birth) + timedelta(days=rng.choice((-10, -1, 1, 31)))).isoformat()
+                shift = timedelta(days=rng.choice((-10, -1, 1, 31)))
+                wrong = (date.fromisoformat(p.date_of_birth) + shift).isoformat()
                 self._amend("CORRECTION", p, low, last, "DATE_OF_BIRTH", wrong, p.date_of_birth,
                             "Sai sót của người đi đăng ký khai sinh")
             elif p.place_of_birth and v.misspelled(p.place_of_birth) != p.place_of_birth:

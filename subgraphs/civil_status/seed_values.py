@@ -15,7 +15,21 @@ REFERENCE_DATE = date(2026, 6, 30)
 SIGNER_TITLES = ("Chủ tịch Ủy ban nhân dân", "Phó Chủ tịch Ủy ban nhân dân")
 SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô")
 MIDDLE_NAMES = ("Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quốc", "Ngọc", "Xuân")
-GIVEN_NAMES = ("An", "Bình", "Cường", "Dũng", "Hà", "Hải", "Hương", "Lan", "Long", "Mai", "Nam", "Phong", "Tâm")
+GIVEN_NAMES = (
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Hà",
+    "Hải",
+    "Hương",
+    "Lan",
+    "Long",
+    "Mai",
+    "Nam",
+    "Phong",
+    "Tâm",
+)
 CAUSES_OF_DEATH = (
     "Tuổi cao, sức yếu",
     "Bệnh tim mạch",
@@ -27,7 +41,12 @@ CAUSES_OF_DEATH = (
     "Đái tháo đường",
 )
 PLACES_OF_DEATH = ("Tại nhà", "Bệnh viện đa khoa tỉnh", "Trung tâm y tế khu vực", "Bệnh viện trung ương")
-CONFIRMATION_USES = ("Đăng ký kết hôn", "Vay vốn ngân hàng", "Chuyển nhượng quyền sử dụng đất", "Xuất khẩu lao động")
+CONFIRMATION_USES = (
+    "Đăng ký kết hôn",
+    "Vay vốn ngân hàng",
+    "Chuyển nhượng quyền sử dụng đất",
+    "Xuất khẩu lao động",
+)
 ETHNICITIES = ("Kinh", "Tày", "Thái", "Mường", "Khmer", "Hoa", "Nùng", "H'Mông", "Dao", "Gia Rai", "Ê Đê")
 FOREIGN_COUNTRIES = (
     ("Hàn Quốc", "Văn phòng đăng ký gia đình quận Gangnam"),
@@ -81,7 +100,9 @@ def after(partial: str, rng: random.Random, low: int, high: int) -> str:
     because the book of that time recorded no more."""
     if len(partial) != 10:
         return partial
-    return (date.fromisoformat(partial) + timedelta(days=low + int(rng.random() * (high - low + 1)))).isoformat()
+    return (
+        date.fromisoformat(partial) + timedelta(days=low + int(rng.random() * (high - low + 1)))
+    ).isoformat()
 
 
 def between(rng: random.Random, low: date | None, high: date | None) -> str | None:
