@@ -63,7 +63,8 @@ class PolicyHook(Protocol):
         """``{"Type.field": category}`` for every field the operation may return."""
         ...
 
-    def decide(self, caller: Caller, purpose: DeclaredPurpose, coordinates: dict[str, str]) -> Any:
+    def decide(self, caller: Caller, purpose: DeclaredPurpose, coordinates: dict[str, str],
+               operation: ParsedOperation) -> Any:
         """One decision for the whole request (refusal → ``PURPOSE_*``; engine failure → ``POLICY_UNAVAILABLE``)."""
         ...
 
@@ -74,8 +75,9 @@ class PolicyHook(Protocol):
         ...
 
     def apply(self, result: dict[str, Any], operation: ParsedOperation, decision: Any, caller: Caller,
-              purpose: DeclaredPurpose) -> PolicyOutcome:
-        """Mask the executed result; strip ``_lt_*``; say what was masked and whose data it is."""
+              purpose: DeclaredPurpose, variables: dict[str, Any]) -> PolicyOutcome:
+        """Mask the executed result of the *execution* operation (``prepare``'s output); strip ``_lt_*``; say
+        what was masked and whose data it is."""
         ...
 
 
@@ -175,16 +177,16 @@ class Pipeline:
                                    405)
             variables = self._coerce(operation, request.variables or {})
             coordinates = await _maybe(self.policy.collect(operation, variables))
-            decision = await _maybe(self.policy.decide(caller, purpose, coordinates))
+            decision = await _maybe(self.policy.decide(caller, purpose, coordinates, operation))
             execution_op = await _maybe(self.policy.prepare(operation, decision))
             try:
                 plan = self.plans.get(execution_op, variables)
             except PlanningError as exc:
                 raise GatewayError("GRAPHQL_VALIDATION_FAILED", f"Cannot plan this operation: {exc}") from exc
             ctx = FetchContext(request.request_id, getattr(caller, "sub", None), getattr(caller, "agency_id", None),
-                               purpose.purpose if purpose else None)
+                               purpose.purpose if purpose else None, caller)
             result = await self.executor.execute(plan, execution_op, request.variables or {}, ctx)
-            outcome = await _maybe(self.policy.apply(result, operation, decision, caller, purpose))
+            outcome = await _maybe(self.policy.apply(result, execution_op, decision, caller, purpose, variables))
         except Exception as exc:  # every refusal/failure becomes a contract error response
             refusal = exc if isinstance(exc, GatewayError) or hasattr(exc, "code") else None
             if refusal is None:
@@ -194,9 +196,9 @@ class Pipeline:
             body: dict[str, Any] = {"errors": error.to_errors()}
             if error.policy:
                 body["extensions"] = {"policy": error.policy}
-            if caller is not None:  # an identified account's refused attempt is an access to record too
-                await self._audit_quietly(request, started, caller, purpose, operation, coordinates, decision,
-                                          error, "refused" if error.status < 500 else "error")
+            # every request that reaches the gateway is recorded, anonymous refusals included (000 Art. 13.7)
+            await self._audit_quietly(request, started, caller, purpose, operation, coordinates, decision,
+                                      error, "refused" if error.status < 500 else "error")
             return GraphQLResponse(error.status, body, "refused" if error.status < 500 else "error")
 
         errors = outcome.errors
@@ -245,7 +247,7 @@ class Pipeline:
             status=status, duration_ms=(time.perf_counter() - started) * 1000,
         )
 
-    async def _audit_quietly(self, request: GraphQLRequest, started: float, caller: Caller,
+    async def _audit_quietly(self, request: GraphQLRequest, started: float, caller: Caller | None,
                              purpose: DeclaredPurpose | None, operation: ParsedOperation | None,
                              coordinates: dict[str, str], decision: Any, error: GatewayError, outcome: str) -> None:
         record = self._record(request, started, caller, purpose, operation, coordinates, decision, error.policy,

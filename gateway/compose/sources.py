@@ -1,5 +1,7 @@
 """Where subgraph SDL comes from: the running subgraphs (``{ _service { sdl } }`` with an internal token) or
-SDL files (``population.graphql``, ``civil_status.graphql``, ``sentences.graphql``) for offline use.
+SDL files (``population.graphql``, ``civil_status.graphql``, ``sentences.graphql`` and, optionally,
+``gateway.graphql``) for offline use. Fetched from servers, the set always includes the gateway-local subgraph
+(``gateway.local_subgraph``), whose SDL comes from code.
 
 | variable | default | meaning |
 |---|---|---|
@@ -21,6 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .compose import SubgraphSource
+
+
+def local_source(env: Mapping[str, str] | None = None) -> SubgraphSource:
+    """The gateway-local subgraph (``accessLog``), whose SDL comes from code, not from a server."""
+    from gateway.local_subgraph import LOCAL_GRAPH, LOCAL_ROUTING_URL, federation_sdl
+
+    env = os.environ if env is None else env
+    return SubgraphSource(LOCAL_GRAPH, env.get("GATEWAY_ROUTING_URL") or LOCAL_ROUTING_URL, federation_sdl())
 
 SUBGRAPHS: dict[str, str] = {
     "population": "http://127.0.0.1:4001/graphql",
@@ -63,6 +73,10 @@ def from_files(directory: Path, env: Mapping[str, str] | None = None) -> list[Su
         except OSError as exc:
             raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
         sources.append(SubgraphSource(endpoint.name, endpoint.routing_url, sdl))
+    local = directory / "gateway.graphql"  # optional: offline sets written by --dump-sdl include it
+    if local.exists():
+        routing = local_source(env).url
+        sources.append(SubgraphSource("gateway", routing, local.read_text(encoding="utf-8")))
     return sources
 
 
@@ -100,7 +114,7 @@ def from_subgraphs(env: Mapping[str, str] | None = None) -> list[SubgraphSource]
     for endpoint in endpoints(env):
         token = minter.mint(endpoint.name, sub="gateway-compose")
         sources.append(SubgraphSource(endpoint.name, endpoint.routing_url, fetch_sdl(endpoint.fetch_url, token)))
-    return sources
+    return [*sources, local_source(env)]
 
 
 def write_files(sources: list[SubgraphSource], directory: Path) -> None:

@@ -25,6 +25,7 @@ class FetchContext:
     sub: str | None = None
     agency: str | None = None
     purpose: str | None = None
+    caller: Any = None  # the authenticated caller, for in-process (local) subgraphs only; never serialized
 
 
 class SubgraphFailure(Exception):

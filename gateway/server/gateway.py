@@ -54,11 +54,17 @@ class Gateway:
             policy=policy, audit=audit, expose_plans=settings.development,
         )
         self.session: aiohttp.ClientSession | None = None
+        self.hooks = (authenticator, policy, audit)
 
     async def start(self) -> None:
-        """Open the pooled HTTP session and an HTTP transport for every subgraph not served otherwise."""
+        """Start the hooks (e.g. the audit writer), open the pooled HTTP session and an HTTP transport for every
+        subgraph not served otherwise."""
         if self.session is not None:
             return
+        for hook in self.hooks:
+            start = getattr(hook, "start", None)
+            if start is not None:
+                await start()
         if self.minter is None:
             self.minter = InternalTokenMinter(load_or_create_internal_key(*key_paths(dict(self.settings.raw_env))))
         connector = aiohttp.TCPConnector(limit=self.settings.subgraph_pool_size, ttl_dns_cache=300)
@@ -72,6 +78,10 @@ class Gateway:
         if self.session is not None:
             await self.session.close()
             self.session = None
+        for hook in reversed(self.hooks):
+            close = getattr(hook, "close", None)
+            if close is not None:
+                await close()
 
     async def __aenter__(self) -> Gateway:
         await self.start()

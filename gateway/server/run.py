@@ -19,8 +19,9 @@ def build_app_from_env(settings: GatewaySettings | None = None):  # type: ignore
 
     settings = settings or GatewaySettings.from_env()
     supergraph = load_supergraph(settings.supergraph_path, settings)
-    authenticator, policy, audit = build_hooks(settings, supergraph)
-    return create_app(Gateway(settings, supergraph, authenticator=authenticator, policy=policy, audit=audit))
+    hooks = build_hooks(settings, supergraph)
+    return create_app(Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
+                              audit=hooks.audit, transports=hooks.transports))
 
 
 def serve(host: str | None = None, port: int | None = None) -> int:

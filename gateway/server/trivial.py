@@ -45,14 +45,15 @@ class AllowAllPolicy:
     def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, str]:
         return {}
 
-    def decide(self, caller: Any, purpose: DeclaredPurpose, coordinates: dict[str, str]) -> str:
+    def decide(self, caller: Any, purpose: DeclaredPurpose, coordinates: dict[str, str],
+               operation: ParsedOperation) -> str:
         return "allow-all"
 
     def prepare(self, operation: ParsedOperation, decision: Any) -> ParsedOperation:
         return operation
 
     def apply(self, result: dict[str, Any], operation: ParsedOperation, decision: Any, caller: Any,
-              purpose: DeclaredPurpose) -> PolicyOutcome:
+              purpose: DeclaredPurpose, variables: dict[str, Any]) -> PolicyOutcome:
         extension = {"decisionId": "allow-all", "version": self.version, "purpose": purpose.purpose, "masked": []}
         return PolicyOutcome(result.get("data"), list(result.get("errors") or ()), extension)
 

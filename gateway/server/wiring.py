@@ -1,25 +1,77 @@
-"""Choosing the auth, policy and audit hooks from the settings: the one place the lead wires real modules.
+"""Choosing the auth, policy and audit hooks from the settings: the one place real modules are wired.
 
 ``allow-all`` (only accepted with ``GATEWAY_ENV=test``, see :mod:`gateway.config`) uses the trivial hooks of
-:mod:`gateway.server.trivial`. The real ones live in ``gateway.auth``, ``gateway.policy`` and ``gateway.audit``.
+:mod:`gateway.server.trivial`. Otherwise: JWT authentication (``gateway.auth``), the Rego policy through the
+embedded engine or an OPA server (``gateway.policy``), and the hash-chained audit store (``gateway.audit``), plus
+the gateway-local subgraph (``accessLog``) served in process.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
 from ..config import ConfigError, GatewaySettings
+from ..execution import LocalTransport, Transport
+from ..local_subgraph import LOCAL_GRAPH
 from ..pipeline import AuditHook, Authenticator, PolicyHook
 from ..supergraph import Supergraph
 
 
-def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> tuple[Authenticator, PolicyHook, AuditHook]:
-    """``(authenticator, policy, audit)`` for ``settings``; refuses to guess (fail closed)."""
+@dataclass
+class Hooks:
+    authenticator: Authenticator
+    policy: PolicyHook
+    audit: AuditHook
+    transports: Mapping[str, Transport] = field(default_factory=dict)
+
+
+class AuditLifecycle:
+    """The audit hook with the store's lifecycle (started and closed with the gateway)."""
+
+    def __init__(self, store: Any, categories: Mapping[str, str]) -> None:
+        from ..audit import PipelineAudit
+
+        self.store = store
+        self.hook = PipelineAudit(store, categories)
+
+    async def start(self) -> None:
+        await self.store.start()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    async def record(self, record: Any) -> Any:
+        return await self.hook.record(record)
+
+
+def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
+    """The hooks for ``settings``; refuses to guess (fail closed)."""
     if settings.policy_engine == "allow-all":
         if settings.env != "test":  # GatewaySettings.from_env already refuses this; defense in depth
             raise ConfigError("allow-all is only for GATEWAY_ENV=test")
         from .trivial import AllowAllPolicy, HeaderAuthenticator, NullAudit
 
-        return HeaderAuthenticator(), AllowAllPolicy(), NullAudit()
-    raise ConfigError(
-        f"GATEWAY_POLICY_ENGINE={settings.policy_engine}: the real auth/policy/audit hooks are not wired yet "
-        "(gateway/server/wiring.py)"
-    )
+        return Hooks(HeaderAuthenticator(), AllowAllPolicy(), NullAudit())
+
+    from ..audit import AuditSettings, AuditStore, build_access_log_schema
+    from ..auth import Authenticator as JwtAuthenticator
+    from ..auth import AuthSettings
+    from ..policy import PolicyService
+    from .hooks import AuthHook
+    from .hooks import PolicyHook as RegoPolicyHook
+
+    env = dict(settings.raw_env)
+    try:
+        authenticator = AuthHook(JwtAuthenticator.from_settings(AuthSettings.from_env(env)))
+        policy = RegoPolicyHook(PolicyService.from_env(env), supergraph)
+        store = AuditStore(AuditSettings.from_env(env))
+    except (ValueError, RuntimeError, OSError) as exc:
+        raise ConfigError(str(exc)) from exc
+    transports: dict[str, Transport] = {}
+    if LOCAL_GRAPH in supergraph.graphs:
+        transports[LOCAL_GRAPH] = LocalTransport(
+            LOCAL_GRAPH, build_access_log_schema(store), context_factory=lambda ctx: {"caller": ctx.caller}
+        )
+    return Hooks(authenticator, policy, AuditLifecycle(store, supergraph.categories), transports)

@@ -20,6 +20,7 @@ URLS = {
     "population": "http://127.0.0.1:4001/graphql",
     "civil_status": "http://127.0.0.1:4002/graphql",
     "sentences": "http://127.0.0.1:4003/graphql",
+    "gateway": "http://127.0.0.1:4000/graphql",
 }
 
 

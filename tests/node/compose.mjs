@@ -1,11 +1,11 @@
 // Reference composition with Apollo's own @apollo/composition (dev/test only).
 //
 // Usage: node compose.mjs name=url=path.graphql [name=url=path.graphql ...]
-//    or: node compose.mjs --dir DIR  (reads population/civil_status/sentences.graphql with default URLs)
+//    or: node compose.mjs --dir DIR  (reads population/civil_status/sentences[/gateway].graphql, default URLs)
 // Prints one JSON object on stdout:
 //   {"ok": true, "supergraphSdl": "...", "hints": [{"code", "level", "message", "coordinate"}]}
 //   {"ok": false, "errors": [{"code", "message", "locations"}]}
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { composeServices } from "@apollo/composition";
 import { parse } from "graphql";
@@ -14,15 +14,18 @@ const DEFAULTS = [
   ["population", "http://127.0.0.1:4001/graphql"],
   ["civil_status", "http://127.0.0.1:4002/graphql"],
   ["sentences", "http://127.0.0.1:4003/graphql"],
+  ["gateway", "http://127.0.0.1:4000/graphql", "optional"], // the gateway-local subgraph (accessLog)
 ];
 
 function readServices(argv) {
   if (argv[0] === "--dir") {
-    return DEFAULTS.map(([name, url]) => ({
-      name,
-      url,
-      typeDefs: parse(readFileSync(join(argv[1], `${name}.graphql`), "utf8")),
-    }));
+    return DEFAULTS.filter(([name, , optional]) => !optional || existsSync(join(argv[1], `${name}.graphql`))).map(
+      ([name, url]) => ({
+        name,
+        url,
+        typeDefs: parse(readFileSync(join(argv[1], `${name}.graphql`), "utf8")),
+      }),
+    );
   }
   return argv.map((arg) => {
     const [name, url, ...rest] = arg.split("=");

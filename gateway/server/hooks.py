@@ -1,0 +1,102 @@
+"""Adapters from the pipeline's hook Protocols (gateway/pipeline.py) to the real auth, policy and audit modules.
+
+They translate, they do not decide: authentication is ``gateway.auth``, decisions are ``gateway.policy`` (Rego),
+records are ``gateway.audit``. Errors become :class:`gateway.errors.GatewayError` with the contract's codes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from cachetools import LRUCache
+from graphql import FragmentDefinitionNode, OperationDefinitionNode
+
+from ..auth import Authenticator as JwtAuthenticator
+from ..errors import GatewayError
+from ..pipeline import PolicyOutcome
+from ..policy import BadUserInput, FieldDecision, PolicyError, PolicyRefusal, PolicyService
+from ..supergraph import Supergraph
+from ..supergraph.documents import ParsedOperation
+
+
+class AuthHook:
+    """``gateway.auth.Authenticator`` behind the pipeline's ``Authenticator`` protocol."""
+
+    def __init__(self, authenticator: JwtAuthenticator) -> None:
+        self.authenticator = authenticator
+
+    async def authenticate(self, headers: Mapping[str, str]) -> Any:
+        return await self.authenticator.authenticate(headers)
+
+    def read_purpose(self, headers: Mapping[str, str]) -> Any:
+        return self.authenticator.read_purpose(headers)
+
+    async def close(self) -> None:
+        await self.authenticator.aclose()
+
+
+def _refusal(exc: PolicyError) -> GatewayError:
+    if isinstance(exc, PolicyRefusal):
+        policy = {"decisionId": None, "policyVersion": exc.policy_version, "reasons": exc.reasons}
+        message = "; ".join(exc.reasons) or exc.code
+        return GatewayError(exc.code, message, exc.http_status, extensions={"reasons": exc.reasons}, policy=policy)
+    return GatewayError(exc.code, "The policy decision point is unavailable; no data is returned.",
+                        exc.http_status)
+
+
+class PolicyHook:
+    """``gateway.policy.PolicyService`` behind the pipeline's ``PolicyHook`` protocol.
+
+    ``prepare`` output is cached per (document, decision effects): the same query by callers with the same
+    decision reuses one execution document, hence one cached plan.
+    """
+
+    def __init__(self, service: PolicyService, supergraph: Supergraph, cache_size: int = 1024) -> None:
+        self.service = service
+        self.schema = supergraph.api_schema
+        self.categories = supergraph.categories
+        self._prepared: LRUCache[str, ParsedOperation] = LRUCache(maxsize=cache_size)
+
+    def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, str]:
+        try:
+            return self.service.collect(self.schema, self.categories, operation.document, operation.operation_name,
+                                        variables)
+        except BadUserInput as exc:
+            raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
+
+    async def decide(self, caller: Any, purpose: Any, coordinates: dict[str, str],
+                     operation: ParsedOperation) -> FieldDecision:
+        try:
+            return await self.service.decide(caller, purpose, operation.operation_type, coordinates)
+        except PolicyError as exc:
+            raise _refusal(exc) from exc
+
+    def prepare(self, operation: ParsedOperation, decision: FieldDecision) -> ParsedOperation:
+        key = self.service.decision_cache_key(operation.cache_key or operation.document_hash, decision)
+        cached = self._prepared.get(key)
+        if cached is not None:
+            return cached
+        try:
+            document = self.service.prepare(operation.document, decision, self.schema)
+        except BadUserInput as exc:
+            raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        chosen = next(o for o in operations if operation.operation_name is None
+                      or (o.name is not None and o.name.value == operation.operation_name))
+        fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+        prepared = dataclasses.replace(operation, document=document, operation=chosen, fragments=fragments,
+                                       cache_key=key)
+        self._prepared[key] = prepared
+        return prepared
+
+    def apply(self, result: dict[str, Any], operation: ParsedOperation, decision: FieldDecision, caller: Any,
+              purpose: Any, variables: dict[str, Any]) -> PolicyOutcome:
+        applied = self.service.apply(result, operation.document, operation.operation_name, variables, decision,
+                                     self.schema)
+        extension = dict(applied.extensions.get("policy") or {})
+        return PolicyOutcome(applied.data, list(applied.errors), extension, sorted(applied.subjects))
+
+    async def close(self) -> None:
+        await self.service.close()
