@@ -14,6 +14,7 @@ field_effects(inp) := effects if {
 
 # The per-request facts the field rules need.
 context(inp) := {
+	"subject": inp.subject,
 	"purpose": purpose_id(inp),
 	"entry": object.get(purposes, purpose_id(inp), {}),
 	"criminal_kind": inp.subject.kind in data.rules.criminal.agency_kinds,
@@ -32,6 +33,8 @@ withhold_effect(reason) := {"effect": "withhold", "mask": "withhold", "reason": 
 
 field_effect(ctx, f) := allow_effect("PUBLIC: no personal data") if {
 	f.category == "PUBLIC"
+} else := allow_effect("004 Art. 9.1, 38.2: the access log, for the data subject or the data-protection officer") if {
+	transparency_read(ctx.subject, f.coordinate)
 } else := withhold_effect(sprintf("unclassified field (category %v): treated as the most restricted", [f.category])) if {
 	not f.category in data.rules.categories
 } else := withhold_effect("004 Art. 2.4.g, 000 Art. 13.2, 14.4: CRIMINAL data only to courts, procuracies, enforcement and crime prevention bodies") if {

@@ -17,10 +17,12 @@ declared(inp) if {
 	inp.purpose != ""
 }
 
-# Any requested field that is not PUBLIC (an unclassified field counts as personal data).
+# Any requested field that is not PUBLIC (an unclassified field counts as personal data), apart from the
+# access log read by the data subject or the data-protection officer (transparency.rego).
 touches_personal(inp) if {
 	some f in inp.fields
 	f.category != "PUBLIC"
+	not transparency_read(inp.subject, f.coordinate)
 }
 
 # refusal(inp) is defined only when the whole request must be refused.
