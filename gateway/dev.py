@@ -23,9 +23,11 @@ from .config import ConfigError, GatewaySettings
 from .keys import key_paths, load_or_create_internal_key
 
 SUBGRAPHS = (("population", 4001), ("civil_status", 4002), ("sentences", 4003))
-DEMO_TOKENS = (  # (agency id, account, purpose shown in the hint)
-    ("tandtc", "tham-phan-01", "criminal_proceedings"),
-    ("vksndtc", "kiem-sat-vien-01", "enforcement_supervision"),
+DEMO_TOKENS = (  # (agency id, account, purpose, legal basis) shown ready to paste into GraphiQL
+    ("tand-ha-noi", "tham-phan-01", "criminal_proceedings", "Thụ lý vụ án số 123/2026/TLST-HS"),
+    ("vksnd-ha-noi", "kiem-sat-vien-01", "enforcement_supervision", "Quyết định kiểm sát số 45/QĐ-VKS"),
+    ("stp-ha-noi", "chuyen-vien-ho-tich-01", "civil_status_extract", None),
+    ("cuc-thong-ke", "thong-ke-vien-01", "statistics", None),
 )
 HEALTH_TIMEOUT_S = 90
 
@@ -81,13 +83,18 @@ def _module_exists(name: str) -> bool:
         return False
 
 
-def _tokens(env: dict[str, str]) -> list[tuple[str, str, str, str]]:
+def _tokens(env: dict[str, str]) -> list[tuple[str, str, dict[str, str]]]:
+    """(agency, account, ready-made headers) for each demo caller, minted with the local dev key."""
+    from .auth import AuthSettings, mint_dev_token
+
+    settings = AuthSettings.from_env(env)
     out = []
-    for agency, account, purpose in DEMO_TOKENS:
-        result = subprocess.run([sys.executable, "-m", "gateway", "token", "--agency", agency, "--sub", account],
-                                env=env, capture_output=True, text=True, check=False)
-        if result.returncode == 0 and result.stdout.strip():
-            out.append((agency, account, purpose, result.stdout.strip()))
+    for agency, account, purpose, legal_basis in DEMO_TOKENS:
+        headers = {"Authorization": f"Bearer {mint_dev_token(agency, account, settings=settings)}",
+                   "X-Purpose": purpose}
+        if legal_basis:
+            headers["X-Legal-Basis"] = legal_basis
+        out.append((agency, account, headers))
     return out
 
 
@@ -165,14 +172,12 @@ def _banner(children: list[Child], base: str, env: dict[str, str]) -> None:
         print(f"  {child.name:<13} {child.url}/graphql")
     print(f"  {'gateway':<13} {base}/graphql   (metrics {base}/metrics, readiness {base}/readyz)")
     print(f"\nGraphiQL: open {base}/graphql in a browser and paste a token into the Authorization header.")
-    tokens = _tokens(env) if _module_exists("gateway.auth.cli") else []
-    if tokens:
-        print("\nDev tokens (8 h):")
-        for agency, account, purpose, token in tokens:
-            headers = {"Authorization": f"Bearer {token}", "X-Purpose": purpose}
-            print(f"  {agency} / {account}:\n    {json.dumps(headers, ensure_ascii=False)}")
-    else:
-        print("\nMint a dev token with: python -m gateway token --agency tandtc --sub tham-phan-01")
+    print("\nDev tokens (8 h) for a court, a procuracy, a provincial justice department and a statistics office;")
+    print("paste one set of headers into GraphiQL's header editor:")
+    for agency, account, headers in _tokens(env):
+        print(f"  {agency} / {account}:\n    {json.dumps(headers, ensure_ascii=False)}")
+    print("\nMore: python -m gateway token --agency ID --sub ACCOUNT  (agencies: policies/data/agencies.json);")
+    print("      python -m gateway token --role data_subject --sub <personalId>  (for the accessLog query)")
     print("\nCtrl-C stops everything.", flush=True)
 
 
