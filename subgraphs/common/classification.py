@@ -30,10 +30,10 @@ class DataCategory(enum.Enum):
         "FAMILY", description="Family relations, marital status, parents, spouse, children (004 Art. 2.3.h, 2.3.i)."
     )
     ETHNIC_ORIGIN = strawberry.enum_value(
-        "ETHNIC_ORIGIN", description="Racial or ethnic origin: sensitive (004 Art. 2.4.b)."
+        "ETHNIC_ORIGIN", description="Racial or ethnic origin: sensitive (004 Art. 2.4.c)."
     )
     RELIGION = strawberry.enum_value("RELIGION", description="Religious belief: sensitive (004 Art. 2.4.a).")
-    HEALTH = strawberry.enum_value("HEALTH", description="Health and medical data: sensitive (004 Art. 2.4.c).")
+    HEALTH = strawberry.enum_value("HEALTH", description="Health and medical records: sensitive (004 Art. 2.4.b).")
     CRIMINAL = strawberry.enum_value(
         "CRIMINAL",
         description="Data on crimes and offences held by law-enforcement bodies: sensitive (004 Art. 2.4.g).",

@@ -7,13 +7,13 @@ import enum
 import strawberry
 
 
-@strawberry.enum(description="Sex as recorded in the population database (004 Art. 2.3.b).")
+@strawberry.enum(description="Sex as recorded in the population database (004 Art. 2.3.c).")
 class Sex(enum.Enum):
     MALE = "MALE"
     FEMALE = "FEMALE"
 
 
-@strawberry.enum(description="Marital status (tình trạng hôn nhân), 003 Art. 3.1; 004 Art. 2.3.i.")
+@strawberry.enum(description="Marital status (tình trạng hôn nhân), 003 Art. 3.1; 004 Art. 2.3.h.")
 class MaritalStatus(enum.Enum):
     SINGLE = "SINGLE"
     MARRIED = "MARRIED"
