@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,23 +10,12 @@ import pytest
 from gateway.keys import InternalTokenMinter, load_or_create_internal_key
 from subgraphs.common.internal_auth import InternalTokenVerifier
 from subgraphs.common.settings import INTERNAL_ISSUER
-
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _pg_unreachable_reason() -> str | None:
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
-            return None
-    except Exception as exc:  # noqa: BLE001 - any failure means "cannot reach the server"
-        return f"PostgreSQL at 127.0.0.1:5432 unreachable: {exc}"
+from tests.postgres import create_database, drop_database, unreachable_reason
 
 
 @pytest.fixture(scope="session")
 def pg_available() -> None:
-    reason = _pg_unreachable_reason()
+    reason = unreachable_reason()
     if reason:
         print(f"SKIP: {reason}")
         pytest.skip(reason)
@@ -36,21 +24,15 @@ def pg_available() -> None:
 @pytest.fixture
 def pg_database(pg_available: None) -> Iterator[Callable[[], str]]:
     """Factory of fresh PostgreSQL databases (asyncpg URLs), dropped after the test."""
-    import psycopg
-
     created: list[str] = []
 
     def make() -> str:
-        name = f"lt_test_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        created.append(name)
-        return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+        created.append(create_database())
+        return created[-1]
 
     yield make
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        for name in created:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    for url in created:
+        drop_database(url)
 
 
 class InternalKeys:

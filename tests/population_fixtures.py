@@ -3,7 +3,6 @@ real HTTP app, with internal tokens minted by the gateway's minter. Imported by 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,9 +18,9 @@ from subgraphs.population.seed import write_people
 from subgraphs.seed.generator import World
 from subgraphs.seed.runner import rng_for
 from subgraphs.seed.world import SeedPerson
+from tests.postgres import scratch_database
 
 N_PEOPLE = 600
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"  # as in tests/conftest.py
 SEED = 7
 
 
@@ -78,18 +77,9 @@ def population_database(
         yield url, people
         return
     request.getfixturevalue("pg_available")  # skips, printing why, when the server is unreachable
-    import psycopg
-
-    name = f"lt_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    with scratch_database() as url:
         load_population(url, people)
         yield url, people
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(name="population")

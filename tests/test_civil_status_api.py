@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from functools import cache
 from typing import Any
 
 import pytest
-from conftest import PG_ADMIN_DSN
 from test_civil_status_support import Subgraph, make_people, open_subgraph, seed_database
 
 from subgraphs.civil_status.enums import CivilStatusEventKind
 from subgraphs.seed.world import SeedPerson
+from tests.postgres import scratch_database
 
 EVENT_FIELDS = """
   __typename id kind registrationNumber bookNumber registrationDate registeringAuthority
@@ -66,19 +65,10 @@ def seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         seed_database(url, list(people()))
         yield url
         return
-    import psycopg
-
     request.getfixturevalue("pg_available")  # skips, printing why, when the server is unreachable
-    name = f"lt_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
+    with scratch_database() as url:
         seed_database(url, list(people()))
         yield url
-    finally:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

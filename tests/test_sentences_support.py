@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import create_engine
 
@@ -22,8 +20,8 @@ from subgraphs.common.settings import SubgraphSettings
 from subgraphs.seed.world import SeedPerson
 from subgraphs.sentences import seed
 from subgraphs.sentences.app import create_app
+from tests.postgres import scratch_database, unreachable_reason
 
-PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 
 
 def make_people(n: int, rng: random.Random) -> list[SeedPerson]:
@@ -67,19 +65,13 @@ def load_fixture(url: str, people: list[SeedPerson]) -> None:
 
 
 def postgres_url() -> Iterator[str]:
-    """Create ``lt_test_<random>``, yield its async URL, drop it; skip (saying why) if the server is unreachable."""
-    name = f"lt_test_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = psycopg.connect(PG_ADMIN, autocommit=True)
-    except psycopg.OperationalError as exc:
-        print(f"PostgreSQL at 127.0.0.1:5432 unreachable, skipping: {exc}")
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 unreachable: {exc}")
-    try:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.close()
+    """A scratch ``lt_test_<random>`` database; skip (saying why) if the server is unreachable."""
+    reason = unreachable_reason()
+    if reason:
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+    with scratch_database() as url:
+        yield url
 
 
 class Subgraph:
