@@ -23,7 +23,6 @@ from subgraphs.sentences.app import create_app
 from tests.postgres import scratch_database, unreachable_reason
 
 
-
 def make_people(n: int, rng: random.Random) -> list[SeedPerson]:
     """``n`` adult citizens with valid personal ids (a stand-in for the population generator)."""
     people = []
