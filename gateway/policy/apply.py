@@ -235,7 +235,12 @@ def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode,
             return value
         items: list[Any] = []
         for item in value:
-            completed = _value(walk, type_.of_type, item, selection_set, [*path, len(items)])
+            try:
+                completed = _value(walk, type_.of_type, item, selection_set, [*path, len(items)])
+            except _Bubble:
+                if is_non_null_type(type_.of_type):
+                    raise
+                completed = None  # a nullable item is the nearest nullable position (GraphQL spec 6.4.4)
             if completed is not _FILTERED:
                 items.append(completed)
         return items
