@@ -46,7 +46,7 @@ class Gateway:
         )
         self.planner = Planner(supergraph)
         self.plans = PlanCache(self.planner, settings.plan_cache_size)
-        self.metrics = GatewayMetrics({"document": self.documents.stats, "plan": self.plans.stats})
+        self.metrics = GatewayMetrics({"document": self.documents.stats, "plan": self.plans.stats}, policy)
         self.transports: dict[str, Transport] = dict(self.extra_transports)
         self.executor = Executor(supergraph.api_schema, self.transports, self.metrics.fetch_observer())
         self.pipeline = Pipeline(

@@ -37,9 +37,11 @@ class AuthHook:
         await self.authenticator.aclose()
 
 
-def _refusal(exc: PolicyError) -> GatewayError:
+def _refusal(exc: PolicyError, purpose: Any = None) -> GatewayError:
     if isinstance(exc, PolicyRefusal):
-        policy = {"decisionId": None, "policyVersion": exc.policy_version, "reasons": exc.reasons}
+        # extensions.policy on every response (BRIEF contract): a refusal names the declared purpose too
+        policy = {"decisionId": None, "policyVersion": exc.policy_version,
+                  "purpose": getattr(purpose, "purpose", None), "masked": [], "reasons": exc.reasons}
         message = "; ".join(exc.reasons) or exc.code
         return GatewayError(exc.code, message, exc.http_status, extensions={"reasons": exc.reasons}, policy=policy)
     return GatewayError(exc.code, "The policy decision point is unavailable; no data is returned.",
@@ -58,6 +60,12 @@ class PolicyHook:
         self.schema = supergraph.api_schema
         self.categories = supergraph.categories
         self._prepared: LRUCache[str, ParsedOperation] = LRUCache(maxsize=cache_size)
+        self.decisions = 0  # decide() calls; with ``evaluations`` exposed by gateway.server.metrics
+
+    @property
+    def evaluations(self) -> int:
+        """Policy evaluations by the engine (decision cache misses)."""
+        return self.service.evaluations
 
     def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, str]:
         try:
@@ -68,10 +76,11 @@ class PolicyHook:
 
     async def decide(self, caller: Any, purpose: Any, coordinates: dict[str, str],
                      operation: ParsedOperation) -> FieldDecision:
+        self.decisions += 1
         try:
             return await self.service.decide(caller, purpose, operation.operation_type, coordinates)
         except PolicyError as exc:
-            raise _refusal(exc) from exc
+            raise _refusal(exc, purpose) from exc
 
     def prepare(self, operation: ParsedOperation, decision: FieldDecision) -> ParsedOperation:
         key = self.service.decision_cache_key(operation.cache_key or operation.document_hash, decision)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
@@ -28,8 +29,27 @@ class _CacheCollector(Collector):
         yield family
 
 
+class _PolicyCollector(Collector):
+    """``lienthong_policy_evaluations_total{cache}``: policy decisions asked by the pipeline (one per request
+    that reaches the policy stage), ``miss`` when the engine evaluated the policy, ``hit`` when the decision
+    cache answered. Read at scrape time from the policy hook's ``decisions`` and ``evaluations`` counts."""
+
+    def __init__(self, policy: Any) -> None:
+        self.policy = policy
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        decisions, evaluations = getattr(self.policy, "decisions", None), getattr(self.policy, "evaluations", None)
+        if decisions is None or evaluations is None:
+            return
+        family = CounterMetricFamily("lienthong_policy_evaluations", "Policy decisions by decision cache result",
+                                     labels=["cache"])
+        family.add_metric(["miss"], evaluations)
+        family.add_metric(["hit"], max(decisions - evaluations, 0))
+        yield family
+
+
 class GatewayMetrics:
-    def __init__(self, caches: dict[str, CacheStats]) -> None:
+    def __init__(self, caches: dict[str, CacheStats], policy: Any = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.requests = Counter("lienthong_gateway_requests", "GraphQL requests by outcome", ["outcome"],
                                 registry=self.registry)
@@ -41,6 +61,8 @@ class GatewayMetrics:
                                        "Subgraph fetch latency", ["subgraph"], buckets=LATENCY_BUCKETS,
                                        registry=self.registry)
         self.registry.register(_CacheCollector(caches))
+        if policy is not None:
+            self.registry.register(_PolicyCollector(policy))
 
     def observe_request(self, outcome: str, seconds: float) -> None:
         self.requests.labels(outcome).inc()
