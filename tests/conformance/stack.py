@@ -103,9 +103,10 @@ def _process(stack: Stack, name: str, argv: list[str], env: dict[str, str]) -> I
                 process.wait()
 
 
-def seed(workdir: Path, env: dict[str, str]) -> None:
+def seed(workdir: Path, env: dict[str, str], people: int = PEOPLE, seed_value: int = SEED) -> None:
+    """``python -m subgraphs.seed`` into ``env["DATABASE_URL"]``."""
     result = subprocess.run(
-        [sys.executable, "-m", "subgraphs.seed", "--people", str(PEOPLE), "--seed", str(SEED),
+        [sys.executable, "-m", "subgraphs.seed", "--people", str(people), "--seed", str(seed_value),
          "--database-url", env["DATABASE_URL"]],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
     )
@@ -113,16 +114,16 @@ def seed(workdir: Path, env: dict[str, str]) -> None:
         raise RuntimeError(f"seeding failed:\n{result.stdout}\n{result.stderr}")
 
 
-@contextmanager
-def start_stack(workdir: Path, supergraph: Path) -> Iterator[Stack]:
-    """Seed, start subgraphs, Apollo Gateway and (if available) our gateway; stop them all on exit."""
+def start_subgraphs(workdir: Path, services: ExitStack, people: int = PEOPLE, seed_value: int = SEED) -> Stack:
+    """Keys and a seeded SQLite database under ``workdir``, the three subgraphs on free ports (stopped when
+    ``services`` closes). The returned stack's ``env`` is what every process of the stack runs with."""
     from gateway.keys import key_paths, load_or_create_internal_key
 
     env = {k: v for k, v in os.environ.items() if not k.endswith("_URL") and not k.startswith("GATEWAY_")}
     env.update(LT_DATA_DIR=str(workdir / "data"), DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'lt.db'}",
                PYTHONUNBUFFERED="1")
     load_or_create_internal_key(*key_paths(env))
-    seed(workdir, env)
+    seed(workdir, env, people, seed_value)
     urls = {}
     for name in SUBGRAPHS:
         port = free_port()
@@ -130,10 +131,33 @@ def start_stack(workdir: Path, supergraph: Path) -> Iterator[Stack]:
         env[f"{name.upper()}_HOST"] = "127.0.0.1"
         urls[name] = f"http://127.0.0.1:{port}/graphql"
     stack = Stack(workdir=workdir, env=env, subgraph_urls=urls)
+    for name in SUBGRAPHS:
+        process = services.enter_context(_process(stack, name, [sys.executable, "-m", f"subgraphs.{name}"], env))
+        _wait_http(urls[name].replace("/graphql", "/healthz"), process, name, stack.logs[name])
+    return stack
+
+
+def start_gateway(stack: Stack, services: ExitStack, name: str, settings: dict[str, str],
+                  supergraph: Path = ROOT / "schema.graphql") -> str:
+    """``python -m gateway serve`` on a free port over ``stack``'s subgraphs, with ``settings`` (``GATEWAY_*``)
+    added to the stack's environment; returns its ``/graphql`` URL once ``/healthz`` answers (RuntimeError with
+    the log tail if it does not). Stopped when ``services`` closes."""
+    env = dict(stack.env)
+    port = free_port()
+    env.update(GATEWAY_PORT=str(port), GATEWAY_HOST="127.0.0.1", GATEWAY_SUPERGRAPH=str(supergraph))
+    env.update({f"{graph.upper()}_URL": url for graph, url in stack.subgraph_urls.items()})
+    env.update(settings)
+    process = services.enter_context(_process(stack, name, [sys.executable, "-m", "gateway", "serve"], env))
+    _wait_http(f"http://127.0.0.1:{port}/healthz", process, name, stack.logs[name])
+    return f"http://127.0.0.1:{port}/graphql"
+
+
+@contextmanager
+def start_stack(workdir: Path, supergraph: Path) -> Iterator[Stack]:
+    """Seed, start subgraphs, Apollo Gateway and (if available) our gateway; stop them all on exit."""
     with ExitStack() as services:
-        for name in SUBGRAPHS:
-            process = services.enter_context(_process(stack, name, [sys.executable, "-m", f"subgraphs.{name}"], env))
-            _wait_http(urls[name].replace("/graphql", "/healthz"), process, name, stack.logs[name])
+        stack = start_subgraphs(workdir, services)
+        env, urls = stack.env, stack.subgraph_urls
         apollo_port = free_port()
         overrides = [arg for name in SUBGRAPHS for arg in ("--url", f"{name}={urls[name]}")]
         process = services.enter_context(
