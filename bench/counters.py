@@ -21,21 +21,18 @@ from .proc import cpu_seconds
 
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
 
-# Metric names of our gateway that count policy evaluations (engine calls, not decision-cache hits). The first
-# one present wins; unknown names leave the column "n/a" rather than guessing.
-POLICY_EVALUATION_METRICS = (
-    "lienthong_gateway_policy_evaluations_total",
-    "lienthong_policy_evaluations_total",
-    "lienthong_gateway_policy_engine_evaluations_total",
-    "lienthong_policy_engine_evaluations_total",
-)
+# Our gateway's policy metric: decisions asked by the pipeline, labelled by decision-cache result; a ``miss`` is
+# an evaluation by the engine. Unknown names leave the columns "n/a" rather than guessing.
+POLICY_METRIC = "lienthong_policy_evaluations_total"
+POLICY_ENGINE_SERIES = 'lienthong_policy_evaluations_total{cache="miss"}'
 # The gateway's own count of subgraph fetches: a cross-check of the subgraph-side count.
 GATEWAY_FETCH_METRICS = ("lienthong_gateway_subgraph_fetches_total",)
 
 
 def parse_prometheus(text: str) -> dict[str, float]:
-    """Sum every sample of a Prometheus text exposition by metric name (labels summed over)."""
-    totals: dict[str, float] = {}
+    """Samples of a Prometheus text exposition: each series by ``name{labels}`` as written, and each metric
+    name summed over its labels."""
+    values: dict[str, float] = {}
     for line in text.splitlines():
         if not line or line.startswith("#"):
             continue
@@ -46,9 +43,13 @@ def parse_prometheus(text: str) -> dict[str, float]:
             value = float(m.group(3))
         except ValueError:
             continue
-        if math.isfinite(value):
-            totals[m.group(1)] = totals.get(m.group(1), 0.0) + value
-    return totals
+        if not math.isfinite(value):
+            continue
+        name, labels = m.group(1), m.group(2)
+        values[name] = values.get(name, 0.0) + value if labels else value
+        if labels:
+            values[f"{name}{labels}"] = value
+    return values
 
 
 def fetch_text(url: str, timeout: float = 5.0) -> str | None:
@@ -131,8 +132,8 @@ class PerRequest:
     fetches: float | None
     fetches_by_subgraph: dict[str, float]
     statements: float | None
-    policy_evaluations: float | None
-    policy_metric: str | None = None
+    policy_decisions: float | None  # decisions asked of the policy stage (decision cache hits + misses)
+    policy_evaluations: float | None  # decisions the engine evaluated (cache misses)
     gateway_reported_fetches: float | None = None  # from the gateway's /metrics, when it exports them
 
 
@@ -149,14 +150,12 @@ def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
         for name in after.statements
         if after.statements[name] >= 0 and before.statements.get(name, -1) >= 0
     ]
-    metric = pick_metric(after.metrics, POLICY_EVALUATION_METRICS)
-    policy = None
-    if metric is not None:
-        policy = (after.metrics[metric] - before.metrics.get(metric, 0.0)) / n
+    def delta(metric: str) -> float | None:
+        if metric not in after.metrics:
+            return None
+        return (after.metrics[metric] - before.metrics.get(metric, 0.0)) / n
+
     fetch_metric = pick_metric(after.metrics, GATEWAY_FETCH_METRICS)
-    gateway_fetches = None
-    if fetch_metric is not None:
-        gateway_fetches = (after.metrics[fetch_metric] - before.metrics.get(fetch_metric, 0.0)) / n
     target_cpu = None
     if before.target_cpu_s is not None and after.target_cpu_s is not None:
         target_cpu = (after.target_cpu_s - before.target_cpu_s) * 1e3 / n
@@ -166,7 +165,7 @@ def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
         fetches=sum(by_subgraph.values()) if by_subgraph else None,
         fetches_by_subgraph=by_subgraph,
         statements=sum(statements) / n if statements else None,
-        policy_evaluations=policy,
-        policy_metric=metric,
-        gateway_reported_fetches=gateway_fetches,
+        policy_decisions=delta(POLICY_METRIC),
+        policy_evaluations=delta(POLICY_ENGINE_SERIES) if POLICY_METRIC in after.metrics else None,
+        gateway_reported_fetches=delta(fetch_metric) if fetch_metric else None,
     )

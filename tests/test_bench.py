@@ -87,22 +87,26 @@ def test_lua_script_escapes_headers_and_names_the_bodies(tmp_path: Path) -> None
 def test_prometheus_sums_labels_and_per_request_deltas() -> None:
     text = (
         "# HELP lienthong_policy_evaluations_total x\n# TYPE lienthong_policy_evaluations_total counter\n"
-        'lienthong_policy_evaluations_total{engine="embedded"} 3.0\n'
-        'lienthong_policy_evaluations_total{engine="opa"} 1\n'
+        'lienthong_policy_evaluations_total{cache="miss"} 3.0\n'
+        'lienthong_policy_evaluations_total{cache="hit"} 1\n'
         "other_metric 7\n"
     )
     metrics = parse_prometheus(text)
     assert metrics["lienthong_policy_evaluations_total"] == 4.0
+    assert metrics['lienthong_policy_evaluations_total{cache="miss"}'] == 3.0
+    assert metrics["other_metric"] == 7.0
     before = Snapshot({"population": 10, "sentences": 0}, {"population": 20, "sentences": 5}, 1.0, 2.0, metrics)
     after = Snapshot({"population": 30, "sentences": 10}, {"population": 60, "sentences": 15}, 3.0, 4.0,
-                     {**metrics, "lienthong_policy_evaluations_total": 14.0})
+                     {**metrics, "lienthong_policy_evaluations_total": 14.0,
+                      'lienthong_policy_evaluations_total{cache="miss"}': 4.0})
     cost = per_request(before, after, 10)
     assert cost.fetches == pytest.approx(3.0)
     assert cost.fetches_by_subgraph == {"population": 2.0, "sentences": 1.0}
     assert cost.statements == pytest.approx(5.0)
     assert cost.target_cpu_ms == pytest.approx(200.0)
     assert cost.subgraphs_cpu_ms == pytest.approx(200.0)
-    assert cost.policy_evaluations == pytest.approx(1.0)
+    assert cost.policy_decisions == pytest.approx(1.0)
+    assert cost.policy_evaluations == pytest.approx(0.1)
     no_metrics = per_request(Snapshot({}, {}, None, 0.0), Snapshot({}, {}, None, 0.0), 5)
     assert no_metrics.fetches is None and no_metrics.policy_evaluations is None and no_metrics.target_cpu_ms is None
 
@@ -143,7 +147,7 @@ def test_options() -> None:
 
 def _measurement(target: str, rps: float, p50: float, cpu: float) -> Measurement:
     wrk = WrkResult(100, 1.0, rps, {50.0: p50, 99.0: p50 * 3})
-    cost = PerRequest(cpu, 1.0, 2.0, {"population": 1.0, "sentences": 1.0}, 3.0, 0.0, "m")
+    cost = PerRequest(cpu, 1.0, 2.0, {"population": 1.0, "sentences": 1.0}, 3.0, 1.0, 0.0)
     return Measurement("a", target, wrk, cost, "200, data")
 
 
