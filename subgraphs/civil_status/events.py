@@ -42,7 +42,7 @@ PersonRef = Annotated["Person", strawberry.lazy("subgraphs.civil_status.person")
 class CivilStatusEvent:
     id: strawberry.ID = field(C.PUBLIC, "Opaque id of this record in the electronic civil status database.")
     kind: CivilStatusEventKind = field(C.PUBLIC, "Kind of civil status event (003 Art. 3.1).")
-    registration_number: str = field(
+    registration_number: str | None = field(
         C.IDENTIFIER,
         "Registration number (số đăng ký) in the civil status book; with the book it identifies the person's "
         "record (003 Art. 3.1.a).",
@@ -50,7 +50,7 @@ class CivilStatusEvent:
     book_number: str | None = field(
         C.PUBLIC, "Book number (quyển số) of the civil status book (003 Art. 3.1.a)."
     )
-    registration_date: PartialDate = field(
+    registration_date: PartialDate | None = field(
         C.BASIC,
         "Date of registration (ngày, tháng, năm đăng ký); old books may give only the year (003 Art. 3.1.a).",
     )
@@ -71,7 +71,7 @@ class CivilStatusEvent:
     signer_title: str | None = field(
         C.PUBLIC, "Title of the signing official (chức vụ người ký) (003 Art. 3.1.a)."
     )
-    subject: PersonRef = field(
+    subject: PersonRef | None = field(
         C.IDENTIFIER,
         "The person whose civil status the event records: the child for a birth, recognition or adoption, the "
         "ward for a guardianship, the husband for a marriage (003 Art. 3.1, 7.1).",
@@ -82,9 +82,9 @@ class CivilStatusEvent:
     description="Birth registration, khai sinh: the civil status established at birth (003 Art. 3.1.a, 10.2.a)."
 )
 class BirthRegistration(CivilStatusEvent):
-    full_name: str = field(C.BASIC, "Full name of the registered child (họ tên) (003 Art. 3.1.a).")
-    date_of_birth: PartialDate = field(C.BASIC, "Date of birth (ngày, tháng, năm sinh) (003 Art. 3.1.a).")
-    sex: Sex = field(C.BASIC, "Sex (giới tính) (003 Art. 3.1.a).")
+    full_name: str | None = field(C.BASIC, "Full name of the registered child (họ tên) (003 Art. 3.1.a).")
+    date_of_birth: PartialDate | None = field(C.BASIC, "Date of birth (ngày, tháng, năm sinh) (003 Art. 3.1.a).")
+    sex: Sex | None = field(C.BASIC, "Sex (giới tính) (003 Art. 3.1.a).")
     place_of_birth: str | None = field(C.BASIC, "Place of birth (nơi sinh) (003 Art. 3.1.a).")
     ethnicity: str | None = field(
         C.ETHNIC_ORIGIN, "Ethnicity (dân tộc): sensitive, 004 Art. 2.4.b (003 Art. 3.1.a)."
@@ -116,7 +116,7 @@ class MarriageRegistration(CivilStatusEvent):
     description="Marital status certificate, Giấy xác nhận tình trạng hôn nhân (003 Art. 3.1.c, 8.1, 10.2.b)."
 )
 class MaritalStatusConfirmation(CivilStatusEvent):
-    marital_status: MaritalStatus = field(C.FAMILY, "Marital status confirmed (003 Art. 3.1.c, 10.2.b).")
+    marital_status: MaritalStatus | None = field(C.FAMILY, "Marital status confirmed (003 Art. 3.1.c, 10.2.b).")
     intended_use: str | None = field(C.BASIC, "Purpose the certificate was requested for (mục đích sử dụng).")
     valid_until: PartialDate | None = field(C.PUBLIC, "Last day the certificate may be used.")
 
@@ -155,11 +155,11 @@ class AdoptionRegistration(CivilStatusEvent):
     description="What a change, correction or supplement of civil status information records (003 Art. 10.2.c)."
 )
 class CivilStatusAmendment:
-    item: CivilStatusItem = field(C.BASIC, "The item of civil status information amended (003 Art. 10.2.c).")
+    item: CivilStatusItem | None = field(C.BASIC, "The item of civil status information amended (003 Art. 10.2.c).")
     old_value: str | None = field(
         C.BASIC, "Value before the amendment; null for a supplement (003 Art. 10.2.c)."
     )
-    new_value: str = field(C.BASIC, "Value after the amendment (003 Art. 10.2.c).")
+    new_value: str | None = field(C.BASIC, "Value after the amendment (003 Art. 10.2.c).")
     reason: str | None = field(C.BASIC, "Reason given for the amendment.")
 
 
@@ -183,13 +183,13 @@ class CivilStatusSupplement(CivilStatusEvent, CivilStatusAmendment):
 @strawberry.type(description="Re-determination of ethnicity, xác định lại dân tộc (003 Art. 3.1.c, 10.2.c).")
 class EthnicityRedetermination(CivilStatusEvent):
     old_ethnicity: str | None = field(C.ETHNIC_ORIGIN, "Ethnicity before (004 Art. 2.4.b; 003 Art. 10.2.c).")
-    new_ethnicity: str = field(C.ETHNIC_ORIGIN, "Ethnicity re-determined (004 Art. 2.4.b; 003 Art. 10.2.c).")
+    new_ethnicity: str | None = field(C.ETHNIC_ORIGIN, "Ethnicity re-determined (004 Art. 2.4.b; 003 Art. 10.2.c).")
     reason: str | None = field(C.ETHNIC_ORIGIN, "Reason given (reveals ethnic origin, 004 Art. 2.4.b).")
 
 
 @strawberry.type(description="Death registration, đăng ký khai tử (003 Art. 3.1.c, 10.2.e).")
 class DeathRegistration(CivilStatusEvent):
-    date_of_death: PartialDate = field(C.BASIC, "Date of death (003 Art. 10.2.e, 10.3.b).")
+    date_of_death: PartialDate | None = field(C.BASIC, "Date of death (003 Art. 10.2.e, 10.3.b).")
     place_of_death: str | None = field(C.BASIC, "Place of death (003 Art. 10.2.e).")
     cause_of_death: str | None = field(C.HEALTH, "Cause of death: health data, sensitive (004 Art. 2.4.c).")
 
@@ -203,8 +203,8 @@ class DeathRegistration(CivilStatusEvent):
 class CourtDecisionRecording(CivilStatusEvent):
     court: str = field(C.PUBLIC, "Court or authority that issued the judgment or decision.")
     decision_number: str = field(C.PUBLIC, "Number of the judgment or decision.")
-    decision_date: PartialDate = field(C.BASIC, "Date of the judgment or decision.")
-    decision_kind: RecordedDecisionKind = field(
+    decision_date: PartialDate | None = field(C.BASIC, "Date of the judgment or decision.")
+    decision_kind: RecordedDecisionKind | None = field(
         C.FAMILY,
         "What the judgment or decision changed: divorce, declaration of missing or death... (003 Art. 10.2.b, 10.2.đ).",
     )
@@ -218,10 +218,10 @@ class CourtDecisionRecording(CivilStatusEvent):
     )
 )
 class ForeignEventRecording(CivilStatusEvent):
-    recorded_event: ForeignCivilStatusEventKind = field(
+    recorded_event: ForeignCivilStatusEventKind | None = field(
         C.FAMILY, "Kind of event settled abroad (003 Art. 3.1.b)."
     )
-    foreign_country: str = field(C.BASIC, "Country whose authority settled the event (003 Art. 3.1.b).")
+    foreign_country: str | None = field(C.BASIC, "Country whose authority settled the event (003 Art. 3.1.b).")
     foreign_authority: str | None = field(
         C.PUBLIC, "Foreign authority that issued the document (003 Art. 3.1.b)."
     )

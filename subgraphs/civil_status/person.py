@@ -60,7 +60,7 @@ class Person:
     )
     async def civil_status_events(
         self, info: Info, kinds: list[CivilStatusEventKind] | None = None
-    ) -> list[ev.CivilStatusEvent]:
+    ) -> list[ev.CivilStatusEvent] | None:
         if kinds is not None and not kinds:
             raise bad_user_input("kinds", "give at least one kind, or omit the argument for every kind")
         wanted = None if kinds is None else {k.value for k in kinds}

@@ -54,7 +54,7 @@ class Query:
         "Civil status records entered under a registration number (số đăng ký); registration numbers are unique "
         "within a civil status book, so several records may share one (003 Art. 3.1, 8, 13).",
     )
-    async def civil_status_records(self, info: Info, registration_number: str) -> list[CivilStatusEvent]:
+    async def civil_status_records(self, info: Info, registration_number: str) -> list[CivilStatusEvent] | None:
         number = check_registration_number(registration_number)
         return [
             event_from_row(r) for r in await loaders.events_by_registration_number(info.context.db, number)
@@ -78,7 +78,7 @@ class Query:
         kinds: list[CivilStatusEventKind] | None = None,
         first: int = 20,
         offset: int = 0,
-    ) -> list[CivilStatusEvent]:
+    ) -> list[CivilStatusEvent] | None:
         if province_code not in BY_CODE:
             raise bad_user_input("provinceCode", f"{province_code!r} is not the code of a current province")
         check_range(year, "year", FIRST_YEAR, LAST_YEAR)

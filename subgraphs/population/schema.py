@@ -1,8 +1,9 @@
 """GraphQL schema of the population subgraph (Apollo Federation v2): the ``Person`` entity and its root fields.
 
 Every output field is classified with ``@personalData`` (004 Art. 2) and its description cites the article that
-makes it personal data. Fields are nullable except ``personalId``, ``otherNames`` and ``processingRestricted``: the
-gateway withholds a field as ``null`` + FORBIDDEN_FIELD, and a non-null field would null out the whole person.
+makes it personal data. Every non-PUBLIC field but the key ``personalId`` is nullable, root fields and lists too: the
+gateway withholds a field as ``null`` + FORBIDDEN_FIELD, and a non-null field would null out its parent (the whole
+person, the whole page). ``tests/test_nullability.py`` keeps it so.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ class Person:
         "Personal identification number (số định danh cá nhân), 12 digits; 004 Art. 2.3.g; 003 Art. 10.3.a.",
     )
     full_name: str | None = field(B, "Full name as in the birth registration (họ, chữ đệm và tên); 004 Art. 2.3.a.")
-    other_names: list[str] = field(B, "Other names (tên gọi khác), if any; 004 Art. 2.3.a.")
+    other_names: list[str] | None = field(B, "Other names (tên gọi khác), if any; 004 Art. 2.3.a.")
     date_of_birth: PartialDate | None = field(  # type: ignore[valid-type]
         B, "Date of birth, often only the year (YYYY, YYYY-MM or YYYY-MM-DD); 004 Art. 2.3.b; 003 Art. 10.3.b."
     )
@@ -88,7 +89,7 @@ class Person:
     missing_since: PartialDate | None = field(  # type: ignore[valid-type]
         B, "Date from which the person is missing (mất tích), if declared; 004 Art. 2.3.b; 003 Art. 10.2.đ."
     )
-    processing_restricted: bool = field(
+    processing_restricted: bool | None = field(
         B, "The subject asked to restrict processing of their data (quyền hạn chế xử lý dữ liệu), 004 Art. 9.6."
     )
     father_id: strawberry.Private[str | None] = None
@@ -149,7 +150,7 @@ class Person:
 @strawberry.type(description="One result of searchPersons.")
 class PersonEdge:
     cursor: str = field(DataCategory.PUBLIC, "Opaque position of this result (no personal data in it).")
-    node: Person = field(B, "The person found.")
+    node: Person | None = field(B, "The person found.")
 
 
 @strawberry.type(description="Paging state of a person search.")
@@ -160,7 +161,7 @@ class PersonPageInfo:
 
 @strawberry.type(description="A page of persons found by name (cursor paging).")
 class PersonConnection:
-    edges: list[PersonEdge] = field(B, "Persons of this page, in personal id order.")
+    edges: list[PersonEdge] | None = field(B, "Persons of this page, in personal id order.")
     page_info: PersonPageInfo = field(DataCategory.PUBLIC, "Paging state.")
 
 
@@ -201,7 +202,7 @@ class Query:
 
     @classified(B, f"Persons by personal identification number (at most {MAX_IDS}), in the order given, null for "
                    "unknown ids; 003 Art. 10.3.")
-    async def persons(self, info: Info, personal_ids: list[strawberry.ID]) -> list[Person | None]:
+    async def persons(self, info: Info, personal_ids: list[strawberry.ID]) -> list[Person | None] | None:
         ids = check_personal_ids(personal_ids, "personalIds", limit=MAX_IDS)
         rows = await _loaders(info).person.load_many(ids)
         return [Person.from_row(row) if row is not None else None for row in rows]
@@ -216,7 +217,7 @@ class Query:
         province_code: str | None = strawberry.UNSET,
         first: int | None = 20,
         after: str | None = strawberry.UNSET,
-    ) -> PersonConnection:
+    ) -> PersonConnection | None:
         # UNSET defaults keep the SDL exactly `birthYear: Int`; an explicit null means "not given" as well.
         birth_year, province_code, after = (
             None if value is strawberry.UNSET else value for value in (birth_year, province_code, after)

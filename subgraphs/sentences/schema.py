@@ -40,7 +40,7 @@ class Query:
         return Sentence.from_row(row) if row else None
 
     @classified(CRIMINAL, "Sentences of a citizen by personal identification number, oldest first (000 Art. 8.2.c).")
-    async def sentences_of(self, info: Info, personal_id: strawberry.ID) -> list[Sentence]:
+    async def sentences_of(self, info: Info, personal_id: strawberry.ID) -> list[Sentence] | None:
         rows = await info.context.loaders.sentences_by_person.load(check_personal_id(str(personal_id)))
         return [Sentence.from_row(r) for r in rows]
 

@@ -81,9 +81,9 @@ class Judgment:
     trial_level: TrialLevel = field(PUBLIC, "Level of the trial (sơ thẩm, phúc thẩm...).")
     court_name: str = field(PUBLIC, "Court that ruled, e.g. 'Tòa án nhân dân tỉnh Nghệ An' (000 Art. 8.2.a).")
     court_province_code: str = field(PUBLIC, "3-digit code of the court's province.")
-    number: str = field(CRIMINAL, "Number of the ruling, e.g. '125/2024/HS-ST' (000 Art. 8.2.a).")
-    issued_on: date = field(CRIMINAL, "Date the ruling was issued (000 Art. 8.2.a).")
-    effective_on: date = field(CRIMINAL, "Date it became legally effective and enforceable (000 Art. 8.2.a).")
+    number: str | None = field(CRIMINAL, "Number of the ruling, e.g. '125/2024/HS-ST' (000 Art. 8.2.a).")
+    issued_on: date | None = field(CRIMINAL, "Date the ruling was issued (000 Art. 8.2.a).")
+    effective_on: date | None = field(CRIMINAL, "Date it became legally effective and enforceable (000 Art. 8.2.a).")
 
     @classmethod
     def from_row(cls, row: Any) -> Judgment:
@@ -100,11 +100,11 @@ class Judgment:
 
 @strawberry.type(description="A crime convicted of, by article of the Criminal Code 2015 (BLHS), 000 Art. 8.2.a.")
 class Charge:
-    article: int = field(CRIMINAL, "Article of the Criminal Code 2015 (amended 2017), e.g. 173 (000 Art. 8.2.a).")
+    article: int | None = field(CRIMINAL, "Article of the Criminal Code 2015 (amended 2017), e.g. 173 (000 Art. 8.2.a).")
     clause: int | None = field(CRIMINAL, "Clause (khoản) of that article.")
     point: str | None = field(CRIMINAL, "Point (điểm) of that clause, e.g. 'c'.")
-    offence_name: str = field(CRIMINAL, "Name of the offence, e.g. 'Trộm cắp tài sản'.")
-    citation: str = field(CRIMINAL, "Citation as written in the ruling, e.g. 'điểm c khoản 2 Điều 173 BLHS'.")
+    offence_name: str | None = field(CRIMINAL, "Name of the offence, e.g. 'Trộm cắp tài sản'.")
+    citation: str | None = field(CRIMINAL, "Citation as written in the ruling, e.g. 'điểm c khoản 2 Điều 173 BLHS'.")
 
     @classmethod
     def from_row(cls, row: Any) -> Charge:
@@ -123,13 +123,13 @@ class Charge:
 
 @strawberry.type(description="A principal or additional penalty (BLHS Art. 32–33; 000 Art. 8.2.a, 8.2.đ).")
 class Penalty:
-    kind: PenaltyKind = field(CRIMINAL, "Kind of penalty (BLHS Art. 32, 33).")
-    principal: bool = field(CRIMINAL, "True for the principal penalty, false for an additional one (BLHS Art. 32).")
+    kind: PenaltyKind | None = field(CRIMINAL, "Kind of penalty (BLHS Art. 32, 33).")
+    principal: bool | None = field(CRIMINAL, "True for the principal penalty, false for an additional one (BLHS Art. 32).")
     term_months: int | None = field(
         CRIMINAL, "Duration in months (imprisonment, non-custodial reform, bans, probation, suspension of operations)."
     )
     amount: Vnd | None = field(CRIMINAL, "Amount of a fine, in đồng (BLHS Art. 35, 77).")
-    suspended: bool = field(CRIMINAL, "Suspended sentence (án treo), BLHS Art. 65.")
+    suspended: bool | None = field(CRIMINAL, "Suspended sentence (án treo), BLHS Art. 65.")
     probation_months: int | None = field(CRIMINAL, "Probation period of a suspended sentence (thời gian thử thách).")
     details: str | None = field(CRIMINAL, "Particulars: banned occupation, banned places, rights deprived...")
 
@@ -148,7 +148,7 @@ class Penalty:
 
 @strawberry.type(description="A judicial measure (biện pháp tư pháp), BLHS Art. 46–49, 82, 96; 000 Art. 8.2.")
 class JudicialMeasure:
-    kind: JudicialMeasureKind = field(CRIMINAL, "Kind of measure.")
+    kind: JudicialMeasureKind | None = field(CRIMINAL, "Kind of measure.")
     term_months: int | None = field(CRIMINAL, "Duration in months (reformatory school).")
     details: str | None = field(CRIMINAL, "Particulars: objects confiscated, what to restore...")
     medical_ground: str | None = field(
@@ -167,14 +167,14 @@ class JudicialMeasure:
 
 @strawberry.type(description="A civil obligation in the criminal judgment (nghĩa vụ dân sự; 000 Art. 8.2.đ, 8.3.c).")
 class CivilObligation:
-    description: str = field(CRIMINAL, "What is owed: compensation, restitution, court fees (000 Art. 8.2.đ).")
-    amount: Vnd = field(CRIMINAL, "Amount owed, in đồng.")
-    amount_paid: Vnd = field(CRIMINAL, "Amount performed so far, in đồng.")
-    beneficiary: str = field(
+    description: str | None = field(CRIMINAL, "What is owed: compensation, restitution, court fees (000 Art. 8.2.đ).")
+    amount: Vnd | None = field(CRIMINAL, "Amount owed, in đồng.")
+    amount_paid: Vnd | None = field(CRIMINAL, "Amount performed so far, in đồng.")
+    beneficiary: str | None = field(
         CRIMINAL, "Who is owed: the State or the victim; a victim's name ties them to the crime, hence CRIMINAL."
     )
-    beneficiary_kind: BeneficiaryKind = field(CRIMINAL, "State, person or organisation.")
-    status: ObligationStatus = field(CRIMINAL, "How far it has been performed.")
+    beneficiary_kind: BeneficiaryKind | None = field(CRIMINAL, "State, person or organisation.")
+    status: ObligationStatus | None = field(CRIMINAL, "How far it has been performed.")
 
     @classmethod
     def from_row(cls, row: Any) -> CivilObligation:

@@ -48,7 +48,7 @@ class LegalEntityEnforcementEvent:
 
 @strawberry.type(description="A commercial legal entity's sentence under one ruling (000 Art. 8.3).")
 class LegalEntitySentence:
-    id: strawberry.ID = field(IDENTIFIER, "Identifier of the record in the enforcement database.")
+    id: strawberry.ID | None = field(IDENTIFIER, "Identifier of the record in the enforcement database.")
     offence_summary: str = field(PUBLIC, "Summary of the offence (000 Art. 8.3.a).")
     enforcing_authority: str = field(PUBLIC, "Body enforcing the sentence.")
     status: EnforcementStatus = field(PUBLIC, "Current state of enforcement (000 Art. 8.3.d).")

@@ -32,10 +32,10 @@ BASIC, CRIMINAL, HEALTH, IDENTIFIER = (
 
 @strawberry.type(description="One step in the course of enforcement (diễn biến quá trình chấp hành án, 000 Art. 8.2.e).")
 class EnforcementEvent:
-    kind: EnforcementEventKind = field(CRIMINAL, "What happened (000 Art. 8.2.e).")
-    event_date: date = field(CRIMINAL, "When it took effect.", name="date")
+    kind: EnforcementEventKind | None = field(CRIMINAL, "What happened (000 Art. 8.2.e).")
+    event_date: date | None = field(CRIMINAL, "When it took effect.", name="date")
     decision_number: str | None = field(CRIMINAL, "Number of the decision ordering it (000 Art. 8.2.e).")
-    authority: str = field(CRIMINAL, "Court, enforcement agency or facility that decided or recorded it.")
+    authority: str | None = field(CRIMINAL, "Court, enforcement agency or facility that decided or recorded it.")
     note: str | None = field(CRIMINAL, "Particulars recorded with the event.")
     health_ground: str | None = field(
         HEALTH,
@@ -72,13 +72,13 @@ class EnforcementEvent:
     "reached through `Sentence.person` (data collected once, used many times: 000 Art. 3.4)."
 )
 class OffenderBackground:
-    name_at_judgment: str = field(CRIMINAL, "Full name as written in the ruling (000 Art. 8.2.b).")
-    aliases: list[str] = field(CRIMINAL, "Other names and aliases (tên gọi khác, bí danh) in the file.")
+    name_at_judgment: str | None = field(CRIMINAL, "Full name as written in the ruling (000 Art. 8.2.b).")
+    aliases: list[str] | None = field(CRIMINAL, "Other names and aliases (tên gọi khác, bí danh) in the file.")
     occupation: str | None = field(CRIMINAL, "Occupation when convicted.")
     education_level: str | None = field(CRIMINAL, "Education level when convicted, e.g. '9/12'.")
-    prior_convictions: int = field(CRIMINAL, "Number of prior convictions not yet expunged (tiền án).")
+    prior_convictions: int | None = field(CRIMINAL, "Number of prior convictions not yet expunged (tiền án).")
     residence_at_judgment: str | None = field(CRIMINAL, "Place of residence when convicted.")
-    minor_at_offence: bool = field(
+    minor_at_offence: bool | None = field(
         CRIMINAL, "Under 18 when the offence was committed (BLHS Part One, Chapter XII; 004 Art. 20)."
     )
 
@@ -98,16 +98,16 @@ def _background(row: Any) -> OffenderBackground:
 @strawberry.federation.type(keys=["id"], description="A natural person's sentence under one ruling (000 Art. 8.2).")
 class Sentence:
     id: strawberry.ID = field(IDENTIFIER, "Identifier of the sentence record in the enforcement database.")
-    offence_summary: str = field(CRIMINAL, "Summary of the offence (tóm tắt quá trình phạm tội, 000 Art. 8.2.d).")
-    offence_date: date = field(CRIMINAL, "When the offence was committed (000 Art. 8.2.d).")
-    background: OffenderBackground = field(CRIMINAL, "The offender's background (lý lịch, 000 Art. 8.2.b).")
-    status: EnforcementStatus = field(CRIMINAL, "Current state of enforcement (000 Art. 8.1.b, 8.2.e).")
+    offence_summary: str | None = field(CRIMINAL, "Summary of the offence (tóm tắt quá trình phạm tội, 000 Art. 8.2.d).")
+    offence_date: date | None = field(CRIMINAL, "When the offence was committed (000 Art. 8.2.d).")
+    background: OffenderBackground | None = field(CRIMINAL, "The offender's background (lý lịch, 000 Art. 8.2.b).")
+    status: EnforcementStatus | None = field(CRIMINAL, "Current state of enforcement (000 Art. 8.1.b, 8.2.e).")
     enforcement_started_on: date | None = field(CRIMINAL, "When enforcement began (decision to enforce).")
     expected_end_on: date | None = field(CRIMINAL, "When the term ends, as currently computed (after reductions).")
     supervising_authority: str | None = field(
         CRIMINAL, "Commune police or People's Committee supervising a sentence served in the community (000 Art. 2.2)."
     )
-    province_code: str = field(CRIMINAL, "3-digit code of the province whose bodies enforce the sentence.")
+    province_code: str | None = field(CRIMINAL, "3-digit code of the province whose bodies enforce the sentence.")
     residence_after_release: str | None = field(
         CRIMINAL, "Residence after the sentence was served (000 Art. 8.2.g)."
     )
@@ -162,11 +162,11 @@ class Sentence:
         return ForeignOffender.from_row(row) if row else None
 
     @classified(CRIMINAL, "The judgment or decision enforced (000 Art. 8.2.a).")
-    async def judgment(self, info: Info) -> Judgment:
+    async def judgment(self, info: Info) -> Judgment | None:
         return Judgment.from_row(await info.context.loaders.judgment.load(self.judgment_id))
 
     @classified(CRIMINAL, "Crimes convicted of, with Criminal Code article and clause (000 Art. 8.2.a).")
-    async def charges(self, info: Info) -> list[Charge]:
+    async def charges(self, info: Info) -> list[Charge] | None:
         return [Charge.from_row(r) for r in await info.context.loaders.charges.load(str(self.id))]
 
     @classified(CRIMINAL, "The principal penalty (hình phạt chính, BLHS Art. 32.1; 000 Art. 8.2.a).")
@@ -175,21 +175,21 @@ class Sentence:
         return next((Penalty.from_row(r) for r in rows if r["role"] == "PRINCIPAL"), None)
 
     @classified(CRIMINAL, "Additional penalties (hình phạt bổ sung, BLHS Art. 32.2; 000 Art. 8.2.đ).")
-    async def additional_penalties(self, info: Info) -> list[Penalty]:
+    async def additional_penalties(self, info: Info) -> list[Penalty] | None:
         rows = await info.context.loaders.penalties.load(str(self.id))
         return [Penalty.from_row(r) for r in rows if r["role"] == "ADDITIONAL"]
 
     @classified(CRIMINAL, "Judicial measures applied (biện pháp tư pháp, BLHS Art. 46; 000 Art. 8.2).")
-    async def judicial_measures(self, info: Info) -> list[JudicialMeasure]:
+    async def judicial_measures(self, info: Info) -> list[JudicialMeasure] | None:
         rows = await info.context.loaders.penalties.load(str(self.id))
         return [JudicialMeasure.from_row(r) for r in rows if r["role"] == "MEASURE"]
 
     @classified(CRIMINAL, "Civil obligations in the criminal judgment (000 Art. 8.2.đ).")
-    async def civil_obligations(self, info: Info) -> list[CivilObligation]:
+    async def civil_obligations(self, info: Info) -> list[CivilObligation] | None:
         return [CivilObligation.from_row(r) for r in await info.context.loaders.obligations.load(str(self.id))]
 
     @classified(CRIMINAL, "The course of enforcement, oldest first (000 Art. 8.2.e).")
-    async def enforcement_events(self, info: Info) -> list[EnforcementEvent]:
+    async def enforcement_events(self, info: Info) -> list[EnforcementEvent] | None:
         return [EnforcementEvent.from_row(r) for r in await info.context.loaders.events.load(str(self.id))]
 
     @classified(CRIMINAL, "Facility where the sentence is (or was last) served, if custodial (000 Art. 2.2).")
@@ -219,7 +219,7 @@ class Person:
         return cls(personal_id=strawberry.ID(personal_id), prefetched=rows)
 
     @classified(CRIMINAL, "Sentences this citizen serves or has served, oldest first (000 Art. 8.2).")
-    async def sentences(self, info: Info) -> list[Sentence]:
+    async def sentences(self, info: Info) -> list[Sentence] | None:
         rows = self.prefetched
         if rows is None:
             rows = await info.context.loaders.sentences_by_person.load(str(self.personal_id))
@@ -232,9 +232,9 @@ class Person:
 )
 class ForeignOffender:
     identification_code: str = field(IDENTIFIER, "Passport number or identification code (000 Art. 8.2.c).")
-    identification_kind: ForeignIdKind = field(IDENTIFIER, "Whether the code is a passport number (000 Art. 8.2.c).")
-    full_name: str = field(BASIC, "Full name as in the passport (004 Art. 2.3.a).")
-    nationality: str = field(BASIC, "Nationality (004 Art. 2.3.đ).")
+    identification_kind: ForeignIdKind | None = field(IDENTIFIER, "Whether the code is a passport number (000 Art. 8.2.c).")
+    full_name: str | None = field(BASIC, "Full name as in the passport (004 Art. 2.3.a).")
+    nationality: str | None = field(BASIC, "Nationality (004 Art. 2.3.đ).")
     date_of_birth: PartialDate | None = field(BASIC, "Date of birth, possibly partial (004 Art. 2.3.b).")
     sex: Sex | None = field(BASIC, "Sex (004 Art. 2.3.b).")
 
@@ -255,7 +255,7 @@ class ForeignOffender:
         return cls.from_row(row) if row else None
 
     @classified(CRIMINAL, "Sentences this foreigner serves or has served (000 Art. 8.2).")
-    async def sentences(self, info: Info) -> list[Sentence]:
+    async def sentences(self, info: Info) -> list[Sentence] | None:
         rows = await info.context.loaders.sentences_by_foreigner.load(self.identification_code)
         return [Sentence.from_row(r) for r in rows]
 
