@@ -155,6 +155,9 @@ def _object(
         if name == "__typename":
             out[key] = runtime.name
             continue
+        if name in ("__schema", "__type"):  # introspection (root only): the API schema, no personal data
+            out[key] = obj.get(key)
+            continue
         definition = runtime.fields.get(name)
         if definition is None:
             continue
