@@ -121,13 +121,18 @@ class Stack(AbstractContextManager["Stack"]):
         return self.options.out_dir / "profiles" / f"{self.run_dir.name}-{self.options.profile}"
 
     def start_ours(self) -> Service | None:
-        """Our gateway: embedded policy engine, real audit store (SQLite in the run directory)."""
+        """Our gateway in production mode: embedded policy engine, real audit store (SQLite in the run directory).
+
+        Caller tokens must exist first (:func:`bench.tokens.mint_caller_tokens` creates the key they are signed
+        with): production never creates a development key, it only trusts the JWKS file it is given."""
         if self.supergraph is None:
             return None
         port = self.options.ports["ours"]
         env = {
             **self.env(),
-            "GATEWAY_ENV": "development",
+            # production settings; its caller keys are the bench's development key pair, named explicitly
+            "GATEWAY_ENV": "production",
+            "GATEWAY_JWKS_FILE": str(self.dataset.directory / "keys" / "dev-jwks.json"),
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": str(port),
             "GATEWAY_SUPERGRAPH": str(self.supergraph),
