@@ -14,7 +14,7 @@ from . import dataset, machine, profile
 from .counters import Probe
 from .options import BenchOptions, parse_options
 from .queries import QUERIES, BenchQuery, Ids, bodies
-from .report import Measurement, Report, Skipped, render
+from .report import Measurement, Report, Skipped, combine_rounds, render
 from .runner import Endpoint, measure
 from .stack import Stack, subgraph_url
 from .tokens import CallerTokens, ensure_internal_key, internal_headers, mint_caller_tokens
@@ -45,30 +45,36 @@ def endpoint_for(
 
 
 def run_all(options: BenchOptions, stack: Stack, ids: Ids, tokens: CallerTokens | None) -> list[Measurement | Skipped]:
+    """Every (query, target) pair, ``options.rounds`` times, interleaved (round 1 of all pairs, then round 2...)."""
     outcomes: list[Measurement | Skipped] = []
-    for key in options.queries:
-        query = QUERIES[key]
-        query_bodies = bodies(query, ids)
-        for target in options.targets:
-            endpoint = endpoint_for(target, query, stack, tokens)
-            if isinstance(endpoint, str):
-                say(f"({key}) {target}: skipped: {endpoint}")
-                outcomes.append(Skipped(key, target, endpoint))
-                continue
-            say(f"({key}) {target}: preflight, warm-up {options.warmup_s:g}s, counts, then {options.duration_s:g}s "
-                f"at {options.connections} connections")
-            probe = Probe(stack.counter_urls(), stack.subgraph_pids(), endpoint.pid, endpoint.metrics_url)
-            outcome = measure(
-                query, endpoint, query_bodies, probe, work_dir=stack.run_dir, duration_s=options.duration_s,
-                warmup_s=options.warmup_s, connections=options.connections, threads=options.threads,
-            )
-            if isinstance(outcome, Skipped):
-                say(f"({key}) {target}: {outcome.reason}")
-            else:
-                w = outcome.wrk
-                say(f"({key}) {target}: {w.requests_per_s:,.1f} req/s, p50 {w.p50_ms} ms, p99 {w.p99_ms} ms, "
-                    f"{w.errors} failed")
-            outcomes.append(outcome)
+    query_bodies = {key: bodies(QUERIES[key], ids) for key in options.queries}
+    for round_index in range(options.rounds):
+        tag = f".r{round_index + 1}" if options.rounds > 1 else ""
+        for key in options.queries:
+            query = QUERIES[key]
+            for target in options.targets:
+                label = f"({key}) {target}{f' round {round_index + 1}' if tag else ''}"
+                endpoint = endpoint_for(target, query, stack, tokens)
+                if isinstance(endpoint, str):
+                    if round_index == 0:
+                        say(f"{label}: skipped: {endpoint}")
+                        outcomes.append(Skipped(key, target, endpoint))
+                    continue
+                say(f"{label}: preflight, warm-up {options.warmup_s:g}s, counts, then {options.duration_s:g}s "
+                    f"at {options.connections} connections")
+                probe = Probe(stack.counter_urls(), stack.subgraph_pids(), endpoint.pid, endpoint.metrics_url)
+                outcome = measure(
+                    query, endpoint, query_bodies[key], probe, work_dir=stack.run_dir,
+                    duration_s=options.duration_s, warmup_s=options.warmup_s, connections=options.connections,
+                    threads=options.threads, tag=tag,
+                )
+                if isinstance(outcome, Skipped):
+                    say(f"{label}: {outcome.reason}")
+                else:
+                    w = outcome.wrk
+                    say(f"{label}: {w.requests_per_s:,.1f} req/s, p50 {w.p50_ms} ms, p99 {w.p99_ms} ms, "
+                        f"{w.errors} failed")
+                outcomes.append(outcome)
     return outcomes
 
 
@@ -110,8 +116,8 @@ def main(argv: list[str] | None = None) -> int:
         files = profile.render(options.profile, stack.profile_stem())
         say("profile: " + (", ".join(map(str, files)) or "none written (see the gateway log)"))
 
-    measurements = [o for o in outcomes if isinstance(o, Measurement)]
-    skipped = [o for o in outcomes if isinstance(o, Skipped)]
+    measurements = combine_rounds([o for o in outcomes if isinstance(o, Measurement)])
+    skipped = list(dict.fromkeys(o for o in outcomes if isinstance(o, Skipped)))
     machine_facts["Apollo packages"] = machine.apollo_versions(runner)
     load = os.getloadavg()
     machine_facts["load average at end (1/5/15 min)"] = f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
@@ -125,7 +131,8 @@ def main(argv: list[str] | None = None) -> int:
             "data set": f"{options.people} persons, seed {options.seed}, "
                         f"{'PostgreSQL' if options.postgres else 'SQLite'} ({_row_summary(rows)})",
             "load": f"wrk, {options.connections} connections, {options.threads} thread(s), "
-                    f"{options.warmup_s:g}s warm-up + {options.duration_s:g}s measured per query and target",
+                    f"{options.warmup_s:g}s warm-up + {options.duration_s:g}s measured per query and target, "
+                    f"{options.rounds} round(s)",
             "our gateway": "GATEWAY_ENV=production, GATEWAY_POLICY_ENGINE=embedded (real Rego policy), audit store "
                            "on SQLite in the run directory (every request recorded before its answer)",
             "audit": audit_rows(run_dir / "audit.db"),

@@ -23,6 +23,7 @@ class BenchOptions:
     warmup_s: float = 5.0
     connections: int = 16
     threads: int = 1
+    rounds: int = 1
     targets: tuple[str, ...] = TARGETS
     queries: tuple[str, ...] = QUERIES
     base_port: int = 14000
@@ -77,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--warmup", type=_duration, default=5.0, help="unmeasured seconds before each run (default 5)")
     p.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
     p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: the machine has 2 cores)")
+    p.add_argument("--rounds", type=int, default=1,
+                   help="measure every (query, target) this many times, interleaved, and report the median run "
+                        "(steadier on a shared machine; default 1)")
     p.add_argument("--targets", type=_csv(TARGETS), default=TARGETS, help="subset of direct,ours,apollo")
     p.add_argument("--queries", type=_csv(QUERIES), default=QUERIES, help="subset of a,b,c,d,e")
     p.add_argument("--base-port", type=int, default=14000,
@@ -106,6 +110,7 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
         warmup_s=args.warmup,
         connections=args.connections,
         threads=max(1, args.threads),
+        rounds=max(1, args.rounds),
         targets=targets,
         queries=args.queries,
         base_port=args.base_port,

@@ -98,6 +98,7 @@ def measure(
     warmup_s: float,
     connections: int,
     threads: int,
+    tag: str = "",
 ) -> Measurement | Skipped:
     """Preflight, warm up (unmeasured), then measure ``duration_s`` seconds of ``query`` against ``endpoint``."""
     try:
@@ -106,7 +107,7 @@ def measure(
         return Skipped(query.key, endpoint.target, f"preflight failed, not measured: {exc}")
     wrk_dir = work_dir / "wrk"
     wrk_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{query.key}-{endpoint.target}"
+    stem = f"{query.key}-{endpoint.target}{tag}"
     bodies_file = wrk_dir / f"{stem}.bodies"
     bodies_file.write_bytes(b"\n".join(bodies) + b"\n")
     script = wrk_dir / f"{stem}.lua"

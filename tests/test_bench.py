@@ -15,7 +15,7 @@ from bench.counters import PerRequest, Snapshot, parse_prometheus, per_request
 from bench.options import parse_options
 from bench.proc import parse_stat_cpu_ticks
 from bench.queries import QUERIES, Ids, bodies
-from bench.report import Measurement, Report, Skipped, ratios_table, render, results_table
+from bench.report import Measurement, Report, Skipped, combine_rounds, ratios_table, render, results_table
 from bench.stack import rewrite_graph_urls
 from bench.wrk import WrkResult, WrkRun, lua_script, parse_json_line, parse_output, parse_text
 
@@ -155,7 +155,7 @@ def test_report_rendering_and_ratios() -> None:
     ms = [_measurement("direct", 1000.0, 5.0, 1.0), _measurement("ours", 500.0, 10.0, 4.0),
           _measurement("apollo", 250.0, 20.0, 2.0)]
     table = results_table(ms)
-    assert "| a | our gateway | 500.0 | 10.00 | 30.00 | 0 | 4.00 |" in table
+    assert "| a | our gateway | 500.0 | 1 run | 10.00 | 30.00 | 0 | 4.00 |" in table
     ratios = ratios_table(ms)
     assert "| a | 2.00× | 0.50× | 0.50× | 2.00× | 0.50× | 2.00× |" in ratios
     text = render(Report(ms, [Skipped("b", "direct", "needs three subgraphs")], {"CPU": "x"}, "python -m bench",
@@ -178,3 +178,12 @@ def test_dataset_fingerprint_follows_the_seed_code(tmp_path: Path) -> None:
     assert code_fingerprint(tmp_path) == first
     writer.write_text("A = 2\n")
     assert code_fingerprint(tmp_path) != first
+
+
+def test_rounds_keep_the_median_run_and_the_range() -> None:
+    runs = [_measurement("ours", rps, 10.0, 1.0) for rps in (300.0, 100.0, 200.0, 400.0)]
+    runs.append(_measurement("apollo", 50.0, 10.0, 1.0))
+    combined = combine_rounds(runs)
+    assert [(m.target, m.wrk.requests_per_s) for m in combined] == [("ours", 200.0), ("apollo", 50.0)]
+    assert combined[0].rps_all == (300.0, 100.0, 200.0, 400.0)
+    assert "| 200.0 | 100.0–400.0 (4 runs) |" in results_table(combined)
