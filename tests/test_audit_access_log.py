@@ -68,8 +68,9 @@ async def test_refused_to_everyone_else(store: AuditStore):
 
 
 async def test_paging_and_time_window(store: AuditStore):
-    for i in range(7):
-        await store.record(rec(i, at=days_ago(30 - i)))
+    moments = [days_ago(30 - i) for i in range(7)]  # computed once: the window below must not race the clock
+    for i, moment in enumerate(moments):
+        await store.record(rec(i, at=moment))
     me = caller(SUBJECT_A, Role.DATA_SUBJECT)
     seen, after = [], None
     while True:
@@ -80,7 +81,7 @@ async def test_paging_and_time_window(store: AuditStore):
             break
         after = page["endCursor"]
     assert seen == [7, 6, 5, 4, 3, 2, 1]
-    window = await run(store, me, since=days_ago(28).date().isoformat(), until=days_ago(25).isoformat())
+    window = await run(store, me, since=moments[2].date().isoformat(), until=moments[5].isoformat())
     assert [e["reference"] for e in window.data["accessLog"]["entries"]] == ["5", "4", "3"]
 
 
