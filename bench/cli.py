@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import sqlite3
 import sys
 import time
 from contextlib import closing
+from dataclasses import asdict
 from pathlib import Path
 
 from . import dataset, machine, profile
@@ -142,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     text = render(report)
     (run_dir / "RESULTS.md").write_text(text)
+    (run_dir / "results.json").write_text(json.dumps(asdict(report), indent=1, ensure_ascii=False, default=str))
     if options.results is not None:
         options.results.write_text(text)
         say(f"wrote {options.results}")
