@@ -142,6 +142,7 @@ async def test_interface_rows_filtered_by_province(service: PolicyService) -> No
     ]
     filtered = [m for m in applied.masked if m["effect"] == "filter"]
     assert filtered and "003 Art. 8.4" in filtered[0]["reason"] and filtered[0]["coordinate"] == "Marriage"
+    assert [m["sourceIndex"] for m in filtered] == [1]  # which fetched row was dropped (paths count kept rows)
     applied, _ = await run(service, Caller("m", "bo-tu-phap", "justice_ministry"), DeclaredPurpose("civil_status_extract"), query)
     assert len(applied.data["events"]) == 2
 

@@ -134,9 +134,6 @@ def _object(
         for coordinate in rule.coordinates:
             if coordinate.startswith(prefix):
                 row_withheld.setdefault(coordinate, rule.reason)
-    if isinstance(attrs.get("personalId"), str):
-        walk.subjects.add(attrs["personalId"])
-
     out: dict[str, Any] = {}
     grouped = collect_fields(walk.schema, runtime, selection_set, walk.fragments, walk.variables)
     for key, nodes in grouped.items():
@@ -198,6 +195,9 @@ def _object(
                 raise _Bubble
             completed = None
         out[key] = completed
+    # only a row that survived its own rules (no bubbling null) is present in the response, hence audited
+    if isinstance(attrs.get("personalId"), str):
+        walk.subjects.add(attrs["personalId"])
     return out
 
 
@@ -237,14 +237,19 @@ def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode,
         if not isinstance(value, list):
             return value
         items: list[Any] = []
-        for item in value:
+        for source_index, item in enumerate(value):
+            recorded = len(walk.masked)
             try:
                 completed = _value(walk, type_.of_type, item, selection_set, [*path, len(items)])
             except _Bubble:
                 if is_non_null_type(type_.of_type):
                     raise
                 completed = None  # a nullable item is the nearest nullable position (GraphQL spec 6.4.4)
-            if completed is not _FILTERED:
+            if completed is _FILTERED:
+                # paths count kept items; say which fetched row each dropped one was, so entries stay distinct
+                for entry in walk.masked[recorded:]:
+                    entry.setdefault("sourceIndex", source_index)
+            else:
                 items.append(completed)
         return items
     if is_leaf_type(type_) or not isinstance(value, dict):
