@@ -72,7 +72,7 @@ class Snapshot:
     fetches: dict[str, int]  # subgraph -> GraphQL requests received
     statements: dict[str, int]  # subgraph -> SQL statements sent
     target_cpu_s: float | None  # the process under test (gateway, or the subgraph called directly)
-    subgraphs_cpu_s: float
+    subgraphs_cpu_s: dict[str, float]  # subgraph -> CPU seconds
     metrics: dict[str, float] = field(default_factory=dict)  # our gateway's /metrics, summed by name
 
 
@@ -118,7 +118,7 @@ class Probe:
             fetches=fetches,
             statements=statements,
             target_cpu_s=cpu_seconds(self.target_pid) if self.target_pid else None,
-            subgraphs_cpu_s=sum(cpu_seconds(pid) for pid in self.subgraph_pids.values()),
+            subgraphs_cpu_s={name: cpu_seconds(pid) for name, pid in self.subgraph_pids.items()},
             metrics=parse_prometheus(metrics_text) if metrics_text else {},
         )
 
@@ -129,6 +129,7 @@ class PerRequest:
 
     target_cpu_ms: float | None
     subgraphs_cpu_ms: float
+    subgraphs_cpu_ms_by: dict[str, float]
     fetches: float | None
     fetches_by_subgraph: dict[str, float]
     statements: float | None
@@ -150,6 +151,11 @@ def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
         for name in after.statements
         if after.statements[name] >= 0 and before.statements.get(name, -1) >= 0
     ]
+    cpu_by = {
+        name: (after.subgraphs_cpu_s[name] - before.subgraphs_cpu_s.get(name, 0.0)) * 1e3 / n
+        for name in after.subgraphs_cpu_s
+    }
+
     def delta(metric: str) -> float | None:
         if metric not in after.metrics:
             return None
@@ -161,7 +167,8 @@ def per_request(before: Snapshot, after: Snapshot, requests: int) -> PerRequest:
         target_cpu = (after.target_cpu_s - before.target_cpu_s) * 1e3 / n
     return PerRequest(
         target_cpu_ms=target_cpu,
-        subgraphs_cpu_ms=(after.subgraphs_cpu_s - before.subgraphs_cpu_s) * 1e3 / n,
+        subgraphs_cpu_ms=sum(cpu_by.values()),
+        subgraphs_cpu_ms_by=cpu_by,
         fetches=sum(by_subgraph.values()) if by_subgraph else None,
         fetches_by_subgraph=by_subgraph,
         statements=sum(statements) / n if statements else None,

@@ -131,13 +131,18 @@ def ratios_table(measurements: Sequence[Measurement]) -> str:
 
 
 def fetch_breakdown(measurements: Sequence[Measurement]) -> str:
-    """Subgraph fetches per request, by subgraph (how each gateway planned the query)."""
+    """Per subgraph: fetches per request (how each gateway planned the query) and CPU ms per request under load."""
     lines = []
     for m in measurements:
-        parts = ", ".join(f"{name} {v:.2f}" for name, v in sorted(m.cost.fetches_by_subgraph.items()) if v)
+        names = sorted(set(m.cost.fetches_by_subgraph) | set(m.cost.subgraphs_cpu_ms_by))
+        parts = ", ".join(
+            f"{name} {m.cost.fetches_by_subgraph.get(name, 0.0):.2f} ({m.cost.subgraphs_cpu_ms_by.get(name, 0.0):.1f} ms)"
+            for name in names
+            if m.cost.fetches_by_subgraph.get(name)
+        )
         own = m.cost.gateway_reported_fetches
         lines.append(f"- ({m.query}) {TARGET_LABELS.get(m.target, m.target)}: {parts or 'none'}"
-                     + (f" (gateway's own count: {own:.2f})" if own is not None else "")
+                     + (f"; gateway's own count: {own:.2f}" if own is not None else "")
                      + (f"; preflight answer: {m.preflight}" if m.preflight else ""))
     return "\n".join(lines) + "\n"
 
@@ -193,7 +198,7 @@ load do not blur them.
 {ratios_table(report.measurements)}
 A ratio above 1 means ours is higher: better for req/s, worse for latency and CPU.
 
-## Subgraph fetches per request, by subgraph
+## Per subgraph: fetches per request (subgraph CPU ms per request under load)
 
 {fetch_breakdown(report.measurements)}
 ## Not measured

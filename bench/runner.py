@@ -124,5 +124,6 @@ def measure(
         counts,
         target_cpu_ms=under_load.target_cpu_ms,
         subgraphs_cpu_ms=under_load.subgraphs_cpu_ms,
+        subgraphs_cpu_ms_by=under_load.subgraphs_cpu_ms_by,
     )
     return Measurement(query.key, endpoint.target, result, cost, checked)

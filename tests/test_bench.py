@@ -95,8 +95,10 @@ def test_prometheus_sums_labels_and_per_request_deltas() -> None:
     assert metrics["lienthong_policy_evaluations_total"] == 4.0
     assert metrics['lienthong_policy_evaluations_total{cache="miss"}'] == 3.0
     assert metrics["other_metric"] == 7.0
-    before = Snapshot({"population": 10, "sentences": 0}, {"population": 20, "sentences": 5}, 1.0, 2.0, metrics)
-    after = Snapshot({"population": 30, "sentences": 10}, {"population": 60, "sentences": 15}, 3.0, 4.0,
+    before = Snapshot({"population": 10, "sentences": 0}, {"population": 20, "sentences": 5}, 1.0,
+                      {"population": 1.5, "sentences": 0.5}, metrics)
+    after = Snapshot({"population": 30, "sentences": 10}, {"population": 60, "sentences": 15}, 3.0,
+                     {"population": 2.5, "sentences": 1.5},
                      {**metrics, "lienthong_policy_evaluations_total": 14.0,
                       'lienthong_policy_evaluations_total{cache="miss"}': 4.0})
     cost = per_request(before, after, 10)
@@ -105,9 +107,10 @@ def test_prometheus_sums_labels_and_per_request_deltas() -> None:
     assert cost.statements == pytest.approx(5.0)
     assert cost.target_cpu_ms == pytest.approx(200.0)
     assert cost.subgraphs_cpu_ms == pytest.approx(200.0)
+    assert cost.subgraphs_cpu_ms_by == {"population": pytest.approx(100.0), "sentences": pytest.approx(100.0)}
     assert cost.policy_decisions == pytest.approx(1.0)
     assert cost.policy_evaluations == pytest.approx(0.1)
-    no_metrics = per_request(Snapshot({}, {}, None, 0.0), Snapshot({}, {}, None, 0.0), 5)
+    no_metrics = per_request(Snapshot({}, {}, None, {}), Snapshot({}, {}, None, {}), 5)
     assert no_metrics.fetches is None and no_metrics.policy_evaluations is None and no_metrics.target_cpu_ms is None
 
 
@@ -147,7 +150,8 @@ def test_options() -> None:
 
 def _measurement(target: str, rps: float, p50: float, cpu: float) -> Measurement:
     wrk = WrkResult(100, 1.0, rps, {50.0: p50, 99.0: p50 * 3})
-    cost = PerRequest(cpu, 1.0, 2.0, {"population": 1.0, "sentences": 1.0}, 3.0, 1.0, 0.0)
+    cost = PerRequest(cpu, 1.0, {"population": 0.5, "sentences": 0.5}, 2.0, {"population": 1.0, "sentences": 1.0},
+                      3.0, 1.0, 0.0)
     return Measurement("a", target, wrk, cost, "200, data")
 
 
@@ -162,6 +166,7 @@ def test_report_rendering_and_ratios() -> None:
                          {"load": "wrk"}, ["Measured on a shared busy machine."]))
     assert "> Measured on a shared busy machine." in text
     assert "- (b) direct subgraph: needs three subgraphs" in text
+    assert "- (a) our gateway: population 1.00 (0.5 ms), sentences 1.00 (0.5 ms)" in text
     assert json.dumps("python -m bench")[1:-1] in text
 
 
