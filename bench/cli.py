@@ -19,7 +19,9 @@ from .queries import QUERIES, BenchQuery, Ids, bodies
 from .report import Measurement, Report, Skipped, combine_rounds, render
 from .runner import Endpoint, measure
 from .stack import Stack, subgraph_url
-from .tokens import CallerTokens, ensure_internal_key, internal_headers, mint_caller_tokens
+from .tokens import INTERNAL_TTL_S, CallerTokens, ensure_internal_key, internal_headers, mint_caller_tokens
+
+DIRECT_TOKEN_MARGIN_S = 60  # preflight, sequential counts and wrk start-up, within the token's lifetime
 
 
 def say(message: str) -> None:
@@ -34,6 +36,10 @@ def endpoint_for(
     if target == "direct":
         if query.direct_subgraph is None:
             return "no single subgraph answers this query (the floor is defined for one-subgraph queries)"
+        options = stack.options
+        if options.warmup_s + options.duration_s + DIRECT_TOKEN_MARGIN_S > INTERNAL_TTL_S:
+            return (f"internal tokens live at most {INTERNAL_TTL_S}s and one is minted per run: use --warmup + "
+                    f"--duration under {INTERNAL_TTL_S - DIRECT_TOKEN_MARGIN_S}s for the direct target")
         name = query.direct_subgraph
         return Endpoint("direct", subgraph_url(ports[name]), internal_headers(stack.env(), name),
                         stack.services[name].pid)
