@@ -204,3 +204,21 @@ def test_production_never_creates_a_dev_key(tmp_path: Path):
     with pytest.raises(RuntimeError, match="GATEWAY_JWKS_URL"):
         Authenticator.from_settings(settings)
     assert not (tmp_path / "keys").exists()
+
+
+async def test_verified_signatures_are_reused_only_with_the_same_key(keys: dict[str, Any]):
+    """The verdict cache skips the signature check for a token seen before, never the claims or the key lookup."""
+    public = KeySet.import_key_set(KeySet([keys["ec"]]).as_dict(private=False))
+    auth = Authenticator(LocalKeySet(public), AGENCIES, issuer=ISS, audience=AUD, leeway=0)
+    token = sign(keys["ec"], "ES256", claims(exp=int(time.time()) + 2))
+    assert (await auth.authenticate(bearer(token))).sub == "officer-17"
+    assert (await auth.authenticate(bearer(token))).sub == "officer-17"  # from the cache
+    # the same kid now names another key (rotation): the cached verdict must not be reused
+    impostor = ECKey.generate_key("P-256", parameters={"kid": "ec-1"})
+    rotated = Authenticator(LocalKeySet(KeySet.import_key_set(KeySet([impostor]).as_dict(private=False))),
+                            AGENCIES, issuer=ISS, audience=AUD, leeway=0)
+    rotated._verified = auth._verified  # share the cache, as a key refresh inside one Authenticator would
+    await refused(rotated, token, "signature")
+    # claims are re-validated on every use: the cached token expires like any other
+    time.sleep(3)
+    await refused(auth, token, "expired")

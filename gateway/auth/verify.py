@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from cachetools import LRUCache
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, JoseError, MissingClaimError
 from joserfc.jwk import Key
@@ -67,6 +68,10 @@ class Authenticator:
                  leeway: int = 30) -> None:
         self.keys = keys
         self.agencies = agencies
+        # token -> (key, claims) of a verified signature: a service sends the same token for its lifetime, and the
+        # ES256/RS256 check is the costliest step of a small request. The key object is kept and compared by
+        # identity, so a rotated or removed key never reuses an old verdict; claims are re-validated every time.
+        self._verified: LRUCache[str, tuple[Key, dict[str, Any]]] = LRUCache(maxsize=4096)
         self.issuer = issuer
         self.audience = audience
         self.registry = jwt.JWTClaimsRegistry(
@@ -144,12 +149,17 @@ class Authenticator:
         if "crit" in header:
             raise AuthError("token header 'crit' is not supported")
         alg, key = await self._key_for(header)
-        try:
-            claims = jwt.decode(token, key, algorithms=[alg]).claims
-        except JoseError as exc:
-            raise AuthError("token signature is invalid") from exc
-        except (ValueError, TypeError) as exc:
-            raise AuthError("malformed token") from exc
+        cached = self._verified.get(token)
+        if cached is not None and cached[0] is key:
+            claims = dict(cached[1])
+        else:
+            try:
+                claims = jwt.decode(token, key, algorithms=[alg]).claims
+            except JoseError as exc:
+                raise AuthError("token signature is invalid") from exc
+            except (ValueError, TypeError) as exc:
+                raise AuthError("malformed token") from exc
+            self._verified[token] = (key, dict(claims))
         try:
             self.registry.validate(claims)
         except ExpiredTokenError as exc:

@@ -36,6 +36,43 @@ class _Bubble(Exception):
     """A null in a non-null position: the nearest nullable parent becomes null (GraphQL spec 6.4.4)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One response key of a selection set on a concrete type, resolved once per request."""
+
+    key: str
+    name: str
+    coordinate: str
+    definition: Any  # GraphQLField | None
+    selection_set: SelectionSetNode | None  # the merged sub-selection of composite fields
+    effect: FieldEffect | None  # the decision's effect on this coordinate (None for meta and reserved keys)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    steps: list[_Step]
+    attributes: list[tuple[str, str]]  # (response key, attribute name) of the injected row attributes
+
+
+def _plan(walk: _Walk, runtime: GraphQLObjectType, selection_set: SelectionSetNode) -> _Plan:
+    memo_key = (runtime.name, id(selection_set))
+    plan = walk.plans.get(memo_key)
+    if plan is None:
+        steps, attributes = [], []
+        for key, nodes in collect_fields(walk.schema, runtime, selection_set, walk.fragments, walk.variables).items():
+            name = nodes[0].name.value
+            definition = runtime.fields.get(name)
+            composite = definition is not None and not is_leaf_type(get_named_type(definition.type))
+            coordinate = f"{runtime.name}.{name}"
+            reserved = key.startswith(RESERVED_PREFIX)
+            if reserved and not key.startswith(WITHHELD_PREFIX) and key != TYPE_ALIAS:
+                attributes.append((key, key[len(RESERVED_PREFIX):].split("__")[0]))
+            effect = walk.decision.effect(coordinate) if definition is not None and not reserved else None
+            steps.append(_Step(key, name, coordinate, definition, _merge(nodes) if composite else None, effect))
+        plan = walk.plans[memo_key] = _Plan(steps, attributes)
+    return plan
+
+
 @dataclass
 class _Walk:
     schema: GraphQLSchema
@@ -47,6 +84,9 @@ class _Walk:
     errors: list[dict[str, Any]] = field(default_factory=list)
     masked: list[dict[str, Any]] = field(default_factory=list)
     subjects: set[str] = field(default_factory=set)
+    # (type name, id(selection set)) -> its fields, computed once per request: a list of 200 persons repeats the
+    # same selection 200 times, and variables (@skip/@include) are fixed for the request
+    plans: dict[tuple[str, int], _Plan] = field(default_factory=dict)
 
     def record(self, path: list[Any], coordinate: str, effect: str, mask: str | None, reason: str) -> None:
         self.masked.append(
@@ -112,11 +152,8 @@ def _object(
     if not isinstance(runtime, GraphQLObjectType):
         walk.forbid(path, static.name, "row type unknown: withheld")
         return None
-    attrs = {
-        k[len(RESERVED_PREFIX) :].split("__")[0]: _attribute(v)
-        for k, v in obj.items()
-        if k.startswith(RESERVED_PREFIX) and not k.startswith(WITHHELD_PREFIX) and k != TYPE_ALIAS
-    }
+    plan = _plan(walk, runtime, selection_set)
+    attrs = {name: _attribute(obj[key]) for key, name in plan.attributes if key in obj}
     row_withheld: dict[str, str] = {}
     for rule in walk.decision.result.row_rules:
         if not rule.attributes() & attrs.keys():
@@ -135,9 +172,8 @@ def _object(
             if coordinate.startswith(prefix):
                 row_withheld.setdefault(coordinate, rule.reason)
     out: dict[str, Any] = {}
-    grouped = collect_fields(walk.schema, runtime, selection_set, walk.fragments, walk.variables)
-    for key, nodes in grouped.items():
-        name = nodes[0].name.value
+    for step in plan.steps:
+        key, name, definition, coordinate = step.key, step.name, step.definition, step.coordinate
         if key.startswith(WITHHELD_PREFIX):
             field_name, response_key = parse_withheld_alias(key)
             definition = runtime.fields.get(field_name)
@@ -155,17 +191,18 @@ def _object(
         if name in ("__schema", "__type"):  # introspection (root only): the API schema, no personal data
             out[key] = obj.get(key)
             continue
-        definition = runtime.fields.get(name)
         if definition is None:
             continue
-        coordinate = f"{runtime.name}.{name}"
-        sub_path = [*path, key]
-        if coordinate in row_withheld:
+        if row_withheld and coordinate in row_withheld:
             effect = FieldEffect("withhold", "withhold", row_withheld[coordinate])
         else:
-            effect = walk.decision.effect(coordinate)
+            effect = step.effect or walk.decision.effect(coordinate)
         value = obj.get(key)
-        if effect.effect == "mask" and not is_leaf_type(get_named_type(definition.type)):
+        if effect.effect == "allow" and step.selection_set is None and value is not None:  # a released leaf
+            out[key] = value
+            continue
+        sub_path = [*path, key]
+        if effect.effect == "mask" and step.selection_set is not None:
             # a mask concerns values: on an object field it applies to the leaves below, which have their own
             # decisions (e.g. Query.person is IDENTIFIER, Person.personalId is pseudonymised)
             effect = FieldEffect("allow", None, effect.reason)
@@ -182,9 +219,8 @@ def _object(
             if value is not None:
                 walk.record(sub_path, coordinate, "mask", effect.mask, effect.reason)
             continue
-        merged = _merge(nodes)
         try:
-            completed = _value(walk, definition.type, value, merged, sub_path)
+            completed = _value(walk, definition.type, value, step.selection_set, sub_path)
         except _Bubble:
             if is_non_null_type(definition.type):
                 raise
@@ -225,7 +261,7 @@ def _merge(nodes: list[FieldNode]) -> SelectionSetNode:
     return SelectionSetNode(selections=selections)
 
 
-def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode, path: list[Any]) -> Any:
+def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode | None, path: list[Any]) -> Any:
     if is_non_null_type(type_):
         completed = _value(walk, type_.of_type, value, selection_set, path)
         if completed is None:
@@ -252,6 +288,6 @@ def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode,
             else:
                 items.append(completed)
         return items
-    if is_leaf_type(type_) or not isinstance(value, dict):
+    if is_leaf_type(type_) or not isinstance(value, dict) or selection_set is None:
         return value
     return _object(walk, value, type_, selection_set, path)

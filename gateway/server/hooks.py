@@ -51,8 +51,9 @@ def _refusal(exc: PolicyError, purpose: Any = None) -> GatewayError:
 class PolicyHook:
     """``gateway.policy.PolicyService`` behind the pipeline's ``PolicyHook`` protocol.
 
-    ``prepare`` output is cached per (document, decision effects): the same query by callers with the same
-    decision reuses one execution document, hence one cached plan.
+    ``collect`` is cached per (document, operation, values of the @skip/@include variables), ``prepare`` per
+    (document, decision effects): the same query by callers with the same decision reuses one execution
+    document, hence one cached plan.
     """
 
     def __init__(self, service: PolicyService, supergraph: Supergraph, cache_size: int = 1024) -> None:
@@ -60,6 +61,7 @@ class PolicyHook:
         self.schema = supergraph.api_schema
         self.categories = supergraph.categories
         self._prepared: LRUCache[str, ParsedOperation] = LRUCache(maxsize=cache_size)
+        self._collected: LRUCache[tuple[Any, ...], dict[str, str]] = LRUCache(maxsize=cache_size)
         self.decisions = 0  # decide() calls; with ``evaluations`` exposed by gateway.server.metrics
 
     @property
@@ -68,11 +70,17 @@ class PolicyHook:
         return self.service.evaluations
 
     def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, str]:
-        try:
-            return self.service.collect(self.schema, self.categories, operation.document, operation.operation_name,
-                                        variables)
-        except BadUserInput as exc:
-            raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
+        key = (operation.document_hash, operation.operation_name,
+               *(repr(variables.get(name)) for name in operation.condition_variables))
+        coordinates = self._collected.get(key)
+        if coordinates is None:
+            try:
+                coordinates = self.service.collect(self.schema, self.categories, operation.document,
+                                                   operation.operation_name, variables)
+            except BadUserInput as exc:
+                raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
+            self._collected[key] = coordinates
+        return dict(coordinates)
 
     async def decide(self, caller: Any, purpose: Any, coordinates: dict[str, str],
                      operation: ParsedOperation) -> FieldDecision:
