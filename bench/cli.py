@@ -12,7 +12,7 @@ from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 
-from . import dataset, machine, profile
+from . import dataset, host_load, machine, profile
 from .counters import Probe
 from .options import BenchOptions, parse_options
 from .queries import QUERIES, BenchQuery, Ids, bodies
@@ -21,6 +21,7 @@ from .runner import Endpoint, measure
 from .stack import Stack, subgraph_url
 from .tokens import INTERNAL_TTL_S, CallerTokens, ensure_internal_key, internal_headers, mint_caller_tokens
 
+BUSY_SHARE = 0.10  # other work using more than this share of the machine makes the numbers "busy"
 DIRECT_TOKEN_MARGIN_S = 60  # preflight, sequential counts and wrk start-up, within the token's lifetime
 
 
@@ -92,7 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = options.out_dir / "runs" / time.strftime("%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
     machine_facts = machine.describe()
-    load_at_start = os.getloadavg()[0]
     ds = dataset.locate(options.out_dir, options.people, options.seed, options.postgres)
     base_env = dataset.base_environment()
     say(f"data set {ds.directory} ({'complete' if ds.complete else 'seeding'}; {options.people} persons)")
@@ -105,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"ids: {len(ids.persons)} persons, {len(ids.offenders)} offenders, {len(ids.provinces)} provinces")
 
     with Stack(options, ds, run_dir, base_env) as stack:
+        load_before = host_load.sample([])
         stack.start_subgraphs()
         say("subgraphs up")
         if {"ours", "apollo"} & set(options.targets) and stack.compose():
@@ -120,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
             say(f"{target} unavailable: {reason}")
         outcomes = run_all(options, stack, ids, tokens)
         runner = stack.apollo_runner()
+        load_after = host_load.sample(s.pid for s in stack.services.values() if s.process and s.process.poll() is None)
+    cores = os.cpu_count() or 1
+    foreign_s, foreign_share = host_load.foreign_share(load_before, load_after, cores)
     if options.profile:
         files = profile.render(options.profile, stack.profile_stem())
         say("profile: " + (", ".join(map(str, files)) or "none written (see the gateway log)"))
@@ -143,10 +147,12 @@ def main(argv: list[str] | None = None) -> int:
                     f"{options.rounds} round(s)",
             "our gateway": "GATEWAY_ENV=production, GATEWAY_POLICY_ENGINE=embedded (real Rego policy), audit store "
                            "on SQLite in the run directory (every request recorded before its answer)",
+            "other work on the machine": f"{foreign_s:,.0f} CPU seconds used by processes outside the bench "
+                                         f"while it ran, {foreign_share:.0%} of the machine's {cores} cores",
             "audit": audit_rows(run_dir / "audit.db"),
             "run directory": str(run_dir),
         },
-        notes=[n for n in (options.note, busy_note(load_at_start)) if n],
+        notes=[n for n in (options.note, busy_note(foreign_share, cores)) if n],
     )
     text = render(report)
     (run_dir / "RESULTS.md").write_text(text)
@@ -168,13 +174,13 @@ def _row_summary(rows: object) -> str:
     return "; ".join(parts)
 
 
-def busy_note(load: float) -> str:
-    """A warning for the report when the machine was not idle at the start of the run."""
-    cores = os.cpu_count() or 1
-    if load < 0.5 * cores:
+def busy_note(foreign_share: float, cores: int) -> str:
+    """A warning for the report when other work used the machine while the bench ran."""
+    if foreign_share < BUSY_SHARE:
         return ""
-    return (f"Measured on a shared, busy machine (load average {load:.1f} on {cores} cores at the start of the run; "
-            "other work was running): absolute numbers are noisy and pessimistic, compare the ratios.")
+    return (f"Measured on a shared, busy machine: other work used {foreign_share:.0%} of its {cores} cores while "
+            "the bench ran. Absolute numbers are noisy and pessimistic; the ratios, measured in interleaved "
+            "rounds, are the more reliable part.")
 
 
 def audit_rows(path: Path) -> str:

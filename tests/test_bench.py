@@ -192,3 +192,16 @@ def test_rounds_keep_the_median_run_and_the_range() -> None:
     assert [(m.target, m.wrk.requests_per_s) for m in combined] == [("ours", 200.0), ("apollo", 50.0)]
     assert combined[0].rps_all == (300.0, 100.0, 200.0, 400.0)
     assert "| 200.0 | 100.0–400.0 (4 runs) |" in results_table(combined)
+
+
+def test_proc_stat_busy_and_foreign_share() -> None:
+    from bench.host_load import LoadSample, foreign_share, parse_proc_stat_busy
+    from bench.proc import CLOCK_TICKS
+
+    busy = parse_proc_stat_busy("cpu  100 10 50 1000 40 5 5 0 20 0")
+    assert busy == pytest.approx(170 / CLOCK_TICKS)  # user+nice+system+irq+softirq+steal; guest not twice
+    with pytest.raises(ValueError):
+        parse_proc_stat_busy("cpu0 1 2 3 4")
+    before, after = LoadSample(0.0, 100.0, 10.0), LoadSample(10.0, 115.0, 22.0)
+    foreign, share = foreign_share(before, after, cores=2)
+    assert foreign == pytest.approx(3.0) and share == pytest.approx(0.15)
