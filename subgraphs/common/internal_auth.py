@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -34,6 +35,9 @@ class InternalTokenVerifier:
 
     def __init__(self, jwks: KeySet, issuer: str, audience: str) -> None:
         self.jwks = jwks
+        # The gateway reuses a token for up to half its life; its signature is checked once (the key set is fixed
+        # for the life of the process), its claims on every request.
+        self._verified: LRUCache[str, dict[str, Any]] = LRUCache(maxsize=1024)
         self.registry = jwt.JWTClaimsRegistry(
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": audience},
@@ -53,11 +57,13 @@ class InternalTokenVerifier:
 
     def verify(self, token: str) -> dict[str, Any]:
         try:
-            decoded = jwt.decode(token, self.jwks, algorithms=ALGORITHMS)
-            self.registry.validate(decoded.claims)
+            claims = self._verified.get(token)
+            if claims is None:
+                claims = jwt.decode(token, self.jwks, algorithms=ALGORITHMS).claims
+                self._verified[token] = claims
+            self.registry.validate(claims)
         except (JoseError, ValueError) as exc:
             raise InternalTokenError(str(exc) or type(exc).__name__) from exc
-        claims = decoded.claims
         if claims["exp"] - claims["iat"] > MAX_TTL_SECONDS:
             raise InternalTokenError("internal token lives too long")
         return claims
