@@ -15,6 +15,7 @@ from subgraphs.common.classification import classified
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import check_range
 from subgraphs.common.provinces import BY_CODE
+from subgraphs.common.schema import schema_extensions
 
 from . import loaders
 from .enums import CivilStatusEventKind
@@ -95,4 +96,5 @@ class Query:
 schema = strawberry.federation.Schema(
     query=Query,
     types=[Person, *EVENT_TYPES],
+    extensions=schema_extensions(),
 )

@@ -28,6 +28,7 @@ from subgraphs.common.identifiers import (
 )
 from subgraphs.common.provinces import BY_ID_CODE
 from subgraphs.common.scalars import PartialDate
+from subgraphs.common.schema import schema_extensions
 
 from .loaders import PopulationLoaders, search_persons
 from .models import normalize_name
@@ -245,4 +246,4 @@ class Query:
         )
 
 
-schema = strawberry.federation.Schema(query=Query, types=[Person])
+schema = strawberry.federation.Schema(query=Query, types=[Person], extensions=schema_extensions())

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from subgraphs.common.classification import DataCategory, classified
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import check_personal_id
+from subgraphs.common.schema import schema_extensions
 
 from . import statistics
 from .statistics import SentenceStatistic
@@ -70,4 +71,6 @@ class Query:
         return await statistics.sentence_statistics(info.context.db, from_year, to_year, province)
 
 
-schema = strawberry.federation.Schema(query=Query, types=[Person, Sentence, ForeignOffender, LegalEntity])
+schema = strawberry.federation.Schema(
+    query=Query, types=[Person, Sentence, ForeignOffender, LegalEntity], extensions=schema_extensions()
+)
