@@ -46,6 +46,23 @@ class _Step:
     definition: Any  # GraphQLField | None
     selection_set: SelectionSetNode | None  # the merged sub-selection of composite fields
     effect: FieldEffect | None  # the decision's effect on this coordinate (None for meta and reserved keys)
+    kind: int  # one of the _FIELD.._INTROSPECTION constants: decided once, not per row
+    fast: bool  # a released leaf: copied as is when not null
+
+
+_FIELD, _WITHHELD, _RESERVED, _TYPENAME, _INTROSPECTION, _UNKNOWN = range(6)
+
+
+def _kind(key: str, name: str, definition: Any) -> int:
+    if key.startswith(WITHHELD_PREFIX):
+        return _WITHHELD
+    if key.startswith(RESERVED_PREFIX):
+        return _RESERVED
+    if name == "__typename":
+        return _TYPENAME
+    if name in ("__schema", "__type"):
+        return _INTROSPECTION
+    return _FIELD if definition is not None else _UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +85,10 @@ def _plan(walk: _Walk, runtime: GraphQLObjectType, selection_set: SelectionSetNo
             if reserved and not key.startswith(WITHHELD_PREFIX) and key != TYPE_ALIAS:
                 attributes.append((key, key[len(RESERVED_PREFIX):].split("__")[0]))
             effect = walk.decision.effect(coordinate) if definition is not None and not reserved else None
-            steps.append(_Step(key, name, coordinate, definition, _merge(nodes) if composite else None, effect))
+            kind = _kind(key, name, definition)
+            fast = kind == _FIELD and not composite and effect is not None and effect.effect == "allow"
+            steps.append(_Step(key, name, coordinate, definition, _merge(nodes) if composite else None, effect,
+                               kind, fast))
         plan = walk.plans[memo_key] = _Plan(steps, attributes)
     return plan
 
@@ -173,8 +193,14 @@ def _object(
                 row_withheld.setdefault(coordinate, rule.reason)
     out: dict[str, Any] = {}
     for step in plan.steps:
-        key, name, definition, coordinate = step.key, step.name, step.definition, step.coordinate
-        if key.startswith(WITHHELD_PREFIX):
+        key = step.key
+        if step.fast and not row_withheld:  # the common case: a released leaf
+            value = obj.get(key)
+            if value is not None:
+                out[key] = value
+                continue
+        kind, definition, coordinate = step.kind, step.definition, step.coordinate
+        if kind == _WITHHELD:
             field_name, response_key = parse_withheld_alias(key)
             definition = runtime.fields.get(field_name)
             coordinate = f"{runtime.name}.{field_name}"
@@ -183,24 +209,19 @@ def _object(
             if definition is not None and is_non_null_type(definition.type):
                 raise _Bubble
             continue
-        if key.startswith(RESERVED_PREFIX):
+        if kind == _RESERVED or kind == _UNKNOWN:
             continue
-        if name == "__typename":
+        if kind == _TYPENAME:
             out[key] = runtime.name
             continue
-        if name in ("__schema", "__type"):  # introspection (root only): the API schema, no personal data
+        if kind == _INTROSPECTION:  # (root only): the API schema, no personal data
             out[key] = obj.get(key)
-            continue
-        if definition is None:
             continue
         if row_withheld and coordinate in row_withheld:
             effect = FieldEffect("withhold", "withhold", row_withheld[coordinate])
         else:
             effect = step.effect or walk.decision.effect(coordinate)
         value = obj.get(key)
-        if effect.effect == "allow" and step.selection_set is None and value is not None:  # a released leaf
-            out[key] = value
-            continue
         sub_path = [*path, key]
         if effect.effect == "mask" and step.selection_set is not None:
             # a mask concerns values: on an object field it applies to the leaves below, which have their own
