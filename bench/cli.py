@@ -21,7 +21,7 @@ from .runner import Endpoint, measure
 from .stack import Stack, subgraph_url
 from .tokens import INTERNAL_TTL_S, CallerTokens, ensure_internal_key, internal_headers, mint_caller_tokens
 
-BUSY_SHARE = 0.10  # other work using more than this share of the machine makes the numbers "busy"
+BUSY_SHARE = 0.05  # other work using more than this share of the machine makes the numbers "busy"
 DIRECT_TOKEN_MARGIN_S = 60  # preflight, sequential counts and wrk start-up, within the token's lifetime
 
 

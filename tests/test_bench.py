@@ -205,3 +205,18 @@ def test_proc_stat_busy_and_foreign_share() -> None:
     before, after = LoadSample(0.0, 100.0, 10.0), LoadSample(10.0, 115.0, 22.0)
     foreign, share = foreign_share(before, after, cores=2)
     assert foreign == pytest.approx(3.0) and share == pytest.approx(0.15)
+
+
+def test_render_round_trips_a_saved_report(tmp_path: Path) -> None:
+    from dataclasses import asdict
+
+    from bench.render import main as render_main
+
+    ms = [_measurement("ours", 500.0, 10.0, 4.0), _measurement("apollo", 250.0, 20.0, 2.0)]
+    report = Report(ms, [Skipped("b", "direct", "needs three subgraphs")], {"CPU": "x"}, "python -m bench",
+                    {"load": "wrk"}, ())
+    (tmp_path / "results.json").write_text(json.dumps(asdict(report), default=str))
+    assert render_main([str(tmp_path), "--note", "Shared machine."]) == 0
+    again = (tmp_path / "RESULTS.md").read_text()
+    assert again == render(Report(ms, report.skipped, report.machine, report.command, report.settings,
+                                  ("Shared machine.",)))
