@@ -121,7 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             say(f"{target} unavailable: {reason}")
         outcomes = run_all(options, stack, ids, tokens)
         runner = stack.apollo_runner()
-        load_after = host_load.sample(s.pid for s in stack.services.values() if s.process and s.process.poll() is None)
+        server_pids = [s.pid for s in stack.services.values() if s.process and s.process.poll() is None]
+        if ds.postgres_url:
+            server_pids += host_load.postgres_backend_pids(dataset.PG_ADMIN_DSN, ds.postgres_url.rsplit("/", 1)[1])
+        load_after = host_load.sample(server_pids)
     cores = os.cpu_count() or 1
     foreign_s, foreign_share = host_load.foreign_share(load_before, load_after, cores)
     if options.profile:

@@ -37,6 +37,20 @@ def own_seconds() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+def postgres_backend_pids(admin_dsn: str, database: str) -> list[int]:
+    """Pids of the PostgreSQL backends connected to ``database`` (empty if the server cannot be asked)."""
+    try:
+        import psycopg
+
+        with psycopg.connect(admin_dsn, connect_timeout=3) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (database,)
+            ).fetchall()
+    except Exception:  # without them the figure only over-states other work
+        return []
+    return [int(r[0]) for r in rows]
+
+
 @dataclass(frozen=True, slots=True)
 class LoadSample:
     wall_s: float
