@@ -20,11 +20,13 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     InlineFragmentNode,
     SelectionSetNode,
+    get_named_type,
     is_leaf_type,
     print_ast,
 )
@@ -151,17 +153,54 @@ class _Build:
             for key, nodes in self.collect(named, sets).items():
                 self.plan_field(group, named, key, nodes, selset, path, provided, client)
             return
-        # Abstract: the runtime type decides the fields, so select per concrete type (and __typename to know it).
+        # Abstract: the runtime type decides the fields, so select per concrete type (and __typename to know it),
+        # except leaf fields every concrete type selects alike and this subgraph resolves on the interface itself:
+        # those are selected once at interface level (14 civil status event types each repeating them doubled
+        # the subgraph's work).
         selset.add("__typename", "__typename", client=False)
+        per_type: dict[str, tuple[GraphQLObjectType, dict[str, list[FieldNode]]]] = {}
         for type_name in self.sg.possible_types_in(named.name, group.graph):
             runtime = self.schema.get_type(type_name)
             assert isinstance(runtime, GraphQLObjectType)
-            fields = self.collect(runtime, sets)
-            if all(nodes[0].name.value == "__typename" and key == "__typename" for key, nodes in fields.items()):
-                continue  # nothing beyond the __typename already selected above
+            per_type[type_name] = (runtime, self.collect(runtime, sets))
+        shared = self._shared_leaves(group, named, per_type, provided)
+        for key, nodes in shared.items():
+            selset.add(key, nodes[0].name.value, tuple(nodes[0].arguments or ()), client=client)
+        for type_name, (runtime, fields) in per_type.items():
+            rest = {key: nodes for key, nodes in fields.items() if key not in shared}
+            if all(nodes[0].name.value == "__typename" and key == "__typename" for key, nodes in rest.items()):
+                continue  # nothing beyond the __typename and shared fields already selected above
             fragment = selset.fragment(type_name)
-            for key, nodes in fields.items():
+            for key, nodes in rest.items():
                 self.plan_field(group, runtime, key, nodes, fragment, path, provided, client)
+
+    def _shared_leaves(self, group: _Group, named: Any,
+                       per_type: dict[str, tuple[GraphQLObjectType, dict[str, list[FieldNode]]]],
+                       provided: Provided | None) -> dict[str, list[FieldNode]]:
+        """Leaf fields of interface ``named`` selected by the very same nodes for every concrete type, all of
+        which (and the interface) ``group``'s subgraph resolves."""
+        if not isinstance(named, GraphQLInterfaceType) or not per_type:
+            return {}
+        first = next(iter(per_type.values()))[1]
+        shared: dict[str, list[FieldNode]] = {}
+        for key, nodes in first.items():
+            name = nodes[0].name.value
+            ids = [id(node) for node in nodes]
+            if name == "__typename":  # an aliased __typename; the plain one is always selected above
+                if key != name and all(key in fields and [id(n) for n in fields[key]] == ids
+                                       for _, fields in per_type.values()):
+                    shared[key] = nodes
+                continue
+            definition = named.fields.get(name)
+            if definition is None or not is_leaf_type(get_named_type(definition.type)):
+                continue
+            if not self.can_resolve(group.graph, named.name, name, provided):
+                continue
+            if all(key in fields and [id(node) for node in fields[key]] == ids
+                   and self.can_resolve(group.graph, type_name, name, provided)
+                   for type_name, (_, fields) in per_type.items()):
+                shared[key] = nodes
+        return shared
 
     def add_plain(self, target: SelSet, parent: GraphQLObjectType, selection: SelectionSetNode) -> None:
         """Add a field set (key, requires) the current subgraph resolves itself."""

@@ -158,8 +158,13 @@ class Preparer:
         if not is_abstract_type(parent):
             return []
         nodes: list[Any] = [_field("__typename", TYPE_ALIAS)]
+        # attributes every implementation shares are selected once on the interface; a fragment per concrete
+        # type only for the rest (14 civil status event types each repeating them made subgraph work 2x)
+        shared = self.attribute_fields(parent) if isinstance(parent, GraphQLInterfaceType) else []
+        nodes.extend(shared)
+        covered = {node.alias.value for node in shared if node.alias}
         for concrete in concrete_types(schema, parent):
-            injected = self.attribute_fields(concrete)
+            injected = [n for n in self.attribute_fields(concrete) if not n.alias or n.alias.value not in covered]
             if injected:
                 nodes.append(
                     InlineFragmentNode(
