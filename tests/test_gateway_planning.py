@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,14 @@ def test_plan_cli(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith("QueryPlan {") and 'Flatten(path: "person")' in out and "ageGroup" in out
     assert cli(["plan", str(f), "--supergraph", str(FIXTURE)]) == 1  # two operations, no name
+
+
+def test_interface_leaves_selected_once_when_every_implementation_shares_them(plan):
+    p = plan("{ named { name ... on Person { birthYear } ... on Org { recordCount } } }")
+    people = next(f for _, f in fetches(p.node) if f.service == "people")
+    # `name` once at interface level, not repeated in a fragment per implementation
+    assert "named { __typename name ... on Org {" in people.operation
+    assert re.findall(r"\bname\b", people.operation) == ["name"]
+    assert "... on Person { birthYear }" in people.operation
+    # a field only some selections ask for stays in its fragment, and hops still work below it
+    assert any(f.service == "records" for _, f in fetches(p.node))
