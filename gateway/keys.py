@@ -30,12 +30,15 @@ def key_paths(env: dict[str, str] | None = None) -> tuple[Path, Path]:
     return private, public
 
 
-def load_or_create_internal_key(private_path: Path, public_path: Path) -> ECKey:
-    """Load the signing key, creating it (mode 0600) and its public JWKS on first run."""
+def load_or_create_es256_key(private_path: Path, public_path: Path, kid: str | None = None) -> ECKey:
+    """Load an ES256 signing key, creating it (mode 0600, ``kid`` or a random one) and its public JWKS on first
+    run. Used for the internal key here and for the development caller key (``gateway.auth.dev``)."""
     if private_path.exists():
         key = ECKey.import_key(json.loads(private_path.read_text()))
     else:
-        key = ECKey.generate_key("P-256", parameters={"kid": uuid.uuid4().hex[:16], "use": "sig", "alg": "ES256"})
+        key = ECKey.generate_key(
+            "P-256", parameters={"kid": kid or uuid.uuid4().hex[:16], "use": "sig", "alg": "ES256"}
+        )
         private_path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
@@ -44,6 +47,11 @@ def load_or_create_internal_key(private_path: Path, public_path: Path) -> ECKey:
         public_path.parent.mkdir(parents=True, exist_ok=True)
         public_path.write_text(json.dumps(KeySet([key]).as_dict(private=False)))
     return key
+
+
+def load_or_create_internal_key(private_path: Path, public_path: Path) -> ECKey:
+    """The gateway's internal signing key and the subgraphs' JWKS (created on first run)."""
+    return load_or_create_es256_key(private_path, public_path)
 
 
 class InternalTokenMinter:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -220,5 +221,5 @@ async def test_verified_signatures_are_reused_only_with_the_same_key(keys: dict[
     rotated._verified = auth._verified  # share the cache, as a key refresh inside one Authenticator would
     await refused(rotated, token, "signature")
     # claims are re-validated on every use: the cached token expires like any other
-    time.sleep(3)
+    await asyncio.sleep(3)
     await refused(auth, token, "expired")

@@ -6,15 +6,13 @@ default to ``$LT_DATA_DIR/keys``. Never used in production (:class:`AuthSettings
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import time
 import uuid
 from typing import Any
 
 from joserfc import jwt
-from joserfc.jwk import ECKey, KeySet
+from joserfc.jwk import ECKey
 
 from .agencies import AgencyCatalogue
 from .caller import Role
@@ -41,22 +39,12 @@ def parse_ttl(value: str | int) -> int:
 
 def load_or_create_dev_key(settings: AuthSettings) -> ECKey:
     """Load the development signing key, creating it and its public JWKS on first run (not in production)."""
+    from gateway.keys import load_or_create_es256_key
+
     path, public = settings.dev_key_file, settings.jwks_file
-    if path.exists():
-        key = ECKey.import_key(json.loads(path.read_text()))
-    else:
-        if not settings.may_create_dev_key:
-            raise RuntimeError("no development key, and production never creates one")
-        key = ECKey.generate_key("P-256", parameters={"kid": f"dev-{uuid.uuid4().hex[:12]}", "use": "sig",
-                                                      "alg": "ES256"})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(key.as_dict(private=True), fh)
-    if not public.exists():
-        public.parent.mkdir(parents=True, exist_ok=True)
-        public.write_text(json.dumps(KeySet([key]).as_dict(private=False)))
-    return key
+    if not path.exists() and not settings.may_create_dev_key:
+        raise RuntimeError("no development key, and production never creates one")
+    return load_or_create_es256_key(path, public, kid=f"dev-{uuid.uuid4().hex[:12]}")
 
 
 def mint_dev_token(
