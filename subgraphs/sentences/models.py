@@ -131,34 +131,34 @@ class LegalEntitySentenceRow(Base, table=True):
 _ONE_OWNER = "(sentence_id IS NULL) <> (entity_sentence_id IS NULL)"
 
 
-class ChargeRow(Base, table=True):
-    """A crime the offender was convicted of, by Criminal Code article, clause and point (000 Art. 8.2.a)."""
+class _OwnedRow(Base):
+    """Columns of a row that belongs to exactly one sentence of a person or of a legal entity (``one_owner``
+    check in each table), kept in the judgment's order (``position``)."""
 
-    __tablename__ = "charge"
-    __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
     id: int | None = Field(default=None, primary_key=True)
     sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
     entity_sentence_id: str | None = Field(
         default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
     )
     position: int
+
+
+class ChargeRow(_OwnedRow, table=True):
+    """A crime the offender was convicted of, by Criminal Code article, clause and point (000 Art. 8.2.a)."""
+
+    __tablename__ = "charge"
+    __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
     article: int
     clause: int | None = None
     point: str | None = Field(default=None, max_length=4)
     offence_name: str = Field(max_length=300)
 
 
-class PenaltyRow(Base, table=True):
+class PenaltyRow(_OwnedRow, table=True):
     """A principal or additional penalty, or a judicial measure (``role``), 000 Art. 8.2.a, 8.2.đ."""
 
     __tablename__ = "penalty"
     __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
-    id: int | None = Field(default=None, primary_key=True)
-    sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
-    entity_sentence_id: str | None = Field(
-        default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
-    )
-    position: int
     role: str = Field(max_length=12)  # PRINCIPAL | ADDITIONAL | MEASURE
     kind: str = Field(max_length=40)
     term_months: int | None = None
@@ -169,17 +169,11 @@ class PenaltyRow(Base, table=True):
     medical_ground: str | None = Field(default=None, sa_type=Text)
 
 
-class CivilObligationRow(Base, table=True):
+class CivilObligationRow(_OwnedRow, table=True):
     """A civil obligation in the criminal judgment (000 Art. 8.2.đ, 8.3.c)."""
 
     __tablename__ = "civil_obligation"
     __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
-    id: int | None = Field(default=None, primary_key=True)
-    sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
-    entity_sentence_id: str | None = Field(
-        default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
-    )
-    position: int
     description: str = Field(max_length=300)
     amount: int = Field(sa_type=BigInteger)
     amount_paid: int = Field(default=0, sa_type=BigInteger)
@@ -188,17 +182,11 @@ class CivilObligationRow(Base, table=True):
     status: str = Field(max_length=30)
 
 
-class EnforcementEventRow(Base, table=True):
+class EnforcementEventRow(_OwnedRow, table=True):
     """One step in the course of enforcement (000 Art. 8.2.e for persons, 8.3.d for legal entities)."""
 
     __tablename__ = "enforcement_event"
     __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
-    id: int | None = Field(default=None, primary_key=True)
-    sentence_id: str | None = Field(default=None, foreign_key="sentence.id", max_length=32, index=True)
-    entity_sentence_id: str | None = Field(
-        default=None, foreign_key="legal_entity_sentence.id", max_length=32, index=True
-    )
-    position: int
     kind: str = Field(max_length=40)
     event_date: date
     decision_number: str | None = Field(default=None, max_length=60)
