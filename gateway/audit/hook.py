@@ -2,7 +2,8 @@
 
 Wiring: ``audit = PipelineAudit(store, categories)`` where ``categories`` is the supergraph's
 ``{"Type.field": "CATEGORY"}`` map (``gateway.policy.categories_from_sdl``), so that the access log can say which
-categories of data were touched. ``await audit.record(pipeline_record)`` raises :class:`AuditUnavailable`.
+categories of data were touched. ``await audit.record(pipeline_record)`` raises :class:`AuditUnavailable`;
+``start``/``close`` start and close the store with the gateway.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ class PipelineAudit:
     def __init__(self, store: AuditStore, categories: Mapping[str, str] | None = None) -> None:
         self.store = store
         self.categories = categories or {}
+
+    async def start(self) -> None:
+        await self.store.start()
+
+    async def close(self) -> None:
+        await self.store.close()
 
     def convert(self, rec: Any) -> AuditRecord:
         """Map a ``gateway.pipeline.AuditRecord`` to the stored form."""

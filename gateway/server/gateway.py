@@ -79,7 +79,7 @@ class Gateway:
             await self.session.close()
             self.session = None
         for hook in reversed(self.hooks):
-            close = getattr(hook, "close", None)
+            close = getattr(hook, "close", None) or getattr(hook, "aclose", None)
             if close is not None:
                 await close()
 

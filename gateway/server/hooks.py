@@ -1,40 +1,24 @@
-"""Adapters from the pipeline's hook Protocols (gateway/pipeline.py) to the real auth, policy and audit modules.
+"""Adapter from the pipeline's policy hook Protocol (gateway/pipeline.py) to ``gateway.policy``.
 
-They translate, they do not decide: authentication is ``gateway.auth``, decisions are ``gateway.policy`` (Rego),
-records are ``gateway.audit``. Errors become :class:`gateway.errors.GatewayError` with the contract's codes.
+``gateway.auth.Authenticator`` and ``gateway.audit.PipelineAudit`` implement their hooks themselves.
+
+It translates and caches, it does not decide: decisions are ``gateway.policy`` (Rego). Policy errors become
+:class:`gateway.errors.GatewayError` with the contract's codes.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
 from cachetools import LRUCache
 from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
-from ..auth import Authenticator as JwtAuthenticator
 from ..errors import GatewayError
 from ..pipeline import PolicyOutcome
 from ..policy import BadUserInput, FieldDecision, PolicyError, PolicyRefusal, PolicyService
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
-
-
-class AuthHook:
-    """``gateway.auth.Authenticator`` behind the pipeline's ``Authenticator`` protocol."""
-
-    def __init__(self, authenticator: JwtAuthenticator) -> None:
-        self.authenticator = authenticator
-
-    async def authenticate(self, headers: Mapping[str, str]) -> Any:
-        return await self.authenticator.authenticate(headers)
-
-    def read_purpose(self, headers: Mapping[str, str]) -> Any:
-        return self.authenticator.read_purpose(headers)
-
-    async def close(self) -> None:
-        await self.authenticator.aclose()
 
 
 def _refusal(exc: PolicyError, purpose: Any = None) -> GatewayError:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from ..config import ConfigError, GatewaySettings
 from ..execution import LocalTransport, Transport
@@ -27,25 +26,6 @@ class Hooks:
     transports: Mapping[str, Transport] = field(default_factory=dict)
 
 
-class AuditLifecycle:
-    """The audit hook with the store's lifecycle (started and closed with the gateway)."""
-
-    def __init__(self, store: Any, categories: Mapping[str, str]) -> None:
-        from ..audit import PipelineAudit
-
-        self.store = store
-        self.hook = PipelineAudit(store, categories)
-
-    async def start(self) -> None:
-        await self.store.start()
-
-    async def close(self) -> None:
-        await self.store.close()
-
-    async def record(self, record: Any) -> Any:
-        return await self.hook.record(record)
-
-
 def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
     """The hooks for ``settings``; refuses to guess (fail closed)."""
     if settings.policy_engine == "allow-all":
@@ -55,16 +35,15 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
 
         return Hooks(HeaderAuthenticator(), AllowAllPolicy(), NullAudit())
 
-    from ..audit import AuditSettings, AuditStore, build_access_log_schema
+    from ..audit import AuditSettings, AuditStore, PipelineAudit, build_access_log_schema
     from ..auth import Authenticator as JwtAuthenticator
     from ..auth import AuthSettings
     from ..policy import PolicyService
-    from .hooks import AuthHook
     from .hooks import PolicyHook as RegoPolicyHook
 
     env = dict(settings.raw_env)
     try:
-        authenticator = AuthHook(JwtAuthenticator.from_settings(AuthSettings.from_env(env)))
+        authenticator = JwtAuthenticator.from_settings(AuthSettings.from_env(env))
         policy = RegoPolicyHook(PolicyService.from_env(env), supergraph)
         store = AuditStore(AuditSettings.from_env(env))
     except (ValueError, RuntimeError, OSError) as exc:
@@ -74,4 +53,4 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
         transports[LOCAL_GRAPH] = LocalTransport(
             LOCAL_GRAPH, build_access_log_schema(store), context_factory=lambda ctx: {"caller": ctx.caller}
         )
-    return Hooks(authenticator, policy, AuditLifecycle(store, supergraph.categories), transports)
+    return Hooks(authenticator, policy, PipelineAudit(store, supergraph.categories), transports)
