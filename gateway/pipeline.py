@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from graphql import get_variable_values
 
+from .auth.purpose import DeclaredPurpose  # X-Purpose and X-Legal-Basis as sent (the policy judges them)
 from .errors import GatewayError
 from .execution import Executor, FetchContext
 from .planning import PlanCache, PlanningError
@@ -38,14 +39,6 @@ class Caller(Protocol):
     agency_kind: str
     province: str | None
     role: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DeclaredPurpose:
-    """``X-Purpose`` and ``X-Legal-Basis`` as sent (validated by the policy, not here)."""
-
-    purpose: str | None = None
-    legal_basis: str | None = None
 
 
 class Authenticator(Protocol):
