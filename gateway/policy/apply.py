@@ -220,7 +220,7 @@ def _object(
         if row_withheld and coordinate in row_withheld:
             effect = FieldEffect("withhold", "withhold", row_withheld[coordinate])
         else:
-            effect = step.effect or walk.decision.effect(coordinate)
+            effect = step.effect  # always set on a _FIELD step (see _plan)
         value = obj.get(key)
         sub_path = [*path, key]
         if effect.effect == "mask" and step.selection_set is not None:
