@@ -25,9 +25,9 @@ def _classification_definitions() -> str:
     sdl = schema.execute_sync("{ _service { sdl } }").data["_service"]["sdl"]  # type: ignore[index]
     wanted = []
     for node in parse(sdl).definitions:
-        if isinstance(node, EnumTypeDefinitionNode) and node.name.value == "DataCategory":
+        if isinstance(node, EnumTypeDefinitionNode) and node.name.value in ("DataCategory", "ValueKind", "SubjectRole"):
             wanted.append(node)
-        elif isinstance(node, DirectiveDefinitionNode) and node.name.value == "personalData":
+        elif isinstance(node, DirectiveDefinitionNode) and node.name.value in ("personalData", "dataSubject"):
             wanted.append(node)
     return "\n\n".join(print_ast(node) for node in wanted)
 
@@ -38,7 +38,7 @@ def federation_sdl() -> str:
 
     header = (
         f'extend schema @link(url: "{FEDERATION_URL}", import: ["@composeDirective"]) '
-        f'@link(url: "{CLASSIFICATION_SPEC_URL}", import: ["@personalData"]) '
-        '@composeDirective(name: "@personalData")\n\n'
+        f'@link(url: "{CLASSIFICATION_SPEC_URL}", import: ["@dataSubject", "@personalData"]) '
+        '@composeDirective(name: "@personalData") @composeDirective(name: "@dataSubject")\n\n'
     )
     return header + _classification_definitions() + "\n" + ACCESS_LOG_SDL

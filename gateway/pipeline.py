@@ -51,26 +51,41 @@ class Authenticator(Protocol):
         ...
 
 
+class Collected(Protocol):
+    """What ``collect`` found (``gateway.policy.Collected``): the pipeline audits the coordinates."""
+
+    @property
+    def coordinates(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutionOperation:
+    """``prepare``'s output: the operation to plan and execute, and the policy stage's own typed hand-off to
+    ``apply`` (what it pruned and injected), which no other stage reads."""
+
+    operation: ParsedOperation
+    policy: Any
+
+
 class PolicyHook(Protocol):
-    def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, str]:
-        """``{"Type.field": category}`` for every field the operation may return."""
+    def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> Collected:
+        """Every field the operation may return, with its declared category and kind, and its root calls."""
         ...
 
-    def decide(self, caller: Caller, purpose: DeclaredPurpose, coordinates: dict[str, str],
+    def decide(self, caller: Caller, purpose: DeclaredPurpose, collected: Any,
                operation: ParsedOperation) -> Any:
         """One decision for the whole request (refusal → ``PURPOSE_*``; engine failure → ``POLICY_UNAVAILABLE``)."""
         ...
 
-    def prepare(self, operation: ParsedOperation, decision: Any) -> ParsedOperation:
-        """The execution operation (withheld fields pruned, row attributes added as ``_lt_*`` aliases), e.g. via
-        ``dataclasses.replace(operation, document=..., operation=..., fragments=..., cache_key=...)``: the plan
-        cache is keyed by ``cache_key``, so it must differ whenever the document does."""
+    def prepare(self, operation: ParsedOperation, decision: Any) -> ExecutionOperation:
+        """The execution operation (withheld fields pruned, subjects and facts added under ``_lt_*`` aliases);
+        its ``cache_key`` keys the plan cache, so it must differ whenever the document does."""
         ...
 
-    def apply(self, result: dict[str, Any], operation: ParsedOperation, decision: Any, caller: Caller,
+    def apply(self, result: dict[str, Any], operation: ExecutionOperation, decision: Any, caller: Caller,
               purpose: DeclaredPurpose, variables: dict[str, Any]) -> PolicyOutcome:
-        """Mask the executed result of the *execution* operation (``prepare``'s output); strip ``_lt_*``; say
-        what was masked and whose data it is."""
+        """Mask the executed result of ``prepare``'s operation; strip ``_lt_*``; say what was masked and whose
+        data it is."""
         ...
 
 
@@ -157,7 +172,7 @@ class Pipeline:
         caller: Caller | None = None
         purpose: DeclaredPurpose | None = None
         operation: ParsedOperation | None = None
-        coordinates: dict[str, str] = {}
+        coordinates: Mapping[str, str] = {}
         decision: Any = None
         try:
             caller = await _maybe(self.authenticator.authenticate(request.headers))
@@ -169,9 +184,11 @@ class Pipeline:
                 raise GatewayError("BAD_USER_INPUT", "Can only perform a mutation operation from a POST request.",
                                    405)
             variables = self._coerce(operation, request.variables or {})
-            coordinates = await _maybe(self.policy.collect(operation, variables))
-            decision = await _maybe(self.policy.decide(caller, purpose, coordinates, operation))
-            execution_op = await _maybe(self.policy.prepare(operation, decision))
+            collected = await _maybe(self.policy.collect(operation, variables))
+            coordinates = collected.coordinates
+            decision = await _maybe(self.policy.decide(caller, purpose, collected, operation))
+            prepared = await _maybe(self.policy.prepare(operation, decision))
+            execution_op = prepared.operation
             try:
                 plan = self.plans.get(execution_op, variables)
             except PlanningError as exc:
@@ -179,7 +196,7 @@ class Pipeline:
             ctx = FetchContext(request.request_id, getattr(caller, "sub", None), getattr(caller, "agency_id", None),
                                purpose.purpose if purpose else None, caller)
             result = await self.executor.execute(plan, execution_op, request.variables or {}, ctx)
-            outcome = await _maybe(self.policy.apply(result, execution_op, decision, caller, purpose, variables))
+            outcome = await _maybe(self.policy.apply(result, prepared, decision, caller, purpose, variables))
         except Exception as exc:  # every refusal/failure becomes a contract error response
             refusal = exc if isinstance(exc, GatewayError) or hasattr(exc, "code") else None
             if refusal is None:
@@ -229,7 +246,7 @@ class Pipeline:
         return coerced.coerced if hasattr(coerced, "coerced") else coerced
 
     def _record(self, request: GraphQLRequest, started: float, caller: Caller | None,
-                purpose: DeclaredPurpose | None, operation: ParsedOperation | None, coordinates: dict[str, str],
+                purpose: DeclaredPurpose | None, operation: ParsedOperation | None, coordinates: Mapping[str, str],
                 decision: Any, policy: dict[str, Any] | None, subjects: list[str], outcome: str,
                 codes: list[str], status: int) -> AuditRecord:
         return AuditRecord(
@@ -242,7 +259,7 @@ class Pipeline:
 
     async def _audit_quietly(self, request: GraphQLRequest, started: float, caller: Caller | None,
                              purpose: DeclaredPurpose | None, operation: ParsedOperation | None,
-                             coordinates: dict[str, str], decision: Any, error: GatewayError, outcome: str) -> None:
+                             coordinates: Mapping[str, str], decision: Any, error: GatewayError, outcome: str) -> None:
         record = self._record(request, started, caller, purpose, operation, coordinates, decision, error.policy,
                               [], outcome, [error.code], error.status)
         try:

@@ -6,13 +6,14 @@ import rego.v1
 
 decision := decide(input)
 
-decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules": []} if {
+decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules": [], "root_fields": {}} if {
 	r := refusal(inp)
 } else := {
 	"allow": true,
 	"refusal": null,
 	"fields": effects,
 	"row_rules": row_rules(inp, effects),
+	"root_fields": root_field_effects(inp),
 } if {
 	effects := field_effects(inp)
 }

@@ -23,6 +23,7 @@ context(inp) := {
 	"needs": {c | some c in object.get(object.get(purposes, purpose_id(inp), {}), "sensitive_needs", [])},
 	"requires_legal_basis": object.get(object.get(purposes, purpose_id(inp), {}), "requires_legal_basis", false) == true,
 	"basis": object.get(object.get(purposes, purpose_id(inp), {}), "legal_basis", "no purpose"),
+	"statistics_office": inp.subject.kind in data.rules.statistics_office.agency_kinds,
 }
 
 purpose_id(inp) := inp.purpose if is_string(inp.purpose) else := ""
@@ -31,7 +32,16 @@ allow_effect(reason) := {"effect": "allow", "mask": null, "reason": reason}
 
 withhold_effect(reason) := {"effect": "withhold", "mask": "withhold", "reason": reason}
 
-field_effect(ctx, f) := allow_effect("PUBLIC: no personal data") if {
+# The effect of the rules below, made stricter for the statistics office by the statistics masks (masks.rego).
+field_effect(ctx, f) := office_effect(ctx, f, base_effect(ctx, f))
+
+office_effect(ctx, f, base) := m if {
+	ctx.statistics_office
+	base.effect != "withhold"
+	m := statistics_mask(f)
+} else := base
+
+base_effect(ctx, f) := allow_effect("PUBLIC: no personal data") if {
 	f.category == "PUBLIC"
 } else := allow_effect("004 Art. 9.1, 38.2: the access log, for the data subject or the data-protection officer") if {
 	transparency_read(ctx.subject, f.coordinate)

@@ -14,10 +14,6 @@ effect(kind, agency, purpose, legal, coordinate, category) := e if {
 	e := effects[coordinate]
 }
 
-test_public_always_allowed if {
-	x := effect("statistics", "cuc-thong-ke", "statistics", false, "SentenceStatistic.count", "PUBLIC")
-	x.effect == "allow"
-}
 
 test_criminal_allowed_to_court_with_legal_basis if {
 	x := effect("court", "tand-ha-noi", "criminal_proceedings", true, "Person.sentences", "CRIMINAL")

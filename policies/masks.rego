@@ -1,24 +1,16 @@
-# Masks a purpose applies to the fields it may see, by field kind (name, identifier, date, address, free_text)
-# and by category. Default: statistics never sees names, identifiers are pseudonymised, dates reduced to the
-# year and addresses to the province (004 Art. 3.4 minimisation; 000 Art. 13.2: sensitive data anonymised).
+# Masks a purpose applies to the fields it may see, by the value kind every field declares in the subgraph
+# schemas (@personalData(kind:); docs/PROTECTION.md) and by category. Nothing is inferred from field names.
+# Default: statistics never sees names or free text, identifiers are pseudonymised, dates reduced to the year
+# and addresses to the province (004 Art. 3.4 minimisation; 000 Art. 13.2: sensitive data anonymised).
 package lienthong.authz
 
 import rego.v1
 
-field_name(coordinate) := split(coordinate, ".")[1]
-
-suffixes := data.field_kinds.by_suffix
-
-# The kind of a field: explicit coordinate, then field name, then the first matching name suffix.
-field_kind(coordinate) := k if {
-	k := data.field_kinds.by_coordinate[coordinate]
-} else := k if {
-	k := data.field_kinds.by_field[field_name(coordinate)]
-} else := suffixes[i].kind if {
-	name := field_name(coordinate)
-	matched := [j | some j; s := suffixes[j]; endswith(name, s.suffix)]
-	i := min(matched)
-} else := "other"
+# The declared kind of a field (lower case); "unknown" when the schema declares none.
+field_kind(f) := f.kind if {
+	is_string(f.kind)
+	f.kind != ""
+} else := "unknown"
 
 mask_reason(ctx, mask, by) := sprintf("%s: purpose %s gets %s fields as %s (004 Art. 3.4)", [ctx.basis, ctx.purpose, by, mask])
 
@@ -26,11 +18,26 @@ mask_effect(ctx, mask, by) := {"effect": "withhold", "mask": "withhold", "reason
 	mask == "withhold"
 } else := {"effect": "mask", "mask": mask, "reason": mask_reason(ctx, mask, by)}
 
-# Defined only when the purpose masks this field (ctx: see context in fields.rego).
+# Defined only when the purpose masks this field (ctx: see context in fields.rego). A purpose that masks by
+# kind withholds a field whose kind is not declared: it cannot know what the value is.
 purpose_mask(ctx, f) := mask_effect(ctx, m, k) if {
 	ctx.entry.masks_by_kind
-	k := field_kind(f.coordinate)
+	k := field_kind(f)
 	m := ctx.entry.masks_by_kind[k]
+} else := mask_effect(ctx, "withhold", "undeclared-kind") if {
+	ctx.entry.masks_by_kind
+	field_kind(f) == "unknown"
 } else := mask_effect(ctx, m, f.category) if {
 	m := ctx.entry.masks_by_category[f.category]
+}
+
+# The statistics office (data/rules.json statistics_office) gets the statistics purpose's masks by kind on every
+# field, PUBLIC ones included, whatever purpose it declares or omits: no name, free text or unmasked identifier
+# reaches it by any path (004 Art. 3.4).
+statistics_office(inp) if inp.subject.kind in data.rules.statistics_office.agency_kinds
+
+statistics_mask(f) := e if {
+	entry := purposes[data.rules.statistics_office.purpose]
+	ctx := {"entry": entry, "purpose": data.rules.statistics_office.purpose, "basis": entry.legal_basis}
+	e := purpose_mask(ctx, f)
 }

@@ -1,11 +1,17 @@
 # Row rules: conditions on individual rows that only the gateway can evaluate once the data is fetched (like
 # OPA partial evaluation for data filtering: the policy fixes everything about the caller and leaves a
-# residual predicate over row attributes). The gateway injects the attributes (data/row_attributes.json).
+# residual predicate over facts). The facts are declared in the subgraph schemas (docs/PROTECTION.md):
+# - facts about every data subject of a row (`@dataSubject`), from the subject's owner: birthDate, deceased,
+#   missing, restricted, residenceProvinceCode;
+# - facts about the row itself (`@protectionFact(name:)`): registrationProvince, cellCount.
+# A rule over subject facts applies to every row of every type that holds personal data, on every path, and
+# hits when it hits for any subject of the row. A fact that cannot be had is unknown: `if_unknown` is the
+# outcome then, and every shipped rule sets it to the restrictive one (unknown means withheld).
 #
-# A rule: {"id", "when": <predicate>, "effect": "withhold" | "filter", "coordinates": [...], "reason"}.
-# A predicate: {"attr", "op": eq|ne|lt|present|age_under, "value", "if_unknown"} or {"any": [...]}.
-# A rule applies to rows whose type has one of the attributes in "when"; "withhold" nulls the listed
-# coordinates of the row (those of the row's type), "filter" removes the row.
+# A rule: {"id", "when": <predicate>, "effect": "withhold" | "filter", "coordinates": [...], "reason",
+#          optional "report": "summary" (reported once per response, never located or counted)}.
+# A predicate: {"attr", "op": eq|ne|in|not_in|lt|present|age_under, "value", "if_unknown"}, {"any": [...]},
+# {"all": [...]}, {"not": ...}. "withhold" nulls the listed coordinates of the row's type, "filter" drops it.
 package lienthong.authz
 
 import rego.v1
@@ -29,10 +35,11 @@ personal_categories := {c | some c in data.rules.categories; c != "PUBLIC"}
 
 exempt_art17(inp) if purposes[inp.purpose].exempt_004_art17 == true
 
-# 004 Art. 20 (children): criminal data of persons under 18 only for the purposes in data/rules.json.
+# 004 Art. 20 (children): criminal data of persons under 18 only for the purposes in data/rules.json. A person
+# whose date of birth is unknown may be a child: withheld.
 minor_rules(inp, effects) := [{
 	"id": "minor_criminal",
-	"when": {"attr": "dateOfBirth", "op": "age_under", "value": data.rules.minors.age, "if_unknown": true},
+	"when": {"attr": "birthDate", "op": "age_under", "value": data.rules.minors.age, "if_unknown": true},
 	"effect": "withhold",
 	"coordinates": coords,
 	"reason": sprintf("004 Art. 20: criminal data of a person under %d only for purposes %v", [data.rules.minors.age, data.rules.minors.criminal_purposes]),
@@ -43,10 +50,10 @@ minor_rules(inp, effects) := [{
 } else := []
 
 # 003 Art. 8.4: provincial justice departments and civil registries see civil status records of their own
-# province only (registrations made elsewhere are filtered out).
+# province only (registrations made elsewhere are filtered out, on every path that reaches them).
 province_rules(inp) := [{
 	"id": "province_scope",
-	"when": {"attr": "registrationProvinceCode", "op": "ne", "value": inp.subject.province, "if_unknown": true},
+	"when": {"attr": "registrationProvince", "op": "ne", "value": inp.subject.province, "if_unknown": true},
 	"effect": "filter",
 	"coordinates": [],
 	"reason": sprintf("003 Art. 8.4: %s sees civil status records registered in its province (%v) only", [inp.subject.kind, inp.subject.province]),
@@ -55,13 +62,13 @@ province_rules(inp) := [{
 } else := []
 
 # 004 Art. 19: data of a deceased or missing person needs the consent of the family, except in the cases of
-# Art. 17 and 18; the gateway cannot check consent, so only Art. 17-exempt purposes see it.
+# Art. 17 and 18; the gateway cannot check consent, so only Art. 17-exempt purposes see it. Unknown: withheld.
 # personal: the personal-data coordinates the field rules did not withhold (visible_of).
 deceased_rules(inp, personal) := [{
 	"id": "deceased_or_missing",
 	"when": {"any": [
-		{"attr": "dateOfDeath", "op": "present", "if_unknown": false},
-		{"attr": "missingSince", "op": "present", "if_unknown": false},
+		{"attr": "deceased", "op": "eq", "value": true, "if_unknown": true},
+		{"attr": "missing", "op": "eq", "value": true, "if_unknown": true},
 	]},
 	"effect": "withhold",
 	"coordinates": coords,
@@ -75,7 +82,7 @@ deceased_rules(inp, personal) := [{
 # 004 Art. 9.6 (right to restrict processing): a restricted person is visible only for Art. 17-exempt purposes.
 restricted_rules(inp, personal) := [{
 	"id": "processing_restricted",
-	"when": {"attr": "processingRestricted", "op": "eq", "value": true, "if_unknown": false},
+	"when": {"attr": "restricted", "op": "eq", "value": true, "if_unknown": true},
 	"effect": "withhold",
 	"coordinates": coords,
 	"reason": sprintf("004 Art. 9.6: processing restricted by the data subject; purpose %s is not exempt under 004 Art. 17", [inp.purpose]),
@@ -85,13 +92,25 @@ restricted_rules(inp, personal) := [{
 	count(coords) > 0
 } else := []
 
-# Statistics: aggregate cells under the threshold are suppressed (004 Art. 3.4, small cells re-identify people).
+# Statistics: aggregate cells under the threshold are suppressed (004 Art. 3.4, small cells re-identify people),
+# for the statistics office whatever purpose it declares or omits, and for everyone else unless the purpose is
+# exempt (data/rules.json cell_suppression). Suppressed cells are reported once, never located or counted.
 suppression_rules(inp) := [{
 	"id": "cell_suppression",
-	"when": {"attr": "cellCount", "op": "lt", "value": t, "if_unknown": false},
+	"when": {"attr": "cellCount", "op": "lt", "value": t, "if_unknown": true},
 	"effect": "filter",
 	"coordinates": [],
+	"report": "summary",
 	"reason": sprintf("statistics: aggregate cells with fewer than %d persons are suppressed (004 Art. 3.4)", [t]),
 }] if {
-	t := purposes[inp.purpose].cell_suppression_threshold
+	suppresses(inp)
+	t := suppression_threshold(inp)
 } else := []
+
+suppresses(inp) if statistics_office(inp)
+
+suppresses(inp) if not inp.purpose in data.rules.cell_suppression.exempt_purposes
+
+suppression_threshold(inp) := purposes[inp.purpose].cell_suppression_threshold if {
+	purposes[inp.purpose].cell_suppression_threshold
+} else := data.rules.cell_suppression.threshold

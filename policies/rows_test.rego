@@ -42,7 +42,7 @@ test_province_scope_for_justice_department if {
 	rr := rules("justice_department", "stp-ha-noi", "001", "civil_status_extract")
 	r := rr.province_scope
 	r.effect == "filter"
-	r.when == {"attr": "registrationProvinceCode", "op": "ne", "value": "001", "if_unknown": true}
+	r.when == {"attr": "registrationProvince", "op": "ne", "value": "001", "if_unknown": true}
 }
 
 test_no_province_scope_for_ministry if {
@@ -61,7 +61,7 @@ test_deceased_rule_only_for_non_exempt_purposes if {
 test_restriction_rule_only_for_non_exempt_purposes if {
 	rr := rules("justice_department", "stp-ha-noi", "001", "administrative_procedure")
 	r := rr.processing_restricted
-	r.when.attr == "processingRestricted"
+	r.when.attr == "restricted"
 	others := rules("civil_registry", "ubnd-phuong-hoan-kiem", "001", "civil_status_registration")
 	not others.processing_restricted
 }
@@ -73,4 +73,33 @@ test_cell_suppression_for_statistics if {
 	r.when.value == 5
 	others := rules("court", "tand-ha-noi", "001", "criminal_proceedings")
 	not others.cell_suppression
+}
+
+test_cell_suppression_for_the_statistics_office_whatever_its_purpose if {
+	d := authz.decide({
+		"subject": {"agency": "cuc-thong-ke", "kind": "statistics", "province": null, "role": "x"},
+		"purpose": null, "legal_basis_present": false, "operation": "query",
+		"fields": [{"coordinate": "SentenceStatistic.offenders", "category": "PUBLIC", "kind": "count"}],
+	})
+	d.allow
+	ids := {r.id | some r in d.row_rules}
+	ids == {"cell_suppression"}
+	procedure := rules("justice_ministry", "bo-tu-phap", null, "administrative_procedure")
+	procedure.cell_suppression.when.value == 5
+}
+
+test_no_cell_suppression_for_exempt_purposes if {
+	rr := rules("procuracy", "vksndtc", null, "enforcement_supervision")
+	not rr.cell_suppression
+}
+
+test_unknown_facts_are_restrictive if {
+	rr := rules("justice_department", "stp-ha-noi", "001", "administrative_procedure")
+	rr.processing_restricted.when.if_unknown == true
+	every p in rr.deceased_or_missing.when.any {
+		p.if_unknown == true
+	}
+	minors := rules("criminal_enforcement", "c10-bca", null, "sentence_enforcement")
+	minors.minor_criminal.when.if_unknown == true
+	minors.minor_criminal.when.attr == "birthDate"
 }

@@ -6,59 +6,82 @@ from typing import Any
 
 from graphql import build_schema
 
+from gateway.policy.model import ProtectionModel
+
 SDL = """
+enum DataCategory { PUBLIC IDENTIFIER BASIC FAMILY ETHNIC_ORIGIN RELIGION HEALTH CRIMINAL }
+enum ValueKind { NAME IDENTIFIER DATE ADDRESS FREE_TEXT TEXT CODE COUNT AMOUNT FLAG REFERENCE }
+enum SubjectRole { SUBJECT PARTY }
+directive @personalData(category: DataCategory!, kind: ValueKind) on FIELD_DEFINITION
+directive @dataSubject(field: String, role: SubjectRole! = SUBJECT, facts: String, inherit: Boolean! = false)
+  repeatable on OBJECT | INTERFACE
+directive @protectionFact(name: String!) on FIELD_DEFINITION
 scalar PartialDate
 enum Sex { MALE FEMALE }
 type Query {
-  person(personalId: ID!): Person
-  persons(personalIds: [ID!]!): [Person]!
-  events: [CivilStatusEvent!]!
-  search: [SearchResult!]!
-  stats: [SentenceStatistic!]!
+  person(personalId: ID!): Person @personalData(category: IDENTIFIER, kind: REFERENCE)
+  persons(personalIds: [ID!]!): [Person]! @personalData(category: IDENTIFIER, kind: REFERENCE)
+  events: [CivilStatusEvent]! @personalData(category: BASIC, kind: REFERENCE)
+  searchPersons(name: String): [SearchResult!] @personalData(category: BASIC, kind: REFERENCE)
+  stats: [SentenceStatistic!]! @personalData(category: PUBLIC, kind: REFERENCE)
 }
-type Person {
-  personalId: ID!
-  fullName: String
-  religion: String
-  sex: Sex
-  dateOfBirth: PartialDate
-  dateOfDeath: PartialDate
-  missingSince: PartialDate
-  processingRestricted: Boolean
-  permanentAddress: String
-  issueDate: Int
-  father: Person
-  sentences: [Sentence!]
-  nickname: String!
+type Person @dataSubject(field: "personalId", facts: "protectionFacts") {
+  personalId: ID! @personalData(category: IDENTIFIER, kind: IDENTIFIER)
+  fullName: String @personalData(category: BASIC, kind: NAME)
+  religion: String @personalData(category: RELIGION, kind: TEXT)
+  sex: Sex @personalData(category: BASIC, kind: CODE)
+  dateOfBirth: PartialDate @personalData(category: BASIC, kind: DATE)
+  permanentAddress: String @personalData(category: BASIC, kind: ADDRESS)
+  issueDate: Int @personalData(category: BASIC, kind: DATE)
+  father: Person @personalData(category: FAMILY, kind: REFERENCE)
+  sentences: [Sentence!] @personalData(category: CRIMINAL, kind: REFERENCE)
+  nickname: String! @personalData(category: BASIC, kind: TEXT)
   secret: String
+  protectionFacts: PersonFacts @personalData(category: BASIC, kind: REFERENCE)
 }
-type Sentence { id: ID! charges: String offender: Person }
-interface CivilStatusEvent { registrationNumber: String! registrationProvinceCode: String! persons: [Person!]! }
-type Birth implements CivilStatusEvent {
-  registrationNumber: String! registrationProvinceCode: String! persons: [Person!]! childName: String
+type PersonFacts @dataSubject(inherit: true) {
+  birthDate: PartialDate @personalData(category: BASIC, kind: DATE)
+  deceased: Boolean @personalData(category: BASIC, kind: FLAG)
+  missing: Boolean @personalData(category: BASIC, kind: FLAG)
+  restricted: Boolean @personalData(category: BASIC, kind: FLAG)
+  residenceProvinceCode: String @personalData(category: BASIC, kind: CODE)
 }
-type Marriage implements CivilStatusEvent {
-  registrationNumber: String! registrationProvinceCode: String! persons: [Person!]!
+type Sentence @dataSubject(field: "offender") {
+  id: ID! @personalData(category: CRIMINAL, kind: IDENTIFIER)
+  charges: String @personalData(category: CRIMINAL, kind: FREE_TEXT)
+  offender: Person @personalData(category: CRIMINAL, kind: REFERENCE)
+  penalty: Penalty @personalData(category: CRIMINAL, kind: REFERENCE)
+}
+type Penalty @dataSubject(inherit: true) {
+  term: String @personalData(category: CRIMINAL, kind: AMOUNT)
+}
+interface CivilStatusEvent {
+  registrationNumber: String! @personalData(category: IDENTIFIER, kind: IDENTIFIER)
+  registrationProvinceCode: String! @personalData(category: PUBLIC, kind: CODE)
+  persons: [Person!]! @personalData(category: FAMILY, kind: REFERENCE)
+}
+type Birth implements CivilStatusEvent @dataSubject(field: "persons") {
+  registrationNumber: String! @personalData(category: IDENTIFIER, kind: IDENTIFIER)
+  registrationProvinceCode: String! @personalData(category: PUBLIC, kind: CODE)
+    @protectionFact(name: "registrationProvince")
+  persons: [Person!]! @personalData(category: FAMILY, kind: REFERENCE)
+  childName: String @personalData(category: BASIC, kind: NAME)
+}
+type Marriage implements CivilStatusEvent @dataSubject(field: "persons") {
+  registrationNumber: String! @personalData(category: IDENTIFIER, kind: IDENTIFIER)
+  registrationProvinceCode: String! @personalData(category: PUBLIC, kind: CODE)
+    @protectionFact(name: "registrationProvince")
+  persons: [Person!]! @personalData(category: FAMILY, kind: REFERENCE)
 }
 union SearchResult = Person | Sentence
-type SentenceStatistic { province: String! count: Int! }
+type SentenceStatistic {
+  province: String! @personalData(category: PUBLIC, kind: CODE)
+  count: Int! @personalData(category: PUBLIC, kind: COUNT) @protectionFact(name: "cellCount")
+}
 """
 
-CATEGORIES = {
-    "Query.person": "IDENTIFIER", "Query.persons": "IDENTIFIER", "Query.events": "BASIC", "Query.search": "BASIC",
-    "Query.stats": "PUBLIC",
-    "Person.personalId": "IDENTIFIER", "Person.fullName": "BASIC", "Person.religion": "RELIGION",
-    "Person.sex": "BASIC", "Person.dateOfBirth": "BASIC", "Person.dateOfDeath": "BASIC",
-    "Person.missingSince": "BASIC", "Person.processingRestricted": "PUBLIC", "Person.permanentAddress": "BASIC",
-    "Person.issueDate": "BASIC", "Person.father": "FAMILY", "Person.sentences": "CRIMINAL",
-    "Person.nickname": "BASIC",  # Person.secret has no category: most restricted
-    "Sentence.id": "CRIMINAL", "Sentence.charges": "CRIMINAL", "Sentence.offender": "CRIMINAL",
-    "Birth.registrationNumber": "IDENTIFIER", "Birth.registrationProvinceCode": "PUBLIC", "Birth.persons": "FAMILY",
-    "Birth.childName": "BASIC",
-    "Marriage.registrationNumber": "IDENTIFIER", "Marriage.registrationProvinceCode": "PUBLIC",
-    "Marriage.persons": "FAMILY",
-    "SentenceStatistic.province": "PUBLIC", "SentenceStatistic.count": "PUBLIC",
-}
+MODEL = ProtectionModel.from_sdl(SDL)
+CATEGORIES = MODEL.categories
 
 
 def schema():
@@ -75,24 +98,37 @@ def world() -> dict[str, Any]:
     }
     minor = dict(father, personalId="001210000002", fullName="Nguyễn Văn Con", dateOfBirth="2012-03-04",
                  dateOfDeath=None, father=father, nickname="Con")
-    minor["sentences"] = [{"__typename": "Sentence", "id": "S1", "charges": "Art. 173", "offender": minor}]
+    minor["sentences"] = [{"__typename": "Sentence", "id": "S1", "charges": "Art. 173", "offender": minor,
+                           "penalty": {"term": "2 years"}}]
     adult = dict(minor, personalId="079090000003", fullName="Trần Thị Lớn", dateOfBirth="1990",
                  father=father, nickname="Lớn")
-    adult["sentences"] = [{"__typename": "Sentence", "id": "S2", "charges": "Art. 171", "offender": adult}]
+    adult["sentences"] = [{"__typename": "Sentence", "id": "S2", "charges": "Art. 171", "offender": adult,
+                           "penalty": {"term": "3 years"}}]
     restricted = dict(adult, personalId="001080000004", fullName="Lê Hạn Chế", processingRestricted=True,
                       sentences=[])
-    people = {p["personalId"]: p for p in (father, minor, adult, restricted)}
+    unknown = dict(adult, personalId="001070000005", fullName="Không Rõ", sentences=[], facts_unknown=True)
+    people = {p["personalId"]: p for p in (father, minor, adult, restricted, unknown)}
+    for person in people.values():
+        person["protectionFacts"] = None if person.get("facts_unknown") else {
+            "birthDate": person["dateOfBirth"], "deceased": person["dateOfDeath"] is not None,
+            "missing": person["missingSince"] is not None, "restricted": person["processingRestricted"],
+            "residenceProvinceCode": "001",
+        }
     events = [
         {"__typename": "Birth", "registrationNumber": "B-1", "registrationProvinceCode": "001",
          "persons": [minor], "childName": "Nguyễn Văn Con"},
         {"__typename": "Marriage", "registrationNumber": "M-2", "registrationProvinceCode": "079",
          "persons": [adult]},
+        {"__typename": "Marriage", "registrationNumber": "M-3", "registrationProvinceCode": "001",
+         "persons": [adult, restricted]},
+        {"__typename": "Marriage", "registrationNumber": "M-4", "registrationProvinceCode": "001",
+         "persons": [unknown]},
     ]
     return {
         "person": lambda _info, personalId: people.get(personalId),
         "persons": lambda _info, personalIds: [people.get(i) for i in personalIds],
         "events": events,
-        "search": [adult, *adult["sentences"]],
+        "searchPersons": lambda _info, name=None: [adult, *adult["sentences"], *minor["sentences"]],
         "stats": [{"province": "001", "count": 12}, {"province": "079", "count": 3}],
     }
 

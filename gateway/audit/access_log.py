@@ -33,49 +33,52 @@ MAX_PAGE = 200
 
 ACCESS_LOG_SDL = '''
 "One access to a person's data, as the person may know it (Decree 13/2023 Art. 9.1). Never names the officer."
-type AccessLogEntry {
+type AccessLogEntry @dataSubject(inherit: true) {
   "Reference of the audit record (cite it in a request or complaint)."
-  reference: ID! @personalData(category: PUBLIC)
+  reference: ID! @personalData(category: PUBLIC, kind: IDENTIFIER)
   "When the data was accessed (UTC, ISO 8601)."
-  at: String! @personalData(category: BASIC)
+  at: String! @personalData(category: BASIC, kind: DATE)
   "The agency that accessed the data."
-  agency: AccessLogAgency @personalData(category: PUBLIC)
+  agency: AccessLogAgency @personalData(category: PUBLIC, kind: REFERENCE)
   "The purpose the agency declared (policies/data/purposes.json)."
-  purpose: String @personalData(category: BASIC)
+  purpose: String @personalData(category: BASIC, kind: CODE)
   "The legal basis the agency declared (case or decision reference)."
-  legalBasis: String @personalData(category: BASIC)
+  legalBasis: String @personalData(category: BASIC, kind: FREE_TEXT)
   "Categories of personal data requested (Decree 13/2023 Art. 2)."
-  categories: [String!]! @personalData(category: BASIC)
+  categories: [String!]! @personalData(category: BASIC, kind: CODE)
   "allowed, or masked when some fields were withheld or masked."
-  outcome: String! @personalData(category: PUBLIC)
+  outcome: String! @personalData(category: PUBLIC, kind: CODE)
 }
 
 "An agency of the catalogue (policies/data/agencies.json)."
 type AccessLogAgency {
-  id: ID! @personalData(category: PUBLIC)
-  name: String! @personalData(category: PUBLIC)
-  kind: String @personalData(category: PUBLIC)
+  id: ID! @personalData(category: PUBLIC, kind: CODE)
+  name: String! @personalData(category: PUBLIC, kind: TEXT)
+  kind: String @personalData(category: PUBLIC, kind: CODE)
 }
 
 "A page of access log entries, newest first."
-type AccessLogPage {
-  entries: [AccessLogEntry!]! @personalData(category: BASIC)
+type AccessLogPage @dataSubject(inherit: true) {
+  entries: [AccessLogEntry!]! @personalData(category: BASIC, kind: REFERENCE)
   "Pass as `after` to get the next page."
-  endCursor: String @personalData(category: PUBLIC)
-  hasNextPage: Boolean! @personalData(category: PUBLIC)
+  endCursor: String @personalData(category: PUBLIC, kind: CODE)
+  hasNextPage: Boolean! @personalData(category: PUBLIC, kind: FLAG)
 }
 
 type Query {
   "Who accessed this person's data. Only for the person (role data_subject) and the data-protection officer."
   accessLog(personalId: ID!, since: String, until: String, first: Int = 50, after: String): AccessLogPage!
-    @personalData(category: BASIC)
+    @personalData(category: BASIC, kind: REFERENCE)
 }
 '''
 
 # Definitions the standalone local schema needs; in the supergraph they come from the classification spec.
 ACCESS_LOG_SDL_PRELUDE = '''
 enum DataCategory { PUBLIC IDENTIFIER BASIC FAMILY ETHNIC_ORIGIN RELIGION HEALTH CRIMINAL }
-directive @personalData(category: DataCategory!) on FIELD_DEFINITION
+enum ValueKind { NAME IDENTIFIER DATE ADDRESS FREE_TEXT TEXT CODE COUNT AMOUNT FLAG REFERENCE }
+enum SubjectRole { SUBJECT PARTY }
+directive @personalData(category: DataCategory!, kind: ValueKind) on FIELD_DEFINITION
+directive @dataSubject(field: String, role: SubjectRole! = SUBJECT, facts: String, inherit: Boolean! = false) repeatable on OBJECT | INTERFACE
 '''
 
 

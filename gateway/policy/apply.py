@@ -1,6 +1,6 @@
-"""``apply``: walk the response along the (prepared) operation, evaluate row rules on the injected row
-attributes, withhold and mask fields, strip ``_lt_*`` keys and record what was done for
-``extensions.policy`` and the audit trail."""
+"""``apply``: walk the response along the (prepared) operation, evaluate every row rule on every row of a type
+with data subjects (docs/PROTECTION.md), withhold and mask fields, strip ``_lt_*`` keys and record what was done
+for ``extensions.policy`` and the audit trail (including every subject of every row returned)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     GraphQLObjectType,
@@ -24,10 +23,14 @@ from graphql import (
 )
 
 from .masks import apply_mask, mask_fits
-from .prepare import TYPE_ALIAS, VALUE_ALIAS, WITHHELD_PREFIX, parse_withheld_alias
+from .model import SUBJECT_FACTS, ProtectionModel, TypeProtection
+from .prepare import FACTS, ROW_FACT_PREFIX, SELF_KEY, TYPE_ALIAS, Prepared, Withheld, subject_alias
 from .rows import matches
-from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect
+from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect, RowRule
 from .walk import collect_fields, fragments_of, operation_of
+
+_SUBJECT_FACTS = frozenset(SUBJECT_FACTS)
+UNKNOWN_FACTS = "the data subject's protection facts could not be established, so the rule applies"
 
 _FILTERED: Any = object()
 
@@ -53,8 +56,19 @@ class _Step:
 _FIELD, _WITHHELD, _RESERVED, _TYPENAME, _INTROSPECTION, _UNKNOWN = range(6)
 
 
-def _kind(key: str, name: str, definition: Any) -> int:
-    if key.startswith(WITHHELD_PREFIX):
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """One data subject of a row: its key (None if it could not be read) and facts (None when unknown)."""
+
+    key: str | None
+    facts: Mapping[str, Any] | None
+
+
+_UNKNOWN_SUBJECT = Subject(None, None)
+
+
+def _kind(key: str, name: str, definition: Any, withheld: Mapping[str, Withheld]) -> int:
+    if key in withheld:
         return _WITHHELD
     if key.startswith(RESERVED_PREFIX):
         return _RESERVED
@@ -68,29 +82,68 @@ def _kind(key: str, name: str, definition: Any) -> int:
 @dataclass(frozen=True, slots=True)
 class _Plan:
     steps: list[_Step]
-    attributes: list[tuple[str, str]]  # (response key, attribute name) of the injected row attributes
+    protection: TypeProtection | None
+    rules: tuple[RowRule, ...]  # the row rules that concern rows of this type
 
 
 def _plan(walk: _Walk, runtime: GraphQLObjectType, selection_set: SelectionSetNode) -> _Plan:
     memo_key = (runtime.name, id(selection_set))
     plan = walk.plans.get(memo_key)
     if plan is None:
-        steps, attributes = [], []
+        steps = []
+        withheld = walk.prepared.withheld
         for key, nodes in collect_fields(walk.schema, runtime, selection_set, walk.fragments, walk.variables).items():
             name = nodes[0].name.value
             definition = runtime.fields.get(name)
             composite = definition is not None and not is_leaf_type(get_named_type(definition.type))
             coordinate = f"{runtime.name}.{name}"
             reserved = key.startswith(RESERVED_PREFIX)
-            if reserved and not key.startswith(WITHHELD_PREFIX) and key != TYPE_ALIAS:
-                attributes.append((key, key[len(RESERVED_PREFIX):].split("__")[0]))
             effect = walk.decision.effect(coordinate) if definition is not None and not reserved else None
-            kind = _kind(key, name, definition)
+            kind = _kind(key, name, definition, withheld)
             fast = kind == _FIELD and not composite and effect is not None and effect.effect == "allow"
             steps.append(_Step(key, name, coordinate, definition, _merge(nodes) if composite else None, effect,
                                kind, fast))
-        plan = walk.plans[memo_key] = _Plan(steps, attributes)
+        protection = walk.model.of(runtime.name)
+        is_root = runtime is walk.root
+        personal = walk.model.holds_personal(runtime.name)
+        rules = () if is_root else tuple(r for r in walk.decision.result.row_rules
+                                         if _concerns(r, protection, personal))
+        plan = walk.plans[memo_key] = _Plan(steps, protection, rules)
     return plan
+
+
+def _concerns(rule: RowRule, protection: TypeProtection | None, personal: bool) -> bool:
+    """A rule over subject facts concerns every row type that holds personal data (one without declared
+    subjects has unknown ones); a rule over row facts concerns the types that declare one of them."""
+    attributes = rule.attributes()
+    if attributes & _SUBJECT_FACTS:
+        return personal
+    return protection is not None and bool(attributes & protection.row_facts.keys())
+
+
+def _subjects(obj: Mapping[str, Any], protection: TypeProtection | None,
+              inherited: tuple[Subject, ...]) -> tuple[Subject, ...]:
+    """The row's data subjects as declared; a row that declares subjects none of which can be read has one
+    unknown subject, and so has a row of a type that declares nothing (fail closed)."""
+    if protection is None:
+        return (_UNKNOWN_SUBJECT,)
+    found: list[Subject] = list(inherited) if protection.inherit else []
+    if protection.self_key is not None:
+        found.append(_subject(obj.get(SELF_KEY), obj.get(FACTS)))
+    for index, declared in enumerate(protection.subject_fields):
+        value = obj.get(subject_alias(index))
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, dict):
+                found.append(_subject(item.get(declared.key), item.get(FACTS)))
+            elif item is not None:
+                found.append(_UNKNOWN_SUBJECT)
+    if not found and protection.declares_own_subjects:
+        found.append(_UNKNOWN_SUBJECT)
+    return tuple(found)
+
+
+def _subject(key: Any, facts: Any) -> Subject:
+    return Subject(key if isinstance(key, str) else None, facts if isinstance(facts, dict) else None)
 
 
 @dataclass
@@ -99,11 +152,15 @@ class _Walk:
     fragments: Mapping[str, FragmentDefinitionNode]
     variables: Mapping[str, Any] | None
     decision: FieldDecision
+    model: ProtectionModel
+    prepared: Prepared
+    root: Any
     key: bytes
     today: dt.date
     errors: list[dict[str, Any]] = field(default_factory=list)
     masked: list[dict[str, Any]] = field(default_factory=list)
     subjects: set[str] = field(default_factory=set)
+    summarised: set[str] = field(default_factory=set)  # ids of summary rules already reported
     # (type name, id(selection set)) -> its fields, computed once per request: a list of 200 persons repeats the
     # same selection 200 times, and variables (@skip/@include) are fixed for the request
     plans: dict[tuple[str, int], _Plan] = field(default_factory=dict)
@@ -112,6 +169,13 @@ class _Walk:
         self.masked.append(
             {"path": list(path), "coordinate": coordinate, "effect": effect, "mask": mask, "reason": reason}
         )
+
+    def summary(self, rule: RowRule, coordinate: str) -> None:
+        """Report a summary rule once, with no path and no count (suppressed cells are not located)."""
+        if rule.id not in self.summarised:
+            self.summarised.add(rule.id)
+            self.masked.append({"coordinate": coordinate, "effect": rule.effect, "mask": None, "rule": rule.id,
+                                "reason": rule.reason})
 
     def forbid(self, path: list[Any], coordinate: str, reason: str, effect: str = "withhold") -> None:
         self.record(path, coordinate, effect, "withhold" if effect == "withhold" else None, reason)
@@ -126,24 +190,26 @@ class _Walk:
 
 def apply_policy(
     result: Mapping[str, Any],
-    document: DocumentNode,
+    prepared: Prepared,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
     decision: FieldDecision,
     schema: GraphQLSchema,
+    model: ProtectionModel,
     *,
     pseudonym_key: bytes,
     today: dt.date,
 ) -> Applied:
-    """Apply ``decision`` to an execution ``result`` (``{"data", "errors"}``) of the prepared ``document``."""
+    """Apply ``decision`` to an execution ``result`` (``{"data", "errors"}``) of the ``prepared`` document."""
+    document = prepared.document
     operation = operation_of(document, operation_name)
     root = schema.get_root_type(operation.operation)
-    walk = _Walk(schema, fragments_of(document), variables, decision, pseudonym_key, today)
+    walk = _Walk(schema, fragments_of(document), variables, decision, model, prepared, root, pseudonym_key, today)
     data = result.get("data")
     out: dict[str, Any] | None = None
     if isinstance(data, dict) and root is not None:
         try:
-            produced = _object(walk, data, root, operation.selection_set, [])
+            produced = _object(walk, data, root, operation.selection_set, [], ())
             out = None if produced is _FILTERED else produced
         except _Bubble:
             out = None
@@ -153,44 +219,67 @@ def apply_policy(
         "purpose": decision.purpose,
         "masked": walk.masked,
     }
-    errors = [*list(result.get("errors") or []), *walk.errors]
+    errors = [*_client_errors(result.get("errors") or ()), *walk.errors]
     return Applied(out, errors, walk.masked, walk.subjects, {"policy": policy})
 
 
-def _attribute(value: Any) -> Any:
-    while isinstance(value, dict):
-        value = value.get(VALUE_ALIAS)
-    return value
+def _client_errors(errors: Any) -> list[dict[str, Any]]:
+    """Execution errors as the client may see them: a path through the gateway's own selections ends at the
+    row that carries them (an error under a subject's facts is an error of that row), duplicates dropped."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[Any, ...]] = set()
+    for error in errors:
+        path = error.get("path") if isinstance(error, dict) else None
+        if isinstance(path, list):
+            cut = next((i for i, p in enumerate(path) if isinstance(p, str) and p.startswith(RESERVED_PREFIX)), None)
+            if cut is not None:
+                error = {**error, "path": path[:cut]}
+                if not error["path"]:
+                    del error["path"]
+        ext = error.get("extensions") or {}
+        code = ext.get("code") if isinstance(ext, dict) else None
+        marker = (error.get("message"), tuple(error.get("path") or ()), code)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        out.append(error)
+    return out
 
 
 def _object(
-    walk: _Walk, obj: dict[str, Any], static: Any, selection_set: SelectionSetNode, path: list[Any]
+    walk: _Walk, obj: dict[str, Any], static: Any, selection_set: SelectionSetNode, path: list[Any],
+    inherited: tuple[Subject, ...],
 ) -> Any:
     runtime = static if isinstance(static, GraphQLObjectType) else None
     if runtime is None:
-        runtime = walk.schema.get_type(str(obj.get(TYPE_ALIAS) or obj.get("__typename") or ""))
+        runtime = walk.schema.get_type(str(obj.get(TYPE_ALIAS) or ""))
     if not isinstance(runtime, GraphQLObjectType):
         walk.forbid(path, static.name, "row type unknown: withheld")
         return None
     plan = _plan(walk, runtime, selection_set)
-    attrs = {name: _attribute(obj[key]) for key, name in plan.attributes if key in obj}
+    protection = plan.protection
+    subjects: tuple[Subject, ...] = ()
+    if runtime is not walk.root:
+        subjects = _subjects(obj, protection, inherited)
     row_withheld: dict[str, str] = {}
-    for rule in walk.decision.result.row_rules:
-        if not rule.attributes() & attrs.keys():
-            continue
-        try:
-            hit = matches(rule.when, attrs, walk.today)
-        except (ValueError, TypeError, KeyError):
-            hit = True  # a predicate the gateway cannot evaluate applies (fail closed)
-        if not hit:
-            continue
-        if rule.effect == "filter":
-            walk.record(path, runtime.name, "filter", None, rule.reason)
-            return _FILTERED
-        prefix = runtime.name + "."
-        for coordinate in rule.coordinates:
-            if coordinate.startswith(prefix):
-                row_withheld.setdefault(coordinate, rule.reason)
+    if plan.rules:
+        row_facts = ({fact: obj.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
+                     if protection is not None else {})
+        for rule in plan.rules:
+            hit, unknown = _hit(walk, rule, row_facts, subjects)
+            if not hit:
+                continue
+            reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
+            if rule.effect == "filter":
+                if rule.summary:
+                    walk.summary(rule, runtime.name)
+                else:
+                    walk.record(path, runtime.name, "filter", None, reason)
+                return _FILTERED
+            prefix = runtime.name + "."
+            for coordinate in rule.coordinates:
+                if coordinate.startswith(prefix):
+                    row_withheld.setdefault(coordinate, reason)
     out: dict[str, Any] = {}
     for step in plan.steps:
         key = step.key
@@ -201,11 +290,12 @@ def _object(
                 continue
         kind, definition, coordinate = step.kind, step.definition, step.coordinate
         if kind == _WITHHELD:
-            field_name, response_key = parse_withheld_alias(key)
-            definition = runtime.fields.get(field_name)
-            coordinate = f"{runtime.name}.{field_name}"
-            out[response_key] = None
-            walk.forbid([*path, response_key], coordinate, walk.decision.effect(coordinate).reason)
+            pruned = walk.prepared.withheld[key]
+            definition = runtime.fields.get(pruned.field_name)
+            coordinate = f"{runtime.name}.{pruned.field_name}"
+            out[pruned.response_key] = None
+            walk.forbid([*path, pruned.response_key], coordinate,
+                        pruned.reason or walk.decision.effect(coordinate).reason)
             if definition is not None and is_non_null_type(definition.type):
                 raise _Bubble
             continue
@@ -241,7 +331,7 @@ def _object(
                 walk.record(sub_path, coordinate, "mask", effect.mask, effect.reason)
             continue
         try:
-            completed = _value(walk, definition.type, value, step.selection_set, sub_path)
+            completed = _value(walk, definition.type, value, step.selection_set, sub_path, subjects)
         except _Bubble:
             if is_non_null_type(definition.type):
                 raise
@@ -253,9 +343,34 @@ def _object(
             completed = None
         out[key] = completed
     # only a row that survived its own rules (no bubbling null) is present in the response, hence audited
-    if isinstance(attrs.get("personalId"), str):
-        walk.subjects.add(attrs["personalId"])
+    for subject in subjects:
+        if subject.key is not None:
+            walk.subjects.add(subject.key)
     return out
+
+
+def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tuple[Subject, ...]
+         ) -> tuple[bool, bool]:
+    """(does ``rule`` hit the row, did it hit because a fact was unknown). A rule over subject facts hits when
+    it hits for any subject; an unknown fact yields the predicate's ``if_unknown`` (fail closed)."""
+    if not rule.attributes() & _SUBJECT_FACTS:
+        return _matches(walk, rule, row_facts), False
+    unknown_hit = False
+    for subject in subjects:
+        if subject.facts is None:
+            if _matches(walk, rule, row_facts):
+                unknown_hit = True
+            continue
+        if _matches(walk, rule, {**row_facts, **subject.facts}):
+            return True, False
+    return unknown_hit, unknown_hit
+
+
+def _matches(walk: _Walk, rule: RowRule, attrs: Mapping[str, Any]) -> bool:
+    try:
+        return matches(rule.when, attrs, walk.today)
+    except (ValueError, TypeError, KeyError):
+        return True  # a predicate the gateway cannot evaluate applies (fail closed)
 
 
 def _masked(walk: _Walk, effect: FieldEffect, value: Any, type_: GraphQLOutputType) -> tuple[Any, FieldEffect]:
@@ -282,9 +397,10 @@ def _merge(nodes: list[FieldNode]) -> SelectionSetNode:
     return SelectionSetNode(selections=selections)
 
 
-def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode | None, path: list[Any]) -> Any:
+def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode | None, path: list[Any],
+           subjects: tuple[Subject, ...]) -> Any:
     if is_non_null_type(type_):
-        completed = _value(walk, type_.of_type, value, selection_set, path)
+        completed = _value(walk, type_.of_type, value, selection_set, path, subjects)
         if completed is None:
             raise _Bubble
         return completed  # may be _FILTERED: a list drops it, a field nulls it
@@ -297,7 +413,7 @@ def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode 
         for source_index, item in enumerate(value):
             recorded = len(walk.masked)
             try:
-                completed = _value(walk, type_.of_type, item, selection_set, [*path, len(items)])
+                completed = _value(walk, type_.of_type, item, selection_set, [*path, len(items)], subjects)
             except _Bubble:
                 if is_non_null_type(type_.of_type):
                     raise
@@ -305,10 +421,11 @@ def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode 
             if completed is _FILTERED:
                 # paths count kept items; say which fetched row each dropped one was, so entries stay distinct
                 for entry in walk.masked[recorded:]:
-                    entry.setdefault("sourceIndex", source_index)
+                    if "path" in entry:  # a summary entry is never located
+                        entry.setdefault("sourceIndex", source_index)
             else:
                 items.append(completed)
         return items
     if is_leaf_type(type_) or not isinstance(value, dict) or selection_set is None:
         return value
-    return _object(walk, value, type_, selection_set, path)
+    return _object(walk, value, type_, selection_set, path, subjects)

@@ -13,7 +13,7 @@ from .bundle import load_bundle
 from .engines import EmbeddedEngine
 from .service import DEV_PSEUDONYM_KEY, PolicyService
 from .testing import run_rego_tests
-from .types import Caller, DeclaredPurpose, PolicyError
+from .types import Caller, Collected, DeclaredPurpose, PolicyError
 
 
 def register(subparsers: Any) -> None:
@@ -64,7 +64,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         report = {"refused": getattr(exc, "code", "POLICY_UNAVAILABLE"), "reasons": getattr(exc, "reasons", [str(exc)])}
         print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else _text_refusal(report))
         return 0
-    fields = {c: {"category": coordinates[c], **vars_of(e)} for c, e in sorted(decision.result.fields.items())}
+    fields = {c: {"category": coordinates.coordinates[c], "kind": coordinates.kinds.get(c, "unknown"), **vars_of(e)} for c, e in sorted(decision.result.fields.items())}
     rules = [{"id": r.id, "effect": r.effect, "when": r.when, "coordinates": sorted(r.coordinates), "reason": r.reason}
              for r in decision.result.row_rules]
     report = {"policyVersion": decision.policy_version, "agency": agency, "purpose": args.purpose,
@@ -77,10 +77,12 @@ def vars_of(effect: Any) -> dict[str, Any]:
     return {"effect": effect.effect, "mask": effect.mask, "reason": effect.reason}
 
 
-def _coordinates(args: argparse.Namespace) -> dict[str, str]:
-    from .categories import categories_from_sdl
+def _coordinates(args: argparse.Namespace) -> Collected:
+    """Categories and kinds from the declarations in ``--schema``; coordinates from ``--query`` or ``--fields``
+    (``Type.field`` or ``Type.field=CATEGORY``)."""
+    from .model import ProtectionModel
 
-    categories: dict[str, str] = {}
+    model = ProtectionModel({}, {})
     schema = None
     if args.schema.exists():
         from graphql import build_ast_schema, parse
@@ -88,7 +90,7 @@ def _coordinates(args: argparse.Namespace) -> dict[str, str]:
         from .categories import api_sdl
 
         sdl = args.schema.read_text(encoding="utf-8")
-        categories = categories_from_sdl(sdl)
+        model = ProtectionModel.from_sdl(sdl)
         if args.query:
             schema = build_ast_schema(parse(api_sdl(sdl)), assume_valid=True)
     if args.query:
@@ -96,15 +98,15 @@ def _coordinates(args: argparse.Namespace) -> dict[str, str]:
             raise SystemExit(f"--query needs a schema: {args.schema} not found (python -m gateway compose)")
         from graphql import parse
 
-        from .collect import collect_coordinates
+        from .collect import collect
 
         variables = json.loads(args.variables) if args.variables else {}
-        return collect_coordinates(schema, categories, parse(args.query.read_text()), args.operation_name, variables)
+        return collect(schema, model, parse(args.query.read_text()), args.operation_name, variables, {})
     out: dict[str, str] = {}
     for item in filter(None, (s.strip() for s in args.fields.split(","))):
         coordinate, _, category = item.partition("=")
-        out[coordinate] = category or categories.get(coordinate) or "UNCLASSIFIED"
-    return out
+        out[coordinate] = category or model.category(coordinate)
+    return Collected(out, {c: model.kind(c) for c in out})
 
 
 def _text_refusal(report: dict[str, Any]) -> str:
@@ -116,7 +118,7 @@ def _text(report: dict[str, Any]) -> str:
              f"purpose {report['purpose']}  legal basis {'yes' if report['legalBasisPresent'] else 'no'}"]
     for coordinate, f in report["fields"].items():
         effect = f["effect"] if f["effect"] != "mask" else f"mask:{f['mask']}"
-        lines.append(f"  {coordinate:<40} {f['category']:<14} {effect:<20} {f['reason']}")
+        lines.append(f"  {coordinate:<40} {f['category']:<14} {f['kind']:<10} {effect:<20} {f['reason']}")
     for r in report["rowRules"]:
         lines.append(f"  row rule {r['id']}: {r['effect']} when {json.dumps(r['when'], ensure_ascii=False)}")
         lines.append(f"      {r['reason']}")

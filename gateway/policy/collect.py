@@ -1,4 +1,5 @@
-"""``collect``: every coordinate an operation can reach, with its category."""
+"""``collect``: every coordinate an operation can reach, with its declared category and value kind, and the
+root calls with the arguments the policy reads (``Collected``)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
     get_named_type,
+    value_from_ast_untyped,
 )
 
-from .types import RESERVED_PREFIX, UNCLASSIFIED, BadUserInput
-from .walk import concrete_types, fragments_of, included, narrow, operation_of
+from .model import ProtectionModel
+from .types import RESERVED_PREFIX, UNCLASSIFIED, BadUserInput, Collected, RootCall
+from .walk import collect_fields, concrete_types, fragments_of, included, narrow, operation_of
 
 
 def check_reserved_aliases(document: DocumentNode) -> None:
@@ -32,6 +35,38 @@ def check_reserved_aliases(document: DocumentNode) -> None:
                 raise BadUserInput(f"alias {node.alias.value!r}: aliases starting with {RESERVED_PREFIX!r} are reserved")
 
     visit(document, _Check())
+
+
+def collect(
+    schema: GraphQLSchema,
+    model: ProtectionModel,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    policy_arguments: Mapping[str, list[str]],
+) -> Collected:
+    """Coordinates (category and kind from the declarations) and root calls. ``policy_arguments`` says which
+    arguments of which root coordinate the policy reads (``data/rules.json``); only those are sent, so that
+    decisions stay cacheable."""
+    coordinates = collect_coordinates(schema, model.categories, document, operation_name, variables)
+    kinds = {c: model.kind(c) for c in coordinates}
+    operation = operation_of(document, operation_name)
+    root = schema.get_root_type(operation.operation)
+    calls: list[RootCall] = []
+    if root is not None:
+        for key, nodes in collect_fields(schema, root, operation.selection_set, fragments_of(document),
+                                         variables).items():
+            name = nodes[0].name.value
+            coordinate = f"{root.name}.{name}"
+            wanted = policy_arguments.get(coordinate)
+            if not wanted:
+                continue
+            arguments = {
+                arg.name.value: value_from_ast_untyped(arg.value, dict(variables or {}))
+                for arg in nodes[0].arguments or () if arg.name.value in wanted
+            }
+            calls.append(RootCall(key, coordinate, arguments))
+    return Collected(coordinates, kinds, tuple(calls))
 
 
 def collect_coordinates(

@@ -1,14 +1,19 @@
-"""``prepare``: the execution document. Fields withheld for every type they can come from are pruned (never
-fetched), and the row attributes the row rules need are injected under reserved aliases ``_lt_<name>``.
+"""``prepare``: the execution document, and a typed account of what it changed (:class:`Prepared`).
 
-A pruned field ``alias: field`` becomes ``_lt_w_<len(field)>_<field><alias>: __typename`` (same directives):
-the document stays valid (no empty selection set) and ``apply`` knows where to put the null and the
-FORBIDDEN_FIELD error. On abstract types ``_lt_type: __typename`` tells ``apply`` the row's concrete type.
+- A field withheld for every type it can come from, or a root call the policy refused, is pruned (never
+  fetched): it becomes ``_lt_w<n>: __typename`` (same directives), so the document stays valid, and
+  :attr:`Prepared.withheld` says which field and response key that alias stands for.
+- Every row of a type that declares data subjects (docs/PROTECTION.md) gets, under reserved aliases, each
+  subject's key and, when the decision has a rule over subject facts, the subject's facts object; every
+  ``@protectionFact`` field is added too. The planner fetches them like any other field, in the same batched
+  fetches as the client's fields. Client aliases starting with ``_lt_`` are refused (collect), so nothing a
+  client writes can displace them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -25,33 +30,185 @@ from graphql import (
     OperationDefinitionNode,
     SelectionSetNode,
     get_named_type,
-    get_nullable_type,
     is_abstract_type,
-    is_leaf_type,
-    is_list_type,
-    is_required_argument,
 )
 
-from .collect import check_reserved_aliases
+from .model import SUBJECT_FACTS, ProtectionModel
 from .types import RESERVED_PREFIX, FieldDecision
 from .walk import concrete_types
 
-WITHHELD_PREFIX = RESERVED_PREFIX + "w_"
-TYPE_ALIAS = RESERVED_PREFIX + "type"
-VALUE_ALIAS = RESERVED_PREFIX + "v"
+TYPE_ALIAS = RESERVED_PREFIX + "type"  # __typename of a row of an abstract type
+SELF_KEY = RESERVED_PREFIX + "sk"  # the row's own key (an entity that is its own subject)
+FACTS = RESERVED_PREFIX + "sf"  # a subject's facts object
+SUBJECT_PREFIX = RESERVED_PREFIX + "s"  # _lt_s<i>: the i-th subject field of the row's type
+ROW_FACT_PREFIX = RESERVED_PREFIX + "rf_"  # _lt_rf_<fact name>: a @protectionFact field
+WITHHELD_PREFIX = RESERVED_PREFIX + "w"
 
 
-def withheld_alias(field_name: str, response_key: str) -> str:
-    """Reserved alias that records a pruned field's name and response key."""
-    return f"{WITHHELD_PREFIX}{len(field_name)}_{field_name}{response_key}"
+def subject_alias(index: int) -> str:
+    return f"{SUBJECT_PREFIX}{index}"
 
 
-def parse_withheld_alias(alias: str) -> tuple[str, str]:
-    """Inverse of :func:`withheld_alias`: ``(field_name, response_key)``."""
-    rest = alias[len(WITHHELD_PREFIX) :]
-    length, _, tail = rest.partition("_")
-    n = int(length)
-    return tail[:n], tail[n:]
+@dataclass(frozen=True, slots=True)
+class Withheld:
+    """A pruned selection: the field it was and the client's response key; ``reason`` when a root call was
+    refused for its arguments (otherwise the decision's effect on the coordinate gives the reason)."""
+
+    field_name: str
+    response_key: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """``prepare``'s hand-off to planning (``document``) and to ``apply`` (the rest)."""
+
+    document: DocumentNode
+    withheld: Mapping[str, Withheld] = field(default_factory=dict)
+    facts: bool = False  # subject facts were injected (some row rule reads them)
+
+
+class Preparer:
+    """Builds execution documents from the protection model's declarations."""
+
+    def __init__(self, model: ProtectionModel) -> None:
+        self.model = model
+
+    def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema) -> Prepared:
+        """Prune withheld fields and refused root calls, inject subjects and row facts."""
+        run = _Run(self.model, schema, decision, decision.result.reads_subject_facts)
+        definitions: list[Any] = []
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                root = schema.get_root_type(definition.operation)
+                if root is None:
+                    definitions.append(definition)
+                    continue
+                selection_set = run.selection_set(definition.selection_set, root, root=True)
+                definitions.append(_copy(definition, selection_set=selection_set))
+            elif isinstance(definition, FragmentDefinitionNode):
+                target = schema.get_type(definition.type_condition.name.value)
+                if target is None:
+                    definitions.append(definition)
+                    continue
+                definitions.append(_copy(definition, selection_set=run.selection_set(definition.selection_set,
+                                                                                     target)))
+            else:
+                definitions.append(definition)
+        return Prepared(DocumentNode(definitions=tuple(definitions)), dict(run.withheld), run.facts)
+
+
+@dataclass
+class _Run:
+    model: ProtectionModel
+    schema: GraphQLSchema
+    decision: FieldDecision
+    facts: bool
+    withheld: dict[str, Withheld] = field(default_factory=dict)
+
+    def prune(self, selection: FieldNode, name: str, key: str, reason: str | None) -> FieldNode:
+        alias = f"{WITHHELD_PREFIX}{len(self.withheld)}"
+        self.withheld[alias] = Withheld(name, key, reason)
+        return _copy(_field("__typename", alias), directives=selection.directives)
+
+    def selection_set(self, selection_set: SelectionSetNode, parent: GraphQLNamedType, root: bool = False
+                      ) -> SelectionSetNode:
+        out: list[Any] = []
+        fields = getattr(parent, "fields", {})  # unions have none
+        calls = self.decision.result.root_fields if root else {}
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                key = selection.alias.value if selection.alias else name
+                definition = fields.get(name) if not name.startswith("__") else None
+                refused = calls.get(key)
+                if definition is None:
+                    out.append(selection)
+                elif refused is not None and refused.effect == "withhold":
+                    out.append(self.prune(selection, name, key, refused.reason))
+                elif self.withheld_everywhere(parent, name):
+                    out.append(self.prune(selection, name, key, None))
+                elif selection.selection_set is not None:
+                    child = self.selection_set(selection.selection_set, get_named_type(definition.type))
+                    out.append(_copy(selection, selection_set=child))
+                else:
+                    out.append(selection)
+            elif isinstance(selection, InlineFragmentNode):
+                target = (self.schema.get_type(selection.type_condition.name.value)
+                          if selection.type_condition else parent)
+                if target is None:
+                    out.append(selection)
+                    continue
+                out.append(_copy(selection, selection_set=self.selection_set(selection.selection_set, target)))
+            else:
+                out.append(selection)
+        out.extend(self.injections(parent))
+        return SelectionSetNode(selections=tuple(out))
+
+    def withheld_everywhere(self, parent: GraphQLNamedType, name: str) -> bool:
+        """True when every concrete type that can answer ``parent.name`` has it withheld by the field rules."""
+        coordinates = [f"{t.name}.{name}" for t in concrete_types(self.schema, parent) if name in t.fields]
+        if not coordinates:
+            return False
+        fields = self.decision.result.fields
+        return all((e := fields.get(c)) is not None and e.effect == "withhold" for c in coordinates)
+
+    def injections(self, parent: GraphQLNamedType) -> list[Any]:
+        if isinstance(parent, GraphQLObjectType):
+            return self.row_fields(parent)
+        if not is_abstract_type(parent):
+            return []
+        nodes: list[Any] = [_field("__typename", TYPE_ALIAS)]
+        # what every implementation injects alike is selected once on the interface: 14 civil status event
+        # types each repeating it doubled the subgraph's work
+        concrete = {t.name: self.row_fields(t) for t in concrete_types(self.schema, parent)}
+        shared: list[FieldNode] = []
+        if isinstance(parent, GraphQLInterfaceType) and concrete:
+            first = next(iter(concrete.values()))
+            shared = [n for n in first
+                      if n.name.value in parent.fields and all(_same(n, others) for others in concrete.values())]
+        nodes.extend(shared)
+        covered = {n.alias.value for n in shared if n.alias}
+        for type_name, injected in concrete.items():
+            rest = [n for n in injected if not n.alias or n.alias.value not in covered]
+            if rest:
+                nodes.append(InlineFragmentNode(type_condition=NamedTypeNode(name=_name(type_name)), directives=(),
+                                                selection_set=SelectionSetNode(selections=tuple(rest))))
+        return nodes
+
+    def row_fields(self, type_: GraphQLObjectType) -> list[FieldNode]:
+        """The reserved selections a row of ``type_`` carries: subject keys (+ facts) and row facts."""
+        protection = self.model.of(type_.name)
+        if protection is None:
+            return []
+        nodes: list[FieldNode] = []
+        if protection.self_key is not None and protection.self_key in type_.fields:
+            nodes.append(_field(protection.self_key, SELF_KEY))
+            if self.facts and protection.self_facts in type_.fields:
+                nodes.append(_facts(protection.self_facts))
+        for index, subject in enumerate(protection.subject_fields):
+            if subject.field not in type_.fields:
+                continue
+            inner: list[Any] = [_field(subject.key)]
+            if self.facts:
+                inner.append(_facts(subject.facts))
+            nodes.append(_field(subject.field, subject_alias(index), SelectionSetNode(selections=tuple(inner))))
+        for fact, field_name in sorted(protection.row_facts.items()):
+            if field_name in type_.fields:
+                nodes.append(_field(field_name, ROW_FACT_PREFIX + fact))
+        return nodes
+
+
+def _facts(field_name: str | None) -> FieldNode:
+    selections = tuple(_field(name) for name in SUBJECT_FACTS)
+    return _field(str(field_name), FACTS, SelectionSetNode(selections=selections))
+
+
+def _same(node: FieldNode, others: list[FieldNode]) -> bool:
+    from graphql import print_ast
+
+    text = print_ast(node)
+    return any(print_ast(o) == text for o in others)
 
 
 def _name(value: str) -> NameNode:
@@ -59,149 +216,8 @@ def _name(value: str) -> NameNode:
 
 
 def _field(name: str, alias: str | None = None, selection_set: SelectionSetNode | None = None) -> FieldNode:
-    return FieldNode(
-        alias=_name(alias) if alias else None,
-        name=_name(name),
-        arguments=(),
-        directives=(),
-        selection_set=selection_set,
-    )
-
-
-class Preparer:
-    """Builds execution documents; ``row_attributes`` is ``policies/data/row_attributes.json``'s list."""
-
-    def __init__(self, row_attributes: Sequence[Mapping[str, Any]]) -> None:
-        self._attributes = list(row_attributes)
-
-    def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema) -> DocumentNode:
-        """Prune unconditionally withheld fields and inject row attributes (see module docstring)."""
-        check_reserved_aliases(document)
-        definitions = []
-        for definition in document.definitions:
-            if isinstance(definition, OperationDefinitionNode):
-                root = schema.get_root_type(definition.operation)
-                if root is None:
-                    definitions.append(definition)
-                    continue
-                selection_set = self._selection_set(definition.selection_set, root, schema, decision)
-                definitions.append(_copy(definition, selection_set=selection_set))
-            elif isinstance(definition, FragmentDefinitionNode):
-                target = schema.get_type(definition.type_condition.name.value)
-                if target is None:
-                    definitions.append(definition)
-                    continue
-                selection_set = self._selection_set(definition.selection_set, target, schema, decision)
-                definitions.append(_copy(definition, selection_set=selection_set))
-            else:
-                definitions.append(definition)
-        return DocumentNode(definitions=tuple(definitions))
-
-    def attribute_fields(self, type_: GraphQLObjectType | GraphQLInterfaceType) -> list[FieldNode]:
-        """The injected selections for rows of ``type_`` (attributes whose path exists on it)."""
-        nodes = []
-        for attribute in self._attributes:
-            types = attribute.get("types", ["*"])
-            if "*" not in types and type_.name not in types:
-                continue
-            for path in attribute.get("paths", []):
-                # a nested path gets its own alias: on a union, `_lt_x: x` (a leaf) and `_lt_x: a { … }`
-                # (an object) under one response key would not merge (OverlappingFieldsCanBeMerged)
-                alias = RESERVED_PREFIX + attribute["name"] + ("" if len(path) == 1 else "__" + "_".join(path[:-1]))
-                node = _path_node(type_, list(path), alias)
-                if node is not None:
-                    nodes.append(node)
-                    break
-        return nodes
-
-    def _selection_set(
-        self,
-        selection_set: SelectionSetNode,
-        parent: GraphQLNamedType,
-        schema: GraphQLSchema,
-        decision: FieldDecision,
-    ) -> SelectionSetNode:
-        out: list[Any] = []
-        fields = getattr(parent, "fields", {})  # unions have none
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                name = selection.name.value
-                definition = fields.get(name) if not name.startswith("__") else None
-                if definition is None:
-                    out.append(selection)
-                elif _withheld_everywhere(schema, parent, name, decision):
-                    key = selection.alias.value if selection.alias else name
-                    replacement = _field("__typename", withheld_alias(name, key))
-                    out.append(_copy(replacement, directives=selection.directives))
-                elif selection.selection_set is not None:
-                    child = self._selection_set(
-                        selection.selection_set, get_named_type(definition.type), schema, decision
-                    )
-                    out.append(_copy(selection, selection_set=child))
-                else:
-                    out.append(selection)
-            elif isinstance(selection, InlineFragmentNode):
-                target = schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent
-                if target is None:
-                    out.append(selection)
-                    continue
-                child = self._selection_set(selection.selection_set, target, schema, decision)
-                out.append(_copy(selection, selection_set=child))
-            else:
-                out.append(selection)
-        out.extend(self._injections(parent, schema))
-        return SelectionSetNode(selections=tuple(out))
-
-    def _injections(self, parent: GraphQLNamedType, schema: GraphQLSchema) -> list[Any]:
-        if isinstance(parent, GraphQLObjectType):
-            return self.attribute_fields(parent)
-        if not is_abstract_type(parent):
-            return []
-        nodes: list[Any] = [_field("__typename", TYPE_ALIAS)]
-        # attributes every implementation shares are selected once on the interface; a fragment per concrete
-        # type only for the rest (14 civil status event types each repeating them made subgraph work 2x)
-        shared = self.attribute_fields(parent) if isinstance(parent, GraphQLInterfaceType) else []
-        nodes.extend(shared)
-        covered = {node.alias.value for node in shared if node.alias}
-        for concrete in concrete_types(schema, parent):
-            injected = [n for n in self.attribute_fields(concrete) if not n.alias or n.alias.value not in covered]
-            if injected:
-                nodes.append(
-                    InlineFragmentNode(
-                        type_condition=NamedTypeNode(name=_name(concrete.name)),
-                        directives=(),
-                        selection_set=SelectionSetNode(selections=tuple(injected)),
-                    )
-                )
-        return nodes
-
-
-def _withheld_everywhere(schema: GraphQLSchema, parent: GraphQLNamedType, name: str, decision: FieldDecision) -> bool:
-    """True when every concrete type that can answer ``parent.name`` has it withheld by the field rules."""
-    coordinates = [f"{t.name}.{name}" for t in concrete_types(schema, parent) if name in t.fields]
-    if not coordinates:
-        return False
-    for coordinate in coordinates:
-        effect = decision.result.fields.get(coordinate)
-        if effect is None or effect.effect != "withhold":
-            return False
-    return True
-
-
-def _path_node(type_: Any, path: list[str], alias: str) -> FieldNode | None:
-    """``alias: a { _lt_v: b { _lt_v: c } }`` if the path resolves to a leaf through single objects."""
-    field = type_.fields.get(path[0]) if hasattr(type_, "fields") else None
-    if field is None or any(is_required_argument(arg) for arg in field.args.values()):
-        return None
-    named = get_named_type(field.type)
-    if len(path) == 1:
-        return _field(path[0], alias) if is_leaf_type(named) else None
-    if is_list_type(get_nullable_type(field.type)) or not hasattr(named, "fields"):
-        return None
-    inner = _path_node(named, path[1:], VALUE_ALIAS)
-    if inner is None:
-        return None
-    return _field(path[0], alias, SelectionSetNode(selections=(inner,)))
+    return FieldNode(alias=_name(alias) if alias else None, name=_name(name), arguments=(), directives=(),
+                     selection_set=selection_set)
 
 
 def _copy(node: Any, **changes: Any) -> Any:

@@ -14,12 +14,14 @@ from graphql import DocumentNode, GraphQLSchema
 
 from .apply import apply_policy
 from .bundle import load_bundle
-from .collect import collect_coordinates
+from .collect import collect
 from .engines import PolicyEngine, make_engine
-from .prepare import Preparer
+from .model import ProtectionModel
+from .prepare import Prepared, Preparer
 from .types import (
     Applied,
     CallerLike,
+    Collected,
     DeclaredPurposeLike,
     FieldDecision,
     FieldEffect,
@@ -33,9 +35,13 @@ DEV_PSEUDONYM_KEY = b"lienthong-development-pseudonym-key"
 
 
 def build_input(
-    caller: CallerLike, declared: DeclaredPurposeLike | None, operation_type: str, coordinates: Mapping[str, str]
+    caller: CallerLike, declared: DeclaredPurposeLike | None, operation_type: str, collected: Collected | Mapping[str, str]
 ) -> dict[str, Any]:
-    """The policy input document (policies/README.md)."""
+    """The policy input document (policies/README.md). A plain ``{coordinate: category}`` mapping is accepted
+    for tools that have no declarations at hand (kinds are then unknown)."""
+    if not isinstance(collected, Collected):
+        collected = Collected(dict(collected), {})
+    coordinates, kinds = collected.coordinates, collected.kinds
     return {
         "subject": {
             "agency": caller.agency_id,
@@ -46,7 +52,10 @@ def build_input(
         "purpose": declared.purpose if declared else None,
         "legal_basis_present": bool(declared and declared.legal_basis and declared.legal_basis.strip()),
         "operation": operation_type,
-        "fields": [{"coordinate": c, "category": coordinates[c]} for c in sorted(coordinates)],
+        "fields": [{"coordinate": c, "category": coordinates[c], "kind": kinds.get(c, "unknown")}
+                   for c in sorted(coordinates)],
+        "calls": [{"key": call.key, "coordinate": call.coordinate, "arguments": dict(call.arguments)}
+                  for call in collected.calls],
     }
 
 
@@ -69,12 +78,17 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
             for coordinate, e in raw["fields"].items()
         }
         rules = tuple(
-            RowRule(str(r["id"]), r["when"], str(r["effect"]), frozenset(r.get("coordinates", [])), str(r["reason"]))
+            RowRule(str(r["id"]), r["when"], str(r["effect"]), frozenset(r.get("coordinates", [])), str(r["reason"]),
+                    r.get("report") == "summary")
             for r in raw.get("row_rules", [])
         )
+        root_fields = {
+            str(key): FieldEffect(str(e["effect"]), e.get("mask"), str(e.get("reason", "")))
+            for key, e in (raw.get("root_fields") or {}).items()
+        }
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise PolicyUnavailable(f"malformed policy decision: {exc}") from exc
-    return PolicyResult(version, fields, rules)
+    return PolicyResult(version, fields, rules, root_fields)
 
 
 class PolicyService:
@@ -89,16 +103,16 @@ class PolicyService:
         engine: PolicyEngine,
         *,
         pseudonym_key: bytes,
-        row_attributes: list[Mapping[str, Any]] | None = None,
+        policy_arguments: Mapping[str, list[str]] | None = None,
         cache_size: int = 4096,
         clock: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.engine = engine
         self._key = pseudonym_key
-        if row_attributes is None:
+        if policy_arguments is None:
             bundle = getattr(engine, "bundle", None) or load_bundle(None)
-            row_attributes = bundle.catalogue("row_attributes") or []
-        self._preparer = Preparer(row_attributes)
+            policy_arguments = (bundle.catalogue("rules") or {}).get("policy_arguments") or {}
+        self.policy_arguments: Mapping[str, list[str]] = dict(policy_arguments)
         self._cache: LRUCache[tuple[Any, ...], PolicyResult | PolicyRefusal] = LRUCache(maxsize=cache_size)
         self._clock = clock
         self.evaluations = 0
@@ -121,23 +135,24 @@ class PolicyService:
     def collect(
         self,
         schema: GraphQLSchema,
-        categories: Mapping[str, str],
+        model: ProtectionModel,
         document: DocumentNode,
         operation_name: str | None,
         variables: Mapping[str, Any] | None,
-    ) -> dict[str, str]:
-        """Every coordinate the operation reaches, with its category (see collect.collect_coordinates)."""
-        return collect_coordinates(schema, categories, document, operation_name, variables)
+    ) -> Collected:
+        """Every coordinate the operation reaches with its category and kind, and its root calls (collect.py)."""
+        return collect(schema, model, document, operation_name, variables, self.policy_arguments)
 
     async def decide(
         self,
         caller: CallerLike,
         declared: DeclaredPurposeLike | None,
         operation_type: str,
-        coordinates: Mapping[str, str],
+        collected: Collected | Mapping[str, str],
     ) -> FieldDecision:
-        """One policy decision for all ``coordinates``. Raises PolicyRefusal (403) or PolicyUnavailable (503)."""
-        policy_input = build_input(caller, declared, operation_type, coordinates)
+        """One policy decision for everything ``collected``. Raises PolicyRefusal (403) or PolicyUnavailable (503)."""
+        policy_input = build_input(caller, declared, operation_type, collected)
+        coordinates = {f["coordinate"]: f["category"] for f in policy_input["fields"]}
         refresh = getattr(self.engine, "refresh", None)
         if refresh is not None:
             refresh()
@@ -146,7 +161,8 @@ class PolicyService:
         key = (
             subject["agency"], subject["kind"], subject["province"], subject["role"],
             policy_input["purpose"], policy_input["legal_basis_present"], operation_type,
-            frozenset(coordinates.items()), version,
+            frozenset((f["coordinate"], f["category"], f["kind"]) for f in policy_input["fields"]),
+            json.dumps(policy_input["calls"], sort_keys=True, default=str), version,
         )
         cached = key in self._cache
         outcome = self._cache.get(key)
@@ -167,30 +183,36 @@ class PolicyService:
             raise PolicyRefusal(outcome.code, outcome.reasons, outcome.policy_version)
         return FieldDecision(uuid.uuid4().hex, policy_input["purpose"], subject, outcome, cached)
 
-    def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema) -> DocumentNode:
-        """The execution document: withheld fields pruned, row attributes injected (see prepare.py)."""
-        return self._preparer.prepare(document, decision, schema)
+    def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema,
+                model: ProtectionModel) -> Prepared:
+        """The execution document and what it pruned and injected (see prepare.py)."""
+        return Preparer(model).prepare(document, decision, schema)
 
     def apply(
         self,
         result: Mapping[str, Any],
-        document: DocumentNode,
+        prepared: Prepared,
         operation_name: str | None,
         variables: Mapping[str, Any] | None,
         decision: FieldDecision,
         schema: GraphQLSchema,
+        model: ProtectionModel,
     ) -> Applied:
         """Row rules, masks and FORBIDDEN_FIELD errors on the execution result (see apply.py)."""
         return apply_policy(
-            result, document, operation_name, variables, decision, schema,
+            result, prepared, operation_name, variables, decision, schema, model,
             pseudonym_key=self._key, today=self._clock(),
         )
 
     @staticmethod
     def decision_cache_key(document_hash: str, decision: FieldDecision) -> str:
-        """A key under which the pipeline may cache ``prepare``'s output for (document, decision)."""
-        fields = json.dumps({c: e.effect for c, e in sorted(decision.result.fields.items())})
-        return hashlib.sha256(f"{document_hash}|{decision.policy_version}|{fields}".encode()).hexdigest()
+        """A key under which the pipeline may cache ``prepare``'s output for (document, decision): what prepare
+        reads of the decision (effects, refused root calls, whether facts are needed)."""
+        result = decision.result
+        fields = json.dumps({c: e.effect for c, e in sorted(result.fields.items())})
+        calls = json.dumps({k: [e.effect, e.reason] for k, e in sorted(result.root_fields.items())})
+        text = f"{document_hash}|{decision.policy_version}|{fields}|{calls}|{result.reads_subject_facts}"
+        return hashlib.sha256(text.encode()).hexdigest()
 
     async def close(self) -> None:
         await self.engine.close()

@@ -96,6 +96,7 @@ class RowRule:
     effect: str  # "withhold" (the listed coordinates of the row) or "filter" (the row itself)
     coordinates: frozenset[str]
     reason: str
+    summary: bool = False  # report the rule once per response, never per row (small-cell suppression)
 
     def attributes(self) -> frozenset[str]:
         """Row attribute names the predicate reads."""
@@ -119,6 +120,14 @@ class PolicyResult:
     policy_version: str
     fields: Mapping[str, FieldEffect]
     row_rules: tuple[RowRule, ...]
+    root_fields: Mapping[str, FieldEffect] = field(default_factory=dict)  # by response key: refused root calls
+
+    @property
+    def reads_subject_facts(self) -> bool:
+        """Whether some row rule reads facts about data subjects (then ``prepare`` fetches them)."""
+        from .model import SUBJECT_FACTS
+
+        return any(rule.attributes() & frozenset(SUBJECT_FACTS) for rule in self.row_rules)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +161,23 @@ class Applied:
     masked: list[dict[str, Any]]
     subjects: set[str] = field(default_factory=set)
     extensions: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RootCall:
+    """A root field the operation calls, with the arguments the policy reads (``data/rules.json``
+    ``policy_arguments``), by the client's response key."""
+
+    key: str
+    coordinate: str
+    arguments: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Collected:
+    """``collect``'s hand-off to ``decide``: every coordinate the operation can reach with its declared category
+    and value kind, and its root calls."""
+
+    coordinates: Mapping[str, str]  # coordinate -> category
+    kinds: Mapping[str, str]  # coordinate -> value kind
+    calls: tuple[RootCall, ...] = ()

@@ -15,8 +15,11 @@ from cachetools import LRUCache
 from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
 from ..errors import GatewayError
-from ..pipeline import PolicyOutcome
+from ..pipeline import ExecutionOperation, PolicyOutcome
 from ..policy import BadUserInput, FieldDecision, PolicyError, PolicyRefusal, PolicyService
+from ..policy.model import ProtectionModel
+from ..policy.prepare import Prepared
+from ..policy.types import Collected
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
 
@@ -43,9 +46,9 @@ class PolicyHook:
     def __init__(self, service: PolicyService, supergraph: Supergraph, cache_size: int = 1024) -> None:
         self.service = service
         self.schema = supergraph.api_schema
-        self.categories = supergraph.categories
-        self._prepared: LRUCache[str, ParsedOperation] = LRUCache(maxsize=cache_size)
-        self._collected: LRUCache[tuple[Any, ...], dict[str, str]] = LRUCache(maxsize=cache_size)
+        self.model = ProtectionModel.from_sdl(supergraph.sdl)  # the declarations, read once
+        self._prepared: LRUCache[str, ExecutionOperation] = LRUCache(maxsize=cache_size)
+        self._collected: LRUCache[tuple[Any, ...], Collected] = LRUCache(maxsize=cache_size)
         self.decisions = 0  # decide() calls; with ``evaluations`` exposed by gateway.server.metrics
 
     @property
@@ -53,49 +56,55 @@ class PolicyHook:
         """Policy evaluations by the engine (decision cache misses)."""
         return self.service.evaluations
 
-    def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> dict[str, str]:
+    def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> Collected:
+        # the root calls' policy arguments may come from any variable: they are part of the key
         key = (operation.document_hash, operation.operation_name,
-               *(repr(variables.get(name)) for name in operation.condition_variables))
-        coordinates = self._collected.get(key)
-        if coordinates is None:
+               *(repr(variables.get(name)) for name in operation.condition_variables),
+               repr(sorted(variables.items())) if self.service.policy_arguments else "")
+        collected = self._collected.get(key)
+        if collected is None:
             try:
-                coordinates = self.service.collect(self.schema, self.categories, operation.document,
-                                                   operation.operation_name, variables)
+                collected = self.service.collect(self.schema, self.model, operation.document,
+                                                 operation.operation_name, variables)
             except BadUserInput as exc:
                 raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
-            self._collected[key] = coordinates
-        return dict(coordinates)
+            self._collected[key] = collected
+        return collected
 
-    async def decide(self, caller: Any, purpose: Any, coordinates: dict[str, str],
+    async def decide(self, caller: Any, purpose: Any, collected: Collected,
                      operation: ParsedOperation) -> FieldDecision:
         self.decisions += 1
         try:
-            return await self.service.decide(caller, purpose, operation.operation_type, coordinates)
+            return await self.service.decide(caller, purpose, operation.operation_type, collected)
         except PolicyError as exc:
             raise _refusal(exc, purpose) from exc
 
-    def prepare(self, operation: ParsedOperation, decision: FieldDecision) -> ParsedOperation:
+    def prepare(self, operation: ParsedOperation, decision: FieldDecision) -> ExecutionOperation:
         key = self.service.decision_cache_key(operation.cache_key or operation.document_hash, decision)
         cached = self._prepared.get(key)
         if cached is not None:
             return cached
         try:
-            document = self.service.prepare(operation.document, decision, self.schema)
+            prepared = self.service.prepare(operation.document, decision, self.schema, self.model)
         except BadUserInput as exc:
             raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
+        document = prepared.document
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         chosen = next(o for o in operations if operation.operation_name is None
                       or (o.name is not None and o.name.value == operation.operation_name))
         fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-        prepared = dataclasses.replace(operation, document=document, operation=chosen, fragments=fragments,
-                                       cache_key=key)
-        self._prepared[key] = prepared
-        return prepared
+        execution = ExecutionOperation(
+            dataclasses.replace(operation, document=document, operation=chosen, fragments=fragments, cache_key=key),
+            prepared,
+        )
+        self._prepared[key] = execution
+        return execution
 
-    def apply(self, result: dict[str, Any], operation: ParsedOperation, decision: FieldDecision, caller: Any,
+    def apply(self, result: dict[str, Any], operation: ExecutionOperation, decision: FieldDecision, caller: Any,
               purpose: Any, variables: dict[str, Any]) -> PolicyOutcome:
-        applied = self.service.apply(result, operation.document, operation.operation_name, variables, decision,
-                                     self.schema)
+        prepared: Prepared = operation.policy
+        applied = self.service.apply(result, prepared, operation.operation.operation_name, variables, decision,
+                                     self.schema, self.model)
         extension = dict(applied.extensions.get("policy") or {})
         return PolicyOutcome(applied.data, list(applied.errors), extension, sorted(applied.subjects))
 
