@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from graphql import GraphQLError, build_ast_schema, parse, validate_schema
 
+from .applications import check_subgraph
 from .errors import CompositionError, CompositionFailed, CompositionHint
 from .joinspec import graph_enum_names
 from .merge import merge
@@ -43,6 +44,7 @@ def compose(sources: list[SubgraphSource]) -> Composition:
         subgraph, subgraph_errors = parse_subgraph(source.name, source.url, source.sdl)
         errors.extend(subgraph_errors)
         if subgraph is not None:
+            errors.extend(check_subgraph(subgraph))
             subgraphs.append(subgraph)
     if errors:
         raise CompositionFailed(errors)
@@ -52,7 +54,6 @@ def compose(sources: list[SubgraphSource]) -> Composition:
     state = MergeState(
         subgraphs=subgraphs,
         graph_enum=graph_enum_names([s.name for s in subgraphs]),
-        repeatable={name: d.repeatable for s in subgraphs for name, d in s.directive_defs.items()},
     )
     validate_field_sets(state)
     supergraph = merge(state)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .fields import merge_argument, merge_field, merge_input_field
 from .joinspec import join_directive_defs, join_types, join_version
-from .links import LINK_IDENTITY
+from .links import LINK_IDENTITY, Link
 from .model import Graph, SDirectiveDef, SEnumValue, SField, SType, Supergraph
 from .state import MergeState, Sources, merge_description
 from .subgraph import Subgraph, TypeDef
@@ -38,7 +38,8 @@ def merge(state: MergeState) -> Supergraph:
         _merge_union(state, name)
     roots = {op: op.capitalize() for op in ("query", "mutation", "subscription") if any(
         op in s.roots for s in state.subgraphs)}
-    if "query" not in roots:
+    if not any(s.types["Query"].fields for s in state.subgraphs if s.types.get("Query") is not None):
+        roots.pop("query", None)
         state.error("NO_QUERIES", "No queries found in any subgraph: a supergraph must have a query root type.")
     for kind in ("SCALAR", "INPUT_OBJECT", "INTERFACE", "OBJECT"):
         for name in by_kind.get(kind, []):
@@ -47,14 +48,15 @@ def merge(state: MergeState) -> Supergraph:
                 _merge_input(state, name)
             elif kind in ("OBJECT", "INTERFACE"):
                 _merge_fields(state, name)
-    directive_defs = _merge_composed_directive_defs(state)
+    directive_defs, composed_links = _merge_composed_directive_defs(state)
+    state.repeatable = {name: d.repeatable for name, d in directive_defs.items()}
     for name in by_kind.get("ENUM", []):
         _merge_type_header(state, name)
         _merge_enum(state, name)
     state.apply_pending_directives()
     for name in [n for n, t in state.types.items() if t.kind == "OBJECT" and not t.fields]:
         del state.types[name]
-    return _assemble(state, roots, directive_defs)
+    return _assemble(state, roots, directive_defs, composed_links)
 
 
 def _sources(state: MergeState, name: str) -> Sources[TypeDef]:
@@ -203,65 +205,100 @@ def _merge_enum(state: MergeState, name: str) -> None:
         state.error("EMPTY_MERGED_ENUM_TYPE", f'None of the values of enum type "{name}" are defined consistently.')
 
 
-def _merge_composed_directive_defs(state: MergeState) -> dict[str, SDirectiveDef]:
-    """Definitions of composed directives, from the subgraph linking the highest version of their spec."""
-    result: dict[str, SDirectiveDef] = {}
+def _composed_names(state: MergeState) -> list[str]:
+    """Composed directive names in the order Apollo first meets them: subgraph by subgraph, in the order of each
+    subgraph's ``@composeDirective`` applications."""
     names: list[str] = []
     for subgraph in state.subgraphs:
         names.extend(n for n in subgraph.composed if n not in names)
-    for name in names:
-        candidates = [(s, s.directive_defs[name]) for s in state.subgraphs if name in s.directive_defs]
-        if not candidates:
+    return names
+
+
+def _feature_of(subgraph: Subgraph, directive: str) -> Link | None:
+    """The non-federation ``@link`` through which ``subgraph`` imports ``directive`` (by local name)."""
+    for link in subgraph.links:
+        if not link.is_federation and link.identity != LINK_IDENTITY and directive in link.imports.values():
+            return link
+    return None
+
+
+def _latest_features(state: MergeState) -> dict[str, tuple[int, int]]:
+    """For every specification a composed directive comes from, the version the supergraph links: the highest
+    minor version among the subgraphs that compose from it (Apollo's ``getLatestIfCompatible``); different major
+    versions are an error."""
+    versions: dict[str, list[tuple[int, int]]] = {}
+    for subgraph in state.subgraphs:
+        for name in subgraph.composed:
+            link = _feature_of(subgraph, name)
+            if link is not None:
+                versions.setdefault(link.identity, []).append((link.major, link.minor))
+    latest: dict[str, tuple[int, int]] = {}
+    for identity, found in versions.items():
+        if len({major for major, _ in found}) > 1:
+            state.error(
+                "DIRECTIVE_COMPOSITION_ERROR",
+                f'Core feature "{identity}" requested to be merged has major version mismatch across subgraphs',
+            )
+            continue
+        latest[identity] = max(found)
+    return latest
+
+
+def _merge_composed_directive_defs(state: MergeState) -> tuple[dict[str, SDirectiveDef], list[str]]:
+    """Definitions of composed directives and the ``@link`` applications of their specifications.
+
+    As Apollo does, a definition is taken from the last subgraph (in name order) that links the specification at
+    its latest version and defines the directive; the link imports every composed directive of the specification
+    in the order they were first composed."""
+    latest = _latest_features(state)
+    result: dict[str, SDirectiveDef] = {}
+    imports: dict[str, list[str]] = {}
+    for name in _composed_names(state):
+        link = next((lk for s in state.subgraphs if (lk := _feature_of(s, name)) is not None), None)
+        if link is None or link.identity not in latest:
+            continue
+        imports.setdefault(link.identity, []).append(name)
+        definition = None
+        for subgraph in reversed(state.subgraphs):
+            own = next((lk for lk in subgraph.links if lk.identity == link.identity), None)
+            if own is None or (own.major, own.minor) != latest[link.identity]:
+                continue
+            spec_name = next((k for k, v in link.imports.items() if v == name), name)
+            local = own.imports.get(spec_name, f"{own.prefix}__{spec_name}")
+            definition = subgraph.directive_defs.get(local)
+            if definition is not None:
+                break
+        if definition is None:
             state.error("DIRECTIVE_COMPOSITION_ERROR", f'Composed directive "@{name}" has no definition')
             continue
-        _, definition = max(candidates, key=lambda c: _spec_version(c[0], name))
         dest = SDirectiveDef(name, definition.description, [], definition.repeatable, list(definition.locations))
         for arg_name, arg in definition.args.items():
             merged = merge_argument(state, [arg], f"@{name}({arg_name}:)")
             merged.name = arg_name
             dest.args.append(merged)
         result[name] = dest
-    return result
+    links = []
+    for identity, names in imports.items():
+        url = next(
+            lk.url
+            for s in state.subgraphs
+            for lk in s.links
+            if lk.identity == identity and (lk.major, lk.minor) == latest[identity]
+        )
+        links.append(f"@link(url: {print_string(url)}, import: [{', '.join(print_string('@' + n) for n in names)}])")
+    return result, links
 
 
-def _spec_version(subgraph: Subgraph, directive: str) -> tuple[int, int]:
-    for link in subgraph.links:
-        if directive in link.imports.values():
-            return (link.major, link.minor)
-    return (0, 0)
-
-
-def _composed_links(state: MergeState) -> list[str]:
-    """``@link`` applications for the specifications of composed directives (highest version of each)."""
-    best: dict[str, tuple[tuple[int, int], str, list[str]]] = {}
-    for subgraph in state.subgraphs:
-        for link in subgraph.links:
-            if link.is_federation or link.identity == LINK_IDENTITY:
-                continue
-            imported = [n for n in link.imports.values() if n in subgraph.composed]
-            if not imported:
-                continue
-            current = best.get(link.identity)
-            names = sorted(set(imported) | set(current[2] if current else []))
-            version = (link.major, link.minor)
-            if current is None or version > current[0]:
-                best[link.identity] = (version, link.url, names)
-            else:
-                best[link.identity] = (current[0], current[1], names)
-    return [
-        f"@link(url: {print_string(url)}, import: [{', '.join(print_string('@' + n) for n in names)}])"
-        for _, url, names in best.values()
-    ]
-
-
-def _assemble(state: MergeState, roots: dict[str, str], composed: dict[str, SDirectiveDef]) -> Supergraph:
+def _assemble(
+    state: MergeState, roots: dict[str, str], composed: dict[str, SDirectiveDef], composed_links: list[str]
+) -> Supergraph:
     federation = max(s.federation.version for s in state.subgraphs)
     version = join_version(federation)
     graphs = [Graph(state.graph(i), s.name, s.url) for i, s in enumerate(state.subgraphs)]
     links = [
         '@link(url: "https://specs.apollo.dev/link/v1.0")',
         f'@link(url: "https://specs.apollo.dev/join/v{version[0]}.{version[1]}", for: EXECUTION)',
-        *_composed_links(state),
+        *composed_links,
     ]
     directive_defs = {d.name: d for d in join_directive_defs(version)}
     directive_defs.update(composed)

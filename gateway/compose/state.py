@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from graphql.language import ast
 
+from .applications import application_key
 from .errors import CompositionError, CompositionHint, SubgraphLocation
 from .model import SType
 from .subgraph import Subgraph
@@ -35,12 +36,13 @@ class PendingDirectives:
 class MergeState:
     subgraphs: list[Subgraph]
     graph_enum: dict[str, str]
-    repeatable: dict[str, bool]
     types: dict[str, SType] = field(default_factory=dict)
     errors: list[CompositionError] = field(default_factory=list)
     hints: list[CompositionHint] = field(default_factory=list)
     enum_usage: dict[str, str] = field(default_factory=dict)
     pending: list[PendingDirectives] = field(default_factory=list)
+    # Repeatability of each composed directive as the supergraph defines it (set once definitions are merged).
+    repeatable: dict[str, bool] = field(default_factory=dict)
 
     def graph(self, index: int) -> str:
         """The ``join__Graph`` value of the subgraph at ``index``."""
@@ -79,7 +81,10 @@ class MergeState:
             self.pending.append(PendingDirectives(sources, dest, coordinate))
 
     def apply_pending_directives(self) -> None:
-        """Merge the deferred applied directives: repeatable ones de-duplicated, non-repeatable ones must agree."""
+        """Merge the deferred applied directives as Apollo's ``mergeAppliedDirective`` does: applications are the
+        same when their arguments with defaults filled in are equal, and the first one (in subgraph order) is
+        printed as written; a repeatable directive keeps every distinct application, a non-repeatable one must
+        have a single distinct application."""
         for item in self.pending:
             names: list[str] = []
             for directives in item.sources:
@@ -88,14 +93,18 @@ class MergeState:
                         names.append(d.name.value)
             for name in names:
                 printed: list[str] = []
+                keys: list[object] = []
                 per_graph: list[tuple[int, str]] = []
                 for index, directives in enumerate(item.sources):
                     for d in directives or ():
-                        if d.name.value == name:
-                            text = print_directive(d)
-                            per_graph.append((index, text))
-                            if text not in printed:
-                                printed.append(text)
+                        if d.name.value != name:
+                            continue
+                        text = print_directive(d)
+                        per_graph.append((index, text))
+                        key = application_key(self.subgraphs[index], d)
+                        if key not in keys:
+                            keys.append(key)
+                            printed.append(text)
                 if self.repeatable.get(name, False) or len(printed) == 1:
                     item.dest.extend(printed)
                     continue

@@ -210,8 +210,8 @@ class _Reader:
                 for op in node.operation_types or ():
                     subgraph.roots[op.operation.value] = op.type.name.value
             elif isinstance(node, ast.DirectiveDefinitionNode):
-                name = node.name.value
-                if name in subgraph.composed:
+                name = node.name.value  # every definition: a non-composing subgraph may supply one
+                if name not in subgraph.directive_defs:
                     subgraph.directive_defs[name] = DirectiveDef(
                         name=name,
                         description=node.description.value if node.description else None,
@@ -224,13 +224,15 @@ class _Reader:
         for op, default in (("query", "Query"), ("mutation", "Mutation"), ("subscription", "Subscription")):
             if op not in subgraph.roots and default in subgraph.types:
                 subgraph.roots[op] = default
+        # Federation gives every subgraph a Query root (``_service``, ``_entities``), so every subgraph takes part
+        # in the supergraph's Query (``@join__type``) even when it has no root field of its own, as in Apollo's.
         query = subgraph.types.get("Query")
+        if query is None and "Query" not in subgraph.roots.values():
+            query = subgraph.types["Query"] = TypeDef(kind="OBJECT", name="Query")
+            subgraph.roots["query"] = "Query"
         if query is not None:
             for name in FEDERATION_ROOT_FIELDS:
                 query.fields.pop(name, None)
-            if not query.fields:
-                del subgraph.types["Query"]
-                subgraph.roots.pop("query", None)
 
     def read_type(self, node: ast.TypeDefinitionNode, subgraph: Subgraph, errors: list[CompositionError]) -> None:
         name = node.name.value

@@ -11,6 +11,7 @@ import pytest
 from gateway.compose import CompositionFailed, SubgraphSource, compose
 from gateway.compose.cli import register
 from gateway.compose.printer import locale_key
+from tests.compose.directive_cases import COMPOSING, FAILING, Case
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URLS = {
@@ -32,6 +33,46 @@ def test_rich_fixture_composes_exactly_like_apollo() -> None:
     """``fixtures/rich/supergraph.graphql`` is @apollo/composition 2.14's output for the same SDLs."""
     expected = (FIXTURES / "rich" / "supergraph.graphql").read_text()
     assert compose(rich_sources()).supergraph_sdl == expected
+
+
+def fixture_sources(name: str) -> list[SubgraphSource]:
+    return [SubgraphSource(n, u, (FIXTURES / name / f"{n}.graphql").read_text()) for n, u in URLS.items()]
+
+
+def test_protection_fixture_composes_exactly_like_apollo() -> None:
+    """``fixtures/protection``: ``@dataSubject`` (repeatable, on objects and an interface, on an entity declared in
+    three subgraphs with and without it, the same application from two subgraphs), ``@personalData(kind:)`` with
+    an enum argument and explicit nulls, ``@protectionFact``; ``supergraph.graphql`` is Apollo's output."""
+    expected = (FIXTURES / "protection" / "supergraph.graphql").read_text()
+    assert compose(fixture_sources("protection")).supergraph_sdl == expected
+
+
+@pytest.mark.parametrize("case", COMPOSING, ids=lambda c: c.id)
+def test_composed_directive_cases(case: Case) -> None:
+    sdl = compose(case.sources()).supergraph_sdl
+    for line in case.expect:
+        assert line in sdl
+
+
+@pytest.mark.parametrize("case", FAILING, ids=lambda c: c.id)
+def test_invalid_composed_directive_use_is_refused(case: Case) -> None:
+    with pytest.raises(CompositionFailed) as info:
+        compose(case.sources())
+    assert case.error is not None
+    code, fragment = case.error
+    assert any(e.code == code and fragment in e.message for e in info.value.errors), info.value.report()
+    assert all(loc.line > 0 for e in info.value.errors for loc in e.locations)
+
+
+def test_cli_refuses_an_invalid_application_without_traceback(tmp_path: Path) -> None:
+    for name in URLS:
+        (tmp_path / f"{name}.graphql").write_text((FIXTURES / "protection" / f"{name}.graphql").read_text())
+    path = tmp_path / "sentences.graphql"
+    path.write_text(path.read_text().replace("@dataSubject(field: \"offender\", role: SUBJECT", "@dataSubject(field: \"offender\", role: null"))
+    code, _, err = run_cli("--from-files", str(tmp_path), "--output", str(tmp_path / "out.graphql"))
+    assert code == 1 and "Traceback" not in err
+    assert '[sentences] Invalid value for "@dataSubject(role:)" of type "SubjectRole!"' in err
+    assert "(at sentences:" in err
 
 
 def test_core_fixture_subgraphs_compose_like_apollo() -> None:
