@@ -82,3 +82,11 @@ def death_with_cause(e2e: E2EStack) -> str:
     """Id of a death registration with a cause of death, registered in the home province."""
     return _one(e2e, "SELECT id FROM civil_status_event WHERE kind = 'DEATH' AND cause_of_death IS NOT NULL "
                      "AND registration_province_code = ? ORDER BY id", HOME_PROVINCE)
+
+
+def minor_offender(e2e: E2EStack) -> str:
+    """A visible person under 18 today with a sentence."""
+    limit = dt.date.today().replace(year=dt.date.today().year - 18).isoformat()
+    return _one(e2e, f"SELECT p.personal_id FROM person p JOIN sentence s ON s.offender_personal_id = p.personal_id "
+                     f"WHERE {_VISIBLE} AND length(p.date_of_birth) = 10 AND p.date_of_birth > ? "
+                     f"ORDER BY p.personal_id", limit)
