@@ -59,3 +59,48 @@ def test_unreachable_policy_engine_gives_policy_unavailable(e2e: E2EStack, tmp_p
         reply, offender = _ask(e2e, url)
         assert_refused(reply, 503, "POLICY_UNAVAILABLE")
         assert offender not in text_of(reply)
+
+
+def _silent_listener() -> tuple[object, int]:
+    """A port that accepts connections and never answers (a population subgraph that hangs)."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(64)
+    return sock, sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("failure", ["down", "slow"])
+def test_population_down_or_slow_withholds_rows_needing_its_facts(e2e: E2EStack, tmp_path: Path,
+                                                                  failure: str) -> None:
+    """Protection facts come from population: without them, civil status and sentence rows are withheld
+    (unknown means withheld), never released."""
+    listener, port = _silent_listener() if failure == "slow" else (None, free_port())
+    settings = dict(E2E_GATEWAY_SETTINGS, POPULATION_URL=f"http://127.0.0.1:{port}/graphql",
+                    GATEWAY_SUBGRAPH_TIMEOUT_MS="400",
+                    GATEWAY_AUDIT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}")
+    event = e2e.rows("SELECT e.id FROM civil_status_event e JOIN person p ON p.personal_id = e.subject_id "
+                     "WHERE e.kind = 'BIRTH' AND p.processing_restricted = 0 AND p.date_of_death IS NULL "
+                     "AND e.registration_province_code = ? ORDER BY e.id LIMIT 1", (ids.HOME_PROVINCE,))[0][0]
+    offender = ids.adult_offender(e2e)
+    try:
+        with ExitStack() as services:
+            url = start_gateway(e2e.stack, services, f"gateway-population-{failure}", settings)
+            reply = e2e.post("query($id: ID!) { civilStatusEvent(id: $id) { id ... on BirthRegistration "
+                             "{ fullName dateOfBirth } } }", {"id": str(event)}, token=e2e.token("stp-ha-noi"),
+                             purpose="administrative_procedure", url=url)
+            assert reply.status == 200, reply.body
+            row = reply.data["civilStatusEvent"]
+            assert row is None or (row.get("fullName") is None and row.get("dateOfBirth") is None), reply.body
+            assert "could not be established" in text_of(reply), reply.body
+            reply = e2e.post("query($p: ID!) { sentencesOf(personalId: $p) { id status offenceSummary } }",
+                             {"p": offender}, token=e2e.token("c10-bca"), purpose="sentence_enforcement",
+                             legal_basis=LEGAL_BASIS, url=url)
+            assert reply.status == 200, reply.body
+            assert all(s is None or (s.get("status") is None and s.get("offenceSummary") is None)
+                       for s in reply.data["sentencesOf"] or []), reply.body
+            assert f"127.0.0.1:{port}" not in text_of(reply)
+    finally:
+        if listener is not None:
+            listener.close()  # type: ignore[attr-defined]
