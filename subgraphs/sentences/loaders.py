@@ -53,6 +53,25 @@ def _single(db: Database, table: str, column: str) -> DataLoader:
     return DataLoader(batch)
 
 
+def _deaths(db: Database) -> DataLoader:
+    """Loader of a foreign offender's identification code -> whether a death (DEATH enforcement event) is
+    recorded in the course of one of their sentences; one ``IN (...)`` statement per batch."""
+    sentences, events = TABLES["sentence"], TABLES["enforcement_event"]
+
+    async def batch(keys: list[Any]) -> list[bool]:
+        stmt = (
+            select(sentences.c.foreign_offender_code)
+            .distinct()
+            .join(events, events.c.sentence_id == sentences.c.id)
+            .where(sentences.c.foreign_offender_code.in_(list(keys)), events.c.kind == "DEATH")
+        )
+        async with db.engine.connect() as conn:
+            dead = set((await conn.execute(stmt)).scalars().all())
+        return [key in dead for key in keys]
+
+    return DataLoader(batch)
+
+
 def _catalogue(db: Database, table: str, column: str) -> DataLoader:
     """Loader over a small reference table (facilities: some dozens of rows). The table is read once per
     request, by one shared task, so lookups issued at different depths of a query (a sentence's facility, an
@@ -84,6 +103,7 @@ class Loaders:
     judgment: DataLoader
     facility: DataLoader
     foreign_offender: DataLoader
+    foreigner_deaths: DataLoader
     legal_entity: DataLoader
     entity_sentences: DataLoader
     charges: DataLoader
@@ -106,6 +126,7 @@ def make_loaders(db: Database) -> Loaders:
         judgment=_single(db, "judgment", "id"),
         facility=_catalogue(db, "facility", "id"),
         foreign_offender=_single(db, "foreign_offender", "identification_code"),
+        foreigner_deaths=_deaths(db),
         legal_entity=_single(db, "legal_entity", "id"),
         entity_sentences=_grouped(db, "legal_entity_sentence", "legal_entity_id", ("start_year", "id")),
         charges=_grouped(db, "charge", "sentence_id"),

@@ -75,6 +75,8 @@ class LegalEntityRow(Base, table=True):
     province_code: str = Field(max_length=3)
     head_office_address: str = Field(max_length=300)
     legal_representative: str | None = Field(default=None, max_length=200)
+    # The representative's personal id (a Person of the population database): the entity's data subject.
+    legal_representative_personal_id: str | None = Field(default=None, max_length=12)
 
 
 class SentenceRow(Base, table=True):

@@ -11,7 +11,7 @@ import re
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.common.classification import DataCategory, classified
+from subgraphs.common.classification import DataCategory, ValueKind, classified
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import check_personal_id
 from subgraphs.common.schema import schema_extensions
@@ -35,22 +35,28 @@ def _check_record_id(value: str, argument: str = "id") -> str:
 
 @strawberry.type
 class Query:
-    @classified(CRIMINAL, "A natural person's sentence by id (000 Art. 8.2).")
+    @classified(CRIMINAL, "A natural person's sentence by id (000 Art. 8.2).", kind=ValueKind.REFERENCE)
     async def sentence(self, info: Info, id: strawberry.ID) -> Sentence | None:
         row = await info.context.loaders.sentence.load(_check_record_id(str(id)))
         return Sentence.from_row(row) if row else None
 
-    @classified(CRIMINAL, "Sentences of a citizen by personal identification number, oldest first (000 Art. 8.2.c).")
+    @classified(
+        CRIMINAL, "Sentences of a citizen by personal identification number, oldest first (000 Art. 8.2.c).", kind=ValueKind.REFERENCE
+    )
     async def sentences_of(self, info: Info, personal_id: strawberry.ID) -> list[Sentence] | None:
         rows = await info.context.loaders.sentences_by_person.load(check_personal_id(str(personal_id)))
         return [Sentence.from_row(r) for r in rows]
 
-    @classified(PUBLIC, "A commercial legal entity serving a sentence (000 Art. 8.3); not personal data (004 Art. 2.1).")
+    @classified(
+        PUBLIC, "A commercial legal entity serving a sentence (000 Art. 8.3); not personal data (004 Art. 2.1).", kind=ValueKind.REFERENCE
+    )
     async def legal_entity(self, info: Info, id: strawberry.ID) -> LegalEntity | None:
         row = await info.context.loaders.legal_entity.load(_check_record_id(str(id)))
         return LegalEntity.from_row(row) if row else None
 
-    @classified(CRIMINAL, "A foreigner serving a sentence, by passport number or identification code (000 Art. 8.2.c).")
+    @classified(
+        CRIMINAL, "A foreigner serving a sentence, by passport number or identification code (000 Art. 8.2.c).", kind=ValueKind.REFERENCE
+    )
     async def foreign_offender(self, info: Info, identification_code: str) -> ForeignOffender | None:
         code = identification_code.strip().upper()
         if not _FOREIGN_CODE.match(code):
@@ -61,7 +67,7 @@ class Query:
     @classified(
         PUBLIC,
         "Persons and legal entities under enforcement per year, province and status, from fromYear to toYear "
-        "inclusive (000 Art. 8.1.a); aggregates only, no personal data.",
+        "inclusive (000 Art. 8.1.a); aggregates only, no personal data.", kind=ValueKind.REFERENCE,
     )
     async def sentence_statistics(
         self, info: Info, from_year: int, to_year: int, province_code: str | None = strawberry.UNSET

@@ -4,7 +4,8 @@ A sentence is *under enforcement in year Y* when enforcement began in or before 
 (``start_year <= Y <= coalesce(end_year, ∞)``). Counting is done by the database with ``GROUP BY`` over a
 recursive CTE of the requested years: one statement whatever the period. The status dimension is the sentence's
 *current* status: the database keeps the course of enforcement as events (000 Art. 8.2.e), not a status history.
-Small cells are not suppressed here: that is the gateway policy's job (statistics purpose).
+Small cells are not suppressed here: that is the gateway policy's job; ``offenders`` is declared the cell's
+``cellCount`` row fact for it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import strawberry
 from sqlalchemy import Integer, func, literal, select, union_all
 
-from subgraphs.common.classification import DataCategory, field
+from subgraphs.common.classification import DataCategory, ValueKind, field
 from subgraphs.common.db import Database
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import check_range
@@ -31,13 +32,23 @@ _OPEN_END = 9999  # an ongoing sentence has no end year
 
 @strawberry.type(description="Count of offenders under enforcement in one year, province and status (000 Art. 8.1.a).")
 class SentenceStatistic:
-    year: int = field(PUBLIC, "Calendar year.")
-    province_code: str = field(PUBLIC, "3-digit code of the province whose bodies enforce the sentences.")
-    province_name: str = field(PUBLIC, "Name of that province.")
-    offender_kind: OffenderKind = field(PUBLIC, "Natural persons or commercial legal entities (000 Art. 8.1.a).")
-    status: EnforcementStatus = field(PUBLIC, "Current status of the sentences counted.")
-    offenders: int = field(PUBLIC, "Distinct persons (or legal entities) with a sentence under enforcement that year.")
-    sentences: int = field(PUBLIC, "Sentences under enforcement that year.")
+    year: int = field(PUBLIC, "Calendar year.", kind=ValueKind.CODE)
+    province_code: str = field(
+        PUBLIC, "3-digit code of the province whose bodies enforce the sentences.", kind=ValueKind.CODE
+    )
+    province_name: str = field(PUBLIC, "Name of that province.", kind=ValueKind.TEXT)
+    offender_kind: OffenderKind = field(
+        PUBLIC, "Natural persons or commercial legal entities (000 Art. 8.1.a).", kind=ValueKind.CODE
+    )
+    status: EnforcementStatus = field(PUBLIC, "Current status of the sentences counted.", kind=ValueKind.CODE)
+    offenders: int = field(
+        PUBLIC,
+        "Distinct persons (or legal entities) with a sentence under enforcement that year; the cell's size, which "
+        "the gateway's small-cell suppression reads (@protectionFact cellCount).",
+        kind=ValueKind.COUNT,
+        fact="cellCount",
+    )
+    sentences: int = field(PUBLIC, "Sentences under enforcement that year.", kind=ValueKind.COUNT)
 
 
 def validate(from_year: int, to_year: int, province_code: str | None) -> None:

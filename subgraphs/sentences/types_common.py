@@ -13,7 +13,7 @@ from typing import Any, NewType
 
 import strawberry
 
-from subgraphs.common.classification import DataCategory, field
+from subgraphs.common.classification import DataCategory, DataSubject, ValueKind, field
 from subgraphs.common.provinces import BY_CODE
 
 from .enums import (
@@ -56,12 +56,16 @@ def province_name(code: str) -> str:
 
 @strawberry.type(description="A body enforcing sentences: prison, detention centre, enforcement agency (000 Art. 2.2).")
 class Facility:
-    id: strawberry.ID = field(PUBLIC, "Code of the facility in the enforcement database (a state body, not a person).")
-    name: str = field(PUBLIC, "Name, e.g. 'Trại giam Thanh Xuân' (000 Art. 2.2).")
-    kind: FacilityKind = field(PUBLIC, "Kind of body (000 Art. 2.2).")
-    province_code: str = field(PUBLIC, "3-digit code of the province where it lies.")
-    province_name: str = field(PUBLIC, "Name of that province.")
-    managing_authority: str = field(PUBLIC, "Ministry managing it: Bộ Công an or Bộ Quốc phòng (000 Art. 2.1).")
+    id: strawberry.ID = field(
+        PUBLIC, "Code of the facility in the enforcement database (a state body, not a person).", kind=ValueKind.IDENTIFIER
+    )
+    name: str = field(PUBLIC, "Name, e.g. 'Trại giam Thanh Xuân' (000 Art. 2.2).", kind=ValueKind.TEXT)
+    kind: FacilityKind = field(PUBLIC, "Kind of body (000 Art. 2.2).", kind=ValueKind.CODE)
+    province_code: str = field(PUBLIC, "3-digit code of the province where it lies.", kind=ValueKind.CODE)
+    province_name: str = field(PUBLIC, "Name of that province.", kind=ValueKind.TEXT)
+    managing_authority: str = field(
+        PUBLIC, "Ministry managing it: Bộ Công an or Bộ Quốc phòng (000 Art. 2.1).", kind=ValueKind.TEXT
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Facility:
@@ -75,15 +79,28 @@ class Facility:
         )
 
 
-@strawberry.type(description="The judgment or decision enforced (bản án, quyết định; 000 Art. 8.2.a, 8.3.a).")
+@strawberry.type(
+    directives=[DataSubject(inherit=True)],
+    description="The judgment or decision enforced (bản án, quyết định; 000 Art. 8.2.a, 8.3.a).",
+)
 class Judgment:
-    kind: RulingKind = field(PUBLIC, "Judgment or decision (000 Art. 8.2.a).")
-    trial_level: TrialLevel = field(PUBLIC, "Level of the trial (sơ thẩm, phúc thẩm...).")
-    court_name: str = field(PUBLIC, "Court that ruled, e.g. 'Tòa án nhân dân tỉnh Nghệ An' (000 Art. 8.2.a).")
-    court_province_code: str = field(PUBLIC, "3-digit code of the court's province.")
-    number: str | None = field(CRIMINAL, "Number of the ruling, e.g. '125/2024/HS-ST' (000 Art. 8.2.a).")
-    issued_on: date | None = field(CRIMINAL, "Date the ruling was issued (000 Art. 8.2.a).")
-    effective_on: date | None = field(CRIMINAL, "Date it became legally effective and enforceable (000 Art. 8.2.a).")
+    kind: RulingKind = field(PUBLIC, "Judgment or decision (000 Art. 8.2.a).", kind=ValueKind.CODE)
+    trial_level: TrialLevel = field(
+        PUBLIC, "Level of the trial (sơ thẩm, phúc thẩm...).", kind=ValueKind.CODE
+    )
+    court_name: str = field(
+        PUBLIC, "Court that ruled, e.g. 'Tòa án nhân dân tỉnh Nghệ An' (000 Art. 8.2.a).", kind=ValueKind.TEXT
+    )
+    court_province_code: str = field(PUBLIC, "3-digit code of the court's province.", kind=ValueKind.CODE)
+    number: str | None = field(
+        CRIMINAL, "Number of the ruling, e.g. '125/2024/HS-ST' (000 Art. 8.2.a).", kind=ValueKind.IDENTIFIER
+    )
+    issued_on: date | None = field(
+        CRIMINAL, "Date the ruling was issued (000 Art. 8.2.a).", kind=ValueKind.DATE
+    )
+    effective_on: date | None = field(
+        CRIMINAL, "Date it became legally effective and enforceable (000 Art. 8.2.a).", kind=ValueKind.DATE
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Judgment:
@@ -98,13 +115,22 @@ class Judgment:
         )
 
 
-@strawberry.type(description="A crime convicted of, by article of the Criminal Code 2015 (BLHS), 000 Art. 8.2.a.")
+@strawberry.type(
+    directives=[DataSubject(inherit=True)],
+    description="A crime convicted of, by article of the Criminal Code 2015 (BLHS), 000 Art. 8.2.a.",
+)
 class Charge:
-    article: int | None = field(CRIMINAL, "Article of the Criminal Code 2015 (amended 2017), e.g. 173 (000 Art. 8.2.a).")
-    clause: int | None = field(CRIMINAL, "Clause (khoản) of that article.")
-    point: str | None = field(CRIMINAL, "Point (điểm) of that clause, e.g. 'c'.")
-    offence_name: str | None = field(CRIMINAL, "Name of the offence, e.g. 'Trộm cắp tài sản'.")
-    citation: str | None = field(CRIMINAL, "Citation as written in the ruling, e.g. 'điểm c khoản 2 Điều 173 BLHS'.")
+    article: int | None = field(
+        CRIMINAL, "Article of the Criminal Code 2015 (amended 2017), e.g. 173 (000 Art. 8.2.a).", kind=ValueKind.CODE
+    )
+    clause: int | None = field(CRIMINAL, "Clause (khoản) of that article.", kind=ValueKind.CODE)
+    point: str | None = field(CRIMINAL, "Point (điểm) of that clause, e.g. 'c'.", kind=ValueKind.CODE)
+    offence_name: str | None = field(
+        CRIMINAL, "Name of the offence, e.g. 'Trộm cắp tài sản'.", kind=ValueKind.TEXT
+    )
+    citation: str | None = field(
+        CRIMINAL, "Citation as written in the ruling, e.g. 'điểm c khoản 2 Điều 173 BLHS'.", kind=ValueKind.TEXT
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Charge:
@@ -121,17 +147,30 @@ class Charge:
         )
 
 
-@strawberry.type(description="A principal or additional penalty (BLHS Art. 32–33; 000 Art. 8.2.a, 8.2.đ).")
+@strawberry.type(
+    directives=[DataSubject(inherit=True)],
+    description="A principal or additional penalty (BLHS Art. 32–33; 000 Art. 8.2.a, 8.2.đ).",
+)
 class Penalty:
-    kind: PenaltyKind | None = field(CRIMINAL, "Kind of penalty (BLHS Art. 32, 33).")
-    principal: bool | None = field(CRIMINAL, "True for the principal penalty, false for an additional one (BLHS Art. 32).")
-    term_months: int | None = field(
-        CRIMINAL, "Duration in months (imprisonment, non-custodial reform, bans, probation, suspension of operations)."
+    kind: PenaltyKind | None = field(CRIMINAL, "Kind of penalty (BLHS Art. 32, 33).", kind=ValueKind.CODE)
+    principal: bool | None = field(
+        CRIMINAL, "True for the principal penalty, false for an additional one (BLHS Art. 32).", kind=ValueKind.FLAG
     )
-    amount: Vnd | None = field(CRIMINAL, "Amount of a fine, in đồng (BLHS Art. 35, 77).")
-    suspended: bool | None = field(CRIMINAL, "Suspended sentence (án treo), BLHS Art. 65.")
-    probation_months: int | None = field(CRIMINAL, "Probation period of a suspended sentence (thời gian thử thách).")
-    details: str | None = field(CRIMINAL, "Particulars: banned occupation, banned places, rights deprived...")
+    term_months: int | None = field(
+        CRIMINAL, "Duration in months (imprisonment, non-custodial reform, bans, probation, suspension of operations).", kind=ValueKind.AMOUNT,
+    )
+    amount: Vnd | None = field(
+        CRIMINAL, "Amount of a fine, in đồng (BLHS Art. 35, 77).", kind=ValueKind.AMOUNT
+    )
+    suspended: bool | None = field(
+        CRIMINAL, "Suspended sentence (án treo), BLHS Art. 65.", kind=ValueKind.FLAG
+    )
+    probation_months: int | None = field(
+        CRIMINAL, "Probation period of a suspended sentence (thời gian thử thách).", kind=ValueKind.AMOUNT
+    )
+    details: str | None = field(
+        CRIMINAL, "Particulars: banned occupation, banned places, rights deprived...", kind=ValueKind.FREE_TEXT
+    )
 
     @classmethod
     def from_row(cls, row: Any) -> Penalty:
@@ -146,13 +185,20 @@ class Penalty:
         )
 
 
-@strawberry.type(description="A judicial measure (biện pháp tư pháp), BLHS Art. 46–49, 82, 96; 000 Art. 8.2.")
+@strawberry.type(
+    directives=[DataSubject(inherit=True)],
+    description="A judicial measure (biện pháp tư pháp), BLHS Art. 46–49, 82, 96; 000 Art. 8.2.",
+)
 class JudicialMeasure:
-    kind: JudicialMeasureKind | None = field(CRIMINAL, "Kind of measure.")
-    term_months: int | None = field(CRIMINAL, "Duration in months (reformatory school).")
-    details: str | None = field(CRIMINAL, "Particulars: objects confiscated, what to restore...")
+    kind: JudicialMeasureKind | None = field(CRIMINAL, "Kind of measure.", kind=ValueKind.CODE)
+    term_months: int | None = field(
+        CRIMINAL, "Duration in months (reformatory school).", kind=ValueKind.AMOUNT
+    )
+    details: str | None = field(
+        CRIMINAL, "Particulars: objects confiscated, what to restore...", kind=ValueKind.FREE_TEXT
+    )
     medical_ground: str | None = field(
-        HEALTH, "Medical ground of compulsory treatment (BLHS Art. 49): health data, 004 Art. 2.4.c."
+        HEALTH, "Medical ground of compulsory treatment (BLHS Art. 49): health data, 004 Art. 2.4.c.", kind=ValueKind.FREE_TEXT,
     )
 
     @classmethod
@@ -165,16 +211,23 @@ class JudicialMeasure:
         )
 
 
-@strawberry.type(description="A civil obligation in the criminal judgment (nghĩa vụ dân sự; 000 Art. 8.2.đ, 8.3.c).")
+@strawberry.type(
+    directives=[DataSubject(inherit=True)],
+    description="A civil obligation in the criminal judgment (nghĩa vụ dân sự; 000 Art. 8.2.đ, 8.3.c).",
+)
 class CivilObligation:
-    description: str | None = field(CRIMINAL, "What is owed: compensation, restitution, court fees (000 Art. 8.2.đ).")
-    amount: Vnd | None = field(CRIMINAL, "Amount owed, in đồng.")
-    amount_paid: Vnd | None = field(CRIMINAL, "Amount performed so far, in đồng.")
-    beneficiary: str | None = field(
-        CRIMINAL, "Who is owed: the State or the victim; a victim's name ties them to the crime, hence CRIMINAL."
+    description: str | None = field(
+        CRIMINAL, "What is owed: compensation, restitution, court fees (000 Art. 8.2.đ).", kind=ValueKind.FREE_TEXT
     )
-    beneficiary_kind: BeneficiaryKind | None = field(CRIMINAL, "State, person or organisation.")
-    status: ObligationStatus | None = field(CRIMINAL, "How far it has been performed.")
+    amount: Vnd | None = field(CRIMINAL, "Amount owed, in đồng.", kind=ValueKind.AMOUNT)
+    amount_paid: Vnd | None = field(CRIMINAL, "Amount performed so far, in đồng.", kind=ValueKind.AMOUNT)
+    beneficiary: str | None = field(
+        CRIMINAL, "Who is owed: the State or the victim; a victim's name ties them to the crime, hence CRIMINAL.", kind=ValueKind.NAME,
+    )
+    beneficiary_kind: BeneficiaryKind | None = field(
+        CRIMINAL, "State, person or organisation.", kind=ValueKind.CODE
+    )
+    status: ObligationStatus | None = field(CRIMINAL, "How far it has been performed.", kind=ValueKind.CODE)
 
     @classmethod
     def from_row(cls, row: Any) -> CivilObligation:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.common.classification import DataCategory, classified, field
+from subgraphs.common.classification import DataCategory, DataSubject, ValueKind, classified, field
 from subgraphs.common.enums import Sex
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
@@ -21,6 +21,7 @@ from subgraphs.common.scalars import PartialDate
 
 from .enums import EnforcementEventKind, EnforcementStatus, ForeignIdKind
 from .types_common import Charge, CivilObligation, Facility, Judgment, JudicialMeasure, Penalty
+from .types_facts import ForeignOffenderProtectionFacts
 
 BASIC, CRIMINAL, HEALTH, IDENTIFIER = (
     DataCategory.BASIC,
@@ -30,22 +31,35 @@ BASIC, CRIMINAL, HEALTH, IDENTIFIER = (
 )
 
 
-@strawberry.type(description="One step in the course of enforcement (diễn biến quá trình chấp hành án, 000 Art. 8.2.e).")
+@strawberry.type(
+    directives=[DataSubject(inherit=True)],
+    description="One step in the course of enforcement (diễn biến quá trình chấp hành án, 000 Art. 8.2.e).",
+)
 class EnforcementEvent:
-    kind: EnforcementEventKind | None = field(CRIMINAL, "What happened (000 Art. 8.2.e).")
-    event_date: date | None = field(CRIMINAL, "When it took effect.", name="date")
-    decision_number: str | None = field(CRIMINAL, "Number of the decision ordering it (000 Art. 8.2.e).")
-    authority: str | None = field(CRIMINAL, "Court, enforcement agency or facility that decided or recorded it.")
-    note: str | None = field(CRIMINAL, "Particulars recorded with the event.")
+    kind: EnforcementEventKind | None = field(
+        CRIMINAL, "What happened (000 Art. 8.2.e).", kind=ValueKind.CODE
+    )
+    event_date: date | None = field(CRIMINAL, "When it took effect.", name="date", kind=ValueKind.DATE)
+    decision_number: str | None = field(
+        CRIMINAL, "Number of the decision ordering it (000 Art. 8.2.e).", kind=ValueKind.IDENTIFIER
+    )
+    authority: str | None = field(
+        CRIMINAL, "Court, enforcement agency or facility that decided or recorded it.", kind=ValueKind.TEXT
+    )
+    note: str | None = field(CRIMINAL, "Particulars recorded with the event.", kind=ValueKind.FREE_TEXT)
     health_ground: str | None = field(
         HEALTH,
         "Medical ground of a postponement, suspension or exemption (serious illness, pregnancy; BLHS Art. 67.1.a-b, "
-        "68): health data, 004 Art. 2.4.c.",
+        "68): health data, 004 Art. 2.4.c.", kind=ValueKind.FREE_TEXT,
     )
-    months_reduced: int | None = field(CRIMINAL, "Months taken off the term by a reduction or amnesty (BLHS Art. 63).")
+    months_reduced: int | None = field(
+        CRIMINAL, "Months taken off the term by a reduction or amnesty (BLHS Art. 63).", kind=ValueKind.AMOUNT
+    )
     facility_id: strawberry.Private[str | None] = None
 
-    @classified(CRIMINAL, "Facility the person was moved to (FACILITY_TRANSFER) or admitted to.")
+    @classified(
+        CRIMINAL, "Facility the person was moved to (FACILITY_TRANSFER) or admitted to.", kind=ValueKind.REFERENCE
+    )
     async def facility(self, info: Info) -> Facility | None:
         if self.facility_id is None:
             return None
@@ -67,19 +81,30 @@ class EnforcementEvent:
 
 
 @strawberry.type(
+    directives=[DataSubject(inherit=True)],
     description="The offender's background as held in the enforcement file (lý lịch, 000 Art. 8.2.b). Identity data "
     "proper (birth, hometown, ethnicity, religion...) is not copied here: it stays in the population database, "
     "reached through `Sentence.person` (data collected once, used many times: 000 Art. 3.4)."
 )
 class OffenderBackground:
-    name_at_judgment: str | None = field(CRIMINAL, "Full name as written in the ruling (000 Art. 8.2.b).")
-    aliases: list[str] | None = field(CRIMINAL, "Other names and aliases (tên gọi khác, bí danh) in the file.")
-    occupation: str | None = field(CRIMINAL, "Occupation when convicted.")
-    education_level: str | None = field(CRIMINAL, "Education level when convicted, e.g. '9/12'.")
-    prior_convictions: int | None = field(CRIMINAL, "Number of prior convictions not yet expunged (tiền án).")
-    residence_at_judgment: str | None = field(CRIMINAL, "Place of residence when convicted.")
+    name_at_judgment: str | None = field(
+        CRIMINAL, "Full name as written in the ruling (000 Art. 8.2.b).", kind=ValueKind.NAME
+    )
+    aliases: list[str] | None = field(
+        CRIMINAL, "Other names and aliases (tên gọi khác, bí danh) in the file.", kind=ValueKind.NAME
+    )
+    occupation: str | None = field(CRIMINAL, "Occupation when convicted.", kind=ValueKind.TEXT)
+    education_level: str | None = field(
+        CRIMINAL, "Education level when convicted, e.g. '9/12'.", kind=ValueKind.TEXT
+    )
+    prior_convictions: int | None = field(
+        CRIMINAL, "Number of prior convictions not yet expunged (tiền án).", kind=ValueKind.COUNT
+    )
+    residence_at_judgment: str | None = field(
+        CRIMINAL, "Place of residence when convicted.", kind=ValueKind.ADDRESS
+    )
     minor_at_offence: bool | None = field(
-        CRIMINAL, "Under 18 when the offence was committed (BLHS Part One, Chapter XII; 004 Art. 20)."
+        CRIMINAL, "Under 18 when the offence was committed (BLHS Part One, Chapter XII; 004 Art. 20).", kind=ValueKind.FLAG,
     )
 
 
@@ -95,24 +120,45 @@ def _background(row: Any) -> OffenderBackground:
     )
 
 
-@strawberry.federation.type(keys=["id"], description="A natural person's sentence under one ruling (000 Art. 8.2).")
+@strawberry.federation.type(
+    keys=["id"],
+    # Exactly one of the two is non-null for a given sentence (the one_offender check of the table).
+    directives=[DataSubject(field="person"), DataSubject(field="foreignOffender")],
+    description="A natural person's sentence under one ruling (000 Art. 8.2).",
+)
 class Sentence:
-    id: strawberry.ID = field(IDENTIFIER, "Identifier of the sentence record in the enforcement database.")
-    offence_summary: str | None = field(CRIMINAL, "Summary of the offence (tóm tắt quá trình phạm tội, 000 Art. 8.2.d).")
-    offence_date: date | None = field(CRIMINAL, "When the offence was committed (000 Art. 8.2.d).")
-    background: OffenderBackground | None = field(CRIMINAL, "The offender's background (lý lịch, 000 Art. 8.2.b).")
-    status: EnforcementStatus | None = field(CRIMINAL, "Current state of enforcement (000 Art. 8.1.b, 8.2.e).")
-    enforcement_started_on: date | None = field(CRIMINAL, "When enforcement began (decision to enforce).")
-    expected_end_on: date | None = field(CRIMINAL, "When the term ends, as currently computed (after reductions).")
-    supervising_authority: str | None = field(
-        CRIMINAL, "Commune police or People's Committee supervising a sentence served in the community (000 Art. 2.2)."
+    id: strawberry.ID = field(
+        IDENTIFIER, "Identifier of the sentence record in the enforcement database.", kind=ValueKind.IDENTIFIER
     )
-    province_code: str | None = field(CRIMINAL, "3-digit code of the province whose bodies enforce the sentence.")
+    offence_summary: str | None = field(
+        CRIMINAL, "Summary of the offence (tóm tắt quá trình phạm tội, 000 Art. 8.2.d).", kind=ValueKind.FREE_TEXT
+    )
+    offence_date: date | None = field(
+        CRIMINAL, "When the offence was committed (000 Art. 8.2.d).", kind=ValueKind.DATE
+    )
+    background: OffenderBackground | None = field(
+        CRIMINAL, "The offender's background (lý lịch, 000 Art. 8.2.b).", kind=ValueKind.REFERENCE
+    )
+    status: EnforcementStatus | None = field(
+        CRIMINAL, "Current state of enforcement (000 Art. 8.1.b, 8.2.e).", kind=ValueKind.CODE
+    )
+    enforcement_started_on: date | None = field(
+        CRIMINAL, "When enforcement began (decision to enforce).", kind=ValueKind.DATE
+    )
+    expected_end_on: date | None = field(
+        CRIMINAL, "When the term ends, as currently computed (after reductions).", kind=ValueKind.DATE
+    )
+    supervising_authority: str | None = field(
+        CRIMINAL, "Commune police or People's Committee supervising a sentence served in the community (000 Art. 2.2).", kind=ValueKind.TEXT,
+    )
+    province_code: str | None = field(
+        CRIMINAL, "3-digit code of the province whose bodies enforce the sentence.", kind=ValueKind.CODE
+    )
     residence_after_release: str | None = field(
-        CRIMINAL, "Residence after the sentence was served (000 Art. 8.2.g)."
+        CRIMINAL, "Residence after the sentence was served (000 Art. 8.2.g).", kind=ValueKind.ADDRESS,
     )
     workplace_after_release: str | None = field(
-        CRIMINAL, "Workplace after the sentence was served (000 Art. 8.2.g)."
+        CRIMINAL, "Workplace after the sentence was served (000 Art. 8.2.g).", kind=ValueKind.ADDRESS,
     )
     personal_id: strawberry.Private[str | None] = None
     foreign_code: strawberry.Private[str | None] = None
@@ -144,55 +190,75 @@ class Sentence:
         row = await info.context.loaders.sentence.load(str(representation.get("id", "")))
         return cls.from_row(row) if row else None
 
-    @classified(CRIMINAL, "Who serves it: a citizen (Person, by personal id) or a foreigner (000 Art. 8.2.c).")
+    @classified(
+        CRIMINAL, "Who serves it: a citizen (Person, by personal id) or a foreigner (000 Art. 8.2.c).", kind=ValueKind.REFERENCE
+    )
     async def offender(self, info: Info) -> Offender | None:
         if self.personal_id is not None:
             return Person(personal_id=strawberry.ID(self.personal_id))
         return await self.foreign_offender(info)
 
-    @classified(CRIMINAL, "The offender when a citizen: a Person entity reference (000 Art. 8.2.c); null for foreigners.")
+    @classified(
+        CRIMINAL, "The offender when a citizen: a Person entity reference (000 Art. 8.2.c); null for foreigners.", kind=ValueKind.REFERENCE
+    )
     def person(self) -> Person | None:
         return Person(personal_id=strawberry.ID(self.personal_id)) if self.personal_id else None
 
-    @classified(CRIMINAL, "The offender when a foreigner (000 Art. 8.2.c); null for citizens.")
+    @classified(
+        CRIMINAL, "The offender when a foreigner (000 Art. 8.2.c); null for citizens.", kind=ValueKind.REFERENCE
+    )
     async def foreign_offender(self, info: Info) -> ForeignOffender | None:
         if self.foreign_code is None:
             return None
         row = await info.context.loaders.foreign_offender.load(self.foreign_code)
         return ForeignOffender.from_row(row) if row else None
 
-    @classified(CRIMINAL, "The judgment or decision enforced (000 Art. 8.2.a).")
+    @classified(CRIMINAL, "The judgment or decision enforced (000 Art. 8.2.a).", kind=ValueKind.REFERENCE)
     async def judgment(self, info: Info) -> Judgment | None:
         return Judgment.from_row(await info.context.loaders.judgment.load(self.judgment_id))
 
-    @classified(CRIMINAL, "Crimes convicted of, with Criminal Code article and clause (000 Art. 8.2.a).")
+    @classified(
+        CRIMINAL, "Crimes convicted of, with Criminal Code article and clause (000 Art. 8.2.a).", kind=ValueKind.REFERENCE
+    )
     async def charges(self, info: Info) -> list[Charge] | None:
         return [Charge.from_row(r) for r in await info.context.loaders.charges.load(str(self.id))]
 
-    @classified(CRIMINAL, "The principal penalty (hình phạt chính, BLHS Art. 32.1; 000 Art. 8.2.a).")
+    @classified(
+        CRIMINAL, "The principal penalty (hình phạt chính, BLHS Art. 32.1; 000 Art. 8.2.a).", kind=ValueKind.REFERENCE
+    )
     async def principal_penalty(self, info: Info) -> Penalty | None:
         rows = await info.context.loaders.penalties.load(str(self.id))
         return next((Penalty.from_row(r) for r in rows if r["role"] == "PRINCIPAL"), None)
 
-    @classified(CRIMINAL, "Additional penalties (hình phạt bổ sung, BLHS Art. 32.2; 000 Art. 8.2.đ).")
+    @classified(
+        CRIMINAL, "Additional penalties (hình phạt bổ sung, BLHS Art. 32.2; 000 Art. 8.2.đ).", kind=ValueKind.REFERENCE
+    )
     async def additional_penalties(self, info: Info) -> list[Penalty] | None:
         rows = await info.context.loaders.penalties.load(str(self.id))
         return [Penalty.from_row(r) for r in rows if r["role"] == "ADDITIONAL"]
 
-    @classified(CRIMINAL, "Judicial measures applied (biện pháp tư pháp, BLHS Art. 46; 000 Art. 8.2).")
+    @classified(
+        CRIMINAL, "Judicial measures applied (biện pháp tư pháp, BLHS Art. 46; 000 Art. 8.2).", kind=ValueKind.REFERENCE
+    )
     async def judicial_measures(self, info: Info) -> list[JudicialMeasure] | None:
         rows = await info.context.loaders.penalties.load(str(self.id))
         return [JudicialMeasure.from_row(r) for r in rows if r["role"] == "MEASURE"]
 
-    @classified(CRIMINAL, "Civil obligations in the criminal judgment (000 Art. 8.2.đ).")
+    @classified(
+        CRIMINAL, "Civil obligations in the criminal judgment (000 Art. 8.2.đ).", kind=ValueKind.REFERENCE
+    )
     async def civil_obligations(self, info: Info) -> list[CivilObligation] | None:
         return [CivilObligation.from_row(r) for r in await info.context.loaders.obligations.load(str(self.id))]
 
-    @classified(CRIMINAL, "The course of enforcement, oldest first (000 Art. 8.2.e).")
+    @classified(
+        CRIMINAL, "The course of enforcement, oldest first (000 Art. 8.2.e).", kind=ValueKind.REFERENCE
+    )
     async def enforcement_events(self, info: Info) -> list[EnforcementEvent] | None:
         return [EnforcementEvent.from_row(r) for r in await info.context.loaders.events.load(str(self.id))]
 
-    @classified(CRIMINAL, "Facility where the sentence is (or was last) served, if custodial (000 Art. 2.2).")
+    @classified(
+        CRIMINAL, "Facility where the sentence is (or was last) served, if custodial (000 Art. 2.2).", kind=ValueKind.REFERENCE
+    )
     async def facility(self, info: Info) -> Facility | None:
         if self.facility_id is None:
             return None
@@ -205,7 +271,9 @@ class Sentence:
     description="A citizen, owned by `population`; this subgraph adds the sentences they serve (000 Art. 8.2).",
 )
 class Person:
-    personal_id: strawberry.ID = field(IDENTIFIER, "Personal identification number (số định danh cá nhân, 000 Art. 8.2.c).")
+    personal_id: strawberry.ID = field(
+        IDENTIFIER, "Personal identification number (số định danh cá nhân, 000 Art. 8.2.c).", kind=ValueKind.IDENTIFIER
+    )
     prefetched: strawberry.Private[list[Any] | None] = None
 
     @classmethod
@@ -218,7 +286,9 @@ class Person:
         rows = await info.context.loaders.sentences_by_person.load(personal_id)
         return cls(personal_id=strawberry.ID(personal_id), prefetched=rows)
 
-    @classified(CRIMINAL, "Sentences this citizen serves or has served, oldest first (000 Art. 8.2).")
+    @classified(
+        CRIMINAL, "Sentences this citizen serves or has served, oldest first (000 Art. 8.2).", kind=ValueKind.REFERENCE
+    )
     async def sentences(self, info: Info) -> list[Sentence] | None:
         rows = self.prefetched
         if rows is None:
@@ -228,15 +298,24 @@ class Person:
 
 @strawberry.federation.type(
     keys=["identificationCode"],
+    directives=[DataSubject(field="identificationCode", facts="protectionFacts")],
     description="A foreigner serving a sentence, keyed by passport number or identification code (000 Art. 8.2.c).",
 )
 class ForeignOffender:
-    identification_code: str = field(IDENTIFIER, "Passport number or identification code (000 Art. 8.2.c).")
-    identification_kind: ForeignIdKind | None = field(IDENTIFIER, "Whether the code is a passport number (000 Art. 8.2.c).")
-    full_name: str | None = field(BASIC, "Full name as in the passport (004 Art. 2.3.a).")
-    nationality: str | None = field(BASIC, "Nationality (004 Art. 2.3.đ).")
-    date_of_birth: PartialDate | None = field(BASIC, "Date of birth, possibly partial (004 Art. 2.3.b).")
-    sex: Sex | None = field(BASIC, "Sex (004 Art. 2.3.b).")
+    identification_code: str = field(
+        IDENTIFIER, "Passport number or identification code (000 Art. 8.2.c).", kind=ValueKind.IDENTIFIER
+    )
+    identification_kind: ForeignIdKind | None = field(
+        IDENTIFIER, "Whether the code is a passport number (000 Art. 8.2.c).", kind=ValueKind.CODE
+    )
+    full_name: str | None = field(
+        BASIC, "Full name as in the passport (004 Art. 2.3.a).", kind=ValueKind.NAME
+    )
+    nationality: str | None = field(BASIC, "Nationality (004 Art. 2.3.đ).", kind=ValueKind.TEXT)
+    date_of_birth: PartialDate | None = field(
+        BASIC, "Date of birth, possibly partial (004 Art. 2.3.b).", kind=ValueKind.DATE
+    )
+    sex: Sex | None = field(BASIC, "Sex (004 Art. 2.3.b).", kind=ValueKind.CODE)
 
     @classmethod
     def from_row(cls, row: Any) -> ForeignOffender:
@@ -254,10 +333,24 @@ class ForeignOffender:
         row = await info.context.loaders.foreign_offender.load(str(representation.get("identificationCode", "")))
         return cls.from_row(row) if row else None
 
-    @classified(CRIMINAL, "Sentences this foreigner serves or has served (000 Art. 8.2).")
+    @classified(
+        CRIMINAL, "Sentences this foreigner serves or has served (000 Art. 8.2).", kind=ValueKind.REFERENCE
+    )
     async def sentences(self, info: Info) -> list[Sentence] | None:
         rows = await info.context.loaders.sentences_by_foreigner.load(self.identification_code)
         return [Sentence.from_row(r) for r in rows]
+
+    @classified(
+        BASIC,
+        "This foreigner's protection facts, read by the gateway's row rules (docs/PROTECTION.md §2).",
+        kind=ValueKind.REFERENCE,
+    )
+    async def protection_facts(self, info: Info) -> ForeignOffenderProtectionFacts | None:
+        """Batched: the death records of every foreigner of the request come from one statement."""
+        died = await info.context.loaders.foreigner_deaths.load(self.identification_code)
+        return ForeignOffenderProtectionFacts(
+            birth_date=self.date_of_birth, deceased=died, missing=False, restricted=False, residence_province_code=None
+        )
 
 
 Offender = Annotated[
