@@ -1,22 +1,28 @@
-"""The sentences seed writer: speed, share of adults sentenced, every status, consistent courses of enforcement."""
+"""The sentences seed writer: speed, share of adults sentenced, every status, consistent courses of enforcement;
+and, in the world the end-to-end tests run on, what the protection rules need: juvenile offenders serving their
+sentences, foreign offenders, legal entities represented by persons of the world, small and large statistics cells."""
 
 from __future__ import annotations
 
 import random
 import time
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from subgraphs.common.db import Database, sync_url
 from subgraphs.common.migrations import upgrade
+from subgraphs.seed import runner
 from subgraphs.seed.generator import World
-from subgraphs.sentences import seed
+from subgraphs.sentences import seed, statistics
 from subgraphs.sentences.enums import EnforcementEventKind, EnforcementStatus, PenaltyKind
 
 N_PEOPLE = 100_000
+E2E_PEOPLE, E2E_SEED = 1500, 11  # tests/e2e/support.py PEOPLE, SEED (kept in step by test_e2e_size_in_step)
 FINAL_EVENT = {"COMPLETED": {"COMPLETION", "AMNESTY"}, "DECEASED": {"DEATH"}, "EXEMPTED": {"EXEMPTION"},
                "TRANSFERRED": {"TRANSFER"}}
 LAW_ARTICLES = {123, 134, 141, 168, 171, 173, 174, 175, 248, 249, 250, 251, 255, 260, 304, 318, 321, 322, 353, 354}
@@ -60,9 +66,12 @@ def test_share_of_adults_and_minors(seeded: dict[str, Any]) -> None:
     people = seeded["people"]
     adults = sum(1 for p in people.values() if p.birth_year <= 2007)
     citizens = {s["offender_personal_id"] for s in seeded["sentences"] if s["offender_personal_id"]}
-    assert 0.02 <= len(citizens) / adults <= 0.03
-    assert all(people[pid].birth_year <= 2007 for pid in citizens)
-    assert any(s["minor_at_offence"] for s in seeded["sentences"])
+    adult_citizens = {pid for pid in citizens if people[pid].birth_year <= 2007}
+    assert 0.02 <= len(adult_citizens) / adults <= 0.03
+    # the others are juvenile offenders (minors in the synthetic world too): minors at the offence, serving it
+    juveniles = [s for s in seeded["sentences"] if s["offender_personal_id"] in citizens - adult_citizens]
+    assert juveniles and all(s["minor_at_offence"] and s["status"] in seed.SERVING for s in juveniles)
+    assert any(s["minor_at_offence"] for s in seeded["sentences"] if s["offender_personal_id"] in adult_citizens)
     assert any(people[pid].date_of_death for pid in citizens)
 
 
@@ -109,3 +118,74 @@ def test_courses_consistent(seeded: dict[str, Any]) -> None:
         if s["minor_at_offence"]:
             assert not {p["kind"] for p in penalties[s["id"]]} & {"LIFE_IMPRISONMENT", "DEATH"}
     assert {c["article"] for c in seeded["charges"] if c["sentence_id"]} <= LAW_ARTICLES
+
+
+# -- the demo / end-to-end world (tests/e2e/support.py): what the protection rules need to find in it ------------
+
+def _under_18_today(person: Any, today: date) -> bool:
+    """Whatever the partial date of birth means (the earliest day it can be), still under 18 on ``today``."""
+    parts = [int(x) for x in person.date_of_birth.split("-")]
+    born = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day)) < 18
+
+
+@pytest.fixture(scope="module")
+def e2e_world(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The sentences database of ``python -m subgraphs.seed`` at the e2e size and seed, and the world's people."""
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('e2e-seed') / 'sentences.db'}"
+    runner.seed(E2E_PEOPLE, seed=E2E_SEED, database_url_override=url, subgraphs=("sentences",))
+    people = {p.personal_id: p for chunk in World(E2E_SEED).chunks(E2E_PEOPLE, 10_000) for p in chunk}
+    engine = create_engine(sync_url(url))
+    with engine.connect() as conn:
+        def q(sql: str) -> list[Any]:
+            return list(conn.execute(text(sql)).mappings().all())
+
+        data = {"url": url, "people": people, "sentences": q("SELECT * FROM sentence"),
+                "foreigners": q("SELECT * FROM foreign_offender"), "entities": q("SELECT * FROM legal_entity")}
+    engine.dispose()
+    return data
+
+
+def test_e2e_world_has_juvenile_offenders_in_enforcement(e2e_world: dict[str, Any]) -> None:
+    people, today = e2e_world["people"], date.today()
+    juvenile = [s for s in e2e_world["sentences"] if s["offender_personal_id"]
+                and _under_18_today(people[s["offender_personal_id"]], today)]
+    serving = [s for s in juvenile if s["status"] in seed.SERVING]
+    assert len({s["offender_personal_id"] for s in serving}) >= 2, [(s["status"]) for s in juvenile]
+    for s in juvenile:
+        person = people[s["offender_personal_id"]]
+        assert s["minor_at_offence"] and s["name_at_judgment"] == person.full_name
+        assert not person.date_of_death and not person.missing_since
+        assert date.fromisoformat(str(s["offence_date"])).year - person.birth_year >= 14  # age of criminal responsibility (BLHS Art. 12)
+
+
+def test_e2e_world_has_foreign_offenders_with_sentences(e2e_world: dict[str, Any]) -> None:
+    codes = {f["identification_code"] for f in e2e_world["foreigners"]}
+    sentenced = {s["foreign_offender_code"] for s in e2e_world["sentences"] if s["foreign_offender_code"]}
+    assert codes and sentenced == codes
+
+
+def test_e2e_world_legal_entities_are_represented_by_adults_of_the_world(e2e_world: dict[str, Any]) -> None:
+    people, today = e2e_world["people"], date.today()
+    entities = e2e_world["entities"]
+    assert len(entities) >= 3
+    for e in entities:
+        person = people[e["legal_representative_personal_id"]]
+        assert e["legal_representative"] == person.full_name
+        assert today.year - person.birth_year >= 25 and not person.date_of_death and not person.missing_since
+
+
+async def test_e2e_world_statistics_have_cells_under_and_over_the_threshold(e2e_world: dict[str, Any]) -> None:
+    db = Database(e2e_world["url"])
+    try:
+        cells = await statistics.sentence_statistics(db, 2015, 2025, None)
+    finally:
+        await db.dispose()
+    sizes = Counter(c.offenders for c in cells)
+    assert any(n < 5 for n in sizes) and any(n > 5 for n in sizes), sizes
+
+
+def test_e2e_size_in_step() -> None:
+    from tests.e2e import support
+
+    assert (support.PEOPLE, support.SEED) == (E2E_PEOPLE, E2E_SEED)

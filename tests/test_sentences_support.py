@@ -45,7 +45,8 @@ def make_people(n: int, rng: random.Random) -> list[SeedPerson]:
 
 
 def load_fixture(url: str, people: list[SeedPerson]) -> None:
-    """Schema by Alembic, then one sentence for every person given, plus the extras (foreigners, entities)."""
+    """Schema by Alembic, then one sentence for every person given, legal entities represented by some of them,
+    plus the extras (foreigners)."""
     upgrade("sentences", url)
     rng = random.Random("sentences-test")
     engine = create_engine(sync_url(url))
@@ -58,6 +59,7 @@ def load_fixture(url: str, people: list[SeedPerson]) -> None:
             offender = seed.Offender(p.personal_id, None, p.full_name, born, died, p.sex == "FEMALE", p.province_code,
                                      p.permanent_address)
             assert seed.add_sentence(rows, rng, offender, minor=False)
+        seed.add_legal_entities(rows, rng, people, first_chunk=True)
         rows.flush(conn)
         seed.write_extras(conn, rng, 40_000)
     engine.dispose()

@@ -2,8 +2,11 @@
 
 ``write_people`` gives ~2.5 % of adults one sentence (a few two), some for offences committed as minors, in every
 enforcement status, with charges citing the Criminal Code 2015, courts of the offender's province and a course of
-enforcement consistent with the status and with the person's death. ``write_extras`` adds foreign offenders and
-commercial legal entities. Rows go in with one executemany (COPY on PostgreSQL) per table per chunk.
+enforcement consistent with the status and with the person's death. It also sentences some juvenile offenders,
+persons still under 18 today (the real date: the gateway's minors rule, 004 Art. 20, reads ages on it), whose
+sentences are being served, and adds commercial legal entities whose legal representatives are adults of the
+chunk (the entity's data subject). ``write_extras`` adds foreign offenders. Rows go in with one executemany (COPY
+on PostgreSQL) per table per chunk.
 """
 
 from __future__ import annotations
@@ -42,10 +45,14 @@ from .seed_catalog import (
     short_name,
 )
 from .seed_course import Course
-from .seed_entities import write_legal_entities
+from .seed_entities import ENTITY_CLUSTER, write_legal_entities
 
 REFERENCE_DATE = date(2025, 6, 30)  # "today" of the synthetic world (subgraphs.seed.generator.REFERENCE_YEAR)
 SENTENCED_SHARE = 0.025
+JUVENILE_SHARE = 0.15  # of the persons who are under 18 today and were old enough (14) to offend by REFERENCE_DATE
+MIN_JUVENILES = 2  # per chunk, when the chunk has candidates
+# Statuses of a sentence being served (begun, not ended): what "in enforcement" means for juvenile offenders.
+SERVING = frozenset({"SERVING_IMPRISONMENT", "SERVING_IN_COMMUNITY", "CONDITIONALLY_RELEASED", "UNDER_ENFORCEMENT"})
 ORDER = ("legal_entity", "foreign_offender", "judgment", "sentence", "legal_entity_sentence", "charge", "penalty",
          "civil_obligation", "enforcement_event")  # parents before children
 
@@ -100,11 +107,75 @@ def write_people(conn: Connection, people: Sequence[SeedPerson], rng: random.Ran
         add_sentence(rows, rng, offender, minor=rng.random() < 0.07)
         if rng.random() < 0.12:
             add_sentence(rows, rng, offender, minor=False)
+    add_juveniles(rows, rng, people, date.today())
+    first_chunk = conn.execute(select(TABLES["legal_entity"].c.id).limit(1)).first() is None
+    add_legal_entities(rows, rng, people, first_chunk=first_chunk)
     rows.flush(conn)
 
 
+def juvenile_candidates(people: Sequence[SeedPerson], today: date) -> list[SeedPerson]:
+    """Living persons under 18 on ``today`` whatever their partial date of birth means, who were at least 14
+    (the age of criminal responsibility, BLHS Art. 12.2) some months before REFERENCE_DATE."""
+    # 14 by September 2024 at the latest: room for an offence before the cut-off of add_sentence and a ruling
+    youngest = REFERENCE_DATE - timedelta(days=365 * 14 + 300)
+    out = []
+    for p in people:
+        if p.date_of_death or p.missing_since or p.processing_restricted or not p.date_of_birth:
+            continue
+        earliest, latest = _birth_bounds(p.date_of_birth)
+        if _age_on(earliest, today) < 18 and latest < youngest:
+            out.append(p)
+    return out
+
+
+def add_juveniles(rows: Rows, rng: random.Random, people: Sequence[SeedPerson], today: date) -> None:
+    """Sentences being served by juvenile offenders (minors today), chosen deterministically from ``rng``."""
+    candidates = juvenile_candidates(people, today)
+    if not candidates:
+        return
+    k = min(len(candidates), max(MIN_JUVENILES, round(JUVENILE_SHARE * len(candidates))))
+    for p in rng.sample(candidates, k):
+        earliest, latest = _birth_bounds(p.date_of_birth)
+        born = earliest + timedelta(days=rng.randint(0, (latest - earliest).days))
+        offender = Offender(p.personal_id, None, p.full_name, born, None, p.sex == "FEMALE", p.province_code,
+                            p.permanent_address)
+        for _ in range(40):  # redraw until the course is one still being served (a fine may already be paid)
+            trial = Rows()
+            if add_sentence(trial, rng, offender, minor=True) and trial["sentence"][0]["status"] in SERVING:
+                for table, added in trial.items():
+                    rows[table].extend(added)
+                break
+
+
+def add_legal_entities(rows: Rows, rng: random.Random, people: Sequence[SeedPerson], *, first_chunk: bool) -> None:
+    """Commercial legal entities whose representatives are living adults of ``people`` (one per ~10 000 persons;
+    the first chunk also seeds the Hà Nội cluster of :func:`write_legal_entities`)."""
+    adults = [p for p in people if p.birth_year <= REFERENCE_DATE.year - 25 and p.birth_year >= REFERENCE_DATE.year - 70
+              and not p.date_of_death and not p.missing_since]
+    n = len(people) // 10_000 + (ENTITY_CLUSTER + 3 if first_chunk else 0)
+    if adults and n:
+        write_legal_entities(rows, rng, rng.sample(adults, min(n, len(adults))), REFERENCE_DATE,
+                             cluster=ENTITY_CLUSTER if first_chunk else 0)
+
+
+def _birth_bounds(value: str) -> tuple[date, date]:
+    """Earliest and latest day a partial date (YYYY, YYYY-MM, YYYY-MM-DD) can mean."""
+    parts = [int(x) for x in value.split("-")]
+    if len(parts) == 3:
+        day = date(*parts)
+        return day, day
+    if len(parts) == 2:
+        following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return date(parts[0], parts[1], 1), following - timedelta(days=1)
+    return date(parts[0], 1, 1), date(parts[0], 12, 31)
+
+
+def _age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def write_extras(conn: Connection, rng: random.Random, n_people: int) -> None:
-    """Foreign offenders (one per ~4 000 people) and commercial legal entities (one per ~10 000)."""
+    """Foreign offenders (one per ~4 000 people); legal entities come with the people (their representatives)."""
     ensure_facilities(conn)
     rows = Rows()
     for i in range(max(4, n_people // 4000)):
@@ -119,7 +190,6 @@ def write_extras(conn: Connection, rng: random.Random, n_people: int) -> None:
                                          "sex": "FEMALE" if female else "MALE"})
         offender = Offender(None, code, name, born, None, female, rng.choice(FOREIGN_PROVINCES), home)
         add_sentence(rows, rng, offender, minor=False, article=rng.choice(FOREIGNER_ARTICLES))
-    write_legal_entities(rows, rng, max(3, n_people // 10_000), REFERENCE_DATE)
     rows.flush(conn)
 
 
@@ -202,7 +272,9 @@ def add_sentence(rows: Rows, rng: random.Random, o: Offender, *, minor: bool, ar
         "province_code": _province_of(course.facility_id, court_code),
         "start_year": min(start, REFERENCE_DATE).year, "end_year": course.ended_on.year if course.ended_on else None,
         "residence_after_release": o.address if released else None,
-        "workplace_after_release": rng.choice(WORKPLACES) if released and o.personal_id else None,
+        # an ADDRESS-kind value: its last segment is the province (province_only keeps it)
+        "workplace_after_release": (f"{rng.choice(WORKPLACES)}, {o.address.rsplit(', ', 1)[-1]}"
+                                    if released and o.personal_id else None),
     })
     rows["charge"].append({"sentence_id": sentence_id, "entity_sentence_id": None, "position": 0, "article": offence.article,
                            "clause": clause.number, "point": rng.choice("abcdđe") if clause.number > 1 else None,

@@ -1,21 +1,28 @@
 """Synthetic commercial legal entities serving sentences (000 Art. 8.3): rulings for offences a legal entity
 answers for (BLHS Art. 76), fines and suspensions (Art. 77–79), bans (Art. 80–81), remediation (Art. 82), civil
-obligations, and a course with forced enforcement and transfer of obligations (000 Art. 8.3.d)."""
+obligations, and a course with forced enforcement and transfer of obligations (000 Art. 8.3.d).
+
+Each entity's legal representative is a person of the synthetic world (name and personal id), so that the entity
+has a natural person as its data subject. The first ``cluster`` entities of a run have their head office in Hà Nội
+and a sentence still under enforcement: the statistics then hold a cell above the small-cell threshold (5) at
+any world size, next to the many small ones.
+"""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from subgraphs.common.provinces import PROVINCES
+from subgraphs.common.provinces import BY_CODE, PROVINCES
+from subgraphs.seed.world import SeedPerson
 
 from .seed_catalog import (
     COMPANY_SECTORS,
     COMPANY_WORDS,
     ENTITY_OFFENCES,
     TAX_PREFIX,
-    VICTIM_NAMES,
     court_of_province,
     police_of_province,
 )
@@ -25,10 +32,17 @@ def _id(rng: random.Random, prefix: str) -> str:
     return f"{prefix}{rng.getrandbits(72):018x}"
 
 
-def write_legal_entities(rows: Any, rng: random.Random, n: int, today: date) -> None:
-    """Append ``n`` legal entities with one or two sentences each to ``rows`` (a ``seed.Rows``)."""
-    for _ in range(n):
-        province = rng.choice(PROVINCES)
+ENTITY_CLUSTER = 7  # entities of the Hà Nội cluster: more than the suppression threshold of 5
+CLUSTER_PROVINCE = "001"  # Thành phố Hà Nội
+
+
+def write_legal_entities(rows: Any, rng: random.Random, representatives: Sequence[SeedPerson], today: date,
+                         *, cluster: int = 0) -> None:
+    """Append one legal entity per person of ``representatives`` (its legal representative), with one or two
+    sentences each, to ``rows`` (a ``seed.Rows``); the first ``cluster`` ones form the Hà Nội cluster."""
+    for i, representative in enumerate(representatives):
+        in_cluster = i < cluster
+        province = BY_CODE[CLUSTER_PROVINCE] if in_cluster else rng.choice(PROVINCES)
         entity_id = _id(rng, "PN")
         words = rng.choice(COMPANY_WORDS)
         rows["legal_entity"].append({
@@ -37,13 +51,16 @@ def write_legal_entities(rows: Any, rng: random.Random, n: int, today: date) -> 
             "enterprise_code": TAX_PREFIX.get(province.code, f"{rng.randint(10, 96)}") + f"{rng.randint(0, 10**8 - 1):08d}",
             "province_code": province.code,
             "head_office_address": f"Số {rng.randint(1, 300)} đường {words}, Phường {rng.randint(1, 12)}, {province.name}",
-            "legal_representative": rng.choice(VICTIM_NAMES),
+            "legal_representative": representative.full_name,
+            "legal_representative_personal_id": representative.personal_id,
         })
-        for _ in range(1 if rng.random() < 0.8 else 2):
-            _entity_sentence(rows, rng, entity_id, province.code, today)
+        for j in range(1 if rng.random() < 0.8 else 2):
+            _entity_sentence(rows, rng, entity_id, province.code, today, ongoing=in_cluster and j == 0)
 
 
-def _entity_sentence(rows: Any, rng: random.Random, entity_id: str, code: str, today: date) -> None:
+def _entity_sentence(rows: Any, rng: random.Random, entity_id: str, code: str, today: date, *,
+                     ongoing: bool = False) -> None:
+    """One sentence of the entity; ``ongoing``: still under enforcement today (obligations not yet paid off)."""
     sid, jid = _id(rng, "TP"), _id(rng, "BA")
     article, name, summary = rng.choice(ENTITY_OFFENCES)
     court = court_of_province(code)
@@ -73,7 +90,7 @@ def _entity_sentence(rows: Any, rng: random.Random, entity_id: str, code: str, t
                                 "term_months": term, "amount": amount, "suspended": False, "probation_months": None,
                                 "details": details, "medical_ground": None})
     owed = rng.randint(100, 20_000) * 1_000_000
-    paid_share = rng.choice((0, 0.5, 1))
+    paid_share = rng.choice((0, 0.5) if ongoing else (0, 0.5, 1))
     rows["civil_obligation"].append({
         "sentence_id": None, "entity_sentence_id": sid, "position": 0,
         "description": "Nộp lại số tiền thuế đã trốn" if article == 200 else "Bồi thường thiệt hại",
