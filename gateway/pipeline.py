@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from graphql import get_variable_values
 
+from .auth.caller import Caller  # the authenticated account
 from .auth.purpose import DeclaredPurpose  # X-Purpose and X-Legal-Basis as sent (the policy judges them)
 from .errors import GatewayError
 from .execution import Executor, FetchContext
@@ -31,16 +32,6 @@ log = logging.getLogger("lienthong.gateway")
 
 
 # ----------------------------------------------------------------------------------------------- hook types
-class Caller(Protocol):
-    """The authenticated account (``gateway.auth``)."""
-
-    sub: str
-    agency_id: str
-    agency_kind: str
-    province: str | None
-    role: str | None
-
-
 class Authenticator(Protocol):
     def authenticate(self, headers: Mapping[str, str]) -> Caller:
         """The caller, or raise ``GatewayError("UNAUTHENTICATED", ..., 401)``. Headers have lower-case names."""

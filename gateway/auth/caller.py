@@ -16,7 +16,7 @@ class Role(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """An authenticated caller.
+    """An authenticated caller: the one caller type of every stage (auth, policy, audit, the CLI and tests).
 
     ``sub`` is the identified account (000 Art. 13.7); for ``role=data_subject`` it is the person's personalId.
     ``agency_*`` are None when the role needs no agency (a data subject, a DPO without one).
@@ -25,9 +25,9 @@ class Caller:
     sub: str
     agency_id: str | None
     agency_kind: str | None
-    province: str | None
-    role: Role
-    issuer: str
+    province: str | None = None
+    role: Role = Role.AGENCY
+    issuer: str = ""
     token_id: str | None = None
     agency_name: str | None = None
 

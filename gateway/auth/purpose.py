@@ -32,7 +32,7 @@ class DeclaredPurpose:
     """The purpose and legal basis a request declared (each None when absent)."""
 
     purpose: str | None
-    legal_basis: str | None
+    legal_basis: str | None = None
 
     @property
     def is_catalogue_shaped(self) -> bool:

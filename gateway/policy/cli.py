@@ -56,7 +56,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"unknown agency {args.agency!r}", file=sys.stderr)
         return 2
     coordinates = _coordinates(args)
-    caller = Caller("explain", agency["id"], agency["kind"], agency.get("province"), None)
+    caller = Caller("explain", agency["id"], agency["kind"], agency.get("province"))
     service = PolicyService(EmbeddedEngine(args.dir, reload_interval=None), pseudonym_key=DEV_PSEUDONYM_KEY)
     try:
         decision = asyncio.run(service.decide(caller, DeclaredPurpose(args.purpose, args.legal_basis), "query", coordinates))

@@ -20,9 +20,9 @@ from .model import ProtectionModel
 from .prepare import Prepared, Preparer
 from .types import (
     Applied,
-    CallerLike,
+    Caller,
     Collected,
-    DeclaredPurposeLike,
+    DeclaredPurpose,
     FieldDecision,
     FieldEffect,
     PolicyRefusal,
@@ -35,7 +35,7 @@ DEV_PSEUDONYM_KEY = b"lienthong-development-pseudonym-key"
 
 
 def build_input(
-    caller: CallerLike, declared: DeclaredPurposeLike | None, operation_type: str, collected: Collected | Mapping[str, str]
+    caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str]
 ) -> dict[str, Any]:
     """The policy input document (policies/README.md). A plain ``{coordinate: category}`` mapping is accepted
     for tools that have no declarations at hand (kinds are then unknown)."""
@@ -145,8 +145,8 @@ class PolicyService:
 
     async def decide(
         self,
-        caller: CallerLike,
-        declared: DeclaredPurposeLike | None,
+        caller: Caller,
+        declared: DeclaredPurpose | None,
         operation_type: str,
         collected: Collected | Mapping[str, str],
     ) -> FieldDecision:

@@ -4,48 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
+
+from ..auth.caller import Caller
+from ..auth.purpose import DeclaredPurpose
 
 #: Category given to a coordinate that carries no ``@personalData`` category: the most restricted one.
 UNCLASSIFIED = "UNCLASSIFIED"
 #: Prefix of the reserved aliases the gateway injects (row attributes, pruned fields).
 RESERVED_PREFIX = "_lt_"
 
-
-class CallerLike(Protocol):
-    """What the policy needs from the authenticated caller (``gateway.auth.Caller`` satisfies it)."""
-
-    sub: str
-    agency_id: str
-    agency_kind: str
-    province: str | None
-    role: str | None
-
-
-class DeclaredPurposeLike(Protocol):
-    """The purpose and legal basis the caller declared (``X-Purpose``, ``X-Legal-Basis``)."""
-
-    purpose: str | None
-    legal_basis: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Minimal caller, for tests and the CLI."""
-
-    sub: str
-    agency_id: str
-    agency_kind: str
-    province: str | None = None
-    role: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DeclaredPurpose:
-    """Minimal declared purpose, for tests and the CLI."""
-
-    purpose: str | None
-    legal_basis: str | None = None
+__all__ = ["Caller", "DeclaredPurpose"]  # the one caller and declared-purpose types (gateway.auth), re-exported
 
 
 class PolicyError(Exception):
