@@ -17,7 +17,7 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
-from subgraphs.common.classification import DataCategory, classified, field
+from subgraphs.common.classification import DataCategory, DataSubject, ValueKind, classified, field
 from subgraphs.common.enums import MaritalStatus, Sex
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import (
@@ -33,82 +33,144 @@ from subgraphs.common.schema import schema_extensions
 from .loaders import PopulationLoaders, search_persons
 from .models import normalize_name
 
-B, F = DataCategory.BASIC, DataCategory.FAMILY
+B, F, K = DataCategory.BASIC, DataCategory.FAMILY, ValueKind
 MAX_IDS = 500
 MAX_PAGE = 100
 MAX_OFFSET = 10_000  # deep paging through a name search is a scan, not a lookup: narrow the search instead
 MAX_NAME_LENGTH = 100
 
 
+@strawberry.type(
+    directives=[DataSubject(inherit=True)],
+    description="Facts about a person that the gateway's row rules read (docs/PROTECTION.md §2): age (004 Art. "
+    "20), death or disappearance (004 Art. 19), processing restriction (004 Art. 9.6), province of residence. "
+    "A null field is an unknown fact.",
+)
+class PersonProtectionFacts:
+    birth_date: PartialDate | None = field(  # type: ignore[valid-type]
+        B, "Date of birth, possibly partial (YYYY, YYYY-MM, YYYY-MM-DD): age and minority, 004 Art. 20.",
+        kind=K.DATE,
+    )
+    deceased: bool | None = field(
+        B, "True when a date of death is recorded, false when none is (004 Art. 19).", kind=K.FLAG
+    )
+    missing: bool | None = field(
+        B, "True when the person is declared missing (a missing-since date is recorded), else false; "
+        "004 Art. 19.",
+        kind=K.FLAG,
+    )
+    restricted: bool | None = field(
+        B, "True when the subject restricted processing of their data (004 Art. 9.6), else false.", kind=K.FLAG
+    )
+    residence_province_code: str | None = field(
+        B, "3-digit code of the current province of permanent residence (subgraphs.common.provinces); "
+        "004 Art. 2.3.d.",
+        kind=K.CODE,
+    )
+
+
 @strawberry.federation.type(
     keys=["personalId"],
+    directives=[DataSubject(field="personalId", facts="protectionFacts")],
     description="A citizen in the national population database (CSDL quốc gia về dân cư); 003 Art. 10.3.b.",
 )
 class Person:
     personal_id: strawberry.ID = field(
         DataCategory.IDENTIFIER,
         "Personal identification number (số định danh cá nhân), 12 digits; 004 Art. 2.3.g; 003 Art. 10.3.a.",
+        kind=K.IDENTIFIER,
     )
-    full_name: str | None = field(B, "Full name as in the birth registration (họ, chữ đệm và tên); 004 Art. 2.3.a.")
-    other_names: list[str] | None = field(B, "Other names (tên gọi khác), if any; 004 Art. 2.3.a.")
+    full_name: str | None = field(
+        B, "Full name as in the birth registration (họ, chữ đệm và tên); 004 Art. 2.3.a.", kind=K.NAME
+    )
+    other_names: list[str] | None = field(B, "Other names (tên gọi khác), if any; 004 Art. 2.3.a.", kind=K.NAME)
     date_of_birth: PartialDate | None = field(  # type: ignore[valid-type]
-        B, "Date of birth, often only the year (YYYY, YYYY-MM or YYYY-MM-DD); 004 Art. 2.3.b; 003 Art. 10.3.b."
+        B, "Date of birth, often only the year (YYYY, YYYY-MM or YYYY-MM-DD); 004 Art. 2.3.b; 003 Art. 10.3.b.",
+        kind=K.DATE,
     )
-    sex: Sex | None = field(B, "Sex (giới tính); 004 Art. 2.3.c; 003 Art. 10.3.b.")
-    place_of_birth: str | None = field(B, "Place of birth (nơi sinh); 004 Art. 2.3.d.")
+    sex: Sex | None = field(B, "Sex (giới tính); 004 Art. 2.3.c; 003 Art. 10.3.b.", kind=K.CODE)
+    place_of_birth: str | None = field(
+        B, "Place of birth (nơi sinh); last segment is the province; 004 Art. 2.3.d.", kind=K.ADDRESS
+    )
     place_of_birth_registration: str | None = field(
-        B, "Place of birth registration (nơi đăng ký khai sinh); 004 Art. 2.3.d; 003 Art. 10.3.b."
+        B, "Place of birth registration (nơi đăng ký khai sinh); last segment is the province; 004 Art. 2.3.d; "
+        "003 Art. 10.3.b.",
+        kind=K.ADDRESS,
     )
-    hometown: str | None = field(B, "Hometown (quê quán); 004 Art. 2.3.d; 003 Art. 10.3.b.")
+    hometown: str | None = field(
+        B, "Hometown (quê quán); last segment is the province; 004 Art. 2.3.d; 003 Art. 10.3.b.", kind=K.ADDRESS
+    )
     ethnicity: str | None = field(
-        DataCategory.ETHNIC_ORIGIN, "Ethnic group (dân tộc): sensitive, 004 Art. 2.4.c; 003 Art. 10.3.b."
+        DataCategory.ETHNIC_ORIGIN, "Ethnic group (dân tộc): sensitive, 004 Art. 2.4.c; 003 Art. 10.3.b.",
+        kind=K.TEXT,
     )
     religion: str | None = field(
-        DataCategory.RELIGION, "Religion (tôn giáo), null when none: sensitive, 004 Art. 2.4.a."
+        DataCategory.RELIGION, "Religion (tôn giáo), null when none: sensitive, 004 Art. 2.4.a.", kind=K.TEXT
     )
-    nationality: str | None = field(B, "Nationality (quốc tịch); 004 Art. 2.3.đ; 003 Art. 10.3.b.")
+    nationality: str | None = field(B, "Nationality (quốc tịch); 004 Art. 2.3.đ; 003 Art. 10.3.b.", kind=K.TEXT)
     marital_status: MaritalStatus | None = field(
-        F, "Marital status (tình trạng hôn nhân); 004 Art. 2.3.h; 003 Art. 10.3.b."
+        F, "Marital status (tình trạng hôn nhân); 004 Art. 2.3.h; 003 Art. 10.3.b.", kind=K.CODE
     )
     permanent_address: str | None = field(
-        B, "Permanent residence (nơi thường trú); last segment is the province; 004 Art. 2.3.d; 003 Art. 10.3.b."
+        B, "Permanent residence (nơi thường trú); last segment is the province; 004 Art. 2.3.d; 003 Art. 10.3.b.",
+        kind=K.ADDRESS,
     )
     temporary_address: str | None = field(
-        B, "Temporary residence (nơi tạm trú), if any; last segment is the province; 004 Art. 2.3.d."
+        B, "Temporary residence (nơi tạm trú), if any; last segment is the province; 004 Art. 2.3.d.",
+        kind=K.ADDRESS,
     )
     current_address: str | None = field(
         B, "Current place of residence (nơi ở hiện tại); last segment is the province; 004 Art. 2.3.d; "
-        "003 Art. 10.3.b."
+        "003 Art. 10.3.b.",
+        kind=K.ADDRESS,
     )
     old_id_card_number: str | None = field(
         DataCategory.IDENTIFIER,
         "Former 9-digit identity card number (số chứng minh nhân dân), if any; 004 Art. 2.3.g; 003 Art. 10.3.b.",
+        kind=K.IDENTIFIER,
     )
     date_of_death: PartialDate | None = field(  # type: ignore[valid-type]
-        B, "Date of death (ngày chết), if deceased; 004 Art. 2.3.b, Art. 19; 003 Art. 10.2.e, 10.3.b."
+        B, "Date of death (ngày chết), if deceased; 004 Art. 2.3.b, Art. 19; 003 Art. 10.2.e, 10.3.b.",
+        kind=K.DATE,
     )
     missing_since: PartialDate | None = field(  # type: ignore[valid-type]
-        B, "Date from which the person is missing (mất tích), if declared; 004 Art. 2.3.b; 003 Art. 10.2.đ."
+        B, "Date from which the person is missing (mất tích), if declared; 004 Art. 2.3.b; 003 Art. 10.2.đ.",
+        kind=K.DATE,
     )
     processing_restricted: bool | None = field(
-        B, "The subject asked to restrict processing of their data (quyền hạn chế xử lý dữ liệu), 004 Art. 9.6."
+        B, "The subject asked to restrict processing of their data (quyền hạn chế xử lý dữ liệu), 004 Art. 9.6.",
+        kind=K.FLAG,
     )
     father_id: strawberry.Private[str | None] = None
     mother_id: strawberry.Private[str | None] = None
     spouse_id: strawberry.Private[str | None] = None
+    province_code: strawberry.Private[str | None] = None
 
-    @classified(F, "Father (cha), as a Person; 004 Art. 2.3.i; 003 Art. 10.3.b.")
+    @classified(F, "Father (cha), as a Person; 004 Art. 2.3.i; 003 Art. 10.3.b.", kind=K.REFERENCE)
     async def father(self, info: Info) -> Person | None:
         return await _load_optional(info, self.father_id)
 
-    @classified(F, "Mother (mẹ), as a Person; 004 Art. 2.3.i; 003 Art. 10.3.b.")
+    @classified(F, "Mother (mẹ), as a Person; 004 Art. 2.3.i; 003 Art. 10.3.b.", kind=K.REFERENCE)
     async def mother(self, info: Info) -> Person | None:
         return await _load_optional(info, self.mother_id)
 
     @classified(F, "Spouse (vợ hoặc chồng) while married, or the late spouse of a widow(er); 004 Art. 2.3.h–i; "
-                   "003 Art. 10.3.b.")
+                   "003 Art. 10.3.b.", kind=K.REFERENCE)
     async def spouse(self, info: Info) -> Person | None:
         return await _load_optional(info, self.spouse_id)
+
+    @classified(B, "What the gateway's row rules need to know about this person (docs/PROTECTION.md §2): date of "
+                   "birth (004 Art. 20), deceased or missing (004 Art. 19), processing restriction (004 Art. 9.6), "
+                   "province of residence. Computed from the person's own row: no further lookup.",
+                kind=K.REFERENCE)
+    def protection_facts(self) -> PersonProtectionFacts | None:
+        return PersonProtectionFacts(
+            birth_date=self.date_of_birth,
+            deceased=self.date_of_death is not None,
+            missing=self.missing_since is not None,
+            restricted=self.processing_restricted,
+            residence_province_code=self.province_code,
+        )
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation: Any) -> Person | None:
@@ -145,25 +207,30 @@ class Person:
             father_id=row["father_id"],
             mother_id=row["mother_id"],
             spouse_id=row["spouse_id"],
+            province_code=row["province_code"],
         )
 
 
 @strawberry.type(description="One result of searchPersons.")
 class PersonEdge:
-    cursor: str = field(DataCategory.PUBLIC, "Opaque position of this result (no personal data in it).")
-    node: Person | None = field(B, "The person found.")
+    cursor: str = field(DataCategory.PUBLIC, "Opaque position of this result (no personal data in it).", kind=K.CODE)
+    # PUBLIC: the Person row carries its own categories and declares its own subject, so the edge needs none.
+    node: Person | None = field(DataCategory.PUBLIC, "The person found.", kind=K.REFERENCE)
 
 
 @strawberry.type(description="Paging state of a person search.")
 class PersonPageInfo:
-    has_next_page: bool = field(DataCategory.PUBLIC, "Whether more results follow endCursor.")
-    end_cursor: str | None = field(DataCategory.PUBLIC, "Cursor of the last edge; pass it as `after`.")
+    has_next_page: bool = field(DataCategory.PUBLIC, "Whether more results follow endCursor.", kind=K.FLAG)
+    end_cursor: str | None = field(DataCategory.PUBLIC, "Cursor of the last edge; pass it as `after`.", kind=K.CODE)
 
 
 @strawberry.type(description="A page of persons found by name (cursor paging).")
 class PersonConnection:
-    edges: list[PersonEdge] | None = field(B, "Persons of this page, in personal id order.")
-    page_info: PersonPageInfo = field(DataCategory.PUBLIC, "Paging state.")
+    # PUBLIC references to rows that declare their own subjects (docs/PROTECTION.md §1): no subject here.
+    edges: list[PersonEdge] | None = field(
+        DataCategory.PUBLIC, "Persons of this page, in personal id order.", kind=K.REFERENCE
+    )
+    page_info: PersonPageInfo = field(DataCategory.PUBLIC, "Paging state.", kind=K.REFERENCE)
 
 
 def _loaders(info: Info) -> PopulationLoaders:
@@ -197,19 +264,20 @@ def decode_cursor(cursor: str) -> int:
 
 @strawberry.type
 class Query:
-    @classified(B, "The person with this personal identification number, or null; 003 Art. 10.3.")
+    @classified(B, "The person with this personal identification number, or null; 003 Art. 10.3.", kind=K.REFERENCE)
     async def person(self, info: Info, personal_id: strawberry.ID) -> Person | None:
         return await _load_optional(info, check_personal_id(personal_id, "personalId"))
 
     @classified(B, f"Persons by personal identification number (at most {MAX_IDS}), in the order given, null for "
-                   "unknown ids; 003 Art. 10.3.")
+                   "unknown ids; 003 Art. 10.3.", kind=K.REFERENCE)
     async def persons(self, info: Info, personal_ids: list[strawberry.ID]) -> list[Person | None] | None:
         ids = check_personal_ids(personal_ids, "personalIds", limit=MAX_IDS)
         rows = await _loaders(info).person.load_many(ids)
         return [Person.from_row(row) if row is not None else None for row in rows]
 
     @classified(B, "Persons whose full name contains the words of `name` (accents and case ignored), optionally "
-                   "born in `birthYear` and living in `provinceCode` (current or former 3-digit code); 003 Art. 10.3.")
+                   "born in `birthYear` and living in `provinceCode` (current or former 3-digit code); 003 Art. 10.3.",
+                kind=K.REFERENCE)
     async def search_persons(
         self,
         info: Info,
