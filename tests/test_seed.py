@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,9 +15,11 @@ from subgraphs.common.db import sync_url
 from subgraphs.common.identifiers import birth_century_and_sex, personal_id_problem
 from subgraphs.common.provinces import BY_CODE, BY_NAME, PROVINCES
 from subgraphs.seed.__main__ import main
-from subgraphs.seed.generator import REFERENCE_YEAR, World
+from subgraphs.seed.generator import FATES, REFERENCE_YEAR, ROLES, World
 from subgraphs.seed.runner import SUBGRAPHS, SeedError, load_target, seed
 from subgraphs.seed.world import SeedPerson
+from tests.e2e.support import PEOPLE as E2E_PEOPLE
+from tests.e2e.support import SEED as E2E_SEED
 
 N = 20_000
 
@@ -191,3 +194,56 @@ async def test_population_on_postgres_via_copy(pg_database) -> None:
     assert row.other_names == with_alias.other_names
     assert restricted == sum(p.processing_restricted for p in expected)
     assert row.name_search.startswith(" ") and row.name_search.isascii()
+
+
+def _fate(p: SeedPerson, fate: str) -> bool:
+    return {"restricted": p.processing_restricted, "deceased": p.date_of_death is not None,
+            "missing": p.missing_since is not None}[fate]
+
+
+def _roles(people: list[SeedPerson]) -> dict[str, set[str]]:
+    """Roles computed from the world as a whole (not from the generator's families)."""
+    ids = {p.personal_id for p in people}
+    roles: dict[str, set[str]] = {pid: set() for pid in ids}
+    for p in people:
+        parents = [x for x in (p.father_id, p.mother_id) if x in ids]
+        if parents:
+            roles[p.personal_id].add("child")
+        for parent in parents:
+            roles[parent].add("parent")
+        if p.spouse_id in ids:
+            roles[p.personal_id].add("spouse")
+    return roles
+
+
+def _age_on(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+@pytest.mark.parametrize(("n", "seed_value"), [(E2E_PEOPLE, E2E_SEED), (2000, 1)], ids=["e2e", "demo"])
+def test_protected_classes_have_families(n: int, seed_value: int) -> None:
+    """The e2e world (and the demo one of `make run`) hold restricted, deceased and missing persons in every
+    family role (child with parents in the world, parent of children, spouse), so that their civil status events
+    name them as subject and as party; the same with another chunk size."""
+    people = [p for c in World(seed_value).chunks(n, 10_000) for p in c]
+    assert people == [p for c in World(seed_value).chunks(n, 300) for p in c], "fates depend on chunking"
+    roles = _roles(people)
+    counts = {(fate, role): sum(1 for p in people if _fate(p, fate) and role in roles[p.personal_id])
+              for fate in FATES for role in ROLES}
+    assert all(count >= 3 for count in counts.values()), counts
+    for fate in FATES:
+        assert sum(1 for p in people if _fate(p, fate) and roles[p.personal_id]) >= 8, (fate, counts)
+    assert not any(p.date_of_death and p.missing_since for p in people)
+
+
+@pytest.mark.parametrize(("n", "seed_value"), [(E2E_PEOPLE, E2E_SEED), (2000, 1)], ids=["e2e", "demo"])
+def test_minors_aged_14_to_17_today_have_exact_birth_dates(n: int, seed_value: int) -> None:
+    """A few dozen juveniles of 14-17 on the real date (the gateway's minors rule reads ages on it, 004 Art. 20),
+    alive and unrestricted, each with an exact date of birth so that the sentences seed can date their offences."""
+    today = date.today()
+    people = [p for c in World(seed_value).chunks(n, 10_000) for p in c]
+    assert all(len(p.date_of_birth) == 10 for p in people if p.birth_year >= 1975)
+    juveniles = [p for p in people if len(p.date_of_birth) == 10
+                 and 14 <= _age_on(date.fromisoformat(p.date_of_birth), today) < 18]
+    available = [p for p in juveniles if not (p.date_of_death or p.missing_since or p.processing_restricted)]
+    assert 30 <= len(available) <= n * 0.1, len(available)

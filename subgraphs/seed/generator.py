@@ -3,13 +3,22 @@
 A family is a couple, their children and, for married adult children, their spouses and grandchildren (three
 generations), or a single adult. Families never straddle chunks, so every father/mother/spouse id a chunk
 refers to is in that chunk or an earlier one. Proportions (tuned on 100 000 people, seed 1): ~20 % minors,
-~3 % deceased, ~0.3 % missing, ~0.2 % under a processing restriction (004 Art. 9.6).
+~3 % deceased, ~0.4 % missing, ~0.4 % under a processing restriction (004 Art. 9.6).
+
+Deceased, missing and restricted persons are what the gateway's row rules are about (004 Art. 9.6, 19), so every
+world, however small, holds enough of them with families for those rules to be exercised on every path: at least
+one per ``FATE_FLOOR`` persons, from the first family on, of each fate in each family role (a child whose parents
+are in the world, a parent of children in the world, a spouse), so that the civil status seed records events with
+them as subject and as party. These floors draw from their own generator (``<seed>:fates``), so the rest of the
+world is what it would be without them. Dates of birth from 1975 on are exact days: minors (under 18 at the real
+date) all have one.
 """
 
 from __future__ import annotations
 
 import bisect
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +29,9 @@ from .world import SeedPerson
 
 REFERENCE_YEAR = 2025  # "now" of the synthetic world; fixed so that a seed always yields the same data
 NATIONALITY = "Việt Nam"
+FATES = ("restricted", "deceased", "missing")
+ROLES = ("child", "parent", "spouse")
+FATE_FLOOR = 400  # persons per (fate, role) pair at least: ~4 each at 1 500 persons, ~5 at the demo's 2 000
 
 
 class PersonalIdAllocator:
@@ -53,6 +65,26 @@ def _age(person: SeedPerson) -> int:
     return REFERENCE_YEAR - person.birth_year
 
 
+def _has_fate(person: SeedPerson, fate: str) -> bool:
+    if fate == "restricted":
+        return person.processing_restricted
+    return (person.date_of_death if fate == "deceased" else person.missing_since) is not None
+
+
+def _family_roles(people: list[SeedPerson]) -> dict[str, set[str]]:
+    """The roles each person of a family plays in its records (a family holds all of its members' relatives)."""
+    roles: dict[str, set[str]] = {p.personal_id: set() for p in people}
+    for p in people:
+        if p.father_id or p.mother_id:
+            roles[p.personal_id].add("child")
+        for parent in (p.father_id, p.mother_id):
+            if parent in roles:
+                roles[parent].add("parent")
+        if p.spouse_id:
+            roles[p.personal_id].add("spouse")
+    return roles
+
+
 class World:
     """Generator of the synthetic population (one per run; its state keeps ids unique across chunks)."""
 
@@ -61,6 +93,9 @@ class World:
         self.pools = pools or build_pools(seed)
         self.ids = PersonalIdAllocator()
         self.old_ids = 0
+        self.fate_rng = random.Random(f"{seed}:fates")  # the floors' own draws (see the module docstring)
+        self.fated: Counter[tuple[str, str]] = Counter()  # (fate, role) -> persons so far
+        self.placed = 0  # persons so far, for the floors
 
     # -- public ---------------------------------------------------------------------------------------------
     def chunks(self, n_people: int, chunk_size: int = 10_000) -> Iterator[list[SeedPerson]]:
@@ -68,8 +103,10 @@ class World:
         produced = 0
         chunk: list[SeedPerson] = []
         while produced < n_people:
+            tally = self.placed, self.fated.copy()
             family = self.family()
             if len(family) > n_people - produced:  # the last few: singles, so the total is exact
+                self.placed, self.fated = tally  # the dropped family's fates are not in the world
                 family = [self.single() for _ in range(n_people - produced)]
             chunk.extend(family)
             produced += len(family)
@@ -143,18 +180,55 @@ class World:
             age = _age(p)
             p_death = 0.3 if age >= 85 else 0.1 if age >= 75 else 0.04 if age >= 65 else 0.012 if age >= 50 else 0.002
             if rng.random() < p_death:
-                low = max(p.birth_year, children_born.get(p.personal_id, 0), int((p.marriage_date or "0")[:4]),
-                          int((p.divorce_date or "0")[:4]), REFERENCE_YEAR - 25)
-                p.date_of_death = self._date(rng.randint(low, REFERENCE_YEAR))
+                self._die(p, children_born, rng)
             elif age >= 18 and rng.random() < 0.004:
-                p.missing_since = self._date(rng.randint(max(p.birth_year + 18, REFERENCE_YEAR - 10), REFERENCE_YEAR))
+                self._go_missing(p, rng)
             if rng.random() < 0.002:
                 p.processing_restricted = True
+        self._floors(people, children_born)
         for p in people:  # a surviving (or later deceased) spouse of a married couple is widowed
             spouse = by_id.get(p.spouse_id or "")
             if p.marital_status == "MARRIED" and spouse is not None and spouse.date_of_death is not None:
                 if p.date_of_death is None or p.date_of_death > spouse.date_of_death:
                     p.marital_status = "WIDOWED"
+
+    def _die(self, p: SeedPerson, children_born: dict[str, int], rng: random.Random) -> None:
+        low = max(p.birth_year, children_born.get(p.personal_id, 0), int((p.marriage_date or "0")[:4]),
+                  int((p.divorce_date or "0")[:4]), REFERENCE_YEAR - 25)
+        p.date_of_death = self._date(rng.randint(low, REFERENCE_YEAR), rng)
+
+    def _go_missing(self, p: SeedPerson, rng: random.Random) -> None:
+        p.missing_since = self._date(rng.randint(max(p.birth_year + 18, REFERENCE_YEAR - 10), REFERENCE_YEAR), rng)
+
+    def _floors(self, people: list[SeedPerson], children_born: dict[str, int]) -> None:
+        """Give fates to members of this family while a (fate, role) pair is below its floor."""
+        self.placed += len(people)
+        roles = _family_roles(people)
+        rng = self.fate_rng
+
+        def count(fate: str, role: str) -> int:
+            return sum(1 for p in people if role in roles[p.personal_id] and _has_fate(p, fate))
+
+        for fate in FATES:
+            for role in ROLES:
+                if self.fated[fate, role] + count(fate, role) >= self.placed / FATE_FLOOR:
+                    continue
+                free = [p for p in people if role in roles[p.personal_id] and not _has_fate(p, fate)]
+                if fate != "restricted":  # one fate of the two at most; only adults go missing
+                    free = [p for p in free if p.date_of_death is None and p.missing_since is None
+                            and (fate == "deceased" or _age(p) >= 18)]
+                if not free:
+                    continue
+                chosen = rng.choice(free)
+                if fate == "restricted":
+                    chosen.processing_restricted = True
+                elif fate == "deceased":
+                    self._die(chosen, children_born, rng)
+                else:
+                    self._go_missing(chosen, rng)
+        for fate in FATES:
+            for role in ROLES:
+                self.fated[fate, role] += count(fate, role)
 
     # -- persons --------------------------------------------------------------------------------------------
     def _person(
@@ -216,9 +290,10 @@ class World:
             return f"{year}-{self.rng.randint(1, 12):02d}"
         return self._date(year)
 
-    def _date(self, year: int) -> str:
+    def _date(self, year: int, rng: random.Random | None = None) -> str:
         # Day 1..28 is valid in every month; the distribution does not matter for the demo.
-        return f"{year}-{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d}"
+        rng = rng or self.rng
+        return f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
 
     def _sex(self) -> str:
         return "MALE" if self.rng.random() < 0.51 else "FEMALE"
