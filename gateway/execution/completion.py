@@ -1,8 +1,9 @@
 """Completion: walk the operation's shape over the merged subgraph data to produce the client response.
 
 This is where the GraphQL spec's result rules are applied in one place, whatever the subgraphs did: response
-keys in the client's order (aliases included), ``__typename`` from the runtime type, fields the client did not
-ask for dropped (keys, ``@requires``), and null bubbling — a null in a non-null position nulls the nearest
+keys in the client's order (aliases included; a field the planner selected under an internal alias is read from
+``FieldShape.source`` and written under the client's key), ``__typename`` from the runtime type, fields the
+client did not ask for dropped (keys, ``@requires``), and null bubbling — a null in a non-null position nulls the nearest
 nullable parent (field, list item or list), recording "Cannot return null for non-nullable field".
 """
 
@@ -37,7 +38,7 @@ class _Completer:
             if ref is None:  # __typename
                 out[f.key] = shape.type_name
                 continue
-            value = raw.get(f.key)
+            value = raw.get(f.source)
             if ref.kind == RAW and ref.of is None:
                 out[f.key] = value
                 continue

@@ -18,6 +18,7 @@ import orjson
 from graphql import GraphQLSchema, OperationDefinitionNode, SelectionSetNode, execute
 
 from ..errors import error_dict
+from ..planning.keys import client_path
 from ..planning.plan import (
     FetchNode,
     FlattenNode,
@@ -227,7 +228,7 @@ class Executor:
 def _client_error(error: dict[str, Any], service: str, path: list[Any] | None) -> dict[str, Any]:
     out: dict[str, Any] = {"message": error.get("message", "Subgraph error")}
     if path:
-        out["path"] = path
+        out["path"] = client_path(path)
     extensions = dict(error.get("extensions") or {})
     extensions.setdefault("serviceName", service)
     out["extensions"] = extensions
@@ -238,7 +239,7 @@ def _unavailable(fetch: FetchNode, reason: str, paths: list[list[Any]]) -> list[
     message = f"Subgraph '{fetch.service}' is unavailable: {reason}"
     if not paths:
         return [error_dict(message, "SUBGRAPH_UNAVAILABLE", serviceName=fetch.service)]
-    errors = [error_dict(message, "SUBGRAPH_UNAVAILABLE", p, serviceName=fetch.service)
+    errors = [error_dict(message, "SUBGRAPH_UNAVAILABLE", client_path(p), serviceName=fetch.service)
               for p in paths[:MAX_UNAVAILABLE_ERRORS]]
     if len(paths) > MAX_UNAVAILABLE_ERRORS:
         errors.append(error_dict(f"{message} ({len(paths) - MAX_UNAVAILABLE_ERRORS} more paths)",

@@ -33,6 +33,7 @@ from graphql import (
 
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
+from .keys import planner_keys, source_key
 from .plan import (
     EntityPart,
     FetchNode,
@@ -105,8 +106,9 @@ class _Build:
     """State of one planning run."""
 
     def __init__(self, supergraph: Supergraph, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any]) -> None:
+                 variables: dict[str, Any], reserved: frozenset[str]) -> None:
         self.sg = supergraph
+        self.reserved = reserved
         self.schema = supergraph.api_schema
         self.fragments = fragments
         self.variables = variables
@@ -127,11 +129,12 @@ class _Build:
     def plan_field(self, group: _Group, parent: GraphQLObjectType, key: str, nodes: list[FieldNode],
                    target: SelSet, path: tuple[str, ...], provided: Provided | None, client: bool = True) -> None:
         name = nodes[0].name.value
+        if not self.can_resolve(group.graph, parent.name, name, provided) and name != "__typename":
+            self.hop(group, parent, key, nodes, target, path, provided, client)
+            return
+        key = source_key(key, name, self.reserved)  # from here on: the key in subgraph operations
         if name == "__typename":
             target.add(key, name, client=client)
-            return
-        if not self.can_resolve(group.graph, parent.name, name, provided):
-            self.hop(group, parent, key, nodes, target, path, provided, client)
             return
         named, lists = _unwrap(parent.fields[name].type)
         composite = not is_leaf_type(named)
@@ -165,7 +168,8 @@ class _Build:
             per_type[type_name] = (runtime, self.collect(runtime, sets))
         shared = self._shared_leaves(group, named, per_type, provided)
         for key, nodes in shared.items():
-            selset.add(key, nodes[0].name.value, tuple(nodes[0].arguments or ()), client=client)
+            name = nodes[0].name.value
+            selset.add(source_key(key, name, self.reserved), name, tuple(nodes[0].arguments or ()), client=client)
         for type_name, (runtime, fields) in per_type.items():
             rest = {key: nodes for key, nodes in fields.items() if key not in shared}
             if all(nodes[0].name.value == "__typename" and key == "__typename" for key, nodes in rest.items()):
@@ -273,12 +277,13 @@ class Planner:
 
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
+        self.reserved = planner_keys(supergraph)  # response keys the planner may add itself
 
     def plan(self, operation: ParsedOperation, variables: dict[str, Any] | None = None) -> QueryPlan:
         """Plan ``operation``; ``variables`` only decide ``@skip``/``@include``."""
         variables = variables or {}
         schema = self.supergraph.api_schema
-        build = _Build(self.supergraph, operation.fragments, variables)
+        build = _Build(self.supergraph, operation.fragments, variables, self.reserved)
         root = schema.mutation_type if operation.operation_type == "mutation" else schema.query_type
         if root is None:
             raise PlanningError(f"the schema has no {operation.operation_type} type")
@@ -315,7 +320,7 @@ class Planner:
             node = SequenceNode(nodes_)
         else:
             node = ParallelNode(nodes_)
-        shape = ShapeBuilder(schema, operation.fragments, variables).build(
+        shape = ShapeBuilder(schema, operation.fragments, variables, self.reserved).build(
             root, [operation.operation.selection_set], root=True
         )
         return QueryPlan(node, shape, operation.operation_type, operation.introspection, next(fetches))

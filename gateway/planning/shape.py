@@ -20,6 +20,7 @@ from graphql import (
     is_leaf_type,
 )
 
+from .keys import source_key
 from .selection import collect_fields, sub_selections
 
 LEAF, OBJECT, ABSTRACT, RAW = 0, 1, 2, 3
@@ -37,8 +38,9 @@ class TypeRef:
 
 @dataclass(slots=True)
 class FieldShape:
-    key: str
+    key: str  # the client's response key
     name: str
+    source: str  # the response key in the subgraphs' answers (an internal alias when ``key`` is reserved)
     parent: str
     type: TypeRef | None  # None for __typename
     sub: dict[str, ObjectShape] | None  # runtime type name -> shape
@@ -67,8 +69,9 @@ def type_ref(gql_type: Any) -> TypeRef:
 
 class ShapeBuilder:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any]) -> None:
+                 variables: dict[str, Any], reserved: frozenset[str] = frozenset()) -> None:
         self.schema = schema
+        self.reserved = reserved
         self.fragments = fragments
         self.variables = variables
         self._memo: dict[tuple[str, tuple[int, ...]], ObjectShape] = {}
@@ -84,10 +87,10 @@ class ShapeBuilder:
         for key, nodes in collect_fields(self.schema, runtime, selection_sets, self.fragments, self.variables).items():
             name = nodes[0].name.value
             if name == "__typename":
-                shape.fields.append(FieldShape(key, name, runtime.name, None, None))
+                shape.fields.append(FieldShape(key, name, key, runtime.name, None, None))
                 continue
-            if root and name in ("__schema", "__type"):
-                shape.fields.append(FieldShape(key, name, runtime.name, TypeRef(True, None, RAW, name), None))
+            if root and name in ("__schema", "__type"):  # answered by the gateway under the client's key
+                shape.fields.append(FieldShape(key, name, key, runtime.name, TypeRef(True, None, RAW, name), None))
                 continue
             field_def = runtime.fields[name]
             ref = type_ref(field_def.type)
@@ -101,5 +104,5 @@ class ShapeBuilder:
                 runtimes = (self.schema.get_possible_types(named_type) if named.kind == ABSTRACT  # type: ignore[arg-type]
                             else [named_type])
                 sub = {t.name: self.build(t, sets) for t in runtimes}  # type: ignore[union-attr,arg-type]
-            shape.fields.append(FieldShape(key, name, runtime.name, ref, sub))
+            shape.fields.append(FieldShape(key, name, source_key(key, name, self.reserved), runtime.name, ref, sub))
         return shape
