@@ -179,3 +179,20 @@ async def test_protection_facts_in_search_results(population: PopulationClient) 
     assert "errors" not in body, body
     nodes = {e["node"]["personalId"]: e["node"]["protectionFacts"] for e in body["data"]["searchPersons"]["edges"]}
     assert nodes[person.personal_id] == _expected(person) and statements == 1
+
+
+def test_the_gateways_protection_model_reads_these_declarations() -> None:
+    """What the gateway derives from this subgraph's SDL alone: Person is its own subject with the facts
+    contract, its facts inherit, the search containers hold no personal data and need no subject."""
+    from gateway.policy.model import SUBJECT_FACTS, UNCLASSIFIED, UNKNOWN_KIND, ProtectionModel
+
+    model = ProtectionModel.from_sdl(schema.as_str())
+    person = model.of("Person")
+    assert person is not None and (person.self_key, person.self_facts) == ("personalId", "protectionFacts")
+    facts = model.of("PersonProtectionFacts")
+    assert facts is not None and facts.inherit
+    assert set(SUBJECT_FACTS) == {f.name.value for f in _objects(schema.as_str())["PersonProtectionFacts"].fields}
+    for container in ("PersonConnection", "PersonEdge", "PersonPageInfo"):
+        assert not model.holds_personal(container), container
+    coordinates = list(_personal_data(schema.as_str()))
+    assert [c for c in coordinates if model.category(c) == UNCLASSIFIED or model.kind(c) == UNKNOWN_KIND] == []
