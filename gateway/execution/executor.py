@@ -9,6 +9,7 @@ that produced the representation. Subgraph errors get client paths; an unreachab
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ from ..planning.plan import (
 )
 from ..supergraph.documents import ParsedOperation
 from .completion import complete
+from .errors import client_error
 from .transport import FetchContext, SubgraphFailure, Transport
+
+log = logging.getLogger("lienthong.gateway.execution")
 
 MAX_UNAVAILABLE_ERRORS = 100  # per fetch: enough to locate the gap without flooding the response
 
@@ -157,12 +161,12 @@ class Executor:
         try:
             result = await self._send(fetch, self._variables(fetch, run), run)
         except SubgraphFailure as exc:
-            run.errors.extend(_unavailable(fetch, str(exc), [[key] for key in fetch.client_keys]))
+            run.errors.extend(_unavailable(fetch, exc, [[key] for key in fetch.client_keys]))
             return
         data = result.get("data")
         if isinstance(data, dict):
             deep_merge(run.data, data)
-        for error in result.get("errors") or ():
+        for error in _errors(result):
             run.errors.append(_client_error(error, fetch.service, error.get("path")))
 
     async def _fetch_entities(self, node: FlattenNode, run: _Run) -> None:
@@ -194,15 +198,16 @@ class Executor:
             result = await self._send(fetch, variables, run)
         except SubgraphFailure as exc:
             paths = [[*where, key] for group in targets for _, where in group for key in fetch.client_keys]
-            run.errors.extend(_unavailable(fetch, str(exc), paths))
+            run.errors.extend(_unavailable(fetch, exc, paths))
             return
-        entities = (result.get("data") or {}).get("_entities")
+        data = result.get("data")
+        entities = data.get("_entities") if isinstance(data, dict) else None
         if isinstance(entities, list):
             for i, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
                     for obj, _ in targets[i]:
                         deep_merge(obj, entity)
-        for error in result.get("errors") or ():
+        for error in _errors(result):
             path = error.get("path")
             if (isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int)
                     and path[1] < len(targets)):
@@ -225,18 +230,24 @@ class Executor:
         return result.data or {}  # type: ignore[union-attr]
 
 
-def _client_error(error: dict[str, Any], service: str, path: list[Any] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {"message": error.get("message", "Subgraph error")}
-    if path:
-        out["path"] = client_path(path)
-    extensions = dict(error.get("extensions") or {})
-    extensions.setdefault("serviceName", service)
-    out["extensions"] = extensions
-    return out
+def _errors(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The subgraph's error objects (anything malformed becomes an error without details)."""
+    errors = result.get("errors")
+    if not errors:
+        return []
+    if not isinstance(errors, list):
+        return [{}]
+    return [e if isinstance(e, dict) else {} for e in errors]
 
 
-def _unavailable(fetch: FetchNode, reason: str, paths: list[list[Any]]) -> list[dict[str, Any]]:
-    message = f"Subgraph '{fetch.service}' is unavailable: {reason}"
+def _client_error(error: Any, service: str, path: list[Any] | None) -> dict[str, Any]:
+    return client_error(error, service, client_path(path) if isinstance(path, list) and path else None)
+
+
+def _unavailable(fetch: FetchNode, failure: SubgraphFailure, paths: list[list[Any]]) -> list[dict[str, Any]]:
+    log.warning("subgraph %s unavailable: %s%s", fetch.service, failure.reason,
+                f" ({failure.detail})" if failure.detail else "")
+    message = f"Subgraph '{fetch.service}' is unavailable: {failure.reason}"
     if not paths:
         return [error_dict(message, "SUBGRAPH_UNAVAILABLE", serviceName=fetch.service)]
     errors = [error_dict(message, "SUBGRAPH_UNAVAILABLE", client_path(p), serviceName=fetch.service)

@@ -29,7 +29,15 @@ class FetchContext:
 
 
 class SubgraphFailure(Exception):
-    """The subgraph could not answer (network, timeout, HTTP status, bad JSON): its fields become errors."""
+    """The subgraph could not answer (network, timeout, HTTP status, bad JSON): its fields become errors.
+
+    ``str(exc)`` is the reason clients see (the gateway's own words: no host, port, URL or library text);
+    ``detail`` is what only the server log gets."""
+
+    def __init__(self, reason: str, detail: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
 
 
 class Transport(Protocol):
@@ -69,14 +77,14 @@ class HttpTransport:
                     status = resp.status
         except TimeoutError as exc:
             raise SubgraphFailure(f"no answer within {int(self.timeout * 1000)} ms") from exc
-        except aiohttp.ClientError as exc:
-            raise SubgraphFailure(f"{type(exc).__name__}: {exc}") from exc
+        except aiohttp.ClientError as exc:  # its text names host and port: for the log only
+            raise SubgraphFailure("the connection failed", f"{self.url}: {type(exc).__name__}: {exc}") from exc
         if status == 401:
             raise SubgraphFailure("refused the gateway's internal token (HTTP 401)")
         try:
             result = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
-            raise SubgraphFailure(f"HTTP {status}, not a GraphQL response") from exc
+            raise SubgraphFailure(f"HTTP {status}, not a GraphQL response", f"{self.url}: {exc}") from exc
         if not isinstance(result, dict) or ("data" not in result and "errors" not in result):
             raise SubgraphFailure(f"HTTP {status}, not a GraphQL response")
         if status >= 500 and not result.get("data"):
