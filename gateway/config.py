@@ -13,6 +13,9 @@
 | ``GATEWAY_SUBGRAPH_TIMEOUT_MS`` | ``5000`` | per subgraph call; slower → ``SUBGRAPH_UNAVAILABLE`` |
 | ``GATEWAY_MAX_DEPTH`` | ``15`` | deeper operations → ``QUERY_TOO_COMPLEX`` |
 | ``GATEWAY_MAX_FIELDS`` | ``2000`` | operations selecting more fields (fragments expanded) → ``QUERY_TOO_COMPLEX`` |
+| ``GATEWAY_MAX_COST`` | ``50000`` | estimated rows (objects) an operation may return, computed before any subgraph call (``gateway/supergraph/cost.py``); more → ``QUERY_TOO_COMPLEX``. The bench's heaviest query, 200 persons with their events and sentences, is estimated at 28,200 |
+| ``GATEWAY_DEFAULT_LIST_SIZE`` | ``10`` | rows assumed per list field whose arguments (``[ID]`` list, ``first:``) say nothing about its length |
+| ``GATEWAY_MAX_ROWS`` | ``50000`` | objects execution may receive from the subgraphs for one request (root lists and entity results); past it the request stops with ``QUERY_TOO_COMPLEX`` and no data |
 | ``GATEWAY_MAX_BODY_BYTES`` | ``1048576`` | larger request bodies are refused (400) |
 | ``GATEWAY_SUBGRAPH_POOL_SIZE`` | ``100`` | connections in the pooled subgraph HTTP client |
 | ``POPULATION_URL`` / ``CIVIL_STATUS_URL`` / ``SENTENCES_URL`` | from ``join__Graph`` | override a subgraph's URL; in general ``<GRAPH NAME>_URL`` |
@@ -79,6 +82,9 @@ class GatewaySettings:
     subgraph_timeout_ms: int = 5000
     max_depth: int = 15
     max_fields: int = 2000
+    max_cost: int = 50_000
+    default_list_size: int = 10
+    max_rows: int = 50_000
     max_body_bytes: int = 1 << 20
     subgraph_pool_size: int = 100
     subgraph_urls: Mapping[str, str] = field(default_factory=dict)  # override by graph name (``<NAME>_URL``)
@@ -120,6 +126,9 @@ class GatewaySettings:
             subgraph_timeout_ms=_int(env, "GATEWAY_SUBGRAPH_TIMEOUT_MS", 5000, 1),
             max_depth=_int(env, "GATEWAY_MAX_DEPTH", 15, 1),
             max_fields=_int(env, "GATEWAY_MAX_FIELDS", 2000, 1),
+            max_cost=_int(env, "GATEWAY_MAX_COST", 50_000, 1),
+            default_list_size=_int(env, "GATEWAY_DEFAULT_LIST_SIZE", 10, 1),
+            max_rows=_int(env, "GATEWAY_MAX_ROWS", 50_000, 1),
             max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", 1 << 20, 1024),
             subgraph_pool_size=_int(env, "GATEWAY_SUBGRAPH_POOL_SIZE", 100, 1),
             raw_env=env,

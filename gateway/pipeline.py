@@ -175,6 +175,7 @@ class Pipeline:
                 raise GatewayError("BAD_USER_INPUT", "Can only perform a mutation operation from a POST request.",
                                    405)
             variables = self._coerce(operation, request.variables or {})
+            self.documents.check_cost(operation, variables)  # QUERY_TOO_COMPLEX before any policy or subgraph call
             collected = await _maybe(self.policy.collect(operation, variables))
             coordinates = collected.coordinates
             decision = await _maybe(self.policy.decide(caller, purpose, collected, operation))

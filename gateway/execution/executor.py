@@ -18,7 +18,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLSchema, OperationDefinitionNode, SelectionSetNode, execute
 
-from ..errors import error_dict
+from ..errors import GatewayError, error_dict
 from ..planning.keys import client_path
 from ..planning.plan import (
     FetchNode,
@@ -37,6 +37,7 @@ from .transport import FetchContext, SubgraphFailure, Transport
 log = logging.getLogger("lienthong.gateway.execution")
 
 MAX_UNAVAILABLE_ERRORS = 100  # per fetch: enough to locate the gap without flooding the response
+DEFAULT_MAX_ROWS = 50_000  # GatewaySettings.max_rows (GATEWAY_MAX_ROWS)
 
 FetchObserver = Callable[[str, str, float], None]  # (subgraph, outcome, seconds)
 
@@ -47,6 +48,22 @@ class _Run:
     ctx: FetchContext
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
+    rows: int = 0  # objects received from the subgraphs so far (the row budget)
+    over_budget: GatewayError | None = None
+
+
+def _count_objects(value: Any) -> int:
+    """Objects (dicts) in a subgraph answer, at any depth."""
+    count = 0
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            count += 1
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+    return count
 
 
 def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
@@ -107,17 +124,21 @@ class Executor:
     """Executes plans against ``transports`` (one per subgraph name)."""
 
     def __init__(self, api_schema: GraphQLSchema, transports: dict[str, Transport],
-                 observe: FetchObserver | None = None) -> None:
+                 observe: FetchObserver | None = None, max_rows: int = DEFAULT_MAX_ROWS) -> None:
         self.api_schema = api_schema
         self.transports = transports
         self.observe = observe
+        self.max_rows = max_rows
 
     async def execute(self, plan: QueryPlan, operation: ParsedOperation, variables: dict[str, Any],
                       ctx: FetchContext) -> dict[str, Any]:
-        """``{"data": ..., "errors": [...]}`` shaped by ``operation`` (errors omitted when none)."""
+        """``{"data": ..., "errors": [...]}`` shaped by ``operation`` (errors omitted when none); raises
+        ``QUERY_TOO_COMPLEX`` (no data) once the subgraphs returned more than ``max_rows`` objects."""
         run = _Run(variables, ctx)
         if plan.node is not None:
             await self._run(plan.node, run)
+        if run.over_budget is not None:
+            raise run.over_budget
         if plan.introspection:
             run.data.update(self._introspect(operation, variables))
         data, completion_errors = complete(plan.shape, run.data)
@@ -137,9 +158,26 @@ class Executor:
             for child in node.nodes:
                 await self._run(child, run)
         elif isinstance(node, ParallelNode):
-            await asyncio.gather(*(self._run(child, run) for child in node.nodes))
+            # Let every branch finish (none starts a new fetch once over budget), then fail with the first error.
+            outcomes = await asyncio.gather(*(self._run(child, run) for child in node.nodes), return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+
+    def _received(self, run: _Run, objects: int) -> None:
+        """Count the objects of one subgraph answer against the row budget."""
+        run.rows += objects
+        if run.rows > self.max_rows and run.over_budget is None:
+            run.over_budget = GatewayError(
+                "QUERY_TOO_COMPLEX",
+                f"The operation returned more than {self.max_rows} objects from the subgraphs (the row budget); "
+                "ask for fewer.",
+                extensions={"maxRows": self.max_rows},
+            )
 
     async def _send(self, fetch: FetchNode, variables: dict[str, Any], run: _Run) -> dict[str, Any]:
+        if run.over_budget is not None:  # stop: no further subgraph call for this request
+            raise run.over_budget
         transport = self.transports.get(fetch.service)
         started = time.perf_counter()
         try:
@@ -165,6 +203,7 @@ class Executor:
             return
         data = result.get("data")
         if isinstance(data, dict):
+            self._received(run, _count_objects(data) - 1)  # the answer's own top-level object is no row
             deep_merge(run.data, data)
         for error in _errors(result):
             run.errors.append(_client_error(error, fetch.service, error.get("path")))
@@ -203,6 +242,7 @@ class Executor:
         data = result.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
         if isinstance(entities, list):
+            self._received(run, _count_objects(entities))
             for i, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
                     for obj, _ in targets[i]:

@@ -6,25 +6,19 @@ types). Conditions (``@skip``/``@include``) are already evaluated when these are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
     ArgumentNode,
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLObjectType,
-    GraphQLSchema,
-    InlineFragmentNode,
     SelectionSetNode,
     VariableNode,
     print_ast,
 )
 from graphql.language import Visitor, visit
 
-from ..supergraph.documents import is_included
+from ..supergraph.documents import collect_fields, type_applies  # noqa: F401 - the one CollectFields, re-exported
 
 
 @dataclass(slots=True)
@@ -99,48 +93,6 @@ def _variables_in(node: Any, out: set[str]) -> None:
             out.add(v.name.value)
 
     visit(node, _V())
-
-
-def type_applies(schema: GraphQLSchema, condition: str | None, runtime: GraphQLObjectType) -> bool:
-    """Does a fragment with type ``condition`` apply to objects of type ``runtime``?"""
-    if condition is None or condition == runtime.name:
-        return True
-    cond_type = schema.get_type(condition)
-    if cond_type is None or isinstance(cond_type, GraphQLObjectType):
-        return False
-    return schema.is_sub_type(cond_type, runtime)  # type: ignore[arg-type]
-
-
-def collect_fields(
-    schema: GraphQLSchema,
-    runtime: GraphQLObjectType,
-    selection_sets: Iterable[SelectionSetNode],
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict[str, Any],
-) -> dict[str, list[FieldNode]]:
-    """Fields selected on objects of type ``runtime``, by response key, fragments flattened, conditions applied
-    (the spec's CollectFields)."""
-    out: dict[str, list[FieldNode]] = {}
-
-    def walk(selection_set: SelectionSetNode) -> None:
-        for sel in selection_set.selections:
-            if not is_included(sel, variables):
-                continue
-            if isinstance(sel, FieldNode):
-                key = sel.alias.value if sel.alias else sel.name.value
-                out.setdefault(key, []).append(sel)
-            elif isinstance(sel, InlineFragmentNode):
-                cond = sel.type_condition.name.value if sel.type_condition else None
-                if type_applies(schema, cond, runtime):
-                    walk(sel.selection_set)
-            elif isinstance(sel, FragmentSpreadNode):
-                frag = fragments.get(sel.name.value)
-                if frag is not None and type_applies(schema, frag.type_condition.name.value, runtime):
-                    walk(frag.selection_set)
-
-    for selection_set in selection_sets:
-        walk(selection_set)
-    return out
 
 
 def sub_selections(field_nodes: list[FieldNode]) -> list[SelectionSetNode]:

@@ -8,6 +8,7 @@ documents again and again, so the result (or the refusal) is kept in a bounded L
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
@@ -31,6 +33,7 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from ..errors import GatewayError
+from .cost import CostLimits, check_cost
 
 
 @dataclass(slots=True)
@@ -113,6 +116,7 @@ class DocumentCache:
         introspection: bool = True,
         max_depth: int = 15,
         max_fields: int = 2000,
+        cost: CostLimits | None = None,
     ) -> None:
         self.schema = schema
         self.rules = list(specified_rules)
@@ -120,6 +124,7 @@ class DocumentCache:
             self.rules.append(NoSchemaIntrospectionCustomRule)
         self.max_depth = max_depth
         self.max_fields = max_fields
+        self.cost = cost or CostLimits()
         self.cache: LRUCache[tuple[str, str | None], ParsedOperation | GatewayError] = LRUCache(size)
         self.stats = CacheStats()
 
@@ -137,6 +142,11 @@ class DocumentCache:
         if isinstance(entry, GatewayError):
             raise entry
         return entry
+
+    def check_cost(self, operation: ParsedOperation, variables: dict[str, Any]) -> int:
+        """The operation's estimated rows with these coerced variables (``gateway.supergraph.cost``), or raise
+        ``QUERY_TOO_COMPLEX`` over the limit: called before the policy and any subgraph is asked."""
+        return check_cost(self.schema, operation, variables, self.cost)
 
     def _load(self, query: str, doc_hash: str, operation_name: str | None) -> ParsedOperation | GatewayError:
         try:
@@ -215,3 +225,45 @@ def is_included(node: Any, variables: dict[str, Any]) -> bool:
         if (name == "skip" and value) or (name == "include" and not value):
             return False
     return True
+
+
+def type_applies(schema: GraphQLSchema, condition: str | None, runtime: GraphQLObjectType) -> bool:
+    """Does a fragment with type ``condition`` apply to objects of type ``runtime``?"""
+    if condition is None or condition == runtime.name:
+        return True
+    cond_type = schema.get_type(condition)
+    if cond_type is None or isinstance(cond_type, GraphQLObjectType):
+        return False
+    return schema.is_sub_type(cond_type, runtime)  # type: ignore[arg-type]
+
+
+def collect_fields(
+    schema: GraphQLSchema,
+    runtime: GraphQLObjectType,
+    selection_sets: Iterable[SelectionSetNode],
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+) -> dict[str, list[FieldNode]]:
+    """Fields selected on objects of type ``runtime``, by response key, fragments flattened, conditions applied
+    (the spec's CollectFields)."""
+    out: dict[str, list[FieldNode]] = {}
+
+    def walk(selection_set: SelectionSetNode) -> None:
+        for sel in selection_set.selections:
+            if not is_included(sel, variables):
+                continue
+            if isinstance(sel, FieldNode):
+                key = sel.alias.value if sel.alias else sel.name.value
+                out.setdefault(key, []).append(sel)
+            elif isinstance(sel, InlineFragmentNode):
+                cond = sel.type_condition.name.value if sel.type_condition else None
+                if type_applies(schema, cond, runtime):
+                    walk(sel.selection_set)
+            elif isinstance(sel, FragmentSpreadNode):
+                frag = fragments.get(sel.name.value)
+                if frag is not None and type_applies(schema, frag.type_condition.name.value, runtime):
+                    walk(frag.selection_set)
+
+    for selection_set in selection_sets:
+        walk(selection_set)
+    return out
