@@ -18,6 +18,7 @@ from ..keys import InternalTokenMinter, key_paths, load_or_create_internal_key
 from ..pipeline import AuditHook, Authenticator, GraphQLRequest, GraphQLResponse, Pipeline, PolicyHook
 from ..planning import PlanCache, Planner
 from ..supergraph import Supergraph
+from ..supergraph.cost import CostLimits
 from ..supergraph.documents import DocumentCache
 from .metrics import GatewayMetrics
 
@@ -43,12 +44,14 @@ class Gateway:
         self.documents = DocumentCache(
             supergraph.api_schema, size=settings.document_cache_size, introspection=settings.introspection,
             max_depth=settings.max_depth, max_fields=settings.max_fields,
+            cost=CostLimits(settings.max_cost, settings.default_list_size),
         )
         self.planner = Planner(supergraph)
         self.plans = PlanCache(self.planner, settings.plan_cache_size)
         self.metrics = GatewayMetrics({"document": self.documents.stats, "plan": self.plans.stats}, policy)
         self.transports: dict[str, Transport] = dict(self.extra_transports)
-        self.executor = Executor(supergraph.api_schema, self.transports, self.metrics.fetch_observer())
+        self.executor = Executor(supergraph.api_schema, self.transports, self.metrics.fetch_observer(),
+                                 max_rows=settings.max_rows)
         self.pipeline = Pipeline(
             documents=self.documents, plans=self.plans, executor=self.executor, authenticator=authenticator,
             policy=policy, audit=audit, expose_plans=settings.development,
