@@ -37,12 +37,21 @@ def fields(type_name: str) -> dict[str, FieldDefinitionNode]:
     return {f.name.value: f for f in types()[type_name].fields or ()}
 
 
-def category(type_name: str, field_name: str) -> str | None:
+def _personal_data(type_name: str, field_name: str, argument_name: str) -> str | None:
     for directive in fields(type_name)[field_name].directives or ():
         if directive.name.value == "personalData":
-            (argument,) = directive.arguments
-            return argument.value.value  # type: ignore[attr-defined]
+            for argument in directive.arguments:
+                if argument.name.value == argument_name:
+                    return getattr(argument.value, "value", None)
     return None
+
+
+def category(type_name: str, field_name: str) -> str | None:
+    return _personal_data(type_name, field_name, "category")
+
+
+def kind(type_name: str, field_name: str) -> str | None:
+    return _personal_data(type_name, field_name, "kind")
 
 
 def signature(type_name: str, field_name: str) -> str:
@@ -60,6 +69,44 @@ def test_every_output_field_is_classified() -> None:
     ]
     assert not missing, missing
     assert len(types()) > 15
+
+
+def test_every_output_field_declares_its_value_kind() -> None:
+    from subgraphs.common.classification import ValueKind
+
+    known = {k.value for k in ValueKind}
+    missing = [f"{name}.{f}" for name in types() for f in fields(name)
+               if (name, f) not in FEDERATION_FIELDS and kind(name, f) not in known]
+    assert not missing, missing
+    # values that can hold a name are NAME or FREE_TEXT, never TEXT (the statistics office must not see them)
+    assert kind("CivilStatusChange", "newValue") == "FREE_TEXT" and kind("CivilStatusChange", "oldValue") == "FREE_TEXT"
+    assert kind("BirthRegistration", "signerName") == "NAME" and kind("BirthRegistration", "declarantName") == "NAME"
+
+
+def _subjects(type_name: str) -> list[tuple[str, str]]:
+    out = []
+    for directive in types()[type_name].directives or ():
+        if directive.name.value == "dataSubject":
+            args = {a.name.value: getattr(a.value, "value", None) for a in directive.arguments}
+            if args.get("field"):
+                out.append((str(args["field"]), str(args.get("role") or "SUBJECT")))
+    return out
+
+
+def test_every_event_declares_its_subject_and_every_party() -> None:
+    events = [n for n, node in types().items() if any(i.name.value == "CivilStatusEvent" for i in
+                                                      getattr(node, "interfaces", None) or ())
+              and not isinstance(node, InterfaceTypeDefinitionNode)]
+    assert len(events) == 14
+    for name in events:
+        declared = _subjects(name)
+        assert ("subject", "SUBJECT") in declared, name
+        person_fields = {f for f, node in fields(name).items() if print_ast(node.type).strip("[]!") == "Person"}
+        assert person_fields == {f for f, _ in declared}, (name, person_fields, declared)
+        assert all(role == "PARTY" for f, role in declared if f != "subject"), name
+        facts = [d for d in fields(name)["registrationProvinceCode"].directives if d.name.value == "protectionFact"]
+        assert len(facts) == 1 and print_ast(facts[0]) == '@protectionFact(name: "registrationProvince")', name
+    assert not _subjects("Person")  # the entity's owner (population) declares it
 
 
 def test_contract_names_and_signatures() -> None:

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from subgraphs.common.classification import DataCategory as C
-from subgraphs.common.classification import field
+from subgraphs.common.classification import DataSubject, SubjectRole, field
+from subgraphs.common.classification import ValueKind as K
 from subgraphs.common.enums import MaritalStatus, Sex
 from subgraphs.common.scalars import PartialDate
 
@@ -30,6 +31,7 @@ from .enums import (
 if TYPE_CHECKING:
     from .person import Person
 
+PARTY = SubjectRole.PARTY
 PersonRef = Annotated["Person", strawberry.lazy("subgraphs.civil_status.person")]
 
 
@@ -40,198 +42,214 @@ PersonRef = Annotated["Person", strawberry.lazy("subgraphs.civil_status.person")
     )
 )
 class CivilStatusEvent:
-    id: strawberry.ID = field(C.PUBLIC, "Opaque id of this record in the electronic civil status database.")
-    kind: CivilStatusEventKind = field(C.PUBLIC, "Kind of civil status event (003 Art. 3.1).")
+    id: strawberry.ID = field(C.PUBLIC, "Opaque id of this record in the electronic civil status database.", kind=K.IDENTIFIER)
+    kind: CivilStatusEventKind = field(C.PUBLIC, "Kind of civil status event (003 Art. 3.1).", kind=K.CODE)
     registration_number: str | None = field(
         C.IDENTIFIER,
         "Registration number (số đăng ký) in the civil status book; with the book it identifies the person's "
         "record (003 Art. 3.1.a).",
+        kind=K.IDENTIFIER,
     )
     book_number: str | None = field(
-        C.PUBLIC, "Book number (quyển số) of the civil status book (003 Art. 3.1.a)."
+        C.PUBLIC, "Book number (quyển số) of the civil status book (003 Art. 3.1.a).",
+        kind=K.CODE,
     )
     registration_date: PartialDate | None = field(
         C.BASIC,
         "Date of registration (ngày, tháng, năm đăng ký); old books may give only the year (003 Art. 3.1.a).",
+        kind=K.DATE,
     )
     registering_authority: str = field(
-        C.PUBLIC, "Name of the registering authority (tên cơ quan đăng ký hộ tịch) (003 Art. 3.1.a)."
+        C.PUBLIC, "Name of the registering authority (tên cơ quan đăng ký hộ tịch) (003 Art. 3.1.a).",
+        kind=K.TEXT,
     )
     registration_province_code: str = field(
         C.PUBLIC,
         "3-digit code of the current province of the registering authority: justice departments and commune "
         "registries may exploit only records registered in their province (003 Art. 8.4).",
+        kind=K.CODE,
+        fact="registrationProvince",
     )
     registration_province: str = field(
-        C.PUBLIC, "Name of the current province of the registering authority (003 Art. 8.4)."
+        C.PUBLIC, "Name of the current province of the registering authority (003 Art. 8.4).",
+        kind=K.TEXT,
     )
     signer_name: str | None = field(
-        C.PUBLIC, "Full name of the official who signed (họ tên người ký), acting in office (003 Art. 3.1.a)."
+        C.PUBLIC, "Full name of the official who signed (họ tên người ký), acting in office (003 Art. 3.1.a).",
+        kind=K.NAME,
     )
     signer_title: str | None = field(
-        C.PUBLIC, "Title of the signing official (chức vụ người ký) (003 Art. 3.1.a)."
+        C.PUBLIC, "Title of the signing official (chức vụ người ký) (003 Art. 3.1.a).",
+        kind=K.TEXT,
     )
     subject: PersonRef | None = field(
         C.IDENTIFIER,
         "The person whose civil status the event records: the child for a birth, recognition or adoption, the "
         "ward for a guardianship, the husband for a marriage (003 Art. 3.1, 7.1).",
+        kind=K.REFERENCE,
     )
 
 
 @strawberry.type(
-    description="Birth registration, khai sinh: the civil status established at birth (003 Art. 3.1.a, 10.2.a)."
-)
+    description="Birth registration, khai sinh: the civil status established at birth (003 Art. 3.1.a, 10.2.a).", directives=[DataSubject(field="subject"), DataSubject(field="father", role=PARTY), DataSubject(field="mother", role=PARTY)])
 class BirthRegistration(CivilStatusEvent):
-    full_name: str | None = field(C.BASIC, "Full name of the registered child (họ tên) (003 Art. 3.1.a).")
-    date_of_birth: PartialDate | None = field(C.BASIC, "Date of birth (ngày, tháng, năm sinh) (003 Art. 3.1.a).")
-    sex: Sex | None = field(C.BASIC, "Sex (giới tính) (003 Art. 3.1.a).")
-    place_of_birth: str | None = field(C.BASIC, "Place of birth (nơi sinh) (003 Art. 3.1.a).")
+    full_name: str | None = field(C.BASIC, "Full name of the registered child (họ tên) (003 Art. 3.1.a).", kind=K.NAME)
+    date_of_birth: PartialDate | None = field(C.BASIC, "Date of birth (ngày, tháng, năm sinh) (003 Art. 3.1.a).", kind=K.DATE)
+    sex: Sex | None = field(C.BASIC, "Sex (giới tính) (003 Art. 3.1.a).", kind=K.CODE)
+    place_of_birth: str | None = field(C.BASIC, "Place of birth (nơi sinh) (003 Art. 3.1.a).", kind=K.ADDRESS)
     ethnicity: str | None = field(
-        C.ETHNIC_ORIGIN, "Ethnicity (dân tộc): sensitive, 004 Art. 2.4.b (003 Art. 3.1.a)."
+        C.ETHNIC_ORIGIN, "Ethnicity (dân tộc): sensitive, 004 Art. 2.4.b (003 Art. 3.1.a).",
+        kind=K.TEXT,
     )
-    nationality: str | None = field(C.BASIC, "Nationality (quốc tịch) (003 Art. 3.1.a).")
-    hometown: str | None = field(C.BASIC, "Hometown (quê quán) (003 Art. 3.1.a).")
-    father: PersonRef | None = field(C.FAMILY, "Father of the registered child (003 Art. 3.1.a, 10.2.a).")
-    mother: PersonRef | None = field(C.FAMILY, "Mother of the registered child (003 Art. 3.1.a, 10.2.a).")
+    nationality: str | None = field(C.BASIC, "Nationality (quốc tịch) (003 Art. 3.1.a).", kind=K.TEXT)
+    hometown: str | None = field(C.BASIC, "Hometown (quê quán) (003 Art. 3.1.a).", kind=K.ADDRESS)
+    father: PersonRef | None = field(C.FAMILY, "Father of the registered child (003 Art. 3.1.a, 10.2.a).", kind=K.REFERENCE)
+    mother: PersonRef | None = field(C.FAMILY, "Mother of the registered child (003 Art. 3.1.a, 10.2.a).", kind=K.REFERENCE)
     declarant_name: str | None = field(
         C.BASIC,
         "Full name of the person who declared the birth (người đi đăng ký khai sinh) (003 Art. 3.1.a).",
+        kind=K.NAME,
     )
     declarant_personal_id: str | None = field(
-        C.IDENTIFIER, "Personal identification number of the declarant (003 Art. 3.1.a)."
+        C.IDENTIFIER, "Personal identification number of the declarant (003 Art. 3.1.a).",
+        kind=K.IDENTIFIER,
     )
     declarant_relationship: str | None = field(
         C.FAMILY,
         "Relationship of the declarant to the child (mối quan hệ với người được khai sinh) (003 Art. 3.1.a).",
+        kind=K.TEXT,
     )
 
 
-@strawberry.type(description="Marriage registration, đăng ký kết hôn (003 Art. 3.1.c, 7.1, 10.2.b).")
+@strawberry.type(description="Marriage registration, đăng ký kết hôn (003 Art. 3.1.c, 7.1, 10.2.b).", directives=[DataSubject(field="subject"), DataSubject(field="husband", role=PARTY), DataSubject(field="wife", role=PARTY)])
 class MarriageRegistration(CivilStatusEvent):
-    husband: PersonRef | None = field(C.FAMILY, "The husband (003 Art. 7.1, 10.2.b).")
-    wife: PersonRef | None = field(C.FAMILY, "The wife (003 Art. 7.1, 10.2.b).")
+    husband: PersonRef | None = field(C.FAMILY, "The husband (003 Art. 7.1, 10.2.b).", kind=K.REFERENCE)
+    wife: PersonRef | None = field(C.FAMILY, "The wife (003 Art. 7.1, 10.2.b).", kind=K.REFERENCE)
 
 
 @strawberry.type(
-    description="Marital status certificate, Giấy xác nhận tình trạng hôn nhân (003 Art. 3.1.c, 8.1, 10.2.b)."
-)
+    description="Marital status certificate, Giấy xác nhận tình trạng hôn nhân (003 Art. 3.1.c, 8.1, 10.2.b).", directives=[DataSubject(field="subject")])
 class MaritalStatusConfirmation(CivilStatusEvent):
-    marital_status: MaritalStatus | None = field(C.FAMILY, "Marital status confirmed (003 Art. 3.1.c, 10.2.b).")
-    intended_use: str | None = field(C.BASIC, "Purpose the certificate was requested for (mục đích sử dụng).")
-    valid_until: PartialDate | None = field(C.PUBLIC, "Last day the certificate may be used.")
+    marital_status: MaritalStatus | None = field(C.FAMILY, "Marital status confirmed (003 Art. 3.1.c, 10.2.b).", kind=K.CODE)
+    intended_use: str | None = field(C.BASIC, "Purpose the certificate was requested for (mục đích sử dụng).", kind=K.FREE_TEXT)
+    valid_until: PartialDate | None = field(C.PUBLIC, "Last day the certificate may be used.", kind=K.DATE)
 
 
-@strawberry.type(description="Guardianship registration, đăng ký giám hộ (003 Art. 3.1.c, 10.2.d).")
+@strawberry.type(description="Guardianship registration, đăng ký giám hộ (003 Art. 3.1.c, 10.2.d).", directives=[DataSubject(field="subject"), DataSubject(field="guardian", role=PARTY)])
 class GuardianshipRegistration(CivilStatusEvent):
-    guardian: PersonRef | None = field(C.FAMILY, "The guardian; the ward is the subject (003 Art. 10.2.d).")
-    basis: GuardianshipBasis | None = field(C.FAMILY, "By operation of law or appointed (003 Art. 10.2.d).")
+    guardian: PersonRef | None = field(C.FAMILY, "The guardian; the ward is the subject (003 Art. 10.2.d).", kind=K.REFERENCE)
+    basis: GuardianshipBasis | None = field(C.FAMILY, "By operation of law or appointed (003 Art. 10.2.d).", kind=K.CODE)
 
 
-@strawberry.type(description="End of guardianship, chấm dứt giám hộ (003 Art. 10.2.d).")
+@strawberry.type(description="End of guardianship, chấm dứt giám hộ (003 Art. 10.2.d).", directives=[DataSubject(field="subject"), DataSubject(field="guardian", role=PARTY)])
 class GuardianshipTermination(CivilStatusEvent):
-    guardian: PersonRef | None = field(C.FAMILY, "The guardian whose guardianship ended (003 Art. 10.2.d).")
-    reason: str | None = field(C.FAMILY, "Why the guardianship ended (003 Art. 10.2.d).")
+    guardian: PersonRef | None = field(C.FAMILY, "The guardian whose guardianship ended (003 Art. 10.2.d).", kind=K.REFERENCE)
+    reason: str | None = field(C.FAMILY, "Why the guardianship ended (003 Art. 10.2.d).", kind=K.FREE_TEXT)
 
 
 @strawberry.type(
-    description="Recognition of father, mother or child, nhận cha, mẹ, con (003 Art. 3.1.c, 7.1)."
-)
+    description="Recognition of father, mother or child, nhận cha, mẹ, con (003 Art. 3.1.c, 7.1).", directives=[DataSubject(field="subject"), DataSubject(field="parent", role=PARTY)])
 class ParentChildRecognition(CivilStatusEvent):
     parent: PersonRef | None = field(
-        C.FAMILY, "The recognised parent; the child is the subject (003 Art. 7.1)."
+        C.FAMILY, "The recognised parent; the child is the subject (003 Art. 7.1).",
+        kind=K.REFERENCE,
     )
     parent_role: RecognizedParentRole | None = field(
-        C.FAMILY, "Whether the parent is the father or the mother."
+        C.FAMILY, "Whether the parent is the father or the mother.",
+        kind=K.CODE,
     )
 
 
-@strawberry.type(description="Adoption registration, đăng ký nuôi con nuôi (003 Art. 3.1.c, 7.1).")
+@strawberry.type(description="Adoption registration, đăng ký nuôi con nuôi (003 Art. 3.1.c, 7.1).", directives=[DataSubject(field="subject"), DataSubject(field="adoptiveFather", role=PARTY), DataSubject(field="adoptiveMother", role=PARTY)])
 class AdoptionRegistration(CivilStatusEvent):
-    adoptive_father: PersonRef | None = field(C.FAMILY, "Adoptive father; the adopted child is the subject.")
-    adoptive_mother: PersonRef | None = field(C.FAMILY, "Adoptive mother; the adopted child is the subject.")
+    adoptive_father: PersonRef | None = field(C.FAMILY, "Adoptive father; the adopted child is the subject.", kind=K.REFERENCE)
+    adoptive_mother: PersonRef | None = field(C.FAMILY, "Adoptive mother; the adopted child is the subject.", kind=K.REFERENCE)
 
 
 @strawberry.interface(
     description="What a change, correction or supplement of civil status information records (003 Art. 10.2.c)."
 )
 class CivilStatusAmendment:
-    item: CivilStatusItem | None = field(C.BASIC, "The item of civil status information amended (003 Art. 10.2.c).")
+    item: CivilStatusItem | None = field(C.BASIC, "The item of civil status information amended (003 Art. 10.2.c).", kind=K.CODE)
     old_value: str | None = field(
-        C.BASIC, "Value before the amendment; null for a supplement (003 Art. 10.2.c)."
+        C.BASIC, "Value before the amendment; null for a supplement (003 Art. 10.2.c).",
+        kind=K.FREE_TEXT,
     )
-    new_value: str | None = field(C.BASIC, "Value after the amendment (003 Art. 10.2.c).")
-    reason: str | None = field(C.BASIC, "Reason given for the amendment.")
+    new_value: str | None = field(C.BASIC, "Value after the amendment (003 Art. 10.2.c).", kind=K.FREE_TEXT)
+    reason: str | None = field(C.BASIC, "Reason given for the amendment.", kind=K.FREE_TEXT)
 
 
-@strawberry.type(description="Change of civil status, thay đổi hộ tịch (003 Art. 3.1.c, 10.2.c).")
+@strawberry.type(description="Change of civil status, thay đổi hộ tịch (003 Art. 3.1.c, 10.2.c).", directives=[DataSubject(field="subject")])
 class CivilStatusChange(CivilStatusEvent, CivilStatusAmendment):
     pass
 
 
-@strawberry.type(description="Correction of civil status, cải chính hộ tịch (003 Art. 3.1.c, 10.2.c).")
+@strawberry.type(description="Correction of civil status, cải chính hộ tịch (003 Art. 3.1.c, 10.2.c).", directives=[DataSubject(field="subject")])
 class CivilStatusCorrection(CivilStatusEvent, CivilStatusAmendment):
     pass
 
 
 @strawberry.type(
-    description="Supplement of civil status information, bổ sung thông tin hộ tịch (003 Art. 10.2.c)."
-)
+    description="Supplement of civil status information, bổ sung thông tin hộ tịch (003 Art. 10.2.c).", directives=[DataSubject(field="subject")])
 class CivilStatusSupplement(CivilStatusEvent, CivilStatusAmendment):
     pass
 
 
-@strawberry.type(description="Re-determination of ethnicity, xác định lại dân tộc (003 Art. 3.1.c, 10.2.c).")
+@strawberry.type(description="Re-determination of ethnicity, xác định lại dân tộc (003 Art. 3.1.c, 10.2.c).", directives=[DataSubject(field="subject")])
 class EthnicityRedetermination(CivilStatusEvent):
-    old_ethnicity: str | None = field(C.ETHNIC_ORIGIN, "Ethnicity before (004 Art. 2.4.b; 003 Art. 10.2.c).")
-    new_ethnicity: str | None = field(C.ETHNIC_ORIGIN, "Ethnicity re-determined (004 Art. 2.4.b; 003 Art. 10.2.c).")
-    reason: str | None = field(C.ETHNIC_ORIGIN, "Reason given (reveals ethnic origin, 004 Art. 2.4.b).")
+    old_ethnicity: str | None = field(C.ETHNIC_ORIGIN, "Ethnicity before (004 Art. 2.4.b; 003 Art. 10.2.c).", kind=K.TEXT)
+    new_ethnicity: str | None = field(C.ETHNIC_ORIGIN, "Ethnicity re-determined (004 Art. 2.4.b; 003 Art. 10.2.c).", kind=K.TEXT)
+    reason: str | None = field(C.ETHNIC_ORIGIN, "Reason given (reveals ethnic origin, 004 Art. 2.4.b).", kind=K.FREE_TEXT)
 
 
-@strawberry.type(description="Death registration, đăng ký khai tử (003 Art. 3.1.c, 10.2.e).")
+@strawberry.type(description="Death registration, đăng ký khai tử (003 Art. 3.1.c, 10.2.e).", directives=[DataSubject(field="subject")])
 class DeathRegistration(CivilStatusEvent):
-    date_of_death: PartialDate | None = field(C.BASIC, "Date of death (003 Art. 10.2.e, 10.3.b).")
-    place_of_death: str | None = field(C.BASIC, "Place of death (003 Art. 10.2.e).")
-    cause_of_death: str | None = field(C.HEALTH, "Cause of death: health data, sensitive (004 Art. 2.4.c).")
+    date_of_death: PartialDate | None = field(C.BASIC, "Date of death (003 Art. 10.2.e, 10.3.b).", kind=K.DATE)
+    place_of_death: str | None = field(C.BASIC, "Place of death (003 Art. 10.2.e).", kind=K.ADDRESS)
+    cause_of_death: str | None = field(C.HEALTH, "Cause of death: health data, sensitive (004 Art. 2.4.c).", kind=K.FREE_TEXT)
 
 
 @strawberry.type(
     description=(
         "Recording of a change of civil status under a judgment or decision of a competent authority, ghi vào "
         "Sổ hộ tịch việc thay đổi hộ tịch theo bản án, quyết định (003 Art. 3.1.c, 10.2.b, 10.2.c, 10.2.đ)."
-    )
-)
+    ), directives=[DataSubject(field="subject"), DataSubject(field="otherParty", role=PARTY)])
 class CourtDecisionRecording(CivilStatusEvent):
-    court: str = field(C.PUBLIC, "Court or authority that issued the judgment or decision.")
-    decision_number: str = field(C.PUBLIC, "Number of the judgment or decision.")
-    decision_date: PartialDate | None = field(C.BASIC, "Date of the judgment or decision.")
+    court: str = field(C.PUBLIC, "Court or authority that issued the judgment or decision.", kind=K.TEXT)
+    decision_number: str = field(C.PUBLIC, "Number of the judgment or decision.", kind=K.IDENTIFIER)
+    decision_date: PartialDate | None = field(C.BASIC, "Date of the judgment or decision.", kind=K.DATE)
     decision_kind: RecordedDecisionKind | None = field(
         C.FAMILY,
         "What the judgment or decision changed: divorce, declaration of missing or death... (003 Art. 10.2.b, 10.2.đ).",
+        kind=K.CODE,
     )
-    other_party: PersonRef | None = field(C.FAMILY, "The other party, e.g. the former spouse in a divorce.")
+    other_party: PersonRef | None = field(C.FAMILY, "The other party, e.g. the former spouse in a divorce.", kind=K.REFERENCE)
 
 
 @strawberry.type(
     description=(
         "Recording of a Vietnamese citizen's civil status event settled by a foreign authority, ghi vào Sổ hộ tịch "
         "việc hộ tịch đã được giải quyết tại cơ quan có thẩm quyền của nước ngoài (003 Art. 3.1.b, 3.1.c, 10.2.c)."
-    )
-)
+    ), directives=[DataSubject(field="subject"), DataSubject(field="otherParty", role=PARTY)])
 class ForeignEventRecording(CivilStatusEvent):
     recorded_event: ForeignCivilStatusEventKind | None = field(
-        C.FAMILY, "Kind of event settled abroad (003 Art. 3.1.b)."
+        C.FAMILY, "Kind of event settled abroad (003 Art. 3.1.b).",
+        kind=K.CODE,
     )
-    foreign_country: str | None = field(C.BASIC, "Country whose authority settled the event (003 Art. 3.1.b).")
+    foreign_country: str | None = field(C.BASIC, "Country whose authority settled the event (003 Art. 3.1.b).", kind=K.TEXT)
     foreign_authority: str | None = field(
-        C.PUBLIC, "Foreign authority that issued the document (003 Art. 3.1.b)."
+        C.PUBLIC, "Foreign authority that issued the document (003 Art. 3.1.b).",
+        kind=K.TEXT,
     )
     foreign_document_number: str | None = field(
-        C.PUBLIC, "Number of the foreign civil status document (003 Art. 3.1.b)."
+        C.PUBLIC, "Number of the foreign civil status document (003 Art. 3.1.b).",
+        kind=K.IDENTIFIER,
     )
     foreign_document_date: PartialDate | None = field(
-        C.BASIC, "Date of the foreign document (003 Art. 3.1.b)."
+        C.BASIC, "Date of the foreign document (003 Art. 3.1.b).",
+        kind=K.DATE,
     )
-    other_party: PersonRef | None = field(C.FAMILY, "The other party, e.g. the spouse of a marriage abroad.")
+    other_party: PersonRef | None = field(C.FAMILY, "The other party, e.g. the spouse of a marriage abroad.", kind=K.REFERENCE)
 
 
 EVENT_TYPES: tuple[type, ...] = (

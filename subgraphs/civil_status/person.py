@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.common.classification import DataCategory as C
+from subgraphs.common.classification import ValueKind as K
 from subgraphs.common.classification import classified, field
 from subgraphs.common.enums import MaritalStatus, Sex
 from subgraphs.common.errors import bad_user_input
@@ -33,7 +34,7 @@ Row = Mapping[str, Any]
 # the birth registration and the events of the person (003 Art. 3.1, 7.1, 10.2), is documented on its fields.
 @strawberry.federation.type(keys=["personalId"])
 class Person:
-    personal_id: strawberry.ID = field(C.IDENTIFIER, None)  # type: ignore[arg-type]
+    personal_id: strawberry.ID = field(C.IDENTIFIER, None, kind=K.IDENTIFIER)  # type: ignore[arg-type]
 
     @classmethod
     def resolve_reference(cls, info: Info, **representation: Any) -> Person:
@@ -45,6 +46,7 @@ class Person:
     @classified(
         C.BASIC,
         "Birth registration of the person (khai sinh, 003 Art. 3.1.a, 10.2.a); null when none is recorded.",
+        kind=K.REFERENCE,
     )
     async def birth_registration(self, info: Info) -> ev.BirthRegistration | None:
         rows = await info.context.loaders.events_of.load(str(self.personal_id))
@@ -57,6 +59,7 @@ class Person:
         C.BASIC,
         "Civil status events in which the person is a party, oldest first: as the subject, spouse, guardian, "
         "recognised or adoptive parent (003 Art. 3.1, 7.1). `kinds` restricts them to the given kinds.",
+        kind=K.REFERENCE,
     )
     async def civil_status_events(
         self, info: Info, kinds: list[CivilStatusEventKind] | None = None

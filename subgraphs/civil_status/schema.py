@@ -11,6 +11,7 @@ import strawberry
 from strawberry.types import Info
 
 from subgraphs.common.classification import DataCategory as C
+from subgraphs.common.classification import ValueKind as K
 from subgraphs.common.classification import classified
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import check_range
@@ -54,6 +55,7 @@ class Query:
         C.BASIC,
         "Civil status records entered under a registration number (số đăng ký); registration numbers are unique "
         "within a civil status book, so several records may share one (003 Art. 3.1, 8, 13).",
+        kind=K.REFERENCE,
     )
     async def civil_status_records(self, info: Info, registration_number: str) -> list[CivilStatusEvent] | None:
         number = check_registration_number(registration_number)
@@ -61,7 +63,7 @@ class Query:
             event_from_row(r) for r in await loaders.events_by_registration_number(info.context.db, number)
         ]
 
-    @classified(C.BASIC, "One civil status record by its id, or null (003 Art. 8).")
+    @classified(C.BASIC, "One civil status record by its id, or null (003 Art. 8).", kind=K.REFERENCE)
     async def civil_status_event(self, info: Info, id: strawberry.ID) -> CivilStatusEvent | None:
         row = await loaders.event_by_id(info.context.db, check_event_id(str(id)))
         return None if row is None else event_from_row(row)
@@ -70,6 +72,7 @@ class Query:
         C.BASIC,
         "Civil status records registered in a province during a year, in registration order: what a justice "
         "department or commune registry exploits for its own area (003 Art. 8.1, 8.4, 14). `first` at most 200.",
+        kind=K.REFERENCE,
     )
     async def civil_status_registrations(
         self,
