@@ -254,6 +254,64 @@ SUBJECTS = {
 }
 
 
+MAX_FIELDS_PER_OPERATION = 1500  # under GATEWAY_MAX_FIELDS: a row's paths always share one operation
+
+
+def _chunks(rows: Rows) -> list[list[tuple[tuple[str, str], list[Path]]]]:
+    chunks: list[list[tuple[tuple[str, str], list[Path]]]] = [[]]
+    size = 0
+    for key, (_, paths) in sorted(rows.items()):
+        cost = len(paths) * (leaves(key[0]).count(" ") + 1)
+        if chunks[-1] and size + cost > MAX_FIELDS_PER_OPERATION:
+            chunks.append([])
+            size = 0
+        chunks[-1].append((key, paths))
+        size += cost
+    return chunks
+
+
+def _compare(e2e: E2EStack, kind: str, agency: str, purpose: str, token: str,
+             chunk: list[tuple[tuple[str, str], list[Path]]]) -> int:
+    """Ask every path of the rows of ``chunk`` in one operation; the number of copies compared."""
+    compared = 0
+    selections, where = [], []
+    for (row_type, identity), paths in chunk:
+        for path in paths:
+            alias = f"p{len(selections)}"
+            selections.append(path.query(alias, leaves(row_type)))
+            where.append((alias, row_type, identity, path))
+    reply = e2e.post("{ " + " ".join(selections) + " }", token=token, purpose=purpose, legal_basis=LEGAL_BASIS)
+    if reply.status == 403:
+        return 0  # this pair is refused as a whole, whatever the path
+    assert reply.status == 200 and isinstance(reply.data, dict), (agency, purpose, reply.body)
+    # a hop withheld as a field of its parent row (a missing person's spouse) shuts the path there
+    shut = {tuple(e["path"]) for e in reply.errors if (e.get("extensions") or {}).get("code") == "FORBIDDEN_FIELD"
+            and isinstance(e.get("path"), list)}
+    canonical: dict[tuple[str, str], Any] = {}
+    for alias, row_type, identity, path in where:
+        if not path.steps and path.single:  # a lookup by identity: the row's reference copy
+            canonical.setdefault((row_type, identity), reply.data.get(alias))
+    for alias, row_type, identity, path in where:
+        reference = canonical.get((row_type, identity))
+        ident = identity_of(row_type)
+        ident_value = reference.get(ident) if isinstance(reference, dict) else None
+        where_to, copy = _copy_at(reply.data.get(alias), path, row_type, ident_value)
+        context = (kind, agency, purpose, row_type, identity, path.query(alias, ""))
+        if where_to == "closed" or (path.single and path.steps and (alias, *path.steps) in shut):
+            continue
+        if reference is None:
+            # withheld (or filtered) by its lookup: no path may show it
+            if where_to == "row":
+                assert copy is None, (*context, copy)
+            else:
+                assert all(not isinstance(r, dict) or r.get(ident) != identity for r in copy), (*context, copy)
+            compared += 1
+        elif where_to == "row":
+            assert copy == reference, (*context, copy, reference)
+            compared += 1
+    return compared
+
+
 @pytest.mark.parametrize("kind", sorted(SUBJECTS))
 def test_every_path_to_a_row_gets_the_same_verdict(e2e: E2EStack, kind: str) -> None:
     person = SUBJECTS[kind](e2e)
@@ -262,36 +320,6 @@ def test_every_path_to_a_row_gets_the_same_verdict(e2e: E2EStack, kind: str) -> 
     compared = 0
     for agency, purpose in callers():
         token = e2e.token(agency)
-        selections, where = [], []
-        for (row_type, identity), (_, paths) in sorted(rows.items()):
-            for path in paths:
-                alias = f"p{len(selections)}"
-                selections.append(path.query(alias, leaves(row_type)))
-                where.append((alias, row_type, identity, path))
-        reply = e2e.post("{ " + " ".join(selections) + " }", token=token, purpose=purpose, legal_basis=LEGAL_BASIS)
-        if reply.status == 403:
-            continue  # this pair is refused as a whole, whatever the path
-        assert reply.status == 200 and isinstance(reply.data, dict), (agency, purpose, reply.body)
-        canonical: dict[tuple[str, str], Any] = {}
-        for alias, row_type, identity, path in where:
-            if not path.steps and path.single:  # a lookup by identity: the row's reference copy
-                canonical.setdefault((row_type, identity), reply.data.get(alias))
-        for alias, row_type, identity, path in where:
-            reference = canonical.get((row_type, identity))
-            ident = identity_of(row_type)
-            ident_value = reference.get(ident) if isinstance(reference, dict) else None
-            where_to, copy = _copy_at(reply.data.get(alias), path, row_type, ident_value)
-            context = (kind, agency, purpose, row_type, identity, path.query(alias, ""))
-            if where_to == "closed":
-                continue
-            if reference is None:
-                # withheld (or filtered) by its lookup: no path may show it
-                if where_to == "row":
-                    assert copy is None, (*context, copy)
-                else:
-                    assert all(not isinstance(r, dict) or r.get(ident) != identity for r in copy), (*context, copy)
-                compared += 1
-            elif where_to == "row":
-                assert copy == reference, (*context, copy, reference)
-                compared += 1
+        for chunk in _chunks(rows):
+            compared += _compare(e2e, kind, agency, purpose, token, chunk)
     assert compared > 0
