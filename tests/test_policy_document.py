@@ -112,8 +112,8 @@ async def test_withheld_field_reached_by_every_path(service: PolicyService) -> N
     applied, prepared = await run(service, COURT, purpose, QUERY, {"withFather": True})
     printed = flat(prepared)
     assert "religion" not in field_names(prepared)  # never fetched from a subgraph
-    assert "_lt_sk: personalId" in printed  # every Person row says whose it is
-    assert "_lt_sf: protectionFacts" not in printed  # criminal proceedings: no rule reads subject facts
+    assert "_lt_sk_personalId: personalId" in printed  # every Person row says whose it is
+    assert "_lt_sf_Person: protectionFacts" not in printed  # criminal proceedings: no rule reads subject facts
     p = applied.data["p"]
     assert p["fullName"] == "Trần Thị Lớn" and p["belief"] is None and p["r2"] is None
     assert p["father"] == {"fullName": "Nguyễn Văn Bố", "religion": None}
@@ -147,7 +147,7 @@ async def test_minor_rule_on_sentence_rows_via_offender(service: PolicyService) 
     query = "{ searchPersons { ... on Sentence { charges } ... on Person { fullName } } }"
     applied, prepared = await run(service, ENFORCEMENT, DeclaredPurpose("sentence_enforcement", "QĐ-1"), query)
     printed = flat(prepared)
-    assert "_lt_type: __typename" in printed and "_lt_s0: offender { personalId _lt_sf: protectionFacts" in printed
+    assert "_lt_type: __typename" in printed and "_lt_s_Person_offender: offender { personalId _lt_sf_Person: protectionFacts" in printed
     # the minor's sentence (found by search, not through the person) is withheld like through Person.sentences
     assert applied.data["searchPersons"] == [{"fullName": "Trần Thị Lớn"}, {"charges": "Art. 171"}, {"charges": None}]
     assert ("searchPersons", 2, "charges") in forbidden_paths(applied)
@@ -176,7 +176,7 @@ async def test_interface_rows_filtered_by_province(service: PolicyService) -> No
 async def test_a_restricted_party_or_unknown_facts_withhold_the_event(service: PolicyService) -> None:
     query = "{ events { registrationNumber persons { personalId } } }"
     applied, prepared = await run(service, JUSTICE, DeclaredPurpose("administrative_procedure"), query)
-    assert "_lt_s0: persons { personalId _lt_sf: protectionFacts" in flat(prepared)
+    assert "_lt_s_Person_persons: persons { personalId _lt_sf_Person: protectionFacts" in flat(prepared)
     events = {e["registrationNumber"] if e else None: e for e in applied.data["events"]}
     # B-1 (a minor: no rule for this purpose) stays; M-3 has a restricted party, M-4 a person whose facts are
     # unknown: their personal fields are withheld, the non-null registration number nulls the row
@@ -226,7 +226,7 @@ async def test_deceased_and_restricted_rows(service: PolicyService) -> None:
     query = '{ persons(personalIds: ["001060000001", "001080000004", "079090000003"]) { fullName } }'
     applied, _ = await run(service, JUSTICE, DeclaredPurpose("administrative_procedure"), query)
     assert applied.data["persons"] == [{"fullName": None}, {"fullName": None}, {"fullName": "Trần Thị Lớn"}]
-    assert "_lt_sf: protectionFacts" in flat(_)
+    assert "_lt_sf_Person: protectionFacts" in flat(_)
     reasons = {e["extensions"]["reason"][:12].rstrip(":") for e in applied.errors}
     assert reasons == {"004 Art. 19", "004 Art. 9.6"}
     applied, _ = await run(service, JUSTICE, DeclaredPurpose("civil_status_extract"), query)  # Art. 17 exempt
@@ -253,3 +253,9 @@ async def test_non_null_withheld_field_bubbles(service: PolicyService) -> None:
     applied = service.apply({"data": result.data}, prepared, None, {}, decision, s, model)
     assert applied.data == {"person": None}
     assert ("person", "nickname") in forbidden_paths(applied)
+
+
+def test_an_argument_whose_variable_is_not_given_is_absent(service: PolicyService) -> None:
+    collected = service.collect(schema(), MODEL, parse('query($n: String) { searchPersons(name: $n) { __typename } }'),
+                                None, {})
+    assert [dict(c.arguments) for c in collected.calls] == [{}]

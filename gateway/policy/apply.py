@@ -24,7 +24,15 @@ from graphql import (
 
 from .masks import apply_mask, mask_fits
 from .model import SUBJECT_FACTS, ProtectionModel, TypeProtection
-from .prepare import FACTS, ROW_FACT_PREFIX, SELF_KEY, TYPE_ALIAS, Prepared, Withheld, subject_alias
+from .prepare import (
+    ROW_FACT_PREFIX,
+    TYPE_ALIAS,
+    Prepared,
+    Withheld,
+    facts_alias,
+    self_key_alias,
+    subject_alias,
+)
 from .rows import matches
 from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect, RowRule
 from .walk import collect_fields, fragments_of, operation_of
@@ -129,12 +137,13 @@ def _subjects(obj: Mapping[str, Any], protection: TypeProtection | None,
         return (_UNKNOWN_SUBJECT,)
     found: list[Subject] = list(inherited) if protection.inherit else []
     if protection.self_key is not None:
-        found.append(_subject(obj.get(SELF_KEY), obj.get(FACTS)))
-    for index, declared in enumerate(protection.subject_fields):
-        value = obj.get(subject_alias(index))
+        found.append(_subject(obj.get(self_key_alias(protection.self_key)), obj.get(facts_alias(protection.name))))
+    for declared in protection.subject_fields:
+        value = obj.get(subject_alias(declared.field, declared.entity))
+        facts = facts_alias(declared.entity)
         for item in value if isinstance(value, list) else (value,):
             if isinstance(item, dict):
-                found.append(_subject(item.get(declared.key), item.get(FACTS)))
+                found.append(_subject(item.get(declared.key), item.get(facts)))
             elif item is not None:
                 found.append(_UNKNOWN_SUBJECT)
     if not found and protection.declares_own_subjects:

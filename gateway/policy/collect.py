@@ -15,6 +15,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
+    Undefined,
     get_named_type,
     value_from_ast_untyped,
 )
@@ -61,10 +62,12 @@ def collect(
             wanted = policy_arguments.get(coordinate)
             if not wanted:
                 continue
-            arguments = {
-                arg.name.value: value_from_ast_untyped(arg.value, dict(variables or {}))
-                for arg in nodes[0].arguments or () if arg.name.value in wanted
-            }
+            arguments = {}
+            for arg in nodes[0].arguments or ():
+                if arg.name.value in wanted:
+                    value = value_from_ast_untyped(arg.value, dict(variables or {}))
+                    if value is not Undefined:  # a variable the request did not give: absent, like the argument
+                        arguments[arg.name.value] = value
             calls.append(RootCall(key, coordinate, arguments))
     return Collected(coordinates, kinds, tuple(calls))
 

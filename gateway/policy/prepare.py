@@ -38,15 +38,27 @@ from .types import RESERVED_PREFIX, FieldDecision
 from .walk import concrete_types
 
 TYPE_ALIAS = RESERVED_PREFIX + "type"  # __typename of a row of an abstract type
-SELF_KEY = RESERVED_PREFIX + "sk"  # the row's own key (an entity that is its own subject)
-FACTS = RESERVED_PREFIX + "sf"  # a subject's facts object
-SUBJECT_PREFIX = RESERVED_PREFIX + "s"  # _lt_s<i>: the i-th subject field of the row's type
 ROW_FACT_PREFIX = RESERVED_PREFIX + "rf_"  # _lt_rf_<fact name>: a @protectionFact field
 WITHHELD_PREFIX = RESERVED_PREFIX + "w"
 
+# Aliases name what they select (field, entity type), so that the rows of two types in one abstract selection
+# never give one response key two types (a union of Person and ForeignOffender: personalId is an ID!,
+# identificationCode a String!), while what every implementation selects alike is still selected once.
 
-def subject_alias(index: int) -> str:
-    return f"{SUBJECT_PREFIX}{index}"
+
+def self_key_alias(key_field: str) -> str:
+    """The row's own key (an entity that is its own subject)."""
+    return f"{RESERVED_PREFIX}sk_{key_field}"
+
+
+def facts_alias(entity: str) -> str:
+    """A subject's facts object."""
+    return f"{RESERVED_PREFIX}sf_{entity}"
+
+
+def subject_alias(field_name: str, entity: str) -> str:
+    """A subject field of the row (qualified by the entity type: the same field name may return another)."""
+    return f"{RESERVED_PREFIX}s_{entity}_{field_name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,25 +195,26 @@ class _Run:
             return []
         nodes: list[FieldNode] = []
         if protection.self_key is not None and protection.self_key in type_.fields:
-            nodes.append(_field(protection.self_key, SELF_KEY))
+            nodes.append(_field(protection.self_key, self_key_alias(protection.self_key)))
             if self.facts and protection.self_facts in type_.fields:
-                nodes.append(_facts(protection.self_facts))
-        for index, subject in enumerate(protection.subject_fields):
+                nodes.append(_facts(protection.self_facts, type_.name))
+        for subject in protection.subject_fields:
             if subject.field not in type_.fields:
                 continue
             inner: list[Any] = [_field(subject.key)]
             if self.facts:
-                inner.append(_facts(subject.facts))
-            nodes.append(_field(subject.field, subject_alias(index), SelectionSetNode(selections=tuple(inner))))
+                inner.append(_facts(subject.facts, subject.entity))
+            nodes.append(_field(subject.field, subject_alias(subject.field, subject.entity),
+                                SelectionSetNode(selections=tuple(inner))))
         for fact, field_name in sorted(protection.row_facts.items()):
             if field_name in type_.fields:
                 nodes.append(_field(field_name, ROW_FACT_PREFIX + fact))
         return nodes
 
 
-def _facts(field_name: str | None) -> FieldNode:
+def _facts(field_name: str | None, entity: str) -> FieldNode:
     selections = tuple(_field(name) for name in SUBJECT_FACTS)
-    return _field(str(field_name), FACTS, SelectionSetNode(selections=selections))
+    return _field(str(field_name), facts_alias(entity), SelectionSetNode(selections=selections))
 
 
 def _same(node: FieldNode, others: list[FieldNode]) -> bool:

@@ -58,15 +58,26 @@ def test_restricted_persons_birth_registration_withheld_on_every_path(e2e: E2ESt
 
 
 def test_restricted_party_withholds_the_event(e2e: E2EStack) -> None:
-    """A restricted person as a party (a parent in a birth registration) withholds the record's personal data."""
-    rows = e2e.rows("SELECT e.id FROM civil_status_event e JOIN person p ON p.personal_id = e.father_id "
-                    "JOIN person c ON c.personal_id = e.subject_id WHERE e.kind = 'BIRTH' "
-                    "AND p.processing_restricted = 1 AND c.processing_restricted = 0 AND c.date_of_death IS NULL "
-                    "AND c.missing_since IS NULL AND e.registration_province_code = ? ORDER BY e.id LIMIT 1",
-                    (ids.HOME_PROVINCE,))
-    assert rows, "the seed has no birth registration with a restricted father"
-    reply = e2e.post(BIRTH_BY_ID, {"id": str(rows[0][0])}, token=e2e.token(JUSTICE), purpose=PROCEDURE)
-    assert not _released(reply.data, "fullName", "dateOfBirth", "hometown"), reply.body
+    """A restricted person as a party (a spouse, a guardian) withholds the record's personal data, though the
+    subject is visible."""
+    rows = e2e.rows("SELECT e.id FROM civil_status_party cp JOIN civil_status_event e ON e.id = cp.event_id "
+                    "JOIN person p ON p.personal_id = cp.personal_id JOIN person s ON s.personal_id = e.subject_id "
+                    "WHERE p.processing_restricted = 1 AND cp.personal_id != e.subject_id "
+                    "AND s.processing_restricted = 0 AND s.date_of_death IS NULL AND s.missing_since IS NULL "
+                    "AND e.registration_province_code = ? ORDER BY e.id LIMIT 1", (ids.HOME_PROVINCE,))
+    assert rows, "the seed has no event with a restricted party"
+    query = """query($id: ID!) { civilStatusEvent(id: $id) { id registrationDate registrationNumber
+      subject { fullName } } }"""
+    reply = e2e.post(query, {"id": str(rows[0][0])}, token=e2e.token(JUSTICE), purpose=PROCEDURE)
+    assert reply.status == 200, reply.body
+    event = reply.data["civilStatusEvent"]
+    assert event is None or (event["registrationDate"] is None and event["registrationNumber"] is None), reply.body
+    assert any("004 Art. 9.6" in str(e.get("extensions", {}).get("reason")) for e in reply.errors), reply.errors
+    # the subject's own record, asked directly, is visible: the verdict is about the event row
+    subject = e2e.rows("SELECT subject_id FROM civil_status_event WHERE id = ?", (rows[0][0],))[0][0]
+    reply = e2e.post("query($p: ID!) { person(personalId: $p) { fullName } }", {"p": subject},
+                     token=e2e.token(JUSTICE), purpose=PROCEDURE)
+    assert reply.data["person"]["fullName"], reply.body
 
 
 def test_deceased_persons_death_registration_withheld(e2e: E2EStack) -> None:
@@ -173,6 +184,7 @@ def test_a_name_search_by_the_statistics_office_is_refused(e2e: E2EStack) -> Non
 def test_a_province_scoped_agency_searches_its_own_province_only(e2e: E2EStack) -> None:
     query = 'query($p: String) { searchPersons(name: "Nguyễn", provinceCode: $p) { edges { node { personalId } } } }'
     everywhere = e2e.post(query, {}, token=e2e.token(JUSTICE), purpose=PROCEDURE)
+    assert everywhere.data is not None, everywhere.body
     assert everywhere.data["searchPersons"] is None and "003 Art. 8.4" in text_of(everywhere), everywhere.body
     elsewhere = e2e.post(query, {"p": "079"}, token=e2e.token(JUSTICE), purpose=PROCEDURE)
     assert elsewhere.data["searchPersons"] is None, elsewhere.body
