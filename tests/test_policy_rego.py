@@ -68,10 +68,10 @@ def test_explain_refusal_and_query(tmp_path: Path) -> None:
     assert proc.returncode == 0 and "REFUSED PURPOSE_NOT_PERMITTED" in proc.stdout
     schema = tmp_path / "schema.graphql"
     schema.write_text(
-        'directive @personalData(category: String) on FIELD_DEFINITION\n'
-        'type Query { person(personalId: ID!): Person @personalData(category: "IDENTIFIER") }\n'
-        'type Person { personalId: ID! @personalData(category: "IDENTIFIER")\n'
-        '  fullName: String @personalData(category: "BASIC") }\n'
+        'directive @personalData(category: String, kind: String) on FIELD_DEFINITION\n'
+        'type Query { person(personalId: ID!): Person @personalData(category: "IDENTIFIER", kind: "REFERENCE") }\n'
+        'type Person { personalId: ID! @personalData(category: "IDENTIFIER", kind: "IDENTIFIER")\n'
+        '  fullName: String @personalData(category: "BASIC", kind: "NAME") }\n'
     )
     query = tmp_path / "q.graphql"
     query.write_text('query { person(personalId: "001") { n: fullName personalId } }')
