@@ -1,28 +1,26 @@
-"""Helpers shared by collect / prepare / apply: operations, @skip/@include, fragment type conditions."""
+"""Helpers shared by collect / prepare / apply: operations, fragments, possible types. Field collection and
+``@skip``/``@include`` are the one implementation every stage uses (``gateway.supergraph.documents``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
-    GraphQLIncludeDirective,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
-    GraphQLSkipDirective,
-    InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
     get_operation_ast,
     is_abstract_type,
-    value_from_ast_untyped,
 )
 
+from ..supergraph.documents import collect_fields as _collect_fields
+from ..supergraph.documents import is_included
 from .types import BadUserInput
 
 
@@ -37,21 +35,6 @@ def operation_of(document: DocumentNode, operation_name: str | None) -> Operatio
 def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     """Fragment definitions by name."""
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
-
-
-def included(node: Any, variables: Mapping[str, Any] | None) -> bool:
-    """Evaluate ``@skip`` / ``@include`` on a selection (``if`` literal or variable; the document is valid)."""
-    for directive in node.directives or ():
-        name = directive.name.value
-        if name not in (GraphQLSkipDirective.name, GraphQLIncludeDirective.name):
-            continue
-        condition = next((a.value for a in directive.arguments if a.name.value == "if"), None)
-        value = value_from_ast_untyped(condition, dict(variables or {})) if condition is not None else None
-        if name == GraphQLSkipDirective.name and value is True:
-            return False
-        if name == GraphQLIncludeDirective.name and value is not True:
-            return False
-    return True
 
 
 def concrete_types(schema: GraphQLSchema, named: GraphQLNamedType) -> list[GraphQLObjectType]:
@@ -77,6 +60,11 @@ def narrow(
     return [t for t in types if t is target]
 
 
+def included(node: Any, variables: Mapping[str, Any] | None) -> bool:
+    """``@skip`` / ``@include`` on a selection (the planner's evaluation)."""
+    return is_included(node, dict(variables or {}))
+
+
 def collect_fields(
     schema: GraphQLSchema,
     runtime_type: GraphQLObjectType,
@@ -84,37 +72,5 @@ def collect_fields(
     fragments: Mapping[str, FragmentDefinitionNode],
     variables: Mapping[str, Any] | None,
 ) -> dict[str, list[FieldNode]]:
-    """Fields selected on an object of ``runtime_type``, grouped by response key (GraphQL CollectFields)."""
-    grouped: dict[str, list[FieldNode]] = {}
-    for node in _selections(schema, runtime_type, selection_set, fragments, variables, set()):
-        key = node.alias.value if node.alias else node.name.value
-        grouped.setdefault(key, []).append(node)
-    return grouped
-
-
-def _selections(
-    schema: GraphQLSchema,
-    runtime_type: GraphQLObjectType,
-    selection_set: SelectionSetNode,
-    fragments: Mapping[str, FragmentDefinitionNode],
-    variables: Mapping[str, Any] | None,
-    visited: set[str],
-) -> Iterator[FieldNode]:
-    for selection in selection_set.selections:
-        if not included(selection, variables):
-            continue
-        if isinstance(selection, FieldNode):
-            yield selection
-        elif isinstance(selection, InlineFragmentNode):
-            condition = selection.type_condition.name.value if selection.type_condition else None
-            if narrow(schema, [runtime_type], condition):
-                yield from _selections(schema, runtime_type, selection.selection_set, fragments, variables, visited)
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = fragments.get(name)
-            if fragment is None or name in visited:
-                continue
-            if narrow(schema, [runtime_type], fragment.type_condition.name.value):
-                yield from _selections(
-                    schema, runtime_type, fragment.selection_set, fragments, variables, visited | {name}
-                )
+    """Fields selected on an object of ``runtime_type``, grouped by response key (the planner's CollectFields)."""
+    return _collect_fields(schema, runtime_type, [selection_set], dict(fragments), dict(variables or {}))
