@@ -58,6 +58,24 @@ def test_record_names_the_persons_in_the_response(e2e: E2EStack) -> None:
     assert {first, second} <= named, named
 
 
+def test_record_names_every_subject_of_every_row_whatever_the_path(e2e: E2EStack) -> None:
+    """Rows reached without their Person (a civil status record by id, a sentence by id, a foreigner) still name
+    their subjects and parties in the audit record, so that each person's accessLog shows the read."""
+    event, subject, wife = e2e.rows("SELECT id, subject_id, wife_id FROM civil_status_event WHERE kind = 'MARRIAGE' "
+                                    "AND wife_id IS NOT NULL ORDER BY id LIMIT 1")[0]
+    offender = ids.adult_offender(e2e)
+    sentence = ids.offender_sentence(e2e, offender)
+    foreigner = e2e.rows("SELECT identification_code FROM foreign_offender ORDER BY identification_code LIMIT 1")
+    assert foreigner, "the seed has no foreign offender"
+    query = """query($e: ID!, $s: ID!, $f: String!) { civilStatusEvent(id: $e) { id registrationDate }
+      sentence(id: $s) { status } foreignOffender(identificationCode: $f) { nationality } }"""
+    reply, rows = _tracked(e2e, query, {"e": str(event), "s": sentence, "f": foreigner[0][0]},
+                           token=e2e.token("tandtc"), purpose="criminal_proceedings", legal_basis=LEGAL_BASIS)
+    assert reply.status == 200, reply.body
+    named = {r[0] for r in e2e.audit_rows("SELECT personal_id FROM audit_subjects WHERE seq = ?", (rows[0][0],))}
+    assert {subject, wife, offender, foreigner[0][0]} <= named, named
+
+
 def test_data_subject_sees_accesses_without_the_officers_account(e2e: E2EStack) -> None:
     person = ids.adult_offender(e2e)
     officer = f"officer-{uuid.uuid4().hex[:8]}"
