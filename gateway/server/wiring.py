@@ -39,7 +39,7 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
     from ..auth import Authenticator as JwtAuthenticator
     from ..auth import AuthSettings
     from ..policy import PolicyService
-    from .hooks import PolicyHook as RegoPolicyHook
+    from ..policy.hook import PolicyHook as RegoPolicyHook
 
     env = dict(settings.raw_env)
     try:

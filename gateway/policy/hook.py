@@ -1,6 +1,5 @@
-"""Adapter from the pipeline's policy hook Protocol (gateway/pipeline.py) to ``gateway.policy``.
-
-``gateway.auth.Authenticator`` and ``gateway.audit.PipelineAudit`` implement their hooks themselves.
+"""The pipeline's policy hook (gateway/pipeline.py) over :class:`PolicyService`, beside the audit hook's
+counterpart (``gateway.audit.hook``); ``gateway.auth.Authenticator`` implements its hook itself.
 
 It translates and caches, it does not decide: decisions are ``gateway.policy`` (Rego). Policy errors become
 :class:`gateway.errors.GatewayError` with the contract's codes.
@@ -16,12 +15,12 @@ from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
 from ..errors import GatewayError
 from ..pipeline import ExecutionOperation, PolicyOutcome
-from ..policy import BadUserInput, FieldDecision, PolicyError, PolicyRefusal, PolicyService
-from ..policy.model import ProtectionModel
-from ..policy.prepare import Prepared
-from ..policy.types import Collected
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
+from .model import ProtectionModel
+from .prepare import Prepared
+from .service import PolicyService
+from .types import BadUserInput, Collected, FieldDecision, PolicyError, PolicyRefusal
 
 
 def _refusal(exc: PolicyError, purpose: Any = None) -> GatewayError:
