@@ -64,15 +64,30 @@ class _Step:
 _FIELD, _WITHHELD, _RESERVED, _TYPENAME, _INTROSPECTION, _UNKNOWN = range(6)
 
 
+# One data subject of a row: (its key, None if it could not be read; its facts, None when unknown). A plain
+# tuple: a response of 200 persons with their events makes thousands of them.
+Subject = tuple[str | None, Mapping[str, Any] | None]
+_UNKNOWN_SUBJECT: Subject = (None, None)
+
+
 @dataclass(frozen=True, slots=True)
-class Subject:
-    """One data subject of a row: its key (None if it could not be read) and facts (None when unknown)."""
+class _SubjectReads:
+    """Where a row type's subjects are in its rows (response keys computed once per request, not per row)."""
 
-    key: str | None
-    facts: Mapping[str, Any] | None
+    inherit: bool
+    own: bool  # the type declares subjects of its own
+    self_read: tuple[str, str, str] | None  # (key alias, facts alias, "") of an entity that is its own subject
+    fields: tuple[tuple[str, str, str], ...]  # (subject field alias, key field, facts alias)
 
 
-_UNKNOWN_SUBJECT = Subject(None, None)
+def _reads(protection: TypeProtection | None) -> _SubjectReads | None:
+    if protection is None:
+        return None
+    self_read = None
+    if protection.self_key is not None:
+        self_read = (self_key_alias(protection.self_key), facts_alias(protection.name), "")
+    fields = tuple((subject_alias(d.field, d.entity), d.key, facts_alias(d.entity)) for d in protection.subject_fields)
+    return _SubjectReads(protection.inherit, protection.declares_own_subjects, self_read, fields)
 
 
 def _kind(key: str, name: str, definition: Any, withheld: Mapping[str, Withheld]) -> int:
@@ -91,6 +106,7 @@ def _kind(key: str, name: str, definition: Any, withheld: Mapping[str, Withheld]
 class _Plan:
     steps: list[_Step]
     protection: TypeProtection | None
+    reads: _SubjectReads | None
     rules: tuple[RowRule, ...]  # the row rules that concern rows of this type
 
 
@@ -116,7 +132,7 @@ def _plan(walk: _Walk, runtime: GraphQLObjectType, selection_set: SelectionSetNo
         personal = walk.model.holds_personal(runtime.name)
         rules = () if is_root else tuple(r for r in walk.decision.result.row_rules
                                          if _concerns(r, protection, personal))
-        plan = walk.plans[memo_key] = _Plan(steps, protection, rules)
+        plan = walk.plans[memo_key] = _Plan(steps, protection, _reads(protection), rules)
     return plan
 
 
@@ -129,30 +145,29 @@ def _concerns(rule: RowRule, protection: TypeProtection | None, personal: bool) 
     return protection is not None and bool(attributes & protection.row_facts.keys())
 
 
-def _subjects(obj: Mapping[str, Any], protection: TypeProtection | None,
+def _subjects(obj: Mapping[str, Any], reads: _SubjectReads | None,
               inherited: tuple[Subject, ...]) -> tuple[Subject, ...]:
     """The row's data subjects as declared; a row that declares subjects none of which can be read has one
     unknown subject, and so has a row of a type that declares nothing (fail closed)."""
-    if protection is None:
+    if reads is None:
         return (_UNKNOWN_SUBJECT,)
-    found: list[Subject] = list(inherited) if protection.inherit else []
-    if protection.self_key is not None:
-        found.append(_subject(obj.get(self_key_alias(protection.self_key)), obj.get(facts_alias(protection.name))))
-    for declared in protection.subject_fields:
-        value = obj.get(subject_alias(declared.field, declared.entity))
-        facts = facts_alias(declared.entity)
-        for item in value if isinstance(value, list) else (value,):
-            if isinstance(item, dict):
-                found.append(_subject(item.get(declared.key), item.get(facts)))
+    found: list[Subject] = list(inherited) if reads.inherit else []
+    if reads.self_read is not None:
+        key, facts = obj.get(reads.self_read[0]), obj.get(reads.self_read[1])
+        found.append((key if type(key) is str else None, facts if type(facts) is dict else None))
+    for alias, key_field, facts_key in reads.fields:
+        value = obj.get(alias)
+        if value is None:
+            continue
+        for item in value if type(value) is list else (value,):
+            if type(item) is dict:
+                key, facts = item.get(key_field), item.get(facts_key)
+                found.append((key if type(key) is str else None, facts if type(facts) is dict else None))
             elif item is not None:
                 found.append(_UNKNOWN_SUBJECT)
-    if not found and protection.declares_own_subjects:
+    if not found and reads.own:
         found.append(_UNKNOWN_SUBJECT)
     return tuple(found)
-
-
-def _subject(key: Any, facts: Any) -> Subject:
-    return Subject(key if isinstance(key, str) else None, facts if isinstance(facts, dict) else None)
 
 
 @dataclass
@@ -269,7 +284,7 @@ def _object(
     protection = plan.protection
     subjects: tuple[Subject, ...] = ()
     if runtime is not walk.root:
-        subjects = _subjects(obj, protection, inherited)
+        subjects = _subjects(obj, plan.reads, inherited)
     row_withheld: dict[str, str] = {}
     if plan.rules:
         row_facts = ({fact: obj.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
@@ -352,9 +367,9 @@ def _object(
             completed = None
         out[key] = completed
     # only a row that survived its own rules (no bubbling null) is present in the response, hence audited
-    for subject in subjects:
-        if subject.key is not None:
-            walk.subjects.add(subject.key)
+    for key, _ in subjects:
+        if key is not None:
+            walk.subjects.add(key)
     return out
 
 
@@ -365,12 +380,12 @@ def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tup
     if not rule.attributes() & _SUBJECT_FACTS:
         return _matches(walk, rule, row_facts), False
     unknown_hit = False
-    for subject in subjects:
-        if subject.facts is None:
+    for _, facts in subjects:
+        if facts is None:
             if _matches(walk, rule, row_facts):
                 unknown_hit = True
             continue
-        if _matches(walk, rule, {**row_facts, **subject.facts}):
+        if _matches(walk, rule, {**row_facts, **facts}):
             return True, False
     return unknown_hit, unknown_hit
 
