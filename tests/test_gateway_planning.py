@@ -144,3 +144,16 @@ def test_interface_leaves_selected_once_when_every_implementation_shares_them(pl
     assert "... on Person { birthYear }" in people.operation
     # a field only some selections ask for stays in its fragment, and hops still work below it
     assert any(f.service == "records" for _, f in fetches(p.node))
+
+
+def test_interface_object_fields_of_local_leaves_selected_once():
+    """An event's `subject { personalId }` (every implementation has it, the key is local): one selection at
+    interface level, not one per event type; a sub-selection that needs a hop stays per type."""
+    real = load_supergraph(Path(__file__).parents[1] / "schema.graphql")
+    docs, planner = DocumentCache(real.api_schema), Planner(real)
+    local = planner.plan(docs.get('{ civilStatusEvent(id: "1") { kind subject { personalId } } }', None), {})
+    (fetch,) = [f for _, f in fetches(local.node)]
+    assert fetch.operation.count("subject {") == 1 and "... on" not in fetch.operation, fetch.operation
+    hop = planner.plan(docs.get('{ civilStatusEvent(id: "1") { kind subject { fullName } } }', None), {})
+    civil = next(f for _, f in fetches(hop.node) if f.service == "civil_status")
+    assert civil.operation.count("subject {") > 1 and any(f.service == "population" for _, f in fetches(hop.node))

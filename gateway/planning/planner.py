@@ -169,6 +169,10 @@ class _Build:
         shared = self._shared_leaves(group, named, per_type, provided)
         for key, nodes in shared.items():
             name = nodes[0].name.value
+            definition = named.fields.get(name)
+            if definition is not None and not is_leaf_type(get_named_type(definition.type)):
+                self.plan_field(group, named, key, nodes, selset, path, provided, client)
+                continue
             selset.add(source_key(key, name, self.reserved), name, tuple(nodes[0].arguments or ()), client=client)
         for type_name, (runtime, fields) in per_type.items():
             rest = {key: nodes for key, nodes in fields.items() if key not in shared}
@@ -178,11 +182,27 @@ class _Build:
             for key, nodes in rest.items():
                 self.plan_field(group, runtime, key, nodes, fragment, path, provided, client)
 
+    def _local_leaves(self, group: _Group, definition: Any, nodes: list[FieldNode]) -> bool:
+        """An object-typed field whose sub-selection is only leaves ``group``'s subgraph resolves (no provides)."""
+        target = get_named_type(definition.type)
+        if not isinstance(target, GraphQLObjectType):
+            return False
+        for key, sub in self.collect(target, sub_selections(nodes)).items():
+            name = sub[0].name.value
+            if name == "__typename":
+                continue
+            field_def = target.fields.get(name)
+            if (field_def is None or not is_leaf_type(get_named_type(field_def.type)) or key != name
+                    or not self.can_resolve(group.graph, target.name, name, None)):
+                return False
+        return True
+
     def _shared_leaves(self, group: _Group, named: Any,
                        per_type: dict[str, tuple[GraphQLObjectType, dict[str, list[FieldNode]]]],
                        provided: Provided | None) -> dict[str, list[FieldNode]]:
-        """Leaf fields of interface ``named`` selected by the very same nodes for every concrete type, all of
-        which (and the interface) ``group``'s subgraph resolves."""
+        """Fields of interface ``named`` selected by the very same nodes for every concrete type, all of which (and
+        the interface) ``group``'s subgraph resolves: leaves, and object fields whose selection is leaves this
+        subgraph resolves too (an event's ``subject { personalId }``: no hop below)."""
         if not isinstance(named, GraphQLInterfaceType) or not per_type:
             return {}
         first = next(iter(per_type.values()))[1]
@@ -196,7 +216,9 @@ class _Build:
                     shared[key] = nodes
                 continue
             definition = named.fields.get(name)
-            if definition is None or not is_leaf_type(get_named_type(definition.type)):
+            if definition is None:
+                continue
+            if not is_leaf_type(get_named_type(definition.type)) and not self._local_leaves(group, definition, nodes):
                 continue
             if not self.can_resolve(group.graph, named.name, name, provided):
                 continue
