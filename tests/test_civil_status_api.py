@@ -16,7 +16,10 @@ from tests.postgres import scratch_database
 EVENT_FIELDS = """
   __typename id kind registrationNumber bookNumber registrationDate registeringAuthority
   registrationProvinceCode registrationProvince signerName signerTitle subject { personalId }
-  ... on BirthRegistration { fullName dateOfBirth sex ethnicity father { personalId } mother { personalId } }
+  ... on BirthRegistration {
+    fullName dateOfBirth sex ethnicity father { personalId } mother { personalId }
+    declarantPersonalId declarant { personalId }
+  }
   ... on MarriageRegistration { husband { personalId } wife { personalId } }
   ... on DeathRegistration { dateOfDeath placeOfDeath causeOfDeath }
   ... on CourtDecisionRecording { court decisionNumber decisionDate decisionKind otherParty { personalId } }
@@ -33,6 +36,7 @@ BIRTH_FIELDS = """
   __typename id kind registrationNumber bookNumber registrationDate registeringAuthority
   registrationProvinceCode registrationProvince signerName signerTitle subject { personalId }
   fullName dateOfBirth sex ethnicity father { personalId } mother { personalId }
+  declarantPersonalId declarant { personalId }
 """
 ENTITIES = f"""
 query($reps: [_Any!]!, $kinds: [CivilStatusEventKind!]) {{
@@ -108,6 +112,9 @@ async def test_entities_cost_one_statement_for_1_or_200_persons(subgraph: Subgra
         assert birth["dateOfBirth"] == p.date_of_birth and birth["sex"] == p.sex
         assert birth["registrationProvinceCode"] == p.birth_province_code
         assert (birth["father"] or {}).get("personalId") == p.father_id
+        # the declarant as a Person comes from the stored id: no statement of its own (n200 == 1 above)
+        assert (birth["declarant"] or {}).get("personalId") == birth["declarantPersonalId"]
+        assert birth["declarantPersonalId"] in {p.father_id, p.mother_id}
         (listed,) = [e for e in entity["civilStatusEvents"] if e["id"] == birth["id"]]
         assert {k: listed[k] for k in birth} == birth
         dates = [e["registrationDate"] for e in entity["civilStatusEvents"]]

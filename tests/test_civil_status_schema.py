@@ -107,6 +107,62 @@ def test_every_event_declares_its_subject_and_every_party() -> None:
         facts = [d for d in fields(name)["registrationProvinceCode"].directives if d.name.value == "protectionFact"]
         assert len(facts) == 1 and print_ast(facts[0]) == '@protectionFact(name: "registrationProvince")', name
     assert not _subjects("Person")  # the entity's owner (population) declares it
+    # a party held as a personal id string also has its Person reference, declared above
+    assert ("declarant", "PARTY") in _subjects("BirthRegistration")
+    assert signature("BirthRegistration", "declarant") == "declarant: Person"
+
+
+def test_interfaces_declare_what_every_implementation_shares() -> None:
+    """The gateway reads the concrete types; the interface says the same of its common part."""
+    assert _subjects("CivilStatusEvent") == [("subject", "SUBJECT")]
+    facts = [d for d in fields("CivilStatusEvent")["registrationProvinceCode"].directives
+             if d.name.value == "protectionFact"]
+    assert [print_ast(d) for d in facts] == ['@protectionFact(name: "registrationProvince")']
+    # the amendment interface has no Person field to name: its rows' subjects are the events' own
+    assert not _subjects("CivilStatusAmendment")
+    assert {f: kind("CivilStatusAmendment", f) for f in fields("CivilStatusAmendment")} == {
+        "item": "CODE", "oldValue": "FREE_TEXT", "newValue": "FREE_TEXT", "reason": "FREE_TEXT"}
+
+
+def test_value_kinds_field_by_field() -> None:
+    """Names are NAME, narratives FREE_TEXT, object fields REFERENCE: the choices the masks depend on."""
+    events = [n for n, node in types().items() if isinstance(node, ObjectTypeDefinitionNode)
+              and "CivilStatusEvent" in {i.name.value for i in node.interfaces or ()}]
+    for name in events:
+        for f, node in fields(name).items():
+            named = print_ast(node.type).strip("[]!")
+            if named in types():  # an object or interface
+                assert kind(name, f) == "REFERENCE", (name, f)
+            elif f.endswith("Name"):
+                assert kind(name, f) == "NAME", (name, f)
+            elif f.endswith(("Date", "Until")) or f.startswith("dateOf"):
+                assert kind(name, f) == "DATE", (name, f)
+    expected = {
+        ("BirthRegistration", "fullName"): "NAME",
+        ("BirthRegistration", "declarantPersonalId"): "IDENTIFIER",
+        ("BirthRegistration", "placeOfBirth"): "ADDRESS",
+        ("BirthRegistration", "hometown"): "ADDRESS",
+        ("BirthRegistration", "nationality"): "TEXT",
+        ("BirthRegistration", "sex"): "CODE",
+        ("DeathRegistration", "placeOfDeath"): "ADDRESS",
+        ("DeathRegistration", "causeOfDeath"): "FREE_TEXT",
+        ("GuardianshipTermination", "reason"): "FREE_TEXT",
+        ("EthnicityRedetermination", "reason"): "FREE_TEXT",
+        ("MaritalStatusConfirmation", "intendedUse"): "FREE_TEXT",
+        ("CivilStatusSupplement", "newValue"): "FREE_TEXT",
+        ("CivilStatusCorrection", "oldValue"): "FREE_TEXT",
+        ("CivilStatusEvent", "registrationNumber"): "IDENTIFIER",
+        ("CivilStatusEvent", "registrationProvinceCode"): "CODE",
+        ("CivilStatusEvent", "signerTitle"): "TEXT",
+        ("CivilStatusEvent", "registeringAuthority"): "TEXT",
+        ("Person", "personalId"): "IDENTIFIER",
+        ("Person", "birthRegistration"): "REFERENCE",
+        ("Person", "civilStatusEvents"): "REFERENCE",
+        ("Query", "civilStatusRecords"): "REFERENCE",
+        ("Query", "civilStatusEvent"): "REFERENCE",
+        ("Query", "civilStatusRegistrations"): "REFERENCE",
+    }
+    assert {c: kind(*c) for c in expected} == expected
 
 
 def test_contract_names_and_signatures() -> None:

@@ -103,6 +103,7 @@ _SPECIFIC: dict[str, tuple[type, Callable[[Row], dict[str, Any]]]] = {
             "mother": _person(r["mother_id"]),
             "declarant_name": r["declarant_name"],
             "declarant_personal_id": r["declarant_id"],
+            "declarant": _person(r["declarant_id"]),
             "declarant_relationship": r["declarant_relationship"],
         },
     ),
