@@ -186,3 +186,76 @@ def test_writer_speed(tmp_path: Path) -> None:
     engine.dispose()
     print(f"civil status seed: {len(people)} persons in {elapsed:.2f} s ({len(people) / elapsed:,.0f}/s)")
     assert elapsed < 10, "a 100k-person seed would not stay well under 20 s"
+
+
+# -- the protected persons of the e2e world have civil status events, as subject and as party ----------------
+
+PARTY_COLUMNS = tuple(c for c in EVENT.columns.keys() if c.endswith("_id") and c != "subject_id")
+FATES = {
+    "restricted": lambda p: p.processing_restricted,
+    "deceased": lambda p: p.date_of_death is not None,
+    "missing": lambda p: p.missing_since is not None,
+}
+
+
+WORLDS = {"e2e": (1500, 11), "demo": (2000, 1)}  # tests/e2e/support.py PEOPLE, SEED; `make run`'s defaults
+
+
+def test_the_e2e_world_is_the_one_the_stack_seeds() -> None:
+    from tests.e2e.support import PEOPLE, SEED
+
+    assert WORLDS["e2e"] == (PEOPLE, SEED)
+
+
+@cache
+def world_seeded(name: str) -> tuple[dict[str, SeedPerson], list[dict[str, Any]], list[dict[str, Any]]]:
+    """What `python -m subgraphs.seed` writes for that world (same people, seed and chunking; the writer's
+    generator depends only on seed, subgraph and chunk), civil status only."""
+    import tempfile
+
+    from subgraphs.seed.generator import World
+    from subgraphs.seed.runner import seed
+
+    n, seed_value = WORLDS[name]
+    directory = Path(tempfile.mkdtemp(prefix=f"lt_civil_status_{name}_"))
+    url = f"sqlite+aiosqlite:///{directory / 'cs.db'}"
+    seed(n, seed=seed_value, database_url_override=url, subgraphs=("civil_status",))
+    people = {p.personal_id: p for chunk in World(seed_value).chunks(n) for p in chunk}
+    return (people, *read(url))
+
+
+def test_party_columns_are_the_person_fields_of_the_events() -> None:
+    assert set(PARTY_COLUMNS) == {
+        "father_id", "mother_id", "declarant_id", "husband_id", "wife_id", "guardian_id", "parent_id",
+        "adoptive_father_id", "adoptive_mother_id", "other_party_id",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(WORLDS))
+def test_protected_persons_have_events_as_subject_and_as_party(name: str) -> None:
+    """Restricted, deceased and missing persons of the e2e (and demo) world are the subject of civil status
+    events and a party (parent of a birth, spouse, guardian...) of others, so every row rule meets them."""
+    people, events, parties = world_seeded(name)
+    found: Counter[tuple[str, str]] = Counter()
+    for e in events:
+        subject = people[e["subject_id"]]
+        for fate, test in FATES.items():
+            if test(subject):
+                found[(fate, "SUBJECT")] += 1
+        for column in PARTY_COLUMNS:
+            party = people.get(e[column]) if e[column] and e[column] != e["subject_id"] else None
+            for fate, test in FATES.items():
+                if party is not None and test(party):
+                    found[(fate, "PARTY")] += 1
+    print("events of protected persons:", dict(found))
+    assert all(found[(fate, role)] >= 1 for fate in FATES for role in ("SUBJECT", "PARTY")), found
+    # every deceased person's death is registered, with the population's date
+    deaths = {e["subject_id"]: e for e in events if e["kind"] == "DEATH"}
+    deceased = {pid for pid, p in people.items() if p.date_of_death}
+    assert deceased and set(deaths) == deceased
+    assert all(deaths[pid]["date_of_death"] == people[pid].date_of_death for pid in deceased)
+    # `Person.civilStatusEvents` reads the party index: each kind of protected person is listed there as a
+    # party other than the subject of some event (a wife, guardian, other party...)
+    indexed = Counter(fate for row in parties if row["role"] != "SUBJECT"
+                      for fate, test in FATES.items() if test(people[row["personal_id"]]))
+    assert all(indexed[fate] >= 1 for fate in FATES), indexed

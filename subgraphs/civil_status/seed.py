@@ -5,7 +5,11 @@ chunks). Every person gets a birth registration in the province of their birth r
 written once per couple at the population's ``marriage_date``; divorces are recorded from the court's decision;
 deaths are registered at the population's ``date_of_death``; the rarer events (confirmations, guardianships,
 recognitions, adoptions, amendments, events abroad) are drawn at low rates and never contradict the population
-record (e.g. an ethnicity re-determination ends at the person's current ethnicity).
+record (e.g. an ethnicity re-determination ends at the person's current ethnicity). Nobody is skipped for
+their protection status: the world's processing-restricted, deceased and missing persons, who hold every family
+role, get their events as subject (birth, marriage, death, declaration of missing) and appear as parties of
+others' (parent of a birth, spouse, guardian), which the row rules of the gateway must meet on every path
+(``tests/test_civil_status_seed.py`` checks it on the e2e and demo worlds).
 
 Bulk inserts (``subgraphs.seed.bulk``: the driver's executemany on SQLite, COPY on PostgreSQL), one per
 kind of event and one for the index: ~100k persons in a few seconds on SQLite.
