@@ -259,3 +259,21 @@ def test_an_argument_whose_variable_is_not_given_is_absent(service: PolicyServic
     collected = service.collect(schema(), MODEL, parse('query($n: String) { searchPersons(name: $n) { __typename } }'),
                                 None, {})
     assert [dict(c.arguments) for c in collected.calls] == [{}]
+
+
+def test_hook_caches_coordinates_per_document_and_reads_root_calls_per_request(engine: EmbeddedEngine) -> None:
+    from gateway.policy.hook import PolicyHook
+    from gateway.supergraph.documents import DocumentCache
+    from gateway.supergraph.loader import load_supergraph
+    from tests.conformance.stack import ROOT
+
+    supergraph = load_supergraph(ROOT / "schema.graphql")
+    hook = PolicyHook(PolicyService(engine, pseudonym_key=b"k"), supergraph)
+    operation = DocumentCache(supergraph.api_schema).get(
+        'query($p: String) { searchPersons(name: "Lan", provinceCode: $p) { pageInfo { hasNextPage } } }', None)
+    first = hook.collect(operation, {"p": "001"})
+    second = hook.collect(operation, {"p": "079"})
+    assert second.coordinates is first.coordinates  # walked once for the document
+    assert [dict(c.arguments) for c in first.calls] == [{"provinceCode": "001"}]
+    assert [dict(c.arguments) for c in second.calls] == [{"provinceCode": "079"}]
+    assert [dict(c.arguments) for c in hook.collect(operation, {"p": "001"}).calls] == [{"provinceCode": "001"}]

@@ -46,30 +46,45 @@ def collect(
     variables: Mapping[str, Any] | None,
     policy_arguments: Mapping[str, list[str]],
 ) -> Collected:
-    """Coordinates (category and kind from the declarations) and root calls. ``policy_arguments`` says which
-    arguments of which root coordinate the policy reads (``data/rules.json``); only those are sent, so that
-    decisions stay cacheable."""
+    """Coordinates (category and kind from the declarations) and root calls (:func:`root_calls`)."""
     coordinates = collect_coordinates(schema, model.categories, document, operation_name, variables)
     kinds = {c: model.kind(c) for c in coordinates}
+    calls = root_calls(schema, document, operation_name, variables, policy_arguments)
+    return Collected(coordinates, kinds, calls)
+
+
+def root_calls(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    policy_arguments: Mapping[str, list[str]],
+) -> tuple[RootCall, ...]:
+    """The root calls whose coordinate ``policy_arguments`` names (``data/rules.json``), with the values of
+    only those arguments, so that decisions stay cacheable. They depend on variable values: not cacheable per
+    document, unlike the coordinates."""
+    if not policy_arguments:
+        return ()
     operation = operation_of(document, operation_name)
     root = schema.get_root_type(operation.operation)
+    if root is None:
+        return ()
     calls: list[RootCall] = []
-    if root is not None:
-        for key, nodes in collect_fields(schema, root, operation.selection_set, fragments_of(document),
-                                         variables).items():
-            name = nodes[0].name.value
-            coordinate = f"{root.name}.{name}"
-            wanted = policy_arguments.get(coordinate)
-            if not wanted:
-                continue
-            arguments = {}
-            for arg in nodes[0].arguments or ():
-                if arg.name.value in wanted:
-                    value = value_from_ast_untyped(arg.value, dict(variables or {}))
-                    if value is not Undefined:  # a variable the request did not give: absent, like the argument
-                        arguments[arg.name.value] = value
-            calls.append(RootCall(key, coordinate, arguments))
-    return Collected(coordinates, kinds, tuple(calls))
+    values = dict(variables or {})
+    for key, nodes in collect_fields(schema, root, operation.selection_set, fragments_of(document),
+                                     variables).items():
+        coordinate = f"{root.name}.{nodes[0].name.value}"
+        wanted = policy_arguments.get(coordinate)
+        if not wanted:
+            continue
+        arguments = {}
+        for arg in nodes[0].arguments or ():
+            if arg.name.value in wanted:
+                value = value_from_ast_untyped(arg.value, values)
+                if value is not Undefined:  # a variable the request did not give: absent, like the argument
+                    arguments[arg.name.value] = value
+        calls.append(RootCall(key, coordinate, arguments))
+    return tuple(calls)
 
 
 def collect_coordinates(

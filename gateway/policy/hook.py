@@ -56,19 +56,20 @@ class PolicyHook:
         return self.service.evaluations
 
     def collect(self, operation: ParsedOperation, variables: dict[str, Any]) -> Collected:
-        # the root calls' policy arguments may come from any variable: they are part of the key
         key = (operation.document_hash, operation.operation_name,
-               *(repr(variables.get(name)) for name in operation.condition_variables),
-               repr(sorted(variables.items())) if self.service.policy_arguments else "")
-        collected = self._collected.get(key)
-        if collected is None:
-            try:
+               *(repr(variables.get(name)) for name in operation.condition_variables))
+        try:
+            collected = self._collected.get(key)
+            if collected is None:
                 collected = self.service.collect(self.schema, self.model, operation.document,
                                                  operation.operation_name, variables)
-            except BadUserInput as exc:
-                raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
-            self._collected[key] = collected
-        return collected
+                self._collected[key] = collected
+                return collected
+            # the root calls' policy arguments may come from any variable: read per request, not cached
+            calls = self.service.root_calls(self.schema, operation.document, operation.operation_name, variables)
+        except BadUserInput as exc:
+            raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
+        return collected if calls == collected.calls else dataclasses.replace(collected, calls=calls)
 
     async def decide(self, caller: Any, purpose: Any, collected: Collected,
                      operation: ParsedOperation) -> FieldDecision:

@@ -14,7 +14,7 @@ from graphql import DocumentNode, GraphQLSchema
 
 from .apply import apply_policy
 from .bundle import load_bundle
-from .collect import collect
+from .collect import collect, root_calls
 from .engines import PolicyEngine, make_engine
 from .model import ProtectionModel
 from .prepare import Prepared, Preparer
@@ -28,6 +28,7 @@ from .types import (
     PolicyRefusal,
     PolicyResult,
     PolicyUnavailable,
+    RootCall,
     RowRule,
 )
 
@@ -142,6 +143,11 @@ class PolicyService:
     ) -> Collected:
         """Every coordinate the operation reaches with its category and kind, and its root calls (collect.py)."""
         return collect(schema, model, document, operation_name, variables, self.policy_arguments)
+
+    def root_calls(self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
+                   variables: Mapping[str, Any] | None) -> tuple[RootCall, ...]:
+        """Only the root calls with their policy arguments (per request; see collect.root_calls)."""
+        return root_calls(schema, document, operation_name, variables, self.policy_arguments)
 
     async def decide(
         self,
