@@ -23,7 +23,7 @@ from graphql import (
 )
 
 from .masks import apply_mask, mask_fits
-from .model import SUBJECT_FACTS, ProtectionModel, TypeProtection
+from .model import ProtectionModel, TypeProtection
 from .prepare import (
     ROW_FACT_PREFIX,
     TYPE_ALIAS,
@@ -37,7 +37,6 @@ from .rows import matches
 from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect, RowRule
 from .walk import collect_fields, fragments_of, operation_of
 
-_SUBJECT_FACTS = frozenset(SUBJECT_FACTS)
 UNKNOWN_FACTS = "the data subject's protection facts could not be established, so the rule applies"
 
 _FILTERED: Any = object()
@@ -76,7 +75,7 @@ class _SubjectReads:
 
     inherit: bool
     own: bool  # the type declares subjects of its own
-    self_read: tuple[str, str, str] | None  # (key alias, facts alias, "") of an entity that is its own subject
+    self_read: tuple[str, str] | None  # (key alias, facts alias) of an entity that is its own subject
     fields: tuple[tuple[str, str, str], ...]  # (subject field alias, key field, facts alias)
 
 
@@ -85,7 +84,7 @@ def _reads(protection: TypeProtection | None) -> _SubjectReads | None:
         return None
     self_read = None
     if protection.self_key is not None:
-        self_read = (self_key_alias(protection.self_key), facts_alias(protection.name), "")
+        self_read = (self_key_alias(protection.self_key), facts_alias(protection.name))
     fields = tuple((subject_alias(d.field, d.entity), d.key, facts_alias(d.entity)) for d in protection.subject_fields)
     return _SubjectReads(protection.inherit, protection.declares_own_subjects, self_read, fields)
 
@@ -139,10 +138,9 @@ def _plan(walk: _Walk, runtime: GraphQLObjectType, selection_set: SelectionSetNo
 def _concerns(rule: RowRule, protection: TypeProtection | None, personal: bool) -> bool:
     """A rule over subject facts concerns every row type that holds personal data (one without declared
     subjects has unknown ones); a rule over row facts concerns the types that declare one of them."""
-    attributes = rule.attributes()
-    if attributes & _SUBJECT_FACTS:
+    if rule.reads_subject_facts:
         return personal
-    return protection is not None and bool(attributes & protection.row_facts.keys())
+    return protection is not None and bool(rule.attributes() & protection.row_facts.keys())
 
 
 def _subjects(obj: Mapping[str, Any], reads: _SubjectReads | None,
@@ -377,7 +375,7 @@ def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tup
          ) -> tuple[bool, bool]:
     """(does ``rule`` hit the row, did it hit because a fact was unknown). A rule over subject facts hits when
     it hits for any subject; an unknown fact yields the predicate's ``if_unknown`` (fail closed)."""
-    if not rule.attributes() & _SUBJECT_FACTS:
+    if not rule.reads_subject_facts:
         return _matches(walk, rule, row_facts), False
     unknown_hit = False
     for _, facts in subjects:

@@ -82,6 +82,7 @@ class ProtectionModel:
     fields: Mapping[str, FieldClass]
     types: Mapping[str, TypeProtection]
     personal_types: frozenset[str] = frozenset()  # types with a field that is not PUBLIC
+    categories: Mapping[str, str] = field(default_factory=dict)  # coordinate -> category, for collect
 
     def category(self, coordinate: str) -> str:
         found = self.fields.get(coordinate)
@@ -97,10 +98,6 @@ class ProtectionModel:
     def holds_personal(self, type_name: str) -> bool:
         """Whether a type has a field that is not PUBLIC (then it must declare its subjects)."""
         return type_name in self.personal_types
-
-    @property
-    def categories(self) -> dict[str, str]:
-        return {c: f.category for c, f in self.fields.items()}
 
     @classmethod
     def from_sdl(cls, sdl: str) -> ProtectionModel:
@@ -136,7 +133,7 @@ class ProtectionModel:
                         row_facts.setdefault(type_name, {})[str(args["name"])] = fnode.name.value
         types = _types(raw_subjects, row_facts, field_types)
         personal = frozenset(c.split(".", 1)[0] for c, f in fields.items() if f.category != "PUBLIC")
-        return cls(fields, types, personal)
+        return cls(fields, types, personal, {c: f.category for c, f in fields.items()})
 
 
 def _types(raw_subjects: dict[str, list[dict[str, object]]], row_facts: dict[str, dict[str, str]],

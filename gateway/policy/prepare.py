@@ -31,6 +31,7 @@ from graphql import (
     SelectionSetNode,
     get_named_type,
     is_abstract_type,
+    print_ast,
 )
 
 from .model import SUBJECT_FACTS, ProtectionModel
@@ -218,8 +219,6 @@ def _facts(field_name: str | None, entity: str) -> FieldNode:
 
 
 def _same(node: FieldNode, others: list[FieldNode]) -> bool:
-    from graphql import print_ast
-
     text = print_ast(node)
     return any(print_ast(o) == text for o in others)
 

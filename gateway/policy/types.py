@@ -8,6 +8,7 @@ from typing import Any
 
 from ..auth.caller import Caller
 from ..auth.purpose import DeclaredPurpose
+from .model import SUBJECT_FACTS
 
 #: Category given to a coordinate that carries no ``@personalData`` category: the most restricted one.
 UNCLASSIFIED = "UNCLASSIFIED"
@@ -66,10 +67,19 @@ class RowRule:
     coordinates: frozenset[str]
     reason: str
     summary: bool = False  # report the rule once per response, never per row (small-cell suppression)
+    # the fact names the predicate reads, derived once here: rows ask for them on every rule (a malformed
+    # predicate fails when the decision is parsed, i.e. POLICY_UNAVAILABLE, never mid-response)
+    _attributes: frozenset[str] = field(init=False, repr=False, compare=False)
+    reads_subject_facts: bool = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        attributes = frozenset(_attrs(self.when))
+        object.__setattr__(self, "_attributes", attributes)
+        object.__setattr__(self, "reads_subject_facts", bool(attributes & frozenset(SUBJECT_FACTS)))
 
     def attributes(self) -> frozenset[str]:
-        """Row attribute names the predicate reads."""
-        return frozenset(_attrs(self.when))
+        """Fact names the predicate reads."""
+        return self._attributes
 
 
 def _attrs(pred: Mapping[str, Any]) -> list[str]:
@@ -94,9 +104,7 @@ class PolicyResult:
     @property
     def reads_subject_facts(self) -> bool:
         """Whether some row rule reads facts about data subjects (then ``prepare`` fetches them)."""
-        from .model import SUBJECT_FACTS
-
-        return any(rule.attributes() & frozenset(SUBJECT_FACTS) for rule in self.row_rules)
+        return any(rule.reads_subject_facts for rule in self.row_rules)
 
 
 @dataclass(frozen=True, slots=True)

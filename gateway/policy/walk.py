@@ -62,7 +62,7 @@ def narrow(
 
 def included(node: Any, variables: Mapping[str, Any] | None) -> bool:
     """``@skip`` / ``@include`` on a selection (the planner's evaluation)."""
-    return is_included(node, dict(variables or {}))
+    return is_included(node, variables or {})
 
 
 def collect_fields(
@@ -73,4 +73,4 @@ def collect_fields(
     variables: Mapping[str, Any] | None,
 ) -> dict[str, list[FieldNode]]:
     """Fields selected on an object of ``runtime_type``, grouped by response key (the planner's CollectFields)."""
-    return _collect_fields(schema, runtime_type, [selection_set], dict(fragments), dict(variables or {}))
+    return _collect_fields(schema, runtime_type, [selection_set], fragments, variables or {})

@@ -8,7 +8,7 @@ documents again and again, so the result (or the refusal) is kept in a bounded L
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -209,7 +209,7 @@ def condition_values(operation: ParsedOperation, variables: dict[str, Any]) -> t
     return tuple(bool(variables.get(name)) for name in operation.condition_variables)
 
 
-def is_included(node: Any, variables: dict[str, Any]) -> bool:
+def is_included(node: Any, variables: Mapping[str, Any]) -> bool:
     """Evaluate ``@skip`` / ``@include`` on a selection with the (coerced) variable values."""
     for d in node.directives or ():
         name = d.name.value
@@ -241,8 +241,8 @@ def collect_fields(
     schema: GraphQLSchema,
     runtime: GraphQLObjectType,
     selection_sets: Iterable[SelectionSetNode],
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict[str, Any],
+    fragments: Mapping[str, FragmentDefinitionNode],
+    variables: Mapping[str, Any],
 ) -> dict[str, list[FieldNode]]:
     """Fields selected on objects of type ``runtime``, by response key, fragments flattened, conditions applied
     (the spec's CollectFields)."""
