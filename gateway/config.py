@@ -28,12 +28,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ENVIRONMENTS = ("development", "test", "production")
+from subgraphs.common.settings import ENVIRONMENTS, ConfigError, parse_choice, parse_environment, parse_int
+
+from .auth.settings import AuthSettings
+
 POLICY_ENGINES = ("embedded", "opa", "allow-all")
+# Enumerated variables every module reads only through the canonical values written back into ``raw_env``.
+CANONICAL = ("GATEWAY_ENV", "GATEWAY_POLICY_ENGINE")
 
-
-class ConfigError(ValueError):
-    """The environment describes a configuration the gateway refuses to start with."""
+__all__ = ["CANONICAL", "ENVIRONMENTS", "POLICY_ENGINES", "ConfigError", "GatewaySettings", "parse_environment",
+           "url_env_name"]
 
 
 def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
@@ -48,17 +52,7 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={raw!r}: expected true or false")
 
 
-def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name}={raw!r}: expected an integer") from exc
-    if value < minimum:
-        raise ConfigError(f"{name}={value}: must be at least {minimum}")
-    return value
+_int = parse_int
 
 
 def url_env_name(graph_name: str) -> str:
@@ -88,11 +82,19 @@ class GatewaySettings:
     max_body_bytes: int = 1 << 20
     subgraph_pool_size: int = 100
     subgraph_urls: Mapping[str, str] = field(default_factory=dict)  # override by graph name (``<NAME>_URL``)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    # The process environment with every enumerated variable (CANONICAL) replaced by its parsed, lower-case
+    # value: the stages that read their own variables from it (policy, audit) see ``production``, never
+    # ``Production``.
     raw_env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def development(self) -> bool:
         return self.env == "development"
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
 
     def subgraph_url(self, graph_name: str, default: str) -> str:
         """The URL to call ``graph_name`` at: an env override if set, else the supergraph's ``default``."""
@@ -102,12 +104,9 @@ class GatewaySettings:
     def from_env(cls, env: Mapping[str, str] | None = None) -> GatewaySettings:
         """Read and check the environment; raises :class:`ConfigError` with the variable's name on bad values."""
         env = dict(os.environ if env is None else env)
-        mode = env.get("GATEWAY_ENV", "development").strip().lower() or "development"
-        if mode not in ENVIRONMENTS:
-            raise ConfigError(f"GATEWAY_ENV={mode!r}: expected one of {', '.join(ENVIRONMENTS)}")
-        engine = env.get("GATEWAY_POLICY_ENGINE", "embedded").strip().lower() or "embedded"
-        if engine not in POLICY_ENGINES:
-            raise ConfigError(f"GATEWAY_POLICY_ENGINE={engine!r}: expected one of {', '.join(POLICY_ENGINES)}")
+        mode = parse_environment(env)
+        engine = parse_choice(env, "GATEWAY_POLICY_ENGINE", POLICY_ENGINES, "embedded")
+        env.update({"GATEWAY_ENV": mode, "GATEWAY_POLICY_ENGINE": engine})
         if engine == "allow-all" and mode != "test":
             # allow-all releases every field to everyone: it exists for tests and must never reach real data.
             raise ConfigError(
@@ -131,5 +130,6 @@ class GatewaySettings:
             max_rows=_int(env, "GATEWAY_MAX_ROWS", 50_000, 1),
             max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", 1 << 20, 1024),
             subgraph_pool_size=_int(env, "GATEWAY_SUBGRAPH_POOL_SIZE", 100, 1),
+            auth=AuthSettings.from_env(env),
             raw_env=env,
         )

@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 from types import FrameType
 
-from .config import ConfigError, GatewaySettings
+from .config import CANONICAL, ConfigError, GatewaySettings
 from .keys import key_paths, load_or_create_internal_key
 
 SUBGRAPHS = (("population", 4001), ("civil_status", 4002), ("sentences", 4003))
@@ -83,14 +83,13 @@ def _module_exists(name: str) -> bool:
         return False
 
 
-def _tokens(env: dict[str, str]) -> list[tuple[str, str, dict[str, str]]]:
+def _tokens(settings: GatewaySettings) -> list[tuple[str, str, dict[str, str]]]:
     """(agency, account, ready-made headers) for each demo caller, minted with the local dev key."""
-    from .auth import AuthSettings, mint_dev_token
+    from .auth import mint_dev_token
 
-    settings = AuthSettings.from_env(env)
     out = []
     for agency, account, purpose, legal_basis in DEMO_TOKENS:
-        headers = {"Authorization": f"Bearer {mint_dev_token(agency, account, settings=settings)}",
+        headers = {"Authorization": f"Bearer {mint_dev_token(agency, account, settings=settings.auth)}",
                    "X-Purpose": purpose}
         if legal_basis:
             headers["X-Legal-Basis"] = legal_basis
@@ -108,6 +107,8 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
     except ConfigError as exc:
         print(f"dev: {exc}", file=sys.stderr)
         return 2
+    # Children inherit the canonical values (``Production`` → ``production``), parsed once here.
+    env.update({name: settings.raw_env[name] for name in CANONICAL})
     private, public = key_paths(env)
     load_or_create_internal_key(private, public)
     print(f"dev: internal keys in {private.parent}")
@@ -153,7 +154,7 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         children.append(Child("gateway", base, gateway))
         if not _wait_healthy(children[-1:]):
             return 1
-        _banner(children, base, env)
+        _banner(children, base, settings)
         while not stopping:
             dead = [c for c in children if c.process.poll() is not None]
             if dead:
@@ -166,7 +167,7 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         _stop(children)
 
 
-def _banner(children: list[Child], base: str, env: dict[str, str]) -> None:
+def _banner(children: list[Child], base: str, settings: GatewaySettings) -> None:
     print("\nLiên thông is running:")
     for child in children[:-1]:
         print(f"  {child.name:<13} {child.url}/graphql")
@@ -174,7 +175,7 @@ def _banner(children: list[Child], base: str, env: dict[str, str]) -> None:
     print(f"\nGraphiQL: open {base}/graphql in a browser and paste a token into the Authorization header.")
     print("\nDev tokens (8 h) for a court, a procuracy, a provincial justice department and a statistics office;")
     print("paste one set of headers into GraphiQL's header editor:")
-    for agency, account, headers in _tokens(env):
+    for agency, account, headers in _tokens(settings):
         print(f"  {agency} / {account}:\n    {json.dumps(headers, ensure_ascii=False)}")
     print("\nMore: python -m gateway token --agency ID --sub ACCOUNT  (agencies: policies/data/agencies.json);")
     print("      python -m gateway token --role data_subject --sub <personalId>  (for the accessLog query)")

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import regopy
 
+from subgraphs.common.settings import parse_choice, parse_environment
+
 from .bundle import DECISION_PATH, PolicyBundle, compute_version, load_bundle
 from .types import PolicyUnavailable
 
@@ -225,7 +227,7 @@ def make_engine(env: Mapping[str, str]) -> PolicyEngine:
     Honoured: ``GATEWAY_POLICY_DIR`` (default ``policies/``), ``GATEWAY_POLICY_TIMEOUT`` (seconds, 2),
     ``GATEWAY_OPA_URL`` (``http://127.0.0.1:8181``), ``GATEWAY_ENV``.
     """
-    kind = env.get("GATEWAY_POLICY_ENGINE", "embedded")
+    kind = parse_choice(env, "GATEWAY_POLICY_ENGINE", ("embedded", "opa", "allow-all"), "embedded")
     timeout = float(env.get("GATEWAY_POLICY_TIMEOUT", "2"))
     directory = env.get("GATEWAY_POLICY_DIR") or None
     if kind == "embedded":
@@ -243,5 +245,5 @@ def make_engine(env: Mapping[str, str]) -> PolicyEngine:
             token=env.get("GATEWAY_OPA_TOKEN") or None,
         )
     if kind == "allow-all":
-        return AllowAllEngine(env.get("GATEWAY_ENV", "development"))
+        return AllowAllEngine(parse_environment(env))
     raise RuntimeError(f"unknown GATEWAY_POLICY_ENGINE {kind!r} (embedded, opa, allow-all)")

@@ -12,6 +12,8 @@ from typing import Any
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLSchema
 
+from subgraphs.common.settings import parse_environment
+
 from .apply import apply_policy
 from .bundle import load_bundle
 from .collect import collect, root_calls
@@ -124,7 +126,7 @@ class PolicyService:
         ``GATEWAY_PSEUDONYM_KEY`` (required when ``GATEWAY_ENV=production``), ``GATEWAY_POLICY_CACHE_SIZE``."""
         key = env.get("GATEWAY_PSEUDONYM_KEY", "").encode()
         if not key:
-            if env.get("GATEWAY_ENV", "development") == "production":
+            if parse_environment(env) == "production":  # the one parser: "Production" is production
                 raise RuntimeError("GATEWAY_PSEUDONYM_KEY must be set in production")
             key = DEV_PSEUDONYM_KEY
         return cls(make_engine(env), pseudonym_key=key, cache_size=int(env.get("GATEWAY_POLICY_CACHE_SIZE", "4096")))

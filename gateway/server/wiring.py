@@ -37,13 +37,12 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
 
     from ..audit import AuditSettings, AuditStore, PipelineAudit, build_access_log_schema
     from ..auth import Authenticator as JwtAuthenticator
-    from ..auth import AuthSettings
     from ..policy import PolicyService
     from ..policy.hook import PolicyHook as RegoPolicyHook
 
-    env = dict(settings.raw_env)
+    env = dict(settings.raw_env)  # enumerated values already canonical (GatewaySettings.from_env)
     try:
-        authenticator = JwtAuthenticator.from_settings(AuthSettings.from_env(env))
+        authenticator = JwtAuthenticator.from_settings(settings.auth)
         policy = RegoPolicyHook(PolicyService.from_env(env), supergraph)
         store = AuditStore(AuditSettings.from_env(env))
     except (ValueError, RuntimeError, OSError) as exc:
