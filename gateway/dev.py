@@ -2,7 +2,9 @@
 
 Creates the internal keys if absent, seeds demo data if absent, starts the three subgraphs and the gateway as
 child processes, waits for their ``/healthz``, prints where everything listens, the GraphiQL URL and ready-made
-dev tokens, and stops every child cleanly on Ctrl-C / SIGTERM (or when one of them dies).
+dev tokens, and stops every child cleanly on Ctrl-C / SIGTERM. A child that dies is restarted with backoff while
+the others keep running (``gateway.supervise``): with a subgraph down the gateway answers with the data of the
+others and ``SUBGRAPH_UNAVAILABLE`` at the paths of the missing one.
 """
 
 from __future__ import annotations
@@ -14,13 +16,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from types import FrameType
 
 from .config import CANONICAL, ConfigError, GatewaySettings
 from .keys import key_paths, load_or_create_internal_key
+from .supervise import ServiceSpec, Supervisor
 
 SUBGRAPHS = (("population", 4001), ("civil_status", 4002), ("sentences", 4003))
 DEMO_TOKENS = (  # (agency id, account, purpose, legal basis) shown ready to paste into GraphiQL
@@ -32,48 +33,12 @@ DEMO_TOKENS = (  # (agency id, account, purpose, legal basis) shown ready to pas
 HEALTH_TIMEOUT_S = 90
 
 
-@dataclass
+@dataclass(frozen=True)
 class Child:
+    """A child as the banner shows it: its name and base URL."""
+
     name: str
     url: str
-    process: subprocess.Popen[bytes]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=1) as resp:  # local health endpoint we just started
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _wait_healthy(children: list[Child]) -> bool:
-    deadline = time.monotonic() + HEALTH_TIMEOUT_S
-    pending = list(children)
-    while pending and time.monotonic() < deadline:
-        for child in list(pending):
-            if child.process.poll() is not None:
-                print(f"dev: {child.name} exited with status {child.process.returncode}", file=sys.stderr)
-                return False
-            if _healthy(child.url + "/healthz"):
-                pending.remove(child)
-        time.sleep(0.2)
-    for child in pending:
-        print(f"dev: {child.name} did not become healthy within {HEALTH_TIMEOUT_S}s", file=sys.stderr)
-    return not pending
-
-
-def _stop(children: list[Child]) -> None:
-    for child in children:
-        if child.process.poll() is None:
-            child.process.terminate()
-    deadline = time.monotonic() + 10
-    for child in children:
-        try:
-            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.process.kill()
-            child.process.wait()
 
 
 def _module_exists(name: str) -> bool:
@@ -136,35 +101,39 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    specs: list[ServiceSpec] = []
+    for name, default_port in SUBGRAPHS:
+        if not _module_exists(f"subgraphs.{name}.__main__"):
+            print(f"dev: subgraphs.{name} is not available yet: not started")
+            continue
+        prefix = name.upper()
+        host = env.get(f"{prefix}_HOST", "127.0.0.1")
+        port = int(env.get(f"{prefix}_PORT", default_port))
+        env.setdefault(f"{prefix}_URL", f"http://{host}:{port}/graphql")
+        specs.append(ServiceSpec(name, (sys.executable, "-m", f"subgraphs.{name}"), f"http://{host}:{port}/healthz",
+                                 env))
+        children.append(Child(name, f"http://{host}:{port}"))
+    base = f"http://{settings.host}:{settings.port}"
+    supervisor = Supervisor([*specs, ServiceSpec("gateway", (sys.executable, "-m", "gateway", "serve"),
+                                                 f"{base}/healthz", env)])
     try:
-        for name, default_port in SUBGRAPHS:
-            if not _module_exists(f"subgraphs.{name}.__main__"):
-                print(f"dev: subgraphs.{name} is not available yet: not started")
-                continue
-            prefix = name.upper()
-            host = env.get(f"{prefix}_HOST", "127.0.0.1")
-            port = int(env.get(f"{prefix}_PORT", default_port))
-            env.setdefault(f"{prefix}_URL", f"http://{host}:{port}/graphql")
-            process = subprocess.Popen([sys.executable, "-m", f"subgraphs.{name}"], env=env)
-            children.append(Child(name, f"http://{host}:{port}", process))
-        if not _wait_healthy(children):
+        for spec in specs:
+            supervisor.start(spec.name)
+        # At start-up a child that cannot come up is an error (wrong port, broken database): say so and stop.
+        if not supervisor.wait_healthy([spec.name for spec in specs], HEALTH_TIMEOUT_S):
             return 1
-        gateway = subprocess.Popen([sys.executable, "-m", "gateway", "serve"], env=env)
-        base = f"http://{settings.host}:{settings.port}"
-        children.append(Child("gateway", base, gateway))
-        if not _wait_healthy(children[-1:]):
+        supervisor.start("gateway")
+        children.append(Child("gateway", base))
+        if not supervisor.wait_healthy(["gateway"], HEALTH_TIMEOUT_S):
             return 1
         _banner(children, base, settings)
         while not stopping:
-            dead = [c for c in children if c.process.poll() is not None]
-            if dead:
-                print(f"dev: {dead[0].name} exited ({dead[0].process.returncode}); stopping", file=sys.stderr)
-                return 1
-            time.sleep(0.5)
+            supervisor.tick()  # from here on a child that dies is restarted, the others keep serving
+            time.sleep(0.2)
         print("\ndev: stopping…")
         return 0
     finally:
-        _stop(children)
+        supervisor.stop_all()
 
 
 def _banner(children: list[Child], base: str, settings: GatewaySettings) -> None:
