@@ -1,0 +1,62 @@
+"""Federation conformance: every operation of every case in ``cases/``, ours vs Apollo Gateway (or the spec).
+
+Test ids are ``case::op``. The comparison rule is in ``compare.py``; the report (per case: op, pass/fail, diff,
+fetch counts) is written to ``$TMPDIR/federation-report.md`` when the session ends. A failing test here is a
+finding about our gateway (or, when Apollo answered an error status, about the case).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conformance.federation.case import Case, Op, load_cases
+from tests.conformance.federation.compare import Verdict, judge, write_report
+from tests.conformance.federation.harness import Federation
+
+pytestmark = pytest.mark.node
+CASES = load_cases()
+REPORT = Path(tempfile.gettempdir()) / "federation-report.md"
+PARAMS = [pytest.param(case, op, id=f"{case.name}::{op.name}") for case in CASES for op in case.operations]
+
+
+@pytest.fixture(scope="session")
+def verdicts() -> list[Verdict]:
+    return []
+
+
+@pytest.fixture(scope="session")
+def federation(tmp_path_factory: pytest.TempPathFactory, verdicts: list[Verdict]) -> Iterator[Federation]:
+    running = Federation(tmp_path_factory.mktemp("federation"), CASES)
+    try:
+        running.start()
+        yield running
+    finally:
+        if verdicts:
+            write_report(REPORT, verdicts, running.runs)
+            print(f"\nfederation report: {REPORT}")
+        running.close()
+
+
+def test_case_names_and_ops_are_unique() -> None:
+    assert len({case.name for case in CASES}) == len(CASES)
+    for case in CASES:
+        names = [op.name for op in case.operations]
+        assert len(set(names)) == len(names), case.name
+        assert case.features and case.subgraphs and case.operations, case.name
+        assert all(op.note for op in case.operations if op.expected is not None), f"{case.name}: say why in note"
+
+
+def test_every_case_composes(federation: Federation) -> None:
+    broken = {name: info.get("errors") for name, info in federation.composed.items() if not info.get("ok")}
+    assert not broken, broken
+
+
+@pytest.mark.parametrize(("case", "op"), PARAMS)
+def test_operation(federation: Federation, verdicts: list[Verdict], case: Case, op: Op) -> None:
+    verdict = judge(federation.run(case.name), op)
+    verdicts.append(verdict)
+    assert verdict.ok, f"{verdict.id}: {'; '.join(verdict.reasons)} (details in {REPORT})"
