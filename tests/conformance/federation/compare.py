@@ -16,6 +16,8 @@ The rule, per operation:
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,9 @@ from .case import Op
 from .harness import Answer, CaseRun
 
 MISSING = "<absent>"
+REPORT = Path(os.environ.get("FEDERATION_REPORT", Path(tempfile.gettempdir()) / "federation-report.md"))
+# FEDERATION_REPORT_ALL=1: the answers of passing operations too (to check what a new case really returns).
+REPORT_ALL = os.environ.get("FEDERATION_REPORT_ALL") == "1"
 
 
 @dataclass
@@ -154,9 +159,9 @@ def write_report(path: Path, verdicts: list[Verdict], runs: dict[str, CaseRun]) 
             if v.apollo_vs_expected:
                 lines += ["", f"{v.op.name}: Apollo Gateway differs from the hand-written answer (for information): "
                           f"{'; '.join(v.apollo_vs_expected)}"]
-            if v.ok:
+            if v.ok and not REPORT_ALL:
                 continue
-            lines += ["", f"### {v.id}", "", f"```graphql\n{v.op.query.strip()}\n```", "",
+            lines += ["", f"### {v.id}{'' if v.ok else ': FAIL'}", "", f"```graphql\n{v.op.query.strip()}\n```", "",
                       f"variables: `{json.dumps(v.op.variables)}`", ""]
             if v.op.note:
                 lines += [f"note: {v.op.note}", ""]

@@ -7,38 +7,15 @@ finding about our gateway (or, when Apollo answered an error status, about the c
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests.conformance.federation.case import Case, Op, load_cases
-from tests.conformance.federation.compare import Verdict, judge, write_report
+from tests.conformance.federation.compare import REPORT, Verdict, judge
 from tests.conformance.federation.harness import Federation
 
 pytestmark = pytest.mark.node
 CASES = load_cases()
-REPORT = Path(tempfile.gettempdir()) / "federation-report.md"
 PARAMS = [pytest.param(case, op, id=f"{case.name}::{op.name}") for case in CASES for op in case.operations]
-
-
-@pytest.fixture(scope="session")
-def verdicts() -> list[Verdict]:
-    return []
-
-
-@pytest.fixture(scope="session")
-def federation(tmp_path_factory: pytest.TempPathFactory, verdicts: list[Verdict]) -> Iterator[Federation]:
-    running = Federation(tmp_path_factory.mktemp("federation"), CASES)
-    try:
-        running.start()
-        yield running
-    finally:
-        if verdicts:
-            write_report(REPORT, verdicts, running.runs)
-            print(f"\nfederation report: {REPORT}")
-        running.close()
 
 
 def test_case_names_and_ops_are_unique() -> None:

@@ -1,0 +1,29 @@
+"""Session fixtures of the federation conformance suite: the running subgraphs and gateways, the verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conformance.federation.case import load_cases
+from tests.conformance.federation.compare import REPORT, Verdict, write_report
+from tests.conformance.federation.harness import Federation
+
+
+@pytest.fixture(scope="session")
+def verdicts() -> list[Verdict]:
+    return []
+
+
+@pytest.fixture(scope="session")
+def federation(tmp_path_factory: pytest.TempPathFactory, verdicts: list[Verdict]) -> Iterator[Federation]:
+    running = Federation(tmp_path_factory.mktemp("federation"), load_cases())
+    try:
+        running.start()
+        yield running
+    finally:
+        if verdicts:
+            write_report(REPORT, verdicts, running.runs)
+            print(f"\nfederation report: {REPORT}")
+        running.close()
