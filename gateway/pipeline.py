@@ -11,6 +11,7 @@ with ``code``/``status``): the response is then that error, with no data.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import time
@@ -26,6 +27,7 @@ from .auth.purpose import DeclaredPurpose  # X-Purpose and X-Legal-Basis as sent
 from .errors import GatewayError
 from .execution import Executor, FetchContext
 from .planning import PlanCache, PlanningError
+from .request_ids import sanitize_request_id
 from .supergraph.documents import DocumentCache, ParsedOperation
 
 log = logging.getLogger("lienthong.gateway")
@@ -122,6 +124,7 @@ class GraphQLRequest:
     method: str = "POST"
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     want_plan: bool = False
+    extensions: dict[str, Any] | None = None  # the request's ``extensions`` (e.g. ``persistedQuery``)
 
 
 @dataclass(slots=True)
@@ -129,6 +132,7 @@ class GraphQLResponse:
     status: int
     body: dict[str, Any]
     outcome: str
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. ``Retry-After`` of a RATE_LIMITED refusal
 
 
 async def _maybe(value: Any) -> Any:
@@ -158,8 +162,22 @@ class Pipeline:
         self.audit = audit
         self.expose_plans = expose_plans
 
+    async def refuse(self, request: GraphQLRequest, error: GatewayError) -> GraphQLResponse:
+        """A request refused before the stages run (bad JSON, a batch, an oversize body): recorded in the audit
+        trail like every other refusal (000 Art. 13.7), with the caller when its token is valid."""
+        started = time.perf_counter()
+        request.request_id = sanitize_request_id(request.request_id)
+        caller: Caller | None = None
+        purpose: DeclaredPurpose | None = None
+        with contextlib.suppress(Exception):  # an anonymous refusal is still recorded
+            caller = await _maybe(self.authenticator.authenticate(request.headers))
+            purpose = await _maybe(self.authenticator.read_purpose(request.headers))
+        await self._audit_quietly(request, started, caller, purpose, None, {}, None, error, "refused")
+        return GraphQLResponse(error.status, {"errors": error.to_errors()}, "refused")
+
     async def handle(self, request: GraphQLRequest) -> GraphQLResponse:
         started = time.perf_counter()
+        request.request_id = sanitize_request_id(request.request_id)  # bounded before it reaches logs and audit
         caller: Caller | None = None
         purpose: DeclaredPurpose | None = None
         operation: ParsedOperation | None = None
