@@ -1,0 +1,297 @@
+"""``python -m bench.simulate``: the national load shape at reduced scale, against several gateway processes sharing
+one PostgreSQL audit chain, and whether the capacity model (:mod:`bench.capacity`) predicted it.
+
+1. **Audit chain cost**: in a fresh database ``lt_sim_<random>`` on 127.0.0.1:5432 (dropped at the end), the
+   time a transaction of 1 and of 64 records holds the chain's writer lock (advisory lock, head read, inserts,
+   commit), timed on the audit store's own writer path; fitted as fixed + per-record milliseconds.
+2. **Stack**: the bench's three counting subgraphs on the bench data set (SQLite, ``--people``), the composed
+   supergraph, and ``--gateways`` processes of ``python -m gateway serve`` in production mode (embedded Rego
+   policy), every one writing to the same audit chain in that database. No wrk: :mod:`bench.loadgen`.
+3. **Open loop**: the national mix (:data:`bench.capacity.NATIONAL`) at ``--rate`` requests/s (default: the rate
+   the model says uses ``--target-cores`` of CPU), Poisson arrivals, round robin over the gateways.
+   Predicted: every request answered, gateway and subgraph CPU = rate x the mix's CPU per request, the audit
+   chain's transactions and batch size from the fitted lock cost.
+4. **Saturation**: ``--connections`` closed-loop clients on the same mix. Predicted throughput = the CPU the
+   stack got / the mix's CPU per request (does the sum of the parts hold when mixed?), and what two free cores
+   would give.
+
+Then the chain is checked end to end (one sequence, no gap, every answered request recorded) and the results go
+to ``<out>/runs/sim-<time>/simulation.json``; ``--write docs/CAPACITY.md`` replaces the text between the
+``<!-- simulation:begin -->`` / ``<!-- simulation:end -->`` markers with the rendered tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shlex
+import statistics
+import sys
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from . import capacity, dataset
+from .host_load import machine_busy_seconds, own_seconds, postgres_backend_pids
+from .loadgen import LoadResult, Workload, closed_loop, open_loop
+from .options import REPO_ROOT, BenchOptions
+from .proc import Service, cpu_seconds
+from .queries import QUERIES, bodies
+from .sim_render import render, write_section
+from .stack import PSEUDONYM_KEY, Stack
+from .tokens import ensure_internal_key, mint_caller_tokens
+
+PG_ADMIN = dataset.PG_ADMIN_DSN
+
+
+def say(message: str) -> None:
+    print(f"[simulate {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# -- the audit chain's lock cost -------------------------------------------------------------------------------
+def measure_audit_cost(url: str, small: int = 200, large: int = 40, batch: int = 64) -> dict[str, float]:
+    """Milliseconds one transaction of 1 and of ``batch`` records takes on the audit writer's path."""
+    from gateway.audit import AuditSettings, AuditStore
+    from gateway.audit.chain import record_row
+
+    from .audit_latency import _record
+
+    async def run() -> tuple[float, float]:
+        store = AuditStore(AuditSettings(database_url=url))
+        await store.start()
+        try:
+            def timed(n: int, repeat: int) -> float:
+                samples = []
+                for i in range(repeat):
+                    rows = [record_row(_record(i % 97, j)) for j in range(n)]
+                    began = time.perf_counter()
+                    store._commit_batch(rows)  # the writer thread's transaction, as a gateway runs it
+                    samples.append((time.perf_counter() - began) * 1000.0)
+                return statistics.median(samples)
+
+            one = await asyncio.to_thread(timed, 1, small)
+            many = await asyncio.to_thread(timed, batch, large)
+        finally:
+            await store.close()
+        return one, many
+
+    one, many = asyncio.run(run())
+    per_record = max((many - one) / (batch - 1), 0.0)
+    return {"one_ms": one, "batch": batch, "batch_ms": many, "fixed_ms": max(one - per_record, 0.0),
+            "per_record_ms": per_record}
+
+
+def pg_counters(database: str) -> dict[str, float]:
+    """Committed transactions of ``database`` and the cluster's WAL figures (pg_stat_wal, PostgreSQL >= 14)."""
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        xact = conn.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = %s", (database,)).fetchone()
+        try:
+            wal = conn.execute("SELECT wal_records, wal_bytes, wal_sync, wal_write FROM pg_stat_wal").fetchone()
+        except psycopg.Error:
+            wal = None
+    out = {"xact_commit": float(xact[0]) if xact else 0.0}
+    if wal:
+        out.update(wal_records=float(wal[0]), wal_bytes=float(wal[1]), wal_sync=float(wal[2]),
+                   wal_write=float(wal[3]))
+    return out
+
+
+def chain_facts(url: str) -> dict[str, Any]:
+    """Rows, first and last ``seq`` of the chain (contiguous iff rows == last - first + 1)."""
+    import psycopg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+    with psycopg.connect(dsn, connect_timeout=5) as conn:
+        rows, first, last = conn.execute("SELECT count(*), min(seq), max(seq) FROM audit_log").fetchone()
+    return {"rows": int(rows), "first": int(first or 0), "last": int(last or 0),
+            "contiguous": rows == 0 or int(last) - int(first) + 1 == int(rows)}
+
+
+def rss_mib(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return float("nan")
+
+
+# -- the stack -------------------------------------------------------------------------------------------------
+def start_gateways(stack: Stack, count: int, audit_url: str, first_port: int) -> list[Service]:
+    """``count`` gateway processes in production mode (as the bench's own), sharing the PostgreSQL audit chain."""
+    assert stack.supergraph is not None
+    services = []
+    for i in range(count):
+        port = first_port + i
+        env = {
+            **stack.env(),
+            "GATEWAY_ENV": "production",
+            "GATEWAY_JWKS_FILE": str(stack.dataset.directory / "keys" / "dev-jwks.json"),
+            "GATEWAY_HOST": "127.0.0.1",
+            "GATEWAY_PORT": str(port),
+            "GATEWAY_SUPERGRAPH": str(stack.supergraph),
+            "GATEWAY_POLICY_ENGINE": "embedded",
+            "GATEWAY_AUDIT_DATABASE_URL": audit_url,
+            "GATEWAY_PSEUDONYM_KEY": PSEUDONYM_KEY,
+            **{f"{n.upper()}_URL": u for n, u in stack.subgraph_urls().items()},
+        }
+        service = Service(f"gateway-{i}", [sys.executable, "-m", "gateway", "serve"], env,
+                          stack.run_dir / "logs" / f"gateway-{i}.log", f"http://127.0.0.1:{port}/healthz",
+                          cwd=REPO_ROOT)
+        stack.services[service.name] = service
+        service.start()
+        services.append(service)
+    for service in services:
+        service.wait_ready(120.0)
+    return services
+
+
+@dataclass
+class Phase:
+    """One measured phase: what the load generator saw and the CPU every part used."""
+
+    name: str
+    load: dict[str, Any]
+    seconds: float
+    cpu_s: dict[str, float]  # gateways, subgraphs (each), postgres (audit backends), loadgen, machine
+    pg: dict[str, float]  # deltas of pg_counters
+    audit_records: int
+
+
+def load_summary(result: LoadResult) -> dict[str, Any]:
+    return {
+        "seconds": result.seconds, "ok": result.ok, "failed": result.failed, "dropped": result.dropped,
+        "statuses": {str(k): v for k, v in sorted(result.statuses.items())},
+        "per_query": {q: {"ok": s.ok, "failed": s.failed, "dropped": s.dropped, "p50_ms": s.percentile(0.5),
+                          "p99_ms": s.percentile(0.99)} for q, s in result.per_query.items()},
+    }
+
+
+def measure_phase(name: str, stack: Stack, gateways: list[Service], audit_url: str, run: Any) -> Phase:
+    """Run the coroutine factory ``run`` between two snapshots of CPU, PostgreSQL and the chain."""
+    db = audit_url.rsplit("/", 1)[1]
+    sg = stack.subgraph_pids()
+
+    def snapshot() -> dict[str, float]:
+        pg_pids = postgres_backend_pids(PG_ADMIN, db)
+        snap = {"gateways": sum(cpu_seconds(g.pid) for g in gateways), "loadgen": own_seconds(),
+                "machine": machine_busy_seconds(), "postgres": sum(cpu_seconds(p) for p in pg_pids)}
+        snap.update({f"subgraph:{n}": cpu_seconds(p) for n, p in sg.items()})
+        return snap
+
+    before, pg_before, chain_before = snapshot(), pg_counters(db), chain_facts(audit_url)["rows"]
+    began = time.monotonic()
+    result: LoadResult = asyncio.run(run())
+    seconds = time.monotonic() - began
+    after, pg_after, chain_after = snapshot(), pg_counters(db), chain_facts(audit_url)["rows"]
+    cpu = {k: after[k] - before[k] for k in after}
+    cpu["subgraphs"] = sum(v for k, v in cpu.items() if k.startswith("subgraph:"))
+    # postgres backends are per connection and live as long as the pools: the delta is what they used
+    return Phase(name, load_summary(result), seconds, cpu, {k: pg_after[k] - pg_before.get(k, 0.0) for k in pg_after},
+                 chain_after - chain_before)
+
+
+# -- the run ---------------------------------------------------------------------------------------------------
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.simulate", description=__doc__.splitlines()[0])
+    p.add_argument("--gateways", type=int, default=3, help="gateway processes sharing the audit chain (3)")
+    p.add_argument("--people", type=int, default=100_000, help="persons in the bench data set (100000)")
+    p.add_argument("--rate", type=float, default=0.0,
+                   help="open-loop req/s (default: the rate the model says uses --target-cores)")
+    p.add_argument("--target-cores", type=float, default=0.6,
+                   help="CPU (gateways + subgraphs) the default open-loop rate should use (0.6 of 2 cores)")
+    p.add_argument("--duration", type=float, default=40.0, help="seconds of the open-loop phase (40)")
+    p.add_argument("--saturate", type=float, default=30.0, help="seconds of the closed-loop phase (30; 0: skip)")
+    p.add_argument("--connections", type=int, default=24, help="closed-loop clients (24)")
+    p.add_argument("--warmup", type=float, default=8.0, help="unmeasured seconds before the phases (8)")
+    p.add_argument("--base-port", type=int, default=15100, help="subgraphs on +1..+3, gateways from +10")
+    p.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "out", help="work directory (git-ignored)")
+    p.add_argument("--write", type=Path, default=None, help="replace the simulation section of this file")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    command = "python -m bench.simulate " + shlex.join(sys.argv[1:] if argv is None else argv)
+    run_dir = args.out.resolve() / "runs" / time.strftime("sim-%Y%m%d-%H%M%S")
+    (run_dir / "logs").mkdir(parents=True, exist_ok=True)
+    options = BenchOptions(people=args.people, base_port=args.base_port, out_dir=args.out.resolve(), results=None)
+    ds = dataset.locate(options.out_dir, args.people, 1, False)
+    base_env = dataset.base_environment()
+    dataset.ensure_seeded(ds, base_env, run_dir / "logs" / "seed.log")
+    env = {**base_env, **ds.env()}
+    ensure_internal_key(env)
+    ids = dataset.pick_ids(ds)
+
+    costs = capacity.load_costs(postgres=None)  # SQLite subgraphs here, as in bench/RESULTS.md
+    shares = capacity.query_rates(capacity.NATIONAL)
+    total = sum(shares.values())
+    mix = {q: r / total for q, r in shares.items()}
+    gw_ms, sg_ms = capacity.mix_cpu_ms(costs, mix)
+    rate = args.rate or args.target_cores * 1000.0 / (gw_ms + sg_ms)
+    say(f"mix {', '.join(f'{q} {s:.1%}' for q, s in mix.items())}: model {gw_ms:.2f} + {sg_ms:.2f} ms CPU per "
+        f"request; open loop at {rate:.1f} req/s over {args.gateways} gateways")
+
+    db = f"lt_sim_{uuid.uuid4().hex[:10]}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{db}"')
+    audit_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
+    results: dict[str, Any] = {"command": command, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+                               "gateways": args.gateways, "people": args.people, "cores": os.cpu_count(),
+                               "mix": mix, "model_ms": {"gateway": gw_ms, "subgraphs": sg_ms},
+                               "costs": {q: asdict(c) for q, c in costs.items()}, "rate": rate}
+    try:
+        say(f"audit chain cost in {db}")
+        results["audit_cost"] = measure_audit_cost(audit_url)
+        say(f"audit: {results['audit_cost']}")
+        with Stack(options, ds, run_dir, base_env) as stack:
+            stack.start_subgraphs()
+            if stack.compose() is None:
+                raise SystemExit(f"compose failed: {stack.unavailable}")
+            tokens = mint_caller_tokens(env)
+            gateways = start_gateways(stack, args.gateways, audit_url, args.base_port + 10)
+            say(f"{len(gateways)} gateways up")
+            work = Workload(
+                urls=[f"http://127.0.0.1:{args.base_port + 10 + i}/graphql" for i in range(args.gateways)],
+                bodies={q: bodies(QUERIES[q], ids) for q in mix},
+                headers={q: tokens.headers(QUERIES[q].caller) for q in mix},
+            )
+            say(f"warm-up {args.warmup:g}s")
+            asyncio.run(closed_loop(work, mix, args.warmup, connections=8))
+            say(f"open loop {args.duration:g}s at {rate:.1f} req/s")
+            rates = {q: rate * s for q, s in mix.items()}
+            phases = [measure_phase("open", stack, gateways, audit_url,
+                                    lambda: open_loop(work, rates, args.duration))]
+            if args.saturate > 0:
+                say(f"closed loop {args.saturate:g}s at {args.connections} connections")
+                phases.append(measure_phase("closed", stack, gateways, audit_url,
+                                            lambda: closed_loop(work, mix, args.saturate,
+                                                                connections=args.connections)))
+            results["rss_mib"] = {s.name: rss_mib(s.pid) for s in stack.services.values()}
+        results["phases"] = [asdict(p) for p in phases]
+        results["chain"] = chain_facts(audit_url)
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        say(f"dropped {db}")
+    (run_dir / "simulation.json").write_text(json.dumps(results, indent=1, default=str))
+    text = render(results)
+    print(text)
+    if args.write:
+        write_section(args.write, text)
+        say(f"wrote the simulation section of {args.write}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
