@@ -177,7 +177,8 @@ async def test_roles(auth: Authenticator, keys: dict[str, Any]):
     assert subject.role is Role.DATA_SUBJECT and subject.agency_id is None and subject.is_data_subject
     await refused(auth, sign(keys["ec"], "ES256", claims(sub="officer-1", agency=None, role="data_subject")),
                   "personalId")
-    dpo = await auth.authenticate(bearer(sign(keys["ec"], "ES256", claims(role="dpo", agency="bo-tu-phap"))))
+    dpo = await auth.authenticate(bearer(sign(keys["ec"], "ES256",
+                                              claims(sub="dpo-1", role="dpo", agency="bo-tu-phap"))))
     assert dpo.is_dpo and dpo.agency_kind == "justice_ministry"
     await refused(auth, sign(keys["ec"], "ES256", claims(role="admin")), "role 'admin'")
 

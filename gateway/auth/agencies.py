@@ -1,4 +1,10 @@
-"""Read-only view of the agency catalogue ``policies/data/agencies.json`` (owned by the policy authors)."""
+"""Read-only view of the agency catalogue ``policies/data/agencies.json`` (owned by the policy authors).
+
+Besides the agencies, the catalogue lists the accounts appointed data-protection officers
+(``data_protection_officers: [{"account", "agency"}]``, 004 Art. 38.2): a token's ``role: dpo`` claim is honoured
+only for those accounts, so that an identity provider (or anyone able to have a token minted) cannot make an
+ordinary account a DPO, who may read every data subject's access log.
+"""
 
 from __future__ import annotations
 
@@ -19,11 +25,25 @@ class Agency:
     province: str | None
 
 
-class AgencyCatalogue(Mapping[str, Agency]):
-    """Agencies by id, immutable once loaded."""
+@dataclass(frozen=True, slots=True)
+class DataProtectionOfficer:
+    """An account appointed DPO, at ``agency`` (None: not attached to one agency)."""
 
-    def __init__(self, agencies: Mapping[str, Agency]) -> None:
+    account: str
+    agency: str | None
+
+
+class AgencyCatalogue(Mapping[str, Agency]):
+    """Agencies by id, and the appointed data-protection officers; immutable once loaded."""
+
+    def __init__(self, agencies: Mapping[str, Agency],
+                 officers: Mapping[str, DataProtectionOfficer] | None = None) -> None:
         self._by_id: Mapping[str, Agency] = MappingProxyType(dict(agencies))
+        self._officers: Mapping[str, DataProtectionOfficer] = MappingProxyType(dict(officers or {}))
+
+    def data_protection_officer(self, account: str) -> DataProtectionOfficer | None:
+        """The DPO appointment of ``account``, or None when the catalogue lists none."""
+        return self._officers.get(account)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> AgencyCatalogue:
@@ -42,7 +62,18 @@ class AgencyCatalogue(Mapping[str, Agency]):
             if agency.id in by_id:
                 raise ValueError(f"agency catalogue: duplicate id {agency.id!r}")
             by_id[agency.id] = agency
-        return cls(by_id)
+        officers: dict[str, DataProtectionOfficer] = {}
+        listed = data.get("data_protection_officers") or []
+        if not isinstance(listed, list):
+            raise ValueError("agency catalogue: 'data_protection_officers' must be a list")
+        for entry in listed:
+            officer = DataProtectionOfficer(account=str(entry["account"]), agency=entry.get("agency"))
+            if officer.agency is not None and officer.agency not in by_id:
+                raise ValueError(f"agency catalogue: DPO {officer.account!r} names unknown agency {officer.agency!r}")
+            if officer.account in officers:
+                raise ValueError(f"agency catalogue: DPO {officer.account!r} listed twice")
+            officers[officer.account] = officer
+        return cls(by_id, officers)
 
     @classmethod
     def load(cls, path: Path) -> AgencyCatalogue:

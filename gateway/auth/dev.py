@@ -65,6 +65,10 @@ def mint_dev_token(
     """
     settings = settings or AuthSettings.from_env()
     role = Role(role)
+    if role is Role.DPO:  # the gateway would refuse it anyway: say so when minting
+        agencies = agencies if agencies is not None else AgencyCatalogue.load(settings.agencies_file)
+        if agencies.data_protection_officer(sub) is None:
+            raise ValueError(f"{sub!r} is not a data-protection officer in {settings.agencies_file}")
     if agency is not None:
         agencies = agencies if agencies is not None else AgencyCatalogue.load(settings.agencies_file)
         if agency not in agencies:

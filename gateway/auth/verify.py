@@ -2,9 +2,11 @@
 
 Accepted signatures: RS256 (RSA >= 2048 bits), ES256 (EC P-256), EdDSA / Ed25519 (OKP Ed25519), and only when the
 key found by ``kid`` has the matching type: ``alg: none``, HS* and an HMAC "signed" with a public key are refused
-before any cryptography runs. Required claims: ``iss``, ``aud``, ``exp``, ``sub``; ``nbf`` and ``iat`` are
-checked when present, with ``leeway`` seconds of skew. Keys named in the token (``jku``, ``jwk``, ``x5u``) are
-never used. The ``agency`` claim must name an agency of the catalogue (000 Art. 13.7: identified accounts).
+before any cryptography runs. Required claims: ``iss``, ``aud``, ``iat``, ``exp``, ``sub``, with ``exp - iat`` at
+most ``max_lifetime`` seconds (``GATEWAY_JWT_MAX_LIFETIME``: a stolen token must not stay valid for months);
+``nbf`` is checked when present, with ``leeway`` seconds of skew. Keys named in the token (``jku``, ``jwk``,
+``x5u``) are never used. The ``agency`` claim must name an agency of the catalogue (000 Art. 13.7: identified
+accounts); ``role: dpo`` is honoured only for an account the catalogue lists as a data-protection officer.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from .caller import AuthError, Caller, Role
 from .headers import HeaderPairs, header_values
 from .jwks import KeySource, LocalKeySet, RemoteJwks
 from .purpose import DeclaredPurpose, read_purpose
-from .settings import AuthSettings
+from .settings import DEFAULT_MAX_LIFETIME, AuthSettings
 
 MAX_TOKEN_BYTES = 8192
 _PERSONAL_ID = re.compile(r"^[0-9]{12}$")
@@ -65,7 +67,7 @@ class Authenticator:
     """Turns request headers into a :class:`Caller`, or raises :class:`AuthError` (HTTP 401)."""
 
     def __init__(self, keys: KeySource, agencies: AgencyCatalogue, *, issuer: str, audience: str,
-                 leeway: int = 30) -> None:
+                 leeway: int = 30, max_lifetime: int = DEFAULT_MAX_LIFETIME) -> None:
         self.keys = keys
         self.agencies = agencies
         # token -> (key, claims) of a verified signature: a service sends the same token for its lifetime, and the
@@ -74,10 +76,12 @@ class Authenticator:
         self._verified: LRUCache[str, tuple[Key, dict[str, Any]]] = LRUCache(maxsize=4096)
         self.issuer = issuer
         self.audience = audience
+        self.max_lifetime = max_lifetime
         self.registry = jwt.JWTClaimsRegistry(
             leeway=leeway,
             iss={"essential": True, "value": issuer},
             aud={"essential": True, "value": audience},
+            iat={"essential": True},
             exp={"essential": True},
             sub={"essential": True},
         )
@@ -102,7 +106,8 @@ class Authenticator:
 
                 load_or_create_dev_key(settings)
             source = LocalKeySet.from_file(settings.jwks_file)
-        return cls(source, agencies, issuer=settings.issuer, audience=settings.audience, leeway=settings.leeway)
+        return cls(source, agencies, issuer=settings.issuer, audience=settings.audience, leeway=settings.leeway,
+                   max_lifetime=settings.max_lifetime)
 
     async def aclose(self) -> None:
         """Close the JWKS client, if any."""
@@ -168,6 +173,10 @@ class Authenticator:
             raise AuthError(f"token lacks required claim(s): {exc.claim}") from exc
         except JoseError as exc:
             raise AuthError(self._claim_problem(exc)) from exc
+        lifetime = claims["exp"] - claims["iat"]  # both numeric: the registry checked them
+        if lifetime > self.max_lifetime:
+            raise AuthError(f"token lifetime (exp - iat = {int(lifetime)} s) exceeds the maximum of "
+                            f"{self.max_lifetime} s")
         return self._caller(claims)
 
     def _claim_problem(self, exc: JoseError) -> str:
@@ -197,6 +206,14 @@ class Authenticator:
             raise AuthError("token lacks the 'agency' claim")
         if role is Role.DATA_SUBJECT and not _PERSONAL_ID.fullmatch(sub):
             raise AuthError("a data subject's token must carry the personalId (12 digits) as 'sub'")
+        if role is Role.DPO:
+            officer = self.agencies.data_protection_officer(sub)
+            if officer is None:
+                raise AuthError(f"account {sub!r} is not a data-protection officer in the agency catalogue")
+            if agency_id is not None and agency_id != officer.agency:
+                raise AuthError(f"account {sub!r} is a data-protection officer of {officer.agency!r}, "
+                                f"not of {agency_id!r}")
+            agency_id = officer.agency  # the appointment, not the token, says where the DPO sits
         agency = None
         if agency_id:
             agency = self.agencies.get(agency_id)

@@ -1,8 +1,10 @@
 """Only the gateway may call a subgraph: every request carries a short-lived internal JWT signed by the gateway.
 
-The token (ES256) is minted per subgraph audience (``lienthong-subgraph:<name>``), lives at most
-``MAX_TTL_SECONDS``, and carries the caller's account, agency and declared purpose so that a subgraph can record
-on whose behalf it answered (defense in depth, 000 Art. 13.7). Anything else gets HTTP 401 and no data.
+The token (ES256) is minted per subgraph audience (``lienthong-subgraph:<name>``, a single string: a token
+naming several audiences is refused, so one minted for ``population`` can never be replayed to ``sentences``),
+lives at most ``MAX_TTL_SECONDS`` (the gateway mints for 60 s and reuses a token for at most 30 s), and
+carries the caller's account, agency and declared purpose so that a subgraph can record on whose behalf it
+answered (defense in depth, 000 Art. 13.7). Anything else gets HTTP 401 and no data.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from joserfc.jwk import KeySet
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 ALGORITHMS = ["ES256"]
-MAX_TTL_SECONDS = 300
+MAX_TTL_SECONDS = 120
 OPEN_PATHS = frozenset({"/healthz"})
 log = logging.getLogger("lienthong.subgraph.access")
 
@@ -64,6 +66,8 @@ class InternalTokenVerifier:
             self.registry.validate(claims)
         except (JoseError, ValueError) as exc:
             raise InternalTokenError(str(exc) or type(exc).__name__) from exc
+        if not isinstance(claims.get("aud"), str):
+            raise InternalTokenError("internal token must name exactly one subgraph audience")
         if claims["exp"] - claims["iat"] > MAX_TTL_SECONDS:
             raise InternalTokenError("internal token lives too long")
         return claims
