@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..case import Case, Op, Subgraph
+from ._sdl import link
 
-FED2 = 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])\n'
+FED2 = link("@key", "@shareable")
 
 COURTS = {"c1": {"id": "c1", "name": "People's Court of Hanoi"}, "c2": {"id": "c2", "name": "People's Court of Hue"}}
 ADDRESSES = {"c1": "1 Hai Ba Trung, Hanoi", "c2": "8 Le Loi, Hue"}
