@@ -26,9 +26,20 @@ def audit_url_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return request.getfixturevalue("pg_database")()
 
 
+def signed_settings(audit_url: str, directory: Path, **over: Any) -> AuditSettings:
+    """Settings of a signing store: its key, verify keys and witness file under ``directory``."""
+    fields: dict[str, Any] = dict(
+        database_url=audit_url, timeout=5, signing_key_file=directory / "keys" / "audit-signing.jwk.json",
+        verify_keys_file=directory / "keys" / "audit-verify.jwks.json", witness=f"file:{directory / 'witness.jsonl'}",
+    )
+    fields.update(over)
+    return AuditSettings(**fields)
+
+
 @pytest.fixture(name="store")
-async def store_fixture(audit_url: str) -> AsyncIterator[AuditStore]:
-    s = AuditStore(AuditSettings(database_url=audit_url, timeout=5))
+async def store_fixture(audit_url: str, tmp_path: Path) -> AsyncIterator[AuditStore]:
+    """A signing store (checkpoints every 1000 records / 30 s, and on close) on ``audit_url``."""
+    s = AuditStore(signed_settings(audit_url, tmp_path))
     await s.start()
     try:
         yield s
@@ -65,13 +76,15 @@ class Raw:
             return result.all() if result.returns_rows else result.rowcount
 
     def drop_triggers(self) -> None:
+        tables = ("audit_log", "audit_subjects", "audit_checkpoints", "audit_meta")
         if self.dialect == "sqlite":
-            for name in ("audit_log_no_update", "audit_log_no_delete", "audit_subjects_no_update",
-                         "audit_subjects_no_delete"):
-                self.run(f"DROP TRIGGER IF EXISTS {name}")
+            for table in tables:
+                for op in ("update", "delete"):
+                    self.run(f"DROP TRIGGER IF EXISTS {table}_no_{op}")
         else:
-            for table in ("audit_log", "audit_subjects"):
-                self.run(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            for table in tables:
+                for name in ("append_only", "no_truncate"):
+                    self.run(f"DROP TRIGGER IF EXISTS {table}_{name} ON {table}")
 
     def row(self, seq: int) -> dict[str, Any]:
         with self.engine.connect() as conn:

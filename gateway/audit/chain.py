@@ -96,25 +96,36 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """Result of verifying the whole chain."""
+    """Result of verifying the whole chain (and, on a signed store, its checkpoints and witness)."""
 
     records: int
     first_seq: int | None
     head_seq: int | None
     head_hash: str | None
-    problem: Problem | None
+    problems: tuple[Problem, ...] = ()
+    notes: tuple[str, ...] = ()  # findings that are not failures (e.g. records not yet checkpointed)
+    checkpoints: int = 0  # signed checkpoints verified
+    witnessed_seq: int | None = None  # the newest witnessed checkpoint the chain reaches
+
+    @property
+    def problem(self) -> Problem | None:
+        """The first problem found, or None."""
+        return self.problems[0] if self.problems else None
 
     @property
     def ok(self) -> bool:
-        return self.problem is None
+        return not self.problems
 
 
 class ChainVerifier:
     """Feed rows in ``seq`` order (:meth:`add`), then :meth:`finish` with the subject index."""
 
-    def __init__(self, anchors: Iterable[tuple[int, str]], checkpoints: Mapping[int, str] | None = None) -> None:
-        self.anchors = set(anchors)  # (anchor_seq, anchor_hash) as stated by anchor rows
+    def __init__(self, anchors: Iterable[tuple[int, str]], checkpoints: Mapping[int, str] | None = None,
+                 signed_anchors: Mapping[int, tuple[int, str]] | None = None) -> None:
+        self.anchors = set(anchors)  # (anchor_seq, anchor_hash) the chain may start after
         self.checkpoints = dict(checkpoints or {})
+        # seq -> (anchor_seq, anchor_hash) of the prune checkpoints the gateway signed; None: unsigned store
+        self.signed_anchors = signed_anchors
         self.count = 0
         self.first: int | None = None
         self.prev_seq: int | None = None
@@ -128,8 +139,11 @@ class ChainVerifier:
         if self.prev_seq is None:
             self.first = seq
             if not (seq == 1 and row["prev_hash"] == GENESIS) and (seq, row["prev_hash"]) not in self.anchors:
-                return self._bad(seq, f"records before seq {seq} are missing and no prune anchor accounts for "
-                                      "them (deleted or forged first record)")
+                signed = "signed " if self.signed_anchors is not None else ""
+                return self._bad(seq, f"records before seq {seq} are missing and no {signed}prune anchor accounts "
+                                      "for them (deleted or forged first record)")
+            for pruned in [s for s in self.checkpoints if s < seq]:  # vouched for records pruned since
+                del self.checkpoints[pruned]
         elif seq != self.prev_seq + 1:
             return self._bad(seq, f"seq jumps from {self.prev_seq} to {seq}: records deleted or inserted")
         elif row["prev_hash"] != self.prev_hash:
@@ -139,9 +153,13 @@ class ChainVerifier:
         if actual != row["hash"]:
             return self._bad(seq, "contents do not match the record's hash (record modified)")
         if seq in self.checkpoints and self.checkpoints.pop(seq) != actual:
-            return self._bad(seq, "hash differs from the external checkpoint (chain rewritten)")
-        if row["kind"] == KIND_ANCHOR and (row["anchor_seq"] is None or row["anchor_seq"] > seq):
-            return self._bad(seq, "anchor points past itself")
+            return self._bad(seq, "hash differs from the signed checkpoint of this seq (chain rewritten)")
+        if row["kind"] == KIND_ANCHOR:
+            if row["anchor_seq"] is None or row["anchor_seq"] > seq:
+                return self._bad(seq, "anchor points past itself")
+            if self.signed_anchors is not None and \
+                    self.signed_anchors.get(seq) != (row["anchor_seq"], row["anchor_hash"]):
+                return self._bad(seq, "prune anchor without a matching signed prune checkpoint (forged anchor)")
         for pid in orjson.loads(row["subjects"] or "[]"):
             self.expected_index.add((pid, seq))
         self.count += 1
@@ -155,8 +173,9 @@ class ChainVerifier:
     def finish(self, index: Iterable[tuple[str, int]]) -> Verdict:
         """Check the subject index against the records' subjects and give the verdict."""
         if self.problem is None and self.checkpoints:
-            seq = min(self.checkpoints)
-            self.problem = Problem(seq, "checkpointed record is missing (chain truncated)")
+            seq = max(self.checkpoints)
+            self.problem = Problem(seq, f"the chain ends at seq {self.prev_seq or 0} but a checkpoint vouches for "
+                                        f"seq {seq}: records deleted behind a checkpoint (chain truncated)")
         if self.problem is None:
             for pid, seq in index:
                 if (pid, seq) not in self.expected_index:
@@ -167,4 +186,5 @@ class ChainVerifier:
                 if self.expected_index:
                     pid, seq = min(self.expected_index, key=lambda p: p[1])
                     self.problem = Problem(seq, f"subject index lacks {pid} (index row deleted)")
-        return Verdict(self.count, self.first, self.prev_seq, self.prev_hash, self.problem)
+        problems = (self.problem,) if self.problem is not None else ()
+        return Verdict(self.count, self.first, self.prev_seq, self.prev_hash, problems)

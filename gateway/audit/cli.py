@@ -1,4 +1,4 @@
-"""``python -m gateway audit verify|export|prune``."""
+"""``python -m gateway audit verify|export|prune|keygen``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TextIO
 from .maintenance import PruneRefused, export, prune, verify
 from .record import AuditUnavailable
 from .settings import AuditSettings
+from .signing import generate_key
 from .store import AuditStore
 
 
@@ -21,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit.add_argument("--database-url", help="override GATEWAY_AUDIT_DATABASE_URL")
     sub = audit.add_subparsers(dest="audit_command", required=True)
 
-    v = sub.add_parser("verify", help="check the whole hash chain; exit 1 naming the first bad record")
+    v = sub.add_parser("verify", help="check the hash chain, the signed checkpoints and the witness; exit 1 "
+                                      "naming what failed")
     v.add_argument("--checkpoint", action="append", default=[], metavar="SEQ:HASH",
                    help="a (seq, hash) recorded earlier outside the database; detects a rewritten chain")
     v.set_defaults(handler=run)
@@ -37,10 +39,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--before", help="ISO date; default: now minus GATEWAY_AUDIT_RETENTION_DAYS")
     p.set_defaults(handler=run)
 
+    k = sub.add_parser("keygen", help="create the audit signing key (GATEWAY_AUDIT_SIGNING_KEY_FILE) and add its "
+                                      "public half to GATEWAY_AUDIT_VERIFY_KEYS_FILE; never overwrites a key")
+    k.set_defaults(handler=run)
+
 
 def run(args: argparse.Namespace) -> int:
     """Execute an ``audit`` sub-command; returns the exit status."""
     settings = AuditSettings.from_env()
+    if args.audit_command == "keygen":
+        return _keygen(settings)
     store = AuditStore(settings, database_url=args.database_url)
     try:
         if args.audit_command == "export" and args.output:
@@ -84,9 +92,34 @@ async def _verify(store: AuditStore, checkpoints: list[str]) -> int:
         parsed[int(seq)] = digest
     verdict = await verify(store, parsed)
     if verdict.problem is not None:
-        print(f"audit chain BROKEN at record seq {verdict.problem.seq}: {verdict.problem.reason}")
-        print(f"({verdict.records} record(s) verified before it)")
+        first = verdict.problem
+        print(f"audit chain BROKEN at record seq {first.seq}: {first.reason}")
+        for problem in verdict.problems[1:]:
+            print(f"  also at seq {problem.seq}: {problem.reason}")
+        print(f"({verdict.records} record(s) verified before the first problem; "
+              f"{verdict.checkpoints} signed checkpoint(s) in the witness)")
         return 1
     print(f"audit chain OK: {verdict.records} record(s), seq {verdict.first_seq}..{verdict.head_seq}, "
           f"head hash {verdict.head_hash}")
+    if store.signed:
+        print(f"signed checkpoints OK: {verdict.checkpoints} in witness {store.settings.witness}, newest at seq "
+              f"{verdict.witnessed_seq}; signatures checked with {store.settings.verify_keys_file}")
+    else:
+        print("(unsigned trail: no signing key or witness configured, checkpoints not checked)")
+    for note in verdict.notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _keygen(settings: AuditSettings) -> int:
+    if settings.signing_key_file is None or settings.verify_keys_file is None:
+        print("audit keygen: no key file configured", file=sys.stderr)
+        return 2
+    try:
+        key = generate_key(settings.signing_key_file, settings.verify_keys_file)
+    except FileExistsError as exc:
+        print(f"audit keygen: {exc}", file=sys.stderr)
+        return 1
+    print(f"audit signing key {key.kid} written to {settings.signing_key_file} (mode 0600); public key added to "
+          f"{settings.verify_keys_file}")
     return 0

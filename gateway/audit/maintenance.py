@@ -1,9 +1,10 @@
-"""Verification, export and pruning of the audit trail (``python -m gateway audit ...``)."""
+"""Export and pruning of the audit trail (``python -m gateway audit ...``); :func:`verify` is in
+:mod:`gateway.audit.attest`."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
@@ -11,33 +12,14 @@ from typing import Any, TextIO
 import orjson
 from sqlalchemy import delete, func, select
 
-from .chain import JSON_COLUMNS, KIND_ANCHOR, ChainVerifier, Verdict, anchor_row, chain
+from .attest import verify
+from .chain import JSON_COLUMNS, anchor_row, chain
 from .record import utc_text
 from .schema import audit_log, audit_subjects
 from .store import AuditStore
 
 EXPORT_COLUMNS = [c.name for c in audit_log.columns]
-
-
-async def verify(store: AuditStore, checkpoints: Mapping[int, str] | None = None) -> Verdict:
-    """Walk the whole chain in ``seq`` order; the verdict names the first bad record and why."""
-    engine = store.reader()
-    async with engine.connect() as conn:
-        anchors = (await conn.execute(
-            select(audit_log.c.anchor_seq, audit_log.c.anchor_hash).where(audit_log.c.kind == KIND_ANCHOR)
-        )).all()
-        verifier = ChainVerifier([(a.anchor_seq, a.anchor_hash) for a in anchors], checkpoints)
-        result = await conn.stream(select(audit_log).order_by(audit_log.c.seq))
-        async for row in result.mappings():
-            if not verifier.add(row):
-                break
-        await result.close()
-        if verifier.problem is not None:
-            return verifier.finish(())
-        index = await conn.stream(select(audit_subjects.c.personal_id, audit_subjects.c.seq)
-                                  .order_by(audit_subjects.c.seq))
-        pairs = [(r.personal_id, r.seq) async for r in index]
-    return verifier.finish(pairs)
+__all__ = ["PruneRefused", "PruneResult", "export", "iter_records", "prune", "verify"]
 
 
 def _moment(value: str | datetime | None) -> str | None:
@@ -101,6 +83,11 @@ async def prune(store: AuditStore, before: str | datetime, retention_days: int, 
 
     Refuses when ``before`` is inside the retention period or when the chain does not verify (pruning must
     not launder tampering). Runs under the writer lock, so it is safe while the gateway is serving.
+
+    On a signed store the anchor becomes a signed ``prune`` checkpoint before anything is deleted: the anchor is
+    committed first, then one transaction signs it (witness, then database) and deletes. A crash between the two
+    leaves an anchor with no signature and nothing deleted, which ``audit verify`` reports; the gateway never
+    signs an anchor it did not just write, since that is exactly what a forger would ask of it.
     """
     cut = _moment(before)
     assert cut is not None
@@ -126,6 +113,11 @@ async def prune(store: AuditStore, before: str | datetime, retention_days: int, 
         anchor = anchor_row(first_kept, preceding, f"pruned records before {cut} (retention {retention_days} days)")
         chain([anchor], head_seq, head_hash)
         await conn.execute(audit_log.insert(), [anchor])
+    checkpointer = store.checkpointer() if store.signed else None
+    async with store.writer_transaction() as (conn, _, _):
+        if checkpointer is not None:
+            await conn.run_sync(lambda sync: checkpointer.write(sync, anchor["seq"], anchor["hash"], "prune",
+                                                                first_kept=first_kept, preceding=preceding))
         await conn.execute(delete(audit_subjects).where(audit_subjects.c.seq < first_kept))
         deleted = (await conn.execute(delete(audit_log).where(audit_log.c.seq < first_kept))).rowcount
     return PruneResult(deleted, first_kept, anchor["seq"])

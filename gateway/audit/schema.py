@@ -4,12 +4,18 @@ triggers are dialect-specific SQL that alembic would only wrap).
 ``audit_log`` holds the chained records (``kind`` ``access`` or ``anchor``); ``audit_subjects`` indexes
 ``(personal_id, seq)`` for the access log. UPDATE is always refused; DELETE only for rows older than the newest
 prune anchor (``seq < max(anchor_seq)``), so pruning must first append its anchor. PostgreSQL also refuses
-TRUNCATE.
+TRUNCATE. ``audit_checkpoints`` keeps the signed checkpoints (also written to the witness) and ``audit_meta`` the
+chain id (random, set once); both refuse UPDATE and DELETE.
+
+The triggers stop mistakes and the gateway's own code, not the database's owner: whoever can drop them can rewrite
+the tables, which is what the signed checkpoints in the witness catch (:mod:`gateway.audit.signing`).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text
+import uuid
+
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 metadata = MetaData()
@@ -52,6 +58,26 @@ audit_subjects = Table(
     Column("seq", BigInteger, primary_key=True),
 )
 
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("kind", String(16), primary_key=True),  # a prune checkpoint may share its seq with a periodic one
+    Column("at", String(32), nullable=False),
+    Column("head_hash", String(64), nullable=False),
+    Column("first_kept", BigInteger),
+    Column("token", Text, nullable=False),  # the JWS: the columns above only repeat its payload for queries
+)
+
+audit_meta = Table(
+    "audit_meta",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+FROZEN_TABLES = ("audit_checkpoints", "audit_meta")
+
 _GUARD = "COALESCE((SELECT MAX(anchor_seq) FROM audit_log WHERE kind = 'anchor'), 0)"
 
 SQLITE_TRIGGERS = [
@@ -63,6 +89,11 @@ SQLITE_TRIGGERS = [
         WHEN OLD.seq >= {_GUARD}
         BEGIN SELECT RAISE(ABORT, '{table} is append-only (only records behind a prune anchor may go)'); END"""
     for table in ("audit_log", "audit_subjects")
+] + [
+    f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
+    for table in FROZEN_TABLES
+    for op in ("UPDATE", "DELETE")
 ]
 
 POSTGRES_TRIGGERS = [
@@ -86,6 +117,15 @@ POSTGRES_TRIGGERS = [
         f"""CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
             FOR EACH STATEMENT EXECUTE FUNCTION lt_audit_no_truncate()""",
     )
+] + [
+    stmt
+    for table in FROZEN_TABLES
+    for stmt in (
+        f"""CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
+            FOR EACH ROW EXECUTE FUNCTION lt_audit_no_truncate()""",
+        f"""CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION lt_audit_no_truncate()""",
+    )
 ]
 
 # Serialises writers across processes for the length of a transaction (PostgreSQL).
@@ -106,3 +146,12 @@ async def create_schema(conn: AsyncConnection) -> None:
         raise RuntimeError(f"unsupported audit database dialect {dialect!r} (SQLite or PostgreSQL)")
     for statement in statements:
         await conn.exec_driver_sql(statement)
+    # The chain id goes into every checkpoint: a witness holding another chain's checkpoints (the database was
+    # recreated) does not verify against this one.
+    await conn.execute(text("INSERT INTO audit_meta (name, value) VALUES ('chain_id', :v) ON CONFLICT (name) "
+                            "DO NOTHING"), {"v": uuid.uuid4().hex})
+
+
+async def chain_id(conn: AsyncConnection) -> str | None:
+    """The chain id stored in the database (None before :func:`create_schema`)."""
+    return (await conn.execute(select(audit_meta.c.value).where(audit_meta.c.name == "chain_id"))).scalar()

@@ -10,6 +10,12 @@ requests get :class:`AuditUnavailable` (503 ``AUDIT_UNAVAILABLE``, no data leave
 The batch transaction itself runs on one dedicated thread with the synchronous driver (sqlite3 / psycopg):
 through the async engine it cost ~10 event-loop/thread round trips per batch (about 2.5 ms for a single
 record), in one thread hop it costs a fraction of a millisecond, and that await is what every request waits for.
+
+Signed checkpoints (:mod:`gateway.audit.checkpoints`) are made on the same thread, each in its own short
+transaction under the same writer lock: after a batch once ``checkpoint_records`` records are uncovered, by a
+ticker every quarter of ``checkpoint_seconds`` when the last one is older than that, and on close. If
+checkpoints keep failing (the witness is unwritable), records are refused once twice ``checkpoint_records`` are
+uncovered: the trail would otherwise grow with nothing outside the database vouching for it.
 """
 
 from __future__ import annotations
@@ -31,9 +37,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from subgraphs.common.db import sync_url
 
 from .chain import GENESIS, chain, record_row
+from .checkpoints import Checkpointer, CheckpointState
 from .record import AuditReceipt, AuditRecord, AuditUnavailable
 from .schema import POSTGRES_LOCK, audit_log, audit_subjects, create_schema
 from .settings import AuditSettings
+from .signing import load_signing_key
+from .witness import open_witness
 
 log = logging.getLogger("lienthong.audit")
 _STOP = object()
@@ -92,7 +101,30 @@ class AuditStore:
         self._executor: ThreadPoolExecutor | None = None
         self._queue: asyncio.Queue[Any] = asyncio.Queue(self.settings.queue_max)
         self._task: asyncio.Task[None] | None = None
+        self._ticker: asyncio.Task[None] | None = None
         self._closing = False
+        self._checkpointer: Checkpointer | None = None
+        self._uncovered = 0  # records this process wrote since it last saw the chain checkpointed
+
+    @property
+    def signed(self) -> bool:
+        """True when this store signs checkpoints (a signing key and a witness are configured)."""
+        return self.settings.signing_key_file is not None and self.settings.witness is not None
+
+    def checkpointer(self) -> Checkpointer:
+        """The checkpoint signer (loads, or in development creates, the audit key on first use)."""
+        if self._checkpointer is None:
+            s = self.settings
+            if s.signing_key_file is None or s.witness is None or s.verify_keys_file is None:
+                raise AuditUnavailable("no audit signing key / witness configured")
+            try:
+                key = load_signing_key(s.signing_key_file, s.verify_keys_file, create=s.create_signing_key)
+                witness = open_witness(s.witness)
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise AuditUnavailable(f"audit signing unavailable: {exc}") from exc
+            self._checkpointer = Checkpointer(key, witness, every_records=s.checkpoint_records,
+                                              every_seconds=s.checkpoint_seconds)
+        return self._checkpointer
 
     @property
     def dialect(self) -> str:
@@ -118,6 +150,8 @@ class AuditStore:
                 raise ValueError(f"unsupported audit database {self.dialect!r}: use SQLite or PostgreSQL")
             async with self._writer_engine.begin() as conn:
                 await create_schema(conn)
+            if writer and self.signed:
+                self.checkpointer()  # production without its key refuses to start here
             if writer:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-writer")
                 self._batch_engine = _batch_engine(self.url)
@@ -128,6 +162,8 @@ class AuditStore:
         if writer:
             self._task = asyncio.create_task(self._run(), name="audit-writer")
             self._task.add_done_callback(self._writer_done)
+            if self.signed:
+                self._ticker = asyncio.create_task(self._tick(), name="audit-checkpoints")
 
     async def close(self) -> None:
         """Write what is queued, stop the writer and release connections."""
@@ -137,6 +173,15 @@ class AuditStore:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._task), self.timeout * 2)
             self._task.cancel()
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(BaseException):
+                await self._ticker
+        if self._executor is not None and self._checkpointer is not None:
+            try:  # the tail since the last checkpoint: a cleanly stopped gateway leaves nothing uncovered
+                await asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint_tx, True)
+            except Exception as exc:
+                log.error("final audit checkpoint failed: %s", exc)
         await self._dispose()
 
     async def _dispose(self) -> None:
@@ -215,6 +260,9 @@ class AuditStore:
     def _commit_batch(self, rows: list[dict[str, Any]]) -> None:
         """One transaction on the writer thread: take the writer lock, read the head, chain, insert, commit."""
         assert self._batch_engine is not None
+        limit = self.settings.checkpoint_records
+        if self._checkpointer is not None and self._uncovered >= 2 * limit:
+            self._checkpoint_tx(False)  # raises while checkpoints cannot be made: these records fail closed
         with self._batch_engine.begin() as conn:
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql(POSTGRES_LOCK)
@@ -226,6 +274,32 @@ class AuditStore:
             index = [{"personal_id": pid, "seq": row["seq"]} for row in rows for pid in orjson.loads(row["subjects"])]
             if index:
                 conn.execute(audit_subjects.insert(), index)
+        self._uncovered += len(rows)
+        if self._checkpointer is not None and self._uncovered >= limit:
+            try:
+                self._checkpoint_tx(False)
+            except Exception as exc:  # the records are committed; the next batch retries
+                log.critical("audit checkpoint failed (%d record(s) uncovered): %s", self._uncovered, exc)
+
+    def _checkpoint_tx(self, force: bool) -> CheckpointState:
+        """On the writer thread: a transaction under the writer lock that checkpoints the head if due."""
+        assert self._batch_engine is not None and self._checkpointer is not None
+        with self._batch_engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(POSTGRES_LOCK)
+            state = self._checkpointer.maybe(conn, force=force)
+        self._uncovered = state.uncovered
+        return state
+
+    async def _tick(self) -> None:
+        """Checkpoint by time: records must not wait for the N-th record to be vouched for."""
+        period = max(self.settings.checkpoint_seconds / 4, 0.05)
+        while True:
+            await asyncio.sleep(period)
+            try:
+                await asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint_tx, False)
+            except Exception as exc:
+                log.critical("audit checkpoint failed: %s", exc)
 
     def _writer_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:

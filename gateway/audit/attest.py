@@ -1,0 +1,133 @@
+"""``audit verify``: the hash chain, and on a signed store its signed checkpoints and the witness.
+
+What a database administrator can do with the gateway's account, and what catches it:
+
+- change, insert, delete or reorder records: the hash chain (:class:`~gateway.audit.chain.ChainVerifier`);
+- rewrite the whole chain consistently (every hash recomputed): its heads differ from the signed checkpoints;
+- delete the tail, or everything: the chain no longer reaches the newest witnessed checkpoint;
+- insert a prune anchor and delete what precedes it: an anchor (and a chain start) counts only when the gateway
+  signed a ``prune`` checkpoint for it;
+- forge or delete checkpoints in the database: each must carry a valid signature by a key in the verify keys and
+  appear in the witness (a witnessed checkpoint missing from the database is only noted: the witness is the
+  authority, and a checkpoint transaction that failed after its witness write leaves exactly that).
+
+The witness is read before the database (every head it names was committed before it was written, so the chain
+read afterwards contains it) and again if a database checkpoint is not in the first reading (made meanwhile).
+Records after the newest checkpoint are covered by the chain only: at most about ``checkpoint_records`` records
+or ``checkpoint_seconds`` of them, the stated limit of what a tail truncation can remove unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+
+from .chain import KIND_ANCHOR, ChainVerifier, Problem, Verdict
+from .schema import audit_checkpoints, audit_log, audit_subjects, chain_id
+from .signing import BadCheckpoint, Checkpoint, load_verify_keys, parse
+from .store import AuditStore
+from .witness import open_witness
+
+
+async def verify(store: AuditStore, checkpoints: Mapping[int, str] | None = None) -> Verdict:
+    """Verify the whole trail; the verdict lists what failed (first the chain's first bad record)."""
+    if not store.signed:
+        return await _walk(store, checkpoints or {}, None, None)
+    settings = store.settings
+    assert settings.verify_keys_file is not None and settings.witness is not None
+    keys = load_verify_keys(settings.verify_keys_file)
+    witness = open_witness(settings.witness)
+    tokens = witness.all()
+    async with store.reader().connect() as conn:
+        chain = await chain_id(conn)
+        db_rows = (await conn.execute(select(audit_checkpoints).order_by(audit_checkpoints.c.seq))).mappings().all()
+    problems: list[Problem] = []
+    notes: list[str] = []
+    if not keys.keys:
+        problems.append(Problem(None, f"no audit verify keys in {settings.verify_keys_file}"))
+    witnessed = _witnessed(tokens, keys, chain, problems)
+    _check_database_checkpoints(db_rows, keys, chain, witnessed, witness, problems)
+    in_db = {row["token"] for row in db_rows}
+    if missing := sum(1 for cp in witnessed if cp.token not in in_db):
+        notes.append(f"{missing} witnessed checkpoint(s) are not in the database (a checkpoint transaction that "
+                     "failed or is in flight, or deleted there); the witness is authoritative")
+    expected = dict(checkpoints or {})
+    for cp in witnessed:
+        if expected.setdefault(cp.seq, cp.head) != cp.head:
+            problems.append(Problem(cp.seq, "two checkpoints name different heads for this seq (forked or "
+                                            "rewritten chain)"))
+    prunes = {cp.seq: (int(cp.first_kept or 0), str(cp.preceding)) for cp in witnessed if cp.kind == "prune"}
+    verdict = await _walk(store, expected, prunes, set(prunes.values()))
+    newest = max((cp.seq for cp in witnessed), default=None)
+    if not witnessed and verdict.records:
+        notes.append("no signed checkpoint yet: nothing outside the database vouches for this chain")
+    elif newest is not None and verdict.head_seq is not None and verdict.head_seq > newest:
+        notes.append(f"{verdict.head_seq - newest} record(s) after the newest checkpoint (seq {newest}) are "
+                     "covered by the hash chain only, until the next checkpoint")
+    return replace(verdict, problems=verdict.problems + tuple(problems), notes=tuple(notes),
+                   checkpoints=len(witnessed), witnessed_seq=newest)
+
+
+def _witnessed(tokens: list[str], keys: Any, chain: str | None, problems: list[Problem]) -> list[Checkpoint]:
+    """The witness's checkpoints whose signature verifies and that belong to this chain."""
+    out: list[Checkpoint] = []
+    for number, token in enumerate(tokens, 1):
+        try:
+            cp = parse(token, keys)
+        except BadCheckpoint as exc:
+            problems.append(Problem(None, f"witness entry {number}: {exc} (forged or corrupted witness entry)"))
+            continue
+        if cp.chain != chain:
+            problems.append(Problem(cp.seq, f"witness entry {number} is a checkpoint of chain {cp.chain}, but the "
+                                            f"database holds chain {chain} (database replaced or recreated)"))
+            continue
+        out.append(cp)
+    return out
+
+
+def _check_database_checkpoints(rows: Any, keys: Any, chain: str | None, witnessed: list[Checkpoint],
+                                witness: Any, problems: list[Problem]) -> None:
+    """Every checkpoint the database holds is signed, consistent with its columns, and in the witness."""
+    seen = {cp.token for cp in witnessed}
+    reread: set[str] | None = None
+    for row in rows:
+        try:
+            cp = parse(row["token"], keys)
+        except BadCheckpoint as exc:
+            problems.append(Problem(row["seq"], f"checkpoint in the database: {exc} (forged checkpoint)"))
+            continue
+        if (cp.chain, cp.seq, cp.kind, cp.head, cp.first_kept) != (
+                chain, row["seq"], row["kind"], row["head_hash"], row["first_kept"]):
+            problems.append(Problem(row["seq"], "checkpoint row disagrees with its signed payload (altered)"))
+            continue
+        if row["token"] not in seen:
+            if reread is None:
+                reread = set(witness.all())  # it may have been made after the witness was first read
+            if row["token"] not in reread:
+                problems.append(Problem(row["seq"], f"signed checkpoint in the database is missing from the witness "
+                                                    f"{witness!r} (witness truncated, or not this chain's witness)"))
+
+
+async def _walk(store: AuditStore, checkpoints: Mapping[int, str], signed_anchors: Mapping[int, tuple[int, str]]
+                | None, starts: set[tuple[int, str]] | None) -> Verdict:
+    """Stream the chain in ``seq`` order through a :class:`ChainVerifier`, then check the subject index."""
+    async with store.reader().connect() as conn:
+        if starts is None:  # unsigned store: the anchors the rows state are all there is
+            anchors = (await conn.execute(select(audit_log.c.anchor_seq, audit_log.c.anchor_hash)
+                                          .where(audit_log.c.kind == KIND_ANCHOR))).all()
+            starts = {(a.anchor_seq, a.anchor_hash) for a in anchors}
+        verifier = ChainVerifier(starts, checkpoints, signed_anchors)
+        result = await conn.stream(select(audit_log).order_by(audit_log.c.seq))
+        async for row in result.mappings():
+            if not verifier.add(row):
+                break
+        await result.close()
+        if verifier.problem is not None:
+            return verifier.finish(())
+        index = await conn.stream(select(audit_subjects.c.personal_id, audit_subjects.c.seq)
+                                  .order_by(audit_subjects.c.seq))
+        pairs = [(r.personal_id, r.seq) async for r in index]
+    return verifier.finish(pairs)
