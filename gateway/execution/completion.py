@@ -44,9 +44,12 @@ class _Completer:
                 continue
             if value is None or (ref.of is None and ref.kind == LEAF):
                 if value is None and not ref.nullable:
-                    path.append(f.key)
-                    self.null_error(shape.type_name, f.name)
-                    path.pop()
+                    if f.source in raw:
+                        path.append(f.key)
+                        self.null_error(shape.type_name, f.name)
+                        path.pop()
+                    # else: absent, because the entity it belongs to was not found (a null or unknown key):
+                    # the null bubbles silently, as Apollo Gateway does, the subgraph having reported nothing
                     return _BUBBLE
                 out[f.key] = value
                 continue
@@ -89,7 +92,8 @@ class _Completer:
         if not isinstance(value, dict) or sub is None:
             return self._invalid(ref, parent, name)
         if ref.kind == ABSTRACT:
-            shape = sub.get(value.get("__typename"))  # type: ignore[arg-type]
+            # No __typename: an @interfaceObject's object whose concrete type the operation did not need
+            shape = sub.get(value.get("__typename") or ref.name)
         else:
             shape = sub.get(ref.name)
         if shape is None:

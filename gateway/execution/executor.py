@@ -113,7 +113,10 @@ def _objects_at(value: Any, path: tuple[str, ...], i: int, where: list[Any],
 
 def _extract(obj: dict[str, Any], fields: tuple[ReqField, ...]) -> dict[str, Any]:
     rep: dict[str, Any] = {}
+    runtime = obj.get("__typename")
     for f in fields:
+        if f.types is not None and runtime not in f.types:
+            continue  # under a type condition of the field set that this object's type does not meet
         value = obj.get(f.name)
         if f.children and isinstance(value, dict):
             value = _extract(value, f.children)
@@ -221,10 +224,13 @@ class Executor:
         for obj, where in found:
             typename = obj.get("__typename")
             part = fetch.entities.get(typename) if typename else None
+            if part is None and fetch.assume_type:  # an @interfaceObject's objects: typed by their position
+                typename = fetch.assume_type
+                part = fetch.entities[typename]
             if part is None or any(obj.get(k) is None for k in part.key_fields):
                 continue  # another type at this path, or its key is missing because an earlier fetch failed
             rep = _extract(obj, part.requires)
-            rep["__typename"] = typename
+            rep["__typename"] = part.send_as or typename
             marker = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
             i = index.get(marker)
             if i is None:

@@ -14,6 +14,8 @@ class ReqField:
 
     name: str
     children: tuple[ReqField, ...] | None = None
+    # runtime types this field is sent for (a field set's type condition); None: every object
+    types: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,9 @@ class EntityPart:
 
     requires: tuple[ReqField, ...]
     key_fields: tuple[str, ...]
+    # the __typename the representation carries: the type's own name, or the interface's name when the target
+    # subgraph knows the type only as an @interfaceObject
+    send_as: str = ""
 
 
 @dataclass(slots=True)
@@ -36,6 +41,7 @@ class FetchNode:
     variable_usages: tuple[str, ...]
     client_keys: tuple[str, ...]  # top-level response keys the client asked for (errors go there on failure)
     entities: dict[str, EntityPart] = field(default_factory=dict)
+    assume_type: str = ""  # entity type of objects at the path that carry no __typename (@interfaceObject)
 
 
 @dataclass(slots=True)

@@ -14,7 +14,8 @@ work below interfaces and unions.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from graphql import (
@@ -27,53 +28,24 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
     get_named_type,
+    is_abstract_type,
     is_leaf_type,
     print_ast,
 )
 
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
+from .fieldsets import Provided, merge_req_fields, provided_tree, req_fields, top_field_names
+from .groups import Group, Groups, Part
+from .interface_objects import InterfaceObjects, interface_objects, real_interface_graphs
 from .keys import planner_keys, source_key
-from .plan import (
-    EntityPart,
-    FetchNode,
-    FlattenNode,
-    ParallelNode,
-    PlanNode,
-    QueryPlan,
-    ReqField,
-    SequenceNode,
-)
+from .plan import EntityPart, FetchNode, ParallelNode, PlanNode, QueryPlan, ReqField, SequenceNode
 from .selection import SelSet, collect_fields, sub_selections
 from .shape import ShapeBuilder
-
-Provided = dict[str, "Provided"]
 
 
 class PlanningError(Exception):
     """The operation cannot be planned over this supergraph (a composition the planner does not support)."""
-
-
-@dataclass(slots=True)
-class _Part:
-    """What an entity fetch selects for one entity type, and the representation it sends for it."""
-
-    selset: SelSet = field(default_factory=SelSet)
-    requires: SelSet = field(default_factory=SelSet)
-    key_fields: tuple[str, ...] = ()
-
-
-@dataclass(slots=True)
-class _Group:
-    """One future fetch: root fields of a subgraph, or entity fields for the objects at ``path``."""
-
-    id: int
-    graph: str
-    entity: bool
-    path: tuple[str, ...]
-    selset: SelSet = field(default_factory=SelSet)  # root fetches
-    parts: dict[str, _Part] = field(default_factory=dict)  # entity fetches, by entity type
-    children: dict[tuple[str, tuple[str, ...]], _Group] = field(default_factory=dict)
 
 
 def _unwrap(gql_type: Any) -> tuple[Any, int]:
@@ -85,53 +57,142 @@ def _unwrap(gql_type: Any) -> tuple[Any, int]:
     return gql_type, lists
 
 
-def _provided(selection_set: SelectionSetNode | None) -> Provided:
-    out: Provided = {}
-    if selection_set is None:
-        return out
-    for sel in selection_set.selections:
-        if isinstance(sel, FieldNode):
-            out[sel.name.value] = _provided(sel.selection_set)
-        elif isinstance(sel, InlineFragmentNode):  # provides on a type condition: approximate as the union
-            out.update(_provided(sel.selection_set))
-    return out
-
-
-def _req_fields(selset: SelSet) -> tuple[ReqField, ...]:
-    return tuple(ReqField(f.name, _req_fields(f.children) if f.children is not None else None)
-                 for f in selset.fields.values())
-
-
 class _Build:
     """State of one planning run."""
 
     def __init__(self, supergraph: Supergraph, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any], reserved: frozenset[str]) -> None:
+                 variables: dict[str, Any], reserved: frozenset[str], io: InterfaceObjects) -> None:
         self.sg = supergraph
+        self.io = io
         self.reserved = reserved
-        self.schema = supergraph.api_schema
+        # The full supergraph schema, not the API schema: key and @requires field sets may name @inaccessible
+        # types and fields. Client operations were validated against the API schema already.
+        self.schema = supergraph.schema
         self.fragments = fragments
         self.variables = variables
-        self.ids = itertools.count()
+        self.groups = Groups()
+        self._touched: list[set[int]] = []  # groups that received fields, per open `tracked` block
+        self._routing: set[tuple[str, str]] = set()  # (type, field) whose key is being fetched elsewhere
 
-    def collect(self, runtime: GraphQLObjectType, sets: list[SelectionSetNode]) -> dict[str, list[FieldNode]]:
+    def collect(self, runtime: Any, sets: list[SelectionSetNode]) -> dict[str, list[FieldNode]]:
         return collect_fields(self.schema, runtime, sets, self.fragments, self.variables)
 
-    def new_group(self, graph: str, entity: bool, path: tuple[str, ...]) -> _Group:
-        return _Group(next(self.ids), graph, entity, path)
+    def possible(self, abstract: str, graph: str) -> list[str]:
+        """Concrete types a field of type ``abstract`` may return when resolved by ``graph``."""
+        everything = [t.name for t in self.schema.get_possible_types(self.schema.get_type(abstract))]  # type: ignore[arg-type]
+        meta = self.sg.types.get(abstract)
+        if meta is not None and graph in meta.members:
+            allowed = meta.members[graph]
+            return [t for t in everything if t in allowed]
+        if meta is not None and meta.members:
+            return []
+        return [t for t in everything if graph in self.sg.type_meta(t).graphs]
+
+    def resolvers(self, type_name: str, field_name: str) -> list[str]:
+        """Graphs resolving ``type_name.field_name`` themselves (through an @interfaceObject if so declared)."""
+        via = self.io.resolvers(type_name, field_name)
+        if via is not None:
+            return list(dict.fromkeys(graph for graph, _ in via))
+        return self.sg.type_meta(type_name).resolvers(field_name)
+
+    def keys_for(self, type_name: str, field_name: str, graph: str) -> tuple[list[Any], str]:
+        """(resolvable keys, __typename to send) for fetching ``type_name`` objects from ``graph``."""
+        for via_graph, iface in self.io.resolvers(type_name, field_name) or ():
+            if via_graph == graph:
+                return self.sg.type_meta(iface).resolvable_keys(graph), iface
+        return self.sg.type_meta(type_name).resolvable_keys(graph), type_name
 
     def can_resolve(self, graph: str, type_name: str, field_name: str, provided: Provided | None) -> bool:
         if provided is not None and field_name in provided:
             return True
-        return graph in self.sg.type_meta(type_name).resolvers(field_name)
+        return graph in self.resolvers(type_name, field_name)
+
+    def sub_provided(self, graph: str, parent: str, name: str, provided: Provided | None) -> Provided | None:
+        if provided is not None and name in provided:
+            return provided[name]
+        info = self.sg.type_meta(parent).field_in(name, graph)
+        return provided_tree(info.provides) if info is not None and info.provides is not None else None
+
+    @contextmanager
+    def tracked(self) -> Iterator[set[int]]:
+        """Collect the groups that receive fields inside the block (the fetches a later fetch must wait for)."""
+        touched: set[int] = set()
+        self._touched.append(touched)
+        try:
+            yield touched
+        finally:
+            self._touched.pop()
+
+    # ------------------------------------------------------------------------------------------ cost
+    def unresolved(self, graph: str, parent: Any, sets: list[SelectionSetNode], provided: Provided | None,
+                   depth: int = 0) -> int:
+        """How many fields below would need another subgraph if ``graph`` resolved this selection (a cheap
+        stand-in for a plan's fetch count, used to choose between subgraphs that can all serve a field)."""
+        if depth > 6:
+            return 0
+        count = 0
+        runtimes = ([self.schema.get_type(t) for t in self.possible(parent.name, graph)]
+                    if is_abstract_type(parent) else [parent])
+        for runtime in runtimes:
+            for nodes in self.collect(runtime, sets).values():
+                name = nodes[0].name.value
+                if name == "__typename":
+                    continue
+                if not self.can_resolve(graph, runtime.name, name, provided):
+                    count += 1
+                    continue
+                named, _ = _unwrap(runtime.fields[name].type)
+                if not is_leaf_type(named):
+                    count += self.unresolved(graph, named, sub_selections(nodes),
+                                             self.sub_provided(graph, runtime.name, name, provided), depth + 1)
+        return count
+
+    def field_set_resolvable(self, graph: str, parent: Any, selection: SelectionSetNode,
+                             provided: Provided | None) -> bool:
+        """Can ``graph`` select the whole field set itself (provides included)?"""
+        for sel in selection.selections:
+            if isinstance(sel, InlineFragmentNode):
+                cond = self.schema.get_type(sel.type_condition.name.value) if sel.type_condition else parent
+                if not self.field_set_resolvable(graph, cond, sel.selection_set, provided):
+                    return False
+                continue
+            if not isinstance(sel, FieldNode) or sel.name.value == "__typename":
+                continue
+            name = sel.name.value
+            if not self.can_resolve(graph, parent.name, name, provided):
+                return False
+            if sel.selection_set is not None:
+                named, _ = _unwrap(parent.fields[name].type)
+                if not self.field_set_resolvable(graph, named, sel.selection_set,
+                                                 self.sub_provided(graph, parent.name, name, provided)):
+                    return False
+        return True
+
+    def choose(self, candidates: list[str], parent: Any, nodes: list[FieldNode], preferred: set[str]) -> list[str]:
+        """``candidates`` best first: fewest fields left for other subgraphs, then already used, then order."""
+        name = nodes[0].name.value
+        definition = parent.fields.get(name) if hasattr(parent, "fields") else None
+        named = _unwrap(definition.type)[0] if definition is not None else None
+
+        def rank(item: tuple[int, str]) -> tuple[int, bool, int]:
+            index, graph = item
+            below = 0
+            if named is not None and not is_leaf_type(named):
+                below = self.unresolved(graph, named, sub_selections(nodes),
+                                        self.sub_provided(graph, parent.name, name, None))
+            return below, graph not in preferred, index
+
+        return [g for _, g in sorted(enumerate(candidates), key=rank)]
 
     # ------------------------------------------------------------------------------------------ fields
-    def plan_field(self, group: _Group, parent: GraphQLObjectType, key: str, nodes: list[FieldNode],
+    def plan_field(self, group: Group, parent: Any, key: str, nodes: list[FieldNode],
                    target: SelSet, path: tuple[str, ...], provided: Provided | None, client: bool = True) -> None:
         name = nodes[0].name.value
-        if not self.can_resolve(group.graph, parent.name, name, provided) and name != "__typename":
+        if name != "__typename" and not self.can_resolve(group.graph, parent.name, name, provided):
             self.hop(group, parent, key, nodes, target, path, provided, client)
             return
+        for touched in self._touched:
+            touched.add(group.id)
         key = source_key(key, name, self.reserved)  # from here on: the key in subgraph operations
         if name == "__typename":
             target.add(key, name, client=client)
@@ -141,20 +202,18 @@ class _Build:
         sel = target.add(key, name, tuple(nodes[0].arguments or ()), client=client, composite=composite)
         if not composite:
             return
-        if provided is not None and name in provided:
-            sub_provided: Provided | None = provided[name]
-        else:
-            info = self.sg.type_meta(parent.name).field_in(name, group.graph)
-            sub_provided = _provided(info.provides) if info is not None and info.provides is not None else None
         assert sel.children is not None
-        self.plan_composite(group, named, sub_selections(nodes), sel.children,
-                            (*path, key, *("@",) * lists), sub_provided, client)
+        self.plan_composite(group, named, sub_selections(nodes), sel.children, (*path, key, *("@",) * lists),
+                            self.sub_provided(group.graph, parent.name, name, provided), client)
 
-    def plan_composite(self, group: _Group, named: Any, sets: list[SelectionSetNode], selset: SelSet,
+    def plan_composite(self, group: Group, named: Any, sets: list[SelectionSetNode], selset: SelSet,
                        path: tuple[str, ...], provided: Provided | None, client: bool = True) -> None:
         if isinstance(named, GraphQLObjectType):
             for key, nodes in self.collect(named, sets).items():
                 self.plan_field(group, named, key, nodes, selset, path, provided, client)
+            return
+        if isinstance(named, GraphQLInterfaceType) and self.io.is_object_in(named.name, group.graph):
+            self.plan_interface_object(group, named, sets, selset, path, provided, client)
             return
         # Abstract: the runtime type decides the fields, so select per concrete type (and __typename to know it),
         # except leaf fields every concrete type selects alike and this subgraph resolves on the interface itself:
@@ -162,7 +221,7 @@ class _Build:
         # the subgraph's work).
         selset.add("__typename", "__typename", client=False)
         per_type: dict[str, tuple[GraphQLObjectType, dict[str, list[FieldNode]]]] = {}
-        for type_name in self.sg.possible_types_in(named.name, group.graph):
+        for type_name in self.possible(named.name, group.graph):
             runtime = self.schema.get_type(type_name)
             assert isinstance(runtime, GraphQLObjectType)
             per_type[type_name] = (runtime, self.collect(runtime, sets))
@@ -182,7 +241,7 @@ class _Build:
             for key, nodes in rest.items():
                 self.plan_field(group, runtime, key, nodes, fragment, path, provided, client)
 
-    def _local_leaves(self, group: _Group, definition: Any, nodes: list[FieldNode]) -> bool:
+    def _local_leaves(self, group: Group, definition: Any, nodes: list[FieldNode]) -> bool:
         """An object-typed field whose sub-selection is only leaves ``group``'s subgraph resolves (no provides)."""
         target = get_named_type(definition.type)
         if not isinstance(target, GraphQLObjectType):
@@ -197,7 +256,7 @@ class _Build:
                 return False
         return True
 
-    def _shared_leaves(self, group: _Group, named: Any,
+    def _shared_leaves(self, group: Group, named: Any,
                        per_type: dict[str, tuple[GraphQLObjectType, dict[str, list[FieldNode]]]],
                        provided: Provided | None) -> dict[str, list[FieldNode]]:
         """Fields of interface ``named`` selected by the very same nodes for every concrete type, all of which (and
@@ -228,9 +287,20 @@ class _Build:
                 shared[key] = nodes
         return shared
 
-    def add_plain(self, target: SelSet, parent: GraphQLObjectType, selection: SelectionSetNode) -> None:
-        """Add a field set (key, requires) the current subgraph resolves itself."""
+    def add_plain(self, graph: str, target: SelSet, parent: Any, selection: SelectionSetNode) -> None:
+        """Add a field set (a key) that ``graph`` resolves itself, fragments included."""
         for sel in selection.selections:
+            if isinstance(sel, InlineFragmentNode):
+                cond = sel.type_condition.name.value if sel.type_condition else parent.name
+                if isinstance(parent, GraphQLObjectType):
+                    self.add_plain(graph, target, parent, sel.selection_set)
+                    continue
+                applies = set(self.possible(cond, graph)) if cond != parent.name else None
+                for type_name in self.possible(parent.name, graph):
+                    if applies is None or type_name in applies:
+                        self.add_plain(graph, target.fragment(type_name), self.schema.get_type(type_name),
+                                       sel.selection_set)
+                continue
             if not isinstance(sel, FieldNode):
                 continue
             name = sel.name.value
@@ -238,60 +308,139 @@ class _Build:
                 target.add(name, name, client=False)
                 continue
             named, _ = _unwrap(parent.fields[name].type)
-            child = target.add(name, name, client=False, composite=sel.selection_set is not None)
-            if sel.selection_set is not None and child.children is not None and isinstance(named, GraphQLObjectType):
-                self.add_plain(child.children, named, sel.selection_set)
+            child = target.add(name, name, tuple(sel.arguments or ()), client=False,
+                               composite=sel.selection_set is not None)
+            if sel.selection_set is not None and child.children is not None:
+                if is_abstract_type(named):
+                    child.children.add("__typename", "__typename", client=False)
+                self.add_plain(graph, child.children, named, sel.selection_set)
+
+    def plan_interface_object(self, group: Group, iface: GraphQLInterfaceType, sets: list[SelectionSetNode],
+                              selset: SelSet, path: tuple[str, ...], provided: Provided | None,
+                              client: bool) -> None:
+        """An interface that ``group``'s subgraph sees as an @interfaceObject: its objects have no concrete type
+        there. Fields without type condition are planned on the interface; ``__typename`` and fields under type
+        conditions are fetched from a subgraph where the interface is real, which tells the concrete type."""
+        own = self.collect(iface, sets)
+        typename = any(nodes[0].name.value == "__typename" for nodes in own.values())
+        extra: dict[str, dict[str, list[FieldNode]]] = {}
+        for runtime in self.schema.get_possible_types(iface):
+            rest = {k: v for k, v in self.collect(runtime, sets).items() if k not in own}
+            if rest:
+                extra[runtime.name] = rest
+        for key, nodes in own.items():
+            if nodes[0].name.value != "__typename":
+                self.plan_field(group, iface, key, nodes, selset, path, provided, client)
+        if not (extra or typename):
+            return
+        preferred = self.groups.candidates(group, path)
+        graphs = sorted(real_interface_graphs(self.sg, iface), key=lambda g: g not in preferred)
+        for graph in graphs:
+            key = next((k for k in self.sg.type_meta(iface.name).resolvable_keys(graph)
+                        if self.field_set_resolvable(group.graph, iface, k.selection, provided)), None)
+            if key is not None:
+                break
+        else:
+            raise PlanningError(f"no subgraph can tell the concrete type of {iface.name} objects from "
+                                f"'{group.graph}' (an @interfaceObject there)")
+        self.add_plain(group.graph, selset, iface, key.selection)
+        child = self.groups.entity_group(group, graph, path, {group.id})
+        part = child.parts.get(iface.name)
+        if part is None:
+            part = child.parts[iface.name] = Part(key_fields=top_field_names(key.selection), typename=iface.name)
+            part.field_sets.append(("key", key.selection))
+        part.selset.add("__typename", "__typename", client=False)
+        for touched in self._touched:
+            touched.add(child.id)
+        known = set(self.possible(iface.name, graph))
+        for type_name, rest in extra.items():
+            if type_name not in known:
+                continue  # that subgraph never returns this type: the fields can never apply
+            runtime = self.schema.get_type(type_name)
+            fragment = part.selset.fragment(type_name)
+            for rkey, nodes in rest.items():
+                self.plan_field(child, runtime, rkey, nodes, fragment, path, None, client)
+
+    def plan_field_set(self, group: Group, parent: Any, selection: SelectionSetNode, target: SelSet,
+                       path: tuple[str, ...], provided: Provided | None) -> None:
+        """Select a field set (@requires, or a key held by other subgraphs) at this level, hopping if need be."""
+        for key, nodes in self.collect(parent, [selection]).items():
+            self.plan_field(group, parent, key, nodes, target, path, provided, client=False)
 
     # ------------------------------------------------------------------------------------------ hops
-    def hop(self, group: _Group, parent: GraphQLObjectType, key: str, nodes: list[FieldNode], target: SelSet,
-            path: tuple[str, ...], provided: Provided | None, client: bool) -> _Group:
+    def route(self, group: Group, parent: Any, nodes: list[FieldNode], path: tuple[str, ...],
+              provided: Provided | None) -> tuple[str, Any, bool, str]:
+        """(subgraph, key, whether ``group`` holds the key itself, __typename to send) for fetching a field
+        ``group`` cannot resolve."""
         name = nodes[0].name.value
-        meta = self.sg.type_meta(parent.name)
-        candidates = [g for g in meta.resolvers(name) if meta.resolvable_keys(g)]
+        candidates = [g for g in self.resolvers(parent.name, name)
+                      if g != group.graph and self.keys_for(parent.name, name, g)[0]]
         if not candidates:
             raise PlanningError(
                 f"cannot plan {parent.name}.{name} from subgraph '{group.graph}': no subgraph resolving it can "
                 f"fetch {parent.name} by key"
             )
-        hopped = [g for g in candidates if (g, path) in group.children]
-        graph = hopped[0] if hopped else candidates[0]
-        entity_key = next(
-            (k for k in meta.resolvable_keys(graph)
-             if all(self.can_resolve(group.graph, parent.name, f.name.value, provided)
-                    for f in k.selection.selections if isinstance(f, FieldNode))),
-            None,
-        )
-        if entity_key is None:
-            raise PlanningError(f"subgraph '{group.graph}' cannot provide a key of {parent.name} for '{graph}'")
-        self.add_plain(target, parent, entity_key.selection)
-        target.add("__typename", "__typename", client=False)
+        ordered = self.choose(candidates, parent, nodes, self.groups.candidates(group, path))
+        for graph in ordered:
+            keys, send_as = self.keys_for(parent.name, name, graph)
+            for key in keys:
+                if self.field_set_resolvable(group.graph, parent, key.selection, provided):
+                    return graph, key, True, send_as
+        # No key this subgraph holds: fetch one through another subgraph first (guarded against loops).
+        for graph in ordered:
+            keys, send_as = self.keys_for(parent.name, name, graph)
+            for key in keys:
+                if all(self.resolvers(parent.name, f) for f in top_field_names(key.selection)):
+                    return graph, key, False, send_as
+        raise PlanningError(f"subgraph '{group.graph}' cannot provide a key of {parent.name} for {name}")
 
-        owner = group
-        info = meta.field_in(name, graph)
+    def hop(self, group: Group, parent: Any, key: str, nodes: list[FieldNode], target: SelSet,
+            path: tuple[str, ...], provided: Provided | None, client: bool) -> Group:
+        name = nodes[0].name.value
+        graph, entity_key, direct, send_as = self.route(group, parent, nodes, path, provided)
+        deps = {group.id}
+        if direct:
+            self.add_plain(group.graph, target, parent, entity_key.selection)
+        else:
+            guard = (parent.name, name)
+            if guard in self._routing:
+                raise PlanningError(f"no subgraph can provide a key of {parent.name} to fetch {name}")
+            self._routing.add(guard)
+            try:
+                with self.tracked() as touched:
+                    self.plan_field_set(group, parent, entity_key.selection, target, path, provided)
+            finally:
+                self._routing.discard(guard)
+            deps |= touched
+        if not self.io.is_object_in(parent.name, group.graph):  # (an interface object's __typename is no use)
+            target.add("__typename", "__typename", client=False)
+        info = self.sg.type_meta(send_as).field_in(name, graph)
         requires = info.requires if info is not None else None
         if requires is not None:
             # Required fields are selected at this level like client fields (hopping if need be); the dependent
-            # fetch then runs after whichever fetch brings them.
-            for rkey, rnodes in self.collect(parent, [requires]).items():
-                rname = rnodes[0].name.value
-                if self.can_resolve(group.graph, parent.name, rname, provided):
-                    self.plan_field(group, parent, rkey, rnodes, target, path, provided, client=False)
-                else:
-                    owner = self.hop(group, parent, rkey, rnodes, target, path, provided, client=False)
-        # One fetch per (subgraph, path): entity types found at the same path share it.
-        child = owner.children.get((graph, path))
-        if child is None:
-            child = owner.children[(graph, path)] = self.new_group(graph, True, path)
+            # fetch then waits for every fetch that brings part of them.
+            with self.tracked() as touched:
+                self.plan_field_set(group, parent, requires, target, path, provided)
+            deps |= touched
+        child = self.groups.entity_group(group, graph, path, deps)
         part = child.parts.get(parent.name)
         if part is None:
-            part = child.parts[parent.name] = _Part()
-            part.requires.add("__typename", "__typename", client=False)
-            self.add_plain(part.requires, parent, entity_key.selection)
-            part.key_fields = tuple(f.name.value for f in entity_key.selection.selections if isinstance(f, FieldNode))
-        if requires is not None:
-            self.add_plain(part.requires, parent, requires)
+            part = child.parts[parent.name] = Part(key_fields=top_field_names(entity_key.selection),
+                                                   typename=send_as)
+            part.field_sets.append(("key", entity_key.selection))
+        if requires is not None and all(fs is not requires for _, fs in part.field_sets):
+            part.field_sets.append(("requires", requires))
+        for touched_set in self._touched:
+            touched_set.add(child.id)
         self.plan_field(child, parent, key, nodes, part.selset, path, None, client)
         return child
+
+    def entity_part(self, type_name: str, part: Part) -> EntityPart:
+        parent = self.schema.get_type(type_name)
+        fields: list[ReqField] = [ReqField("__typename")]
+        for _, selection in part.field_sets:
+            fields.extend(req_fields(self.schema, parent, selection))  # type: ignore[arg-type]
+        return EntityPart(tuple(merge_req_fields(fields)), part.key_fields, part.typename or type_name)
 
 
 class Planner:
@@ -300,16 +449,17 @@ class Planner:
     def __init__(self, supergraph: Supergraph) -> None:
         self.supergraph = supergraph
         self.reserved = planner_keys(supergraph)  # response keys the planner may add itself
+        self.io = interface_objects(supergraph)
 
     def plan(self, operation: ParsedOperation, variables: dict[str, Any] | None = None) -> QueryPlan:
         """Plan ``operation``; ``variables`` only decide ``@skip``/``@include``."""
         variables = variables or {}
-        schema = self.supergraph.api_schema
-        build = _Build(self.supergraph, operation.fragments, variables, self.reserved)
-        root = schema.mutation_type if operation.operation_type == "mutation" else schema.query_type
+        build = _Build(self.supergraph, operation.fragments, variables, self.reserved, self.io)
+        mutation = operation.operation_type == "mutation"
+        root = build.schema.mutation_type if mutation else build.schema.query_type
         if root is None:
             raise PlanningError(f"the schema has no {operation.operation_type} type")
-        groups: list[_Group] = []
+        roots: list[Group] = []
         meta = self.supergraph.type_meta(root.name)
         for key, nodes in build.collect(root, [operation.operation.selection_set]).items():
             name = nodes[0].name.value
@@ -318,49 +468,46 @@ class Planner:
             candidates = meta.resolvers(name)
             if not candidates:
                 raise PlanningError(f"no subgraph resolves {root.name}.{name}")
-            if operation.operation_type == "mutation":
+            if mutation:
                 # Mutations run in the client's order: only consecutive fields of one subgraph share a fetch.
-                if groups and groups[-1].graph in candidates:
-                    group = groups[-1]
-                else:
-                    group = build.new_group(candidates[0], False, ())
-                    groups.append(group)
+                preferred = {roots[-1].graph} if roots else set()
+                graph = build.choose(candidates, root, nodes, preferred)[0]
+                group = roots[-1] if roots and roots[-1].graph == graph else None
             else:
-                group = next((g for g in groups if g.graph in candidates), None)
-                if group is None:
-                    group = build.new_group(candidates[0], False, ())
-                    groups.append(group)
+                graph = build.choose(candidates, root, nodes, {g.graph for g in roots})[0]
+                group = next((g for g in roots if g.graph == graph), None)
+            if group is None:
+                group = build.groups.new(graph, False, ())
+                roots.append(group)
             build.plan_field(group, root, key, nodes, group.selset, (), None)
         fetches = itertools.count()
-        nodes_ = [self._node(g, operation, fetches) for g in groups]
+        nodes_ = build.groups.nodes(roots, self._fetcher(build, operation, fetches))
         node: PlanNode | None
         if not nodes_:
             node = None
         elif len(nodes_) == 1:
             node = nodes_[0]
-        elif operation.operation_type == "mutation":
+        elif mutation:
             node = SequenceNode(nodes_)
         else:
             node = ParallelNode(nodes_)
-        shape = ShapeBuilder(schema, operation.fragments, variables, self.reserved).build(
-            root, [operation.operation.selection_set], root=True
+        api_root = self.supergraph.api_schema.mutation_type if mutation else self.supergraph.api_schema.query_type
+        assert api_root is not None
+        shape = ShapeBuilder(self.supergraph.api_schema, operation.fragments, variables, self.reserved).build(
+            api_root, [operation.operation.selection_set], root=True
         )
         return QueryPlan(node, shape, operation.operation_type, operation.introspection, next(fetches))
 
-    def _node(self, group: _Group, operation: ParsedOperation, fetches: itertools.count[int]) -> PlanNode:
-        fetch = self._fetch(group, operation, next(fetches))
-        head: PlanNode = FlattenNode(group.path, fetch) if group.entity else fetch
-        if not group.children:
-            return head
-        kids = [self._node(c, operation, fetches) for c in group.children.values()]
-        return SequenceNode([head, kids[0] if len(kids) == 1 else ParallelNode(kids)])
+    def _fetcher(self, build: _Build, operation: ParsedOperation,
+                 fetches: itertools.count[int]) -> Callable[[Group], FetchNode]:
+        return lambda group: self._fetch(build, group, operation, next(fetches))
 
-    def _fetch(self, group: _Group, operation: ParsedOperation, index: int) -> FetchNode:
+    def _fetch(self, build: _Build, group: Group, operation: ParsedOperation, index: int) -> FetchNode:
         if group.entity:
             used: set[str] = set()
             for part in group.parts.values():
                 part.selset.variables(used)
-            fragments = " ".join(f"... on {t} {part.selset.print()}" for t, part in group.parts.items())
+            fragments = " ".join(f"... on {part.typename or t} {part.selset.print()}" for t, part in group.parts.items())
             body = f"{{ _entities(representations: $representations) {{ {fragments} }} }}"
             client_keys = tuple(dict.fromkeys(
                 f.key for part in group.parts.values() for f in part.selset.fields.values() if f.client
@@ -386,5 +533,7 @@ class Planner:
             operation_kind=kind,
             variable_usages=tuple(d.variable.name.value for d in definitions),
             client_keys=client_keys,
-            entities={t: EntityPart(_req_fields(p.requires), p.key_fields) for t, p in group.parts.items()},
+            entities={t: build.entity_part(t, p) for t, p in group.parts.items()},
+            # objects of an @interfaceObject position carry no concrete __typename: they are of the interface
+            assume_type=next((t for t in group.parts if isinstance(build.schema.get_type(t), GraphQLInterfaceType)), ""),
         )

@@ -11,6 +11,7 @@ from typing import Any
 
 from graphql import (
     FragmentDefinitionNode,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -104,5 +105,8 @@ class ShapeBuilder:
                 runtimes = (self.schema.get_possible_types(named_type) if named.kind == ABSTRACT  # type: ignore[arg-type]
                             else [named_type])
                 sub = {t.name: self.build(t, sets) for t in runtimes}  # type: ignore[union-attr,arg-type]
+                if isinstance(named_type, GraphQLInterfaceType):
+                    # the interface's own view, for objects of an @interfaceObject whose concrete type is unknown
+                    sub[named.name] = self.build(named_type, sets)  # type: ignore[arg-type]
             shape.fields.append(FieldShape(key, name, source_key(key, name, self.reserved), runtime.name, ref, sub))
         return shape

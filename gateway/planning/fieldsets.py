@@ -1,0 +1,105 @@
+"""Federation field sets (``@key``, ``@requires``, ``@provides``) read against the supergraph schema.
+
+A field set may select nested objects and use inline fragments on abstract types
+(``data { foo ... on Bar { bar ... on Baz { baz } } }``). Representations sent to ``_entities`` must follow it
+exactly: a field under a type condition is sent only for objects of a matching runtime type. These helpers turn a
+field set into the :class:`ReqField` tree the executor extracts representations with, and into the "provided"
+tree the planner consults below a ``@provides`` field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_named_type,
+    is_abstract_type,
+)
+
+from .plan import ReqField
+
+Provided = dict[str, "Provided"]
+
+
+def concrete_types(schema: GraphQLSchema, type_name: str) -> frozenset[str]:
+    """The object types a value of ``type_name`` may have at run time (itself for an object type)."""
+    gql_type = schema.get_type(type_name)
+    if gql_type is None:
+        return frozenset()
+    if is_abstract_type(gql_type):
+        return frozenset(t.name for t in schema.get_possible_types(gql_type))  # type: ignore[arg-type]
+    return frozenset((type_name,))
+
+
+def req_fields(schema: GraphQLSchema, parent: Any, selection: SelectionSetNode,
+               types: frozenset[str] | None = None) -> list[ReqField]:
+    """The representation fields of field set ``selection`` on ``parent`` (a composite type of ``schema``);
+    fields under a type condition carry the runtime types they apply to."""
+    out: list[ReqField] = []
+    for sel in selection.selections:
+        if isinstance(sel, FieldNode):
+            name = sel.name.value
+            children: tuple[ReqField, ...] | None = None
+            if sel.selection_set is not None:
+                definition = parent.fields.get(name) if hasattr(parent, "fields") else None
+                named = get_named_type(definition.type) if definition is not None else None
+                children = tuple(req_fields(schema, named, sel.selection_set)) if named is not None else ()
+            out.append(ReqField(name, children, types))
+        elif isinstance(sel, InlineFragmentNode):
+            cond_name = sel.type_condition.name.value if sel.type_condition else parent.name
+            cond = schema.get_type(cond_name) or parent
+            applies = concrete_types(schema, cond_name) & concrete_types(schema, parent.name)
+            if types is not None:
+                applies &= types
+            if isinstance(parent, GraphQLObjectType):
+                if parent.name in applies:  # a fragment that applies to the object type itself
+                    out.extend(req_fields(schema, parent, sel.selection_set, types))
+            elif applies:
+                out.extend(req_fields(schema, cond, sel.selection_set, applies))
+    return merge_req_fields(out)
+
+
+def merge_req_fields(fields: list[ReqField]) -> list[ReqField]:
+    """Merge fields of the same name and type condition (children merged), first occurrence order."""
+    merged: dict[tuple[str, frozenset[str] | None], ReqField] = {}
+    for f in fields:
+        key = (f.name, f.types)
+        seen = merged.get(key)
+        if seen is None:
+            merged[key] = f
+        elif f.children is not None:
+            children = merge_req_fields([*(seen.children or ()), *f.children])
+            merged[key] = ReqField(f.name, tuple(children), f.types)
+    return list(merged.values())
+
+
+def provided_tree(selection: SelectionSetNode | None) -> Provided:
+    """What ``@provides(fields:)`` makes resolvable below the providing field (type conditions merged)."""
+    out: Provided = {}
+    if selection is None:
+        return out
+    for sel in selection.selections:
+        if isinstance(sel, FieldNode):
+            sub = provided_tree(sel.selection_set)
+            mine = out.setdefault(sel.name.value, {})
+            mine.update(sub)
+        elif isinstance(sel, InlineFragmentNode):
+            for name, sub in provided_tree(sel.selection_set).items():
+                out.setdefault(name, {}).update(sub)
+    return out
+
+
+def top_field_names(selection: SelectionSetNode) -> tuple[str, ...]:
+    """Names of a field set's top-level fields (its fragments' fields included)."""
+    names: list[str] = []
+    for sel in selection.selections:
+        if isinstance(sel, FieldNode):
+            names.append(sel.name.value)
+        elif isinstance(sel, InlineFragmentNode):
+            names.extend(top_field_names(sel.selection_set))
+    return tuple(dict.fromkeys(names))
