@@ -57,6 +57,12 @@ def _unwrap(gql_type: Any) -> tuple[Any, int]:
     return gql_type, lists
 
 
+def _with_selections(node: FieldNode, selections: list[FieldNode]) -> FieldNode:
+    """``node`` (alias, arguments, directives kept) selecting only ``selections``."""
+    return FieldNode(alias=node.alias, name=node.name, arguments=node.arguments, directives=node.directives,
+                     selection_set=SelectionSetNode(selections=tuple(selections)))
+
+
 class _Build:
     """State of one planning run."""
 
@@ -73,6 +79,7 @@ class _Build:
         self.groups = Groups()
         self._touched: list[set[int]] = []  # groups that received fields, per open `tracked` block
         self._routing: set[tuple[str, str]] = set()  # (type, field) whose key is being fetched elsewhere
+        self.roots: list[Group] = []  # root-field fetches, in the client's order
 
     def collect(self, runtime: Any, sets: list[SelectionSetNode]) -> dict[str, list[FieldNode]]:
         return collect_fields(self.schema, runtime, sets, self.fragments, self.variables)
@@ -199,12 +206,50 @@ class _Build:
             return
         named, lists = _unwrap(parent.fields[name].type)
         composite = not is_leaf_type(named)
+        if composite and isinstance(named, GraphQLObjectType) and not self.sg.type_meta(named.name).keys:
+            nodes = self.split_value_field(group, parent, key, nodes, named, target, path, provided, client)
         sel = target.add(key, name, tuple(nodes[0].arguments or ()), client=client, composite=composite)
         if not composite:
             return
         assert sel.children is not None
         self.plan_composite(group, named, sub_selections(nodes), sel.children, (*path, key, *("@",) * lists),
                             self.sub_provided(group.graph, parent.name, name, provided), client)
+
+    def split_value_field(self, group: Group, parent: Any, key: str, nodes: list[FieldNode],
+                          named: GraphQLObjectType, target: SelSet, path: tuple[str, ...],
+                          provided: Provided | None, client: bool) -> list[FieldNode]:
+        """A field of a value type (no key: it cannot be fetched again by itself) whose sub-fields this subgraph
+        cannot all resolve: the same field is also fetched from the other subgraphs that resolve it, each for
+        the sub-fields it has (a shared root field, or a @shareable field of an entity). Returns the nodes to
+        plan here (the sub-fields this subgraph resolves)."""
+        name = nodes[0].name.value
+        sub_provided = self.sub_provided(group.graph, parent.name, name, provided)
+        here: list[FieldNode] = []
+        elsewhere: dict[str, list[FieldNode]] = {}
+        candidates = [g for g in self.resolvers(parent.name, name) if g != group.graph]
+        for sub_nodes in self.collect(named, sub_selections(nodes)).values():
+            sub_name = sub_nodes[0].name.value
+            if sub_name == "__typename" or self.can_resolve(group.graph, named.name, sub_name, sub_provided):
+                here.extend(sub_nodes)
+                continue
+            graph = next((g for g in candidates if self.can_resolve(g, named.name, sub_name, None)), None)
+            if graph is None:
+                here.extend(sub_nodes)  # nobody else has it either: planning it here reports the problem
+                continue
+            elsewhere.setdefault(graph, []).extend(sub_nodes)
+        if not elsewhere:
+            return nodes
+        for graph, sub_nodes in elsewhere.items():
+            part = [_with_selections(nodes[0], sub_nodes)]
+            if parent is self.schema.query_type and not group.entity and not path:
+                other = next((g for g in self.roots if g.graph == graph), None)
+                if other is None:
+                    other = self.groups.new(graph, False, ())
+                    self.roots.append(other)
+                self.plan_field(other, parent, key, part, other.selset, (), None, client)
+            else:
+                self.hop(group, parent, key, part, target, path, provided, client, graph)
+        return [_with_selections(nodes[0], here)]
 
     def plan_composite(self, group: Group, named: Any, sets: list[SelectionSetNode], selset: SelSet,
                        path: tuple[str, ...], provided: Provided | None, client: bool = True) -> None:
@@ -369,12 +414,12 @@ class _Build:
 
     # ------------------------------------------------------------------------------------------ hops
     def route(self, group: Group, parent: Any, nodes: list[FieldNode], path: tuple[str, ...],
-              provided: Provided | None) -> tuple[str, Any, bool, str]:
+              provided: Provided | None, only: str | None = None) -> tuple[str, Any, bool, str]:
         """(subgraph, key, whether ``group`` holds the key itself, __typename to send) for fetching a field
         ``group`` cannot resolve."""
         name = nodes[0].name.value
         candidates = [g for g in self.resolvers(parent.name, name)
-                      if g != group.graph and self.keys_for(parent.name, name, g)[0]]
+                      if g != group.graph and self.keys_for(parent.name, name, g)[0] and only in (None, g)]
         if not candidates:
             raise PlanningError(
                 f"cannot plan {parent.name}.{name} from subgraph '{group.graph}': no subgraph resolving it can "
@@ -395,9 +440,9 @@ class _Build:
         raise PlanningError(f"subgraph '{group.graph}' cannot provide a key of {parent.name} for {name}")
 
     def hop(self, group: Group, parent: Any, key: str, nodes: list[FieldNode], target: SelSet,
-            path: tuple[str, ...], provided: Provided | None, client: bool) -> Group:
+            path: tuple[str, ...], provided: Provided | None, client: bool, only: str | None = None) -> Group:
         name = nodes[0].name.value
-        graph, entity_key, direct, send_as = self.route(group, parent, nodes, path, provided)
+        graph, entity_key, direct, send_as = self.route(group, parent, nodes, path, provided, only)
         deps = {group.id}
         if direct:
             self.add_plain(group.graph, target, parent, entity_key.selection)
@@ -459,7 +504,7 @@ class Planner:
         root = build.schema.mutation_type if mutation else build.schema.query_type
         if root is None:
             raise PlanningError(f"the schema has no {operation.operation_type} type")
-        roots: list[Group] = []
+        roots = build.roots
         meta = self.supergraph.type_meta(root.name)
         for key, nodes in build.collect(root, [operation.operation.selection_set]).items():
             name = nodes[0].name.value
