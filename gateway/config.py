@@ -11,7 +11,12 @@
 | ``GATEWAY_DOCUMENT_CACHE_SIZE`` | ``1000`` | parsed + validated documents kept (LRU) |
 | ``GATEWAY_PLAN_CACHE_SIZE`` | ``1000`` | query plans kept (LRU) |
 | ``GATEWAY_SUBGRAPH_TIMEOUT_MS`` | ``5000`` | per subgraph call; slower → ``SUBGRAPH_UNAVAILABLE`` |
-| ``GATEWAY_MAX_DEPTH`` | ``15`` | deeper operations → ``QUERY_TOO_COMPLEX`` |
+| ``GATEWAY_MAX_DEPTH`` | ``15`` | deeper operations → ``QUERY_TOO_COMPLEX`` (``limitCode: MAX_DEPTH_LIMIT``) |
+| ``GATEWAY_MAX_TOKENS`` | ``5000`` | lexical tokens of the query text, counted before parsing → ``MAX_TOKENS_LIMIT`` |
+| ``GATEWAY_MAX_ALIASES`` | ``30`` | aliased fields, fragments expanded → ``MAX_ALIASES_LIMIT`` |
+| ``GATEWAY_MAX_ROOT_FIELDS`` | ``20`` | fields at the operation's root → ``MAX_ROOT_FIELDS_LIMIT`` |
+| ``GATEWAY_MAX_DIRECTIVES`` | ``50`` | directive applications, fragments expanded → ``MAX_DIRECTIVES_LIMIT`` |
+| ``GATEWAY_FIELD_SUGGESTIONS`` | ``true``, ``false`` in production | "Did you mean …?" in validation errors |
 | ``GATEWAY_MAX_FIELDS`` | ``2000`` | operations selecting more fields (fragments expanded) → ``QUERY_TOO_COMPLEX`` |
 | ``GATEWAY_MAX_COST`` | ``50000`` | estimated rows (objects) an operation may return, computed before any subgraph call (``gateway/supergraph/cost.py``); more → ``QUERY_TOO_COMPLEX``. The bench's heaviest query, 200 persons with their events and sentences, is estimated at 28,200 |
 | ``GATEWAY_DEFAULT_LIST_SIZE`` | ``10`` | rows assumed per list field whose arguments (``[ID]`` list, ``first:``) say nothing about its length |
@@ -75,6 +80,11 @@ class GatewaySettings:
     plan_cache_size: int = 1000
     subgraph_timeout_ms: int = 5000
     max_depth: int = 15
+    max_tokens: int = 5000
+    max_aliases: int = 30
+    max_root_fields: int = 20
+    max_directives: int = 50
+    field_suggestions: bool = True
     max_fields: int = 2000
     max_cost: int = 50_000
     default_list_size: int = 10
@@ -124,6 +134,11 @@ class GatewaySettings:
             plan_cache_size=_int(env, "GATEWAY_PLAN_CACHE_SIZE", 1000, 1),
             subgraph_timeout_ms=_int(env, "GATEWAY_SUBGRAPH_TIMEOUT_MS", 5000, 1),
             max_depth=_int(env, "GATEWAY_MAX_DEPTH", 15, 1),
+            max_tokens=_int(env, "GATEWAY_MAX_TOKENS", 5000, 1),
+            max_aliases=_int(env, "GATEWAY_MAX_ALIASES", 30, 0),
+            max_root_fields=_int(env, "GATEWAY_MAX_ROOT_FIELDS", 20, 1),
+            max_directives=_int(env, "GATEWAY_MAX_DIRECTIVES", 50, 0),
+            field_suggestions=_bool(env, "GATEWAY_FIELD_SUGGESTIONS", mode != "production"),
             max_fields=_int(env, "GATEWAY_MAX_FIELDS", 2000, 1),
             max_cost=_int(env, "GATEWAY_MAX_COST", 50_000, 1),
             default_list_size=_int(env, "GATEWAY_DEFAULT_LIST_SIZE", 10, 1),

@@ -20,6 +20,7 @@ from ..planning import PlanCache, Planner
 from ..supergraph import Supergraph
 from ..supergraph.cost import CostLimits
 from ..supergraph.documents import DocumentCache
+from ..supergraph.limits import OperationLimits
 from .metrics import GatewayMetrics
 
 
@@ -45,6 +46,9 @@ class Gateway:
             supergraph.api_schema, size=settings.document_cache_size, introspection=settings.introspection,
             max_depth=settings.max_depth, max_fields=settings.max_fields,
             cost=CostLimits(settings.max_cost, settings.default_list_size),
+            limits=OperationLimits(settings.max_tokens, settings.max_depth, settings.max_aliases,
+                                   settings.max_root_fields, settings.max_directives),
+            suggestions=settings.field_suggestions,
         )
         self.planner = Planner(supergraph)
         self.plans = PlanCache(self.planner, settings.plan_cache_size)

@@ -34,6 +34,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from ..errors import GatewayError
 from .cost import CostLimits, check_cost
+from .limits import OperationLimits, strip_suggestions
 
 
 @dataclass(slots=True)
@@ -117,8 +118,12 @@ class DocumentCache:
         max_depth: int = 15,
         max_fields: int = 2000,
         cost: CostLimits | None = None,
+        limits: OperationLimits | None = None,
+        suggestions: bool = True,
     ) -> None:
         self.schema = schema
+        self.limits = limits  # pre-validation limits (gateway.supergraph.limits); None: none
+        self.suggestions = suggestions
         self.rules = list(specified_rules)
         if not introspection:
             self.rules.append(NoSchemaIntrospectionCustomRule)
@@ -149,13 +154,19 @@ class DocumentCache:
         return check_cost(self.schema, operation, variables, self.cost)
 
     def _load(self, query: str, doc_hash: str, operation_name: str | None) -> ParsedOperation | GatewayError:
+        refusal = self.limits.check_text(query) if self.limits else None
+        if refusal is not None:
+            return refusal
         try:
             document = parse(query)
         except GraphQLError as exc:
-            return _validation_error([exc])
+            return _validation_error([exc], self.suggestions)
+        refusal = self.limits.check_document(document, operation_name) if self.limits else None
+        if refusal is not None:
+            return refusal
         errors = validate(self.schema, document, self.rules)
         if errors:
-            return _validation_error(errors)
+            return _validation_error(errors, self.suggestions)
         operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
         if operation_name is None:
             if len(operations) != 1:
@@ -193,10 +204,13 @@ class DocumentCache:
         )
 
 
-def _validation_error(errors: list[GraphQLError]) -> GatewayError:
-    return GatewayError("GRAPHQL_VALIDATION_FAILED", errors[0].message, errors=[
+def _validation_error(errors: list[GraphQLError], suggestions: bool = True) -> GatewayError:
+    def text(e: GraphQLError) -> str:
+        return e.message if suggestions else strip_suggestions(e.message)
+
+    return GatewayError("GRAPHQL_VALIDATION_FAILED", text(errors[0]), errors=[
         {
-            "message": e.message,
+            "message": text(e),
             **({"locations": [{"line": loc.line, "column": loc.column} for loc in e.locations]} if e.locations else {}),
             "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"},
         }
