@@ -232,9 +232,60 @@ def first_after(samples: list[Sample], t: float, ok: Callable[[Sample], bool]) -
     return min(found, key=lambda s: s.end) if found else None
 
 
+async def poll(done: Callable[[], bool], limit_s: float, every_s: float = 0.05) -> bool:
+    """Wait until ``done()`` (checked every ``every_s``) or ``limit_s`` passed; returns ``done()``."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if done():
+            return True
+        await asyncio.sleep(every_s)
+    return done()
+
+
 def report(name: str, **figures: Any) -> str:
     """Print one line of figures (visible with ``pytest -s``) and return it."""
     parts = " ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in figures.items())
     line = f"FAULT {name}: {parts}"
     print(f"\n{line}", flush=True)
     return line
+
+
+# ---------------------------------------------------------------------------------------------- outages
+@dataclass
+class Outage:
+    """What a load saw around one outage window [down_at, up_at]."""
+
+    load: Load
+    down_at: float
+    up_at: float
+
+    @property
+    def inside(self) -> list[Sample]:
+        """Requests wholly inside the outage (started after it began, answered before it ended)."""
+        return between(self.load.samples, self.down_at, self.up_at)
+
+    def recovered(self, ok: Callable[[Sample], bool]) -> Sample | None:
+        """The first good answer to a request sent after the dependency came back."""
+        return first_after(self.load.samples, self.up_at, ok)
+
+
+async def outage_under_load(load: Load, down: Callable[[], None], up: Callable[[], None],
+                            ok: Callable[[Sample], bool], *, warm_s: float = 1.5, hold_s: float = 3.0,
+                            after_s: float = 1.0, limit_s: float = 20.0) -> Outage:
+    """Run ``load``; after ``warm_s`` call ``down()``, ``hold_s`` later ``up()``; stop ``after_s`` after the
+    first ``ok`` answer to a request sent after ``up()`` (or at ``limit_s``)."""
+    marks: dict[str, float] = {}
+
+    async def fault() -> None:
+        await asyncio.sleep(warm_s)
+        await asyncio.to_thread(down)
+        marks["down"] = time.monotonic()
+        await asyncio.sleep(hold_s)
+        marks["up"] = time.monotonic()  # before up(): a request sent now may already see the dependency back
+        await asyncio.to_thread(up)
+        await poll(lambda: first_after(load.samples, marks["up"], ok) is not None, limit_s)
+        await asyncio.sleep(after_s)
+        load.stop()
+
+    await asyncio.gather(load.run(limit_s=limit_s + warm_s + hold_s), fault())
+    return Outage(load, marks["down"], marks["up"])
