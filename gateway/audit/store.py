@@ -104,7 +104,10 @@ class AuditStore:
         self._ticker: asyncio.Task[None] | None = None
         self._closing = False
         self._checkpointer: Checkpointer | None = None
-        self._uncovered = 0  # records this process wrote since it last saw the chain checkpointed
+        # Records after the newest checkpoint this process knows of (counted on the chain, so records other
+        # processes wrote count too); a checkpoint transaction refreshes it from the database.
+        self._uncovered = 0
+        self._covered_seq = 0
 
     @property
     def signed(self) -> bool:
@@ -274,7 +277,7 @@ class AuditStore:
             index = [{"personal_id": pid, "seq": row["seq"]} for row in rows for pid in orjson.loads(row["subjects"])]
             if index:
                 conn.execute(audit_subjects.insert(), index)
-        self._uncovered += len(rows)
+        self._uncovered = rows[-1]["seq"] - self._covered_seq
         if self._checkpointer is not None and self._uncovered >= limit:
             try:
                 self._checkpoint_tx(False)
@@ -289,6 +292,7 @@ class AuditStore:
                 conn.exec_driver_sql(POSTGRES_LOCK)
             state = self._checkpointer.maybe(conn, force=force)
         self._uncovered = state.uncovered
+        self._covered_seq = state.head_seq - state.uncovered
         return state
 
     async def _tick(self) -> None:
