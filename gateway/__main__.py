@@ -14,7 +14,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-CONTRIBUTED = ("gateway.compose.cli", "gateway.auth.cli", "gateway.policy.cli", "gateway.audit.cli")
+CONTRIBUTED = ("gateway.compose.cli", "gateway.auth.cli", "gateway.policy.cli", "gateway.audit.cli",
+               "gateway.trusted.cli")
 
 
 def _serve(args: argparse.Namespace) -> int:

@@ -16,6 +16,8 @@
 | ``GATEWAY_MAX_ALIASES`` | ``30`` | aliased fields, fragments expanded → ``MAX_ALIASES_LIMIT`` |
 | ``GATEWAY_MAX_ROOT_FIELDS`` | ``20`` | fields at the operation's root → ``MAX_ROOT_FIELDS_LIMIT`` |
 | ``GATEWAY_MAX_DIRECTIVES`` | ``50`` | directive applications, fragments expanded → ``MAX_DIRECTIVES_LIMIT`` |
+| ``GATEWAY_TRUSTED_DOCUMENTS`` | ``require`` in production, else ``off`` | ``require``: only documents registered for the caller's agency run (``PERSISTED_QUERY_NOT_FOUND``); ``off``: any (``gateway/trusted/``) |
+| ``GATEWAY_TRUSTED_DOCUMENTS_FILE`` | ``$LT_DATA_DIR/trusted-documents.json`` | the registered documents (``python -m gateway documents``) |
 | ``GATEWAY_FIELD_SUGGESTIONS`` | ``true``, ``false`` in production | "Did you mean …?" in validation errors |
 | ``GATEWAY_MAX_FIELDS`` | ``2000`` | operations selecting more fields (fragments expanded) → ``QUERY_TOO_COMPLEX`` |
 | ``GATEWAY_MAX_COST`` | ``50000`` | estimated rows (objects) an operation may return, computed before any subgraph call (``gateway/supergraph/cost.py``); more → ``QUERY_TOO_COMPLEX``. The bench's heaviest query, 200 persons with their events and sentences, is estimated at 28,200 |
@@ -38,8 +40,9 @@ from subgraphs.common.settings import ENVIRONMENTS, ConfigError, parse_choice, p
 from .auth.settings import AuthSettings
 
 POLICY_ENGINES = ("embedded", "opa", "allow-all")
+TRUSTED_DOCUMENT_MODES = ("off", "require")
 # Enumerated variables every module reads only through the canonical values written back into ``raw_env``.
-CANONICAL = ("GATEWAY_ENV", "GATEWAY_POLICY_ENGINE")
+CANONICAL = ("GATEWAY_ENV", "GATEWAY_POLICY_ENGINE", "GATEWAY_TRUSTED_DOCUMENTS")
 
 __all__ = ["CANONICAL", "ENVIRONMENTS", "POLICY_ENGINES", "ConfigError", "GatewaySettings", "parse_environment",
            "url_env_name"]
@@ -85,6 +88,8 @@ class GatewaySettings:
     max_root_fields: int = 20
     max_directives: int = 50
     field_suggestions: bool = True
+    trusted_documents: str = "off"
+    trusted_documents_file: Path = Path("data/trusted-documents.json")
     max_fields: int = 2000
     max_cost: int = 50_000
     default_list_size: int = 10
@@ -116,7 +121,10 @@ class GatewaySettings:
         env = dict(os.environ if env is None else env)
         mode = parse_environment(env)
         engine = parse_choice(env, "GATEWAY_POLICY_ENGINE", POLICY_ENGINES, "embedded")
-        env.update({"GATEWAY_ENV": mode, "GATEWAY_POLICY_ENGINE": engine})
+        trusted = parse_choice(env, "GATEWAY_TRUSTED_DOCUMENTS", TRUSTED_DOCUMENT_MODES,
+                               "require" if mode == "production" else "off")
+        env.update({"GATEWAY_ENV": mode, "GATEWAY_POLICY_ENGINE": engine, "GATEWAY_TRUSTED_DOCUMENTS": trusted})
+        data = Path(env.get("LT_DATA_DIR") or "data")
         if engine == "allow-all" and mode != "test":
             # allow-all releases every field to everyone: it exists for tests and must never reach real data.
             raise ConfigError(
@@ -139,6 +147,9 @@ class GatewaySettings:
             max_root_fields=_int(env, "GATEWAY_MAX_ROOT_FIELDS", 20, 1),
             max_directives=_int(env, "GATEWAY_MAX_DIRECTIVES", 50, 0),
             field_suggestions=_bool(env, "GATEWAY_FIELD_SUGGESTIONS", mode != "production"),
+            trusted_documents=trusted,
+            trusted_documents_file=Path(env.get("GATEWAY_TRUSTED_DOCUMENTS_FILE")
+                                        or data / "trusted-documents.json"),
             max_fields=_int(env, "GATEWAY_MAX_FIELDS", 2000, 1),
             max_cost=_int(env, "GATEWAY_MAX_COST", 50_000, 1),
             default_list_size=_int(env, "GATEWAY_DEFAULT_LIST_SIZE", 10, 1),

@@ -1,6 +1,6 @@
 """The request pipeline: explicit stages, each handing its result to the next (docs/ARCHITECTURE.md).
 
-    authenticate → read purpose → parse/validate (cached) → policy collect/decide → policy prepare
+    authenticate → read purpose → trusted documents → parse/validate (cached) → policy collect/decide → policy prepare
     → plan (cached) → execute → policy apply → audit → response
 
 Authentication, policy and audit are hooks (Protocols below) implemented in ``gateway.auth``,
@@ -108,6 +108,12 @@ class AuditRecord:
     duration_ms: float
 
 
+class TrustedDocumentsStage(Protocol):
+    def resolve(self, caller: Caller, query: str | None, extensions: Mapping[str, Any] | None) -> str | None:
+        """The text to run (a persisted query's registered text), or raise ``PERSISTED_QUERY_NOT_FOUND``."""
+        ...
+
+
 class AuditHook(Protocol):
     def record(self, record: AuditRecord) -> Any:
         """Make ``record`` durable (awaited before the response); failure → ``AUDIT_UNAVAILABLE``."""
@@ -153,7 +159,7 @@ class Pipeline:
 
     def __init__(self, *, documents: DocumentCache, plans: PlanCache, executor: Executor,
                  authenticator: Authenticator, policy: PolicyHook, audit: AuditHook,
-                 expose_plans: bool = False) -> None:
+                 expose_plans: bool = False, trusted: TrustedDocumentsStage | None = None) -> None:
         self.documents = documents
         self.plans = plans
         self.executor = executor
@@ -161,6 +167,7 @@ class Pipeline:
         self.policy = policy
         self.audit = audit
         self.expose_plans = expose_plans
+        self.trusted = trusted
 
     async def refuse(self, request: GraphQLRequest, error: GatewayError) -> GraphQLResponse:
         """A request refused before the stages run (bad JSON, a batch, an oversize body): recorded in the audit
@@ -186,9 +193,12 @@ class Pipeline:
         try:
             caller = await _maybe(self.authenticator.authenticate(request.headers))
             purpose = await _maybe(self.authenticator.read_purpose(request.headers))
-            if not request.query:
+            query = request.query
+            if self.trusted is not None:  # safelisting, and hash-only (persisted query) requests
+                query = self.trusted.resolve(caller, query, request.extensions)
+            if not query:
                 raise GatewayError("BAD_USER_INPUT", "GraphQL operations must contain a non-empty `query`.")
-            operation = self.documents.get(request.query, request.operation_name)
+            operation = self.documents.get(query, request.operation_name)
             if request.method == "GET" and operation.operation_type != "query":
                 raise GatewayError("BAD_USER_INPUT", "Can only perform a mutation operation from a POST request.",
                                    405)

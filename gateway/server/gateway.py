@@ -21,6 +21,7 @@ from ..supergraph import Supergraph
 from ..supergraph.cost import CostLimits
 from ..supergraph.documents import DocumentCache
 from ..supergraph.limits import OperationLimits
+from ..trusted import TrustedDocuments, TrustedDocumentStore
 from .metrics import GatewayMetrics
 
 
@@ -56,9 +57,11 @@ class Gateway:
         self.transports: dict[str, Transport] = dict(self.extra_transports)
         self.executor = Executor(supergraph.api_schema, self.transports, self.metrics.fetch_observer(),
                                  max_rows=settings.max_rows)
+        self.trusted = TrustedDocuments(TrustedDocumentStore(settings.trusted_documents_file),
+                                        require=settings.trusted_documents == "require")
         self.pipeline = Pipeline(
             documents=self.documents, plans=self.plans, executor=self.executor, authenticator=authenticator,
-            policy=policy, audit=audit, expose_plans=settings.development,
+            policy=policy, audit=audit, expose_plans=settings.development, trusted=self.trusted,
         )
         self.session: aiohttp.ClientSession | None = None
         self.hooks = (authenticator, policy, audit)
