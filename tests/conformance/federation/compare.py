@@ -62,15 +62,16 @@ def _error_path(error: dict[str, Any]) -> tuple[Any, ...] | None:
     return tuple(path) if isinstance(path, list) else None
 
 
-def compare_bodies(ours: dict[str, Any], reference: dict[str, Any]) -> list[str]:
-    """Why ``ours`` differs from ``reference`` (empty: they agree), by the rule of the module docstring."""
+def compare_bodies(ours: dict[str, Any], reference: dict[str, Any], label: str = "ours") -> list[str]:
+    """Why ``ours`` differs from ``reference`` (empty: they agree), by the rule of the module docstring;
+    ``label`` names the side compared (``ours``, or ``Apollo`` for the information on hand-written answers)."""
     reasons: list[str] = []
     ours_data, ref_data = ours.get("data", MISSING), reference.get("data", MISSING)
     if _canonical(ours_data) != _canonical(ref_data):
         if ours_data == ref_data:
             reasons.append("data: same values, different key order")
         else:
-            reasons.append(f"data differs: ours {_short(ours_data)} vs reference {_short(ref_data)}")
+            reasons.append(f"data differs: {label} {_short(ours_data)} vs reference {_short(ref_data)}")
     ours_errors = [e for e in ours.get("errors") or () if isinstance(e, dict)]
     ref_errors = [e for e in reference.get("errors") or () if isinstance(e, dict)]
     remaining = Counter((_error_path(e), (e.get("extensions") or {}).get("code")) for e in ours_errors)
@@ -85,9 +86,9 @@ def compare_bodies(ours: dict[str, Any], reference: dict[str, Any]) -> list[str]
     extra = [f"{_path_text(path)}{f' {code}' if code else ''}" for (path, code), n in remaining.items()
              for _ in range(n)]
     if missing:
-        reasons.append(f"errors missing from ours: {', '.join(missing)}")
+        reasons.append(f"errors missing from {label}: {', '.join(missing)}")
     if extra:
-        reasons.append(f"errors only in ours: {', '.join(extra)}")
+        reasons.append(f"errors only in {label}: {', '.join(extra)}")
     return reasons
 
 
@@ -119,7 +120,7 @@ def judge(run: CaseRun, op: Op) -> Verdict:
     if apollo is not None and ours.fetches > apollo.fetches:
         verdict.reasons.append(f"more fetches: ours {ours.fetches} > Apollo {apollo.fetches}")
     if op.expected is not None and apollo is not None:
-        verdict.apollo_vs_expected = compare_bodies(apollo.as_json, op.expected)
+        verdict.apollo_vs_expected = compare_bodies(apollo.as_json, op.expected, "Apollo")
     return verdict
 
 
