@@ -161,6 +161,14 @@ class AuditCost:
         n = self.batch_at(records_per_s, writers)
         return min(1.0, records_per_s / n * self.hold_ms(n) / 1000.0)
 
+    def commit_wait_ms(self, records_per_s: float, writers: int) -> float:
+        """About what a request waits for its record to commit: its own transaction when the lock is mostly
+        free, a full round of every writer's transaction when the writers take turns."""
+        n = self.batch_at(records_per_s, writers)
+        if self.lock_busy(records_per_s, writers) < 1.0:
+            return self.hold_ms(n)
+        return writers * self.hold_ms(n)
+
     def transactions_per_s(self, records_per_s: float, writers: int) -> float:
         return records_per_s / self.batch_at(records_per_s, writers)
 

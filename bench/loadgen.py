@@ -41,9 +41,10 @@ class QueryStats:
 
 @dataclass
 class LoadResult:
-    seconds: float
+    seconds: float  # from the first request to the last answer
     per_query: dict[str, QueryStats]
     statuses: dict[int, int]
+    window: float = 0.0  # open loop: the arrival window (the rate is offered over it)
 
     @property
     def ok(self) -> int:
@@ -119,7 +120,7 @@ def _session(limit: int, timeout_s: float) -> aiohttp.ClientSession:
 async def open_loop(work: Workload, rates: Mapping[str, float], seconds: float, *, max_in_flight: int = 256,
                     seed: int = 11, timeout_s: float = 30.0) -> LoadResult:
     """Poisson arrivals at ``rates`` (query -> req/s) for ``seconds``; waits for the requests in flight."""
-    result = LoadResult(seconds, {q: QueryStats() for q in rates}, {})
+    result = LoadResult(seconds, {q: QueryStats() for q in rates}, {}, window=seconds)
     rng = random.Random(seed)
     in_flight: set[asyncio.Task[None]] = set()
     async with _session(max_in_flight, timeout_s) as session:

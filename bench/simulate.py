@@ -41,11 +41,14 @@ from .loadgen import LoadResult, Workload, closed_loop, open_loop
 from .options import REPO_ROOT, BenchOptions
 from .proc import Service, cpu_seconds
 from .queries import QUERIES, bodies
-from .sim_render import render, write_section
+from .sim_render import render, write_all
 from .stack import PSEUDONYM_KEY, Stack
 from .tokens import ensure_internal_key, mint_caller_tokens
 
 PG_ADMIN = dataset.PG_ADMIN_DSN
+# Queries measured alone first, as bench/RESULTS.md measured them: how much slower (or faster) this machine is
+# right now than when the bench ran, so that a busy shared machine is not mistaken for a wrong model.
+CALIBRATION = ("a", "b")
 
 
 def say(message: str) -> None:
@@ -85,6 +88,45 @@ def measure_audit_cost(url: str, small: int = 200, large: int = 40, batch: int =
             "per_record_ms": per_record}
 
 
+def chain_stress(url: str, writers: int, clients: int, seconds: float) -> dict[str, float]:
+    """``writers`` audit stores (a gateway process's writer each: own thread, own connection, the one advisory
+    lock) with ``clients`` concurrent requests each, closed loop: records/s and records per transaction, to check
+    the model's batch size where HTTP load on this machine cannot reach."""
+    from gateway.audit import AuditSettings, AuditStore
+
+    from .audit_latency import _record
+
+    async def run() -> dict[str, float]:
+        stores = [AuditStore(AuditSettings(database_url=url)) for _ in range(writers)]
+        for store in stores:
+            await store.start()
+        latencies: list[float] = []
+        deadline = time.perf_counter() + seconds
+
+        async def client(store: AuditStore, index: int) -> None:
+            n = 0
+            while time.perf_counter() < deadline:
+                began = time.perf_counter()
+                await store.record(_record(index % 97, n))
+                latencies.append((time.perf_counter() - began) * 1000.0)
+                n += 1
+
+        began = time.perf_counter()
+        await asyncio.gather(*(client(st, i) for st in stores for i in range(clients)))
+        elapsed = time.perf_counter() - began
+        records = sum(st.stats.records for st in stores)
+        transactions = sum(st.stats.transactions for st in stores)
+        for store in stores:
+            await store.close()
+        latencies.sort()
+        return {"writers": writers, "clients": clients * writers, "seconds": elapsed, "records": records,
+                "transactions": transactions, "records_per_s": records / elapsed,
+                "records_per_transaction": records / max(transactions, 1),
+                "p50_ms": statistics.median(latencies), "p99_ms": latencies[int(len(latencies) * 0.99) - 1]}
+
+    return asyncio.run(run())
+
+
 def pg_counters(database: str) -> dict[str, float]:
     """Committed transactions of ``database`` and the cluster's WAL figures (pg_stat_wal, PostgreSQL >= 14)."""
     import psycopg
@@ -109,7 +151,9 @@ def chain_facts(url: str) -> dict[str, Any]:
     dsn = url.replace("postgresql+asyncpg://", "postgresql://")
     with psycopg.connect(dsn, connect_timeout=5) as conn:
         rows, first, last = conn.execute("SELECT count(*), min(seq), max(seq) FROM audit_log").fetchone()
-    return {"rows": int(rows), "first": int(first or 0), "last": int(last or 0),
+        stored = conn.execute("SELECT pg_total_relation_size('audit_log') + pg_total_relation_size('audit_subjects')"
+                              ).fetchone()[0]
+    return {"rows": int(rows), "first": int(first or 0), "last": int(last or 0), "bytes": int(stored or 0),
             "contiguous": rows == 0 or int(last) - int(first) + 1 == int(rows)}
 
 
@@ -160,7 +204,7 @@ class Phase:
 
     name: str
     load: dict[str, Any]
-    seconds: float
+    seconds: float  # wall clock of the whole phase (open loop: arrivals, then the drain)
     cpu_s: dict[str, float]  # gateways, subgraphs (each), postgres (audit backends), loadgen, machine
     pg: dict[str, float]  # deltas of pg_counters
     audit_records: int
@@ -168,7 +212,8 @@ class Phase:
 
 def load_summary(result: LoadResult) -> dict[str, Any]:
     return {
-        "seconds": result.seconds, "ok": result.ok, "failed": result.failed, "dropped": result.dropped,
+        "seconds": result.seconds, "window": result.window or result.seconds,
+        "offered": sum(s.sent + s.dropped for s in result.per_query.values()), "ok": result.ok, "failed": result.failed, "dropped": result.dropped,
         "statuses": {str(k): v for k, v in sorted(result.statuses.items())},
         "per_query": {q: {"ok": s.ok, "failed": s.failed, "dropped": s.dropped, "p50_ms": s.percentile(0.5),
                           "p99_ms": s.percentile(0.99)} for q, s in result.per_query.items()},
@@ -212,6 +257,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--saturate", type=float, default=30.0, help="seconds of the closed-loop phase (30; 0: skip)")
     p.add_argument("--connections", type=int, default=24, help="closed-loop clients (24)")
     p.add_argument("--warmup", type=float, default=8.0, help="unmeasured seconds before the phases (8)")
+    p.add_argument("--calibrate", type=float, default=10.0,
+                   help="seconds of each calibration query (a, b) run alone, as the bench did (10)")
+    p.add_argument("--chain-seconds", type=float, default=10.0,
+                   help="seconds of each audit-chain stress run (records straight to the store, no HTTP) (10)")
     p.add_argument("--base-port", type=int, default=15100, help="subgraphs on +1..+3, gateways from +10")
     p.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "out", help="work directory (git-ignored)")
     p.add_argument("--write", type=Path, default=None, help="replace the simulation section of this file")
@@ -250,16 +299,21 @@ def main(argv: list[str] | None = None) -> int:
                                "gateways": args.gateways, "people": args.people, "cores": os.cpu_count(),
                                "mix": mix, "model_ms": {"gateway": gw_ms, "subgraphs": sg_ms},
                                "costs": {q: asdict(c) for q, c in costs.items()}, "rate": rate}
+    stack_gateways: list[Service] = []
     try:
         say(f"audit chain cost in {db}")
         results["audit_cost"] = measure_audit_cost(audit_url)
         say(f"audit: {results['audit_cost']}")
+        results["chain_stress"] = [chain_stress(audit_url, args.gateways, c, args.chain_seconds)
+                                   for c in (4, 32)]
+        say(f"chain stress: {results['chain_stress']}")
         with Stack(options, ds, run_dir, base_env) as stack:
             stack.start_subgraphs()
             if stack.compose() is None:
                 raise SystemExit(f"compose failed: {stack.unavailable}")
             tokens = mint_caller_tokens(env)
             gateways = start_gateways(stack, args.gateways, audit_url, args.base_port + 10)
+            stack_gateways.extend(gateways)
             say(f"{len(gateways)} gateways up")
             work = Workload(
                 urls=[f"http://127.0.0.1:{args.base_port + 10 + i}/graphql" for i in range(args.gateways)],
@@ -268,6 +322,14 @@ def main(argv: list[str] | None = None) -> int:
             )
             say(f"warm-up {args.warmup:g}s")
             asyncio.run(closed_loop(work, mix, args.warmup, connections=8))
+            say(f"calibration: queries {', '.join(CALIBRATION)} one at a time through one gateway, 16 connections")
+            calibration = {}
+            for q in CALIBRATION:
+                one = Workload(work.urls[:1], {q: work.bodies[q]}, {q: work.headers[q]})
+                calibration[q] = asdict(measure_phase(
+                    f"calibrate-{q}", stack, gateways[:1], audit_url,
+                    lambda one=one, q=q: closed_loop(one, {q: 1.0}, args.calibrate, connections=16)))
+            results["calibration"] = calibration
             say(f"open loop {args.duration:g}s at {rate:.1f} req/s")
             rates = {q: rate * s for q, s in mix.items()}
             phases = [measure_phase("open", stack, gateways, audit_url,
@@ -277,10 +339,15 @@ def main(argv: list[str] | None = None) -> int:
                 phases.append(measure_phase("closed", stack, gateways, audit_url,
                                             lambda: closed_loop(work, mix, args.saturate,
                                                                 connections=args.connections)))
+                phases[-1].load["connections"] = args.connections
             results["rss_mib"] = {s.name: rss_mib(s.pid) for s in stack.services.values()}
+            for gateway in gateways:  # Stack.stop knows only its own services
+                gateway.stop()
         results["phases"] = [asdict(p) for p in phases]
         results["chain"] = chain_facts(audit_url)
     finally:
+        for gateway in stack_gateways:
+            gateway.stop()
         with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         say(f"dropped {db}")
@@ -288,8 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     text = render(results)
     print(text)
     if args.write:
-        write_section(args.write, text)
-        say(f"wrote the simulation section of {args.write}")
+        write_all(results, args.write)
+        say(f"wrote the model and simulation sections of {args.write}")
     return 0
 
 
