@@ -18,6 +18,7 @@
 | ``GATEWAY_MAX_DIRECTIVES`` | ``50`` | directive applications, fragments expanded → ``MAX_DIRECTIVES_LIMIT`` |
 | ``GATEWAY_TRUSTED_DOCUMENTS`` | ``require`` in production, else ``off`` | ``require``: only documents registered for the caller's agency run (``PERSISTED_QUERY_NOT_FOUND``); ``off``: any (``gateway/trusted/``) |
 | ``GATEWAY_TRUSTED_DOCUMENTS_FILE`` | ``$LT_DATA_DIR/trusted-documents.json`` | the registered documents (``python -m gateway documents``) |
+| ``GATEWAY_RATE_LIMIT`` … | see :mod:`gateway.ratelimit` | token buckets per agency and per account (``RATE_LIMITED``, 429) |
 | ``GATEWAY_FIELD_SUGGESTIONS`` | ``true``, ``false`` in production | "Did you mean …?" in validation errors |
 | ``GATEWAY_MAX_FIELDS`` | ``2000`` | operations selecting more fields (fragments expanded) → ``QUERY_TOO_COMPLEX`` |
 | ``GATEWAY_MAX_COST`` | ``50000`` | estimated rows (objects) an operation may return, computed before any subgraph call (``gateway/supergraph/cost.py``); more → ``QUERY_TOO_COMPLEX``. The bench's heaviest query, 200 persons with their events and sentences, is estimated at 28,200 |
@@ -38,6 +39,7 @@ from pathlib import Path
 from subgraphs.common.settings import ENVIRONMENTS, ConfigError, parse_choice, parse_environment, parse_int
 
 from .auth.settings import AuthSettings
+from .ratelimit import RateLimitSettings
 
 POLICY_ENGINES = ("embedded", "opa", "allow-all")
 TRUSTED_DOCUMENT_MODES = ("off", "require")
@@ -98,6 +100,7 @@ class GatewaySettings:
     subgraph_pool_size: int = 100
     subgraph_urls: Mapping[str, str] = field(default_factory=dict)  # override by graph name (``<NAME>_URL``)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
     # The process environment with every enumerated variable (CANONICAL) replaced by its parsed, lower-case
     # value: the stages that read their own variables from it (policy, audit) see ``production``, never
     # ``Production``.
@@ -157,5 +160,6 @@ class GatewaySettings:
             max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", 1 << 20, 1024),
             subgraph_pool_size=_int(env, "GATEWAY_SUBGRAPH_POOL_SIZE", 100, 1),
             auth=AuthSettings.from_env(env),
+            rate_limit=RateLimitSettings.from_env(env, mode),
             raw_env=env,
         )

@@ -1,6 +1,6 @@
 """The request pipeline: explicit stages, each handing its result to the next (docs/ARCHITECTURE.md).
 
-    authenticate → read purpose → trusted documents → parse/validate (cached) → policy collect/decide → policy prepare
+    authenticate → rate limit → read purpose → trusted documents → parse/validate (cached) → policy collect/decide → policy prepare
     → plan (cached) → execute → policy apply → audit → response
 
 Authentication, policy and audit are hooks (Protocols below) implemented in ``gateway.auth``,
@@ -114,6 +114,12 @@ class TrustedDocumentsStage(Protocol):
         ...
 
 
+class RateLimiterStage(Protocol):
+    async def admit(self, caller: Caller) -> None:
+        """Take the caller's token, or raise ``RATE_LIMITED`` (429, ``headers = {"retry-after": …}``)."""
+        ...
+
+
 class AuditHook(Protocol):
     def record(self, record: AuditRecord) -> Any:
         """Make ``record`` durable (awaited before the response); failure → ``AUDIT_UNAVAILABLE``."""
@@ -159,7 +165,8 @@ class Pipeline:
 
     def __init__(self, *, documents: DocumentCache, plans: PlanCache, executor: Executor,
                  authenticator: Authenticator, policy: PolicyHook, audit: AuditHook,
-                 expose_plans: bool = False, trusted: TrustedDocumentsStage | None = None) -> None:
+                 expose_plans: bool = False, trusted: TrustedDocumentsStage | None = None,
+                 rate_limiter: RateLimiterStage | None = None) -> None:
         self.documents = documents
         self.plans = plans
         self.executor = executor
@@ -168,6 +175,7 @@ class Pipeline:
         self.audit = audit
         self.expose_plans = expose_plans
         self.trusted = trusted
+        self.rate_limiter = rate_limiter
 
     async def refuse(self, request: GraphQLRequest, error: GatewayError) -> GraphQLResponse:
         """A request refused before the stages run (bad JSON, a batch, an oversize body): recorded in the audit
@@ -192,6 +200,8 @@ class Pipeline:
         decision: Any = None
         try:
             caller = await _maybe(self.authenticator.authenticate(request.headers))
+            if self.rate_limiter is not None:  # RATE_LIMITED before any parsing, policy or subgraph work
+                await self.rate_limiter.admit(caller)
             purpose = await _maybe(self.authenticator.read_purpose(request.headers))
             query = request.query
             if self.trusted is not None:  # safelisting, and hash-only (persisted query) requests
@@ -229,7 +239,8 @@ class Pipeline:
             # every request that reaches the gateway is recorded, anonymous refusals included (000 Art. 13.7)
             await self._audit_quietly(request, started, caller, purpose, operation, coordinates, decision,
                                       error, "refused" if error.status < 500 else "error")
-            return GraphQLResponse(error.status, body, "refused" if error.status < 500 else "error")
+            return GraphQLResponse(error.status, body, "refused" if error.status < 500 else "error",
+                                   headers=dict(getattr(error, "headers", None) or {}))  # e.g. Retry-After
 
         errors = outcome.errors
         status_outcome = "partial" if errors else "ok"

@@ -17,6 +17,7 @@ from ..execution import Executor, HttpTransport, Transport
 from ..keys import InternalTokenMinter, key_paths, load_or_create_internal_key
 from ..pipeline import AuditHook, Authenticator, GraphQLRequest, GraphQLResponse, Pipeline, PolicyHook
 from ..planning import PlanCache, Planner
+from ..ratelimit import RateLimiter
 from ..supergraph import Supergraph
 from ..supergraph.cost import CostLimits
 from ..supergraph.documents import DocumentCache
@@ -57,11 +58,13 @@ class Gateway:
         self.transports: dict[str, Transport] = dict(self.extra_transports)
         self.executor = Executor(supergraph.api_schema, self.transports, self.metrics.fetch_observer(),
                                  max_rows=settings.max_rows)
+        self.rate_limiter = RateLimiter(settings.rate_limit)
         self.trusted = TrustedDocuments(TrustedDocumentStore(settings.trusted_documents_file),
                                         require=settings.trusted_documents == "require")
         self.pipeline = Pipeline(
             documents=self.documents, plans=self.plans, executor=self.executor, authenticator=authenticator,
             policy=policy, audit=audit, expose_plans=settings.development, trusted=self.trusted,
+            rate_limiter=self.rate_limiter,
         )
         self.session: aiohttp.ClientSession | None = None
         self.hooks = (authenticator, policy, audit)
@@ -71,6 +74,7 @@ class Gateway:
         subgraph not served otherwise."""
         if self.session is not None:
             return
+        await self.rate_limiter.start()
         for hook in self.hooks:
             start = getattr(hook, "start", None)
             if start is not None:
@@ -88,6 +92,7 @@ class Gateway:
         if self.session is not None:
             await self.session.close()
             self.session = None
+        await self.rate_limiter.close()
         for hook in reversed(self.hooks):
             close = getattr(hook, "close", None) or getattr(hook, "aclose", None)
             if close is not None:
