@@ -44,7 +44,10 @@ class Subgraph:
 
 @dataclass(frozen=True)
 class Op:
-    """One operation of a case and, optionally, its answer written by hand from the spec."""
+    """One operation of a case and, optionally, its answer written by hand from the spec.
+
+    Name an operation the gateways must refuse before execution (validation, bad variables) ``*_refused``:
+    otherwise an HTTP status other than 200 from Apollo Gateway is taken for a broken case."""
 
     name: str
     query: str

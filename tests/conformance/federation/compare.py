@@ -9,6 +9,8 @@ The rule, per operation:
   when the REFERENCE error has an ``extensions.code``, that code; a reference error without a code is matched by
   any of our errors at the same path. Messages, locations and other extensions are ignored (they differ between
   implementations);
+- an operation whose name ends in ``_refused`` is one the reference refuses (HTTP 4xx): ours must answer the
+  same status and errors; any other operation Apollo does not answer with HTTP 200 marks the case as broken;
 - fetches: the number of subgraph requests our gateway made must not exceed Apollo Gateway's for the same
   operation (both counted from the subgraph servers' logs).
 """
@@ -27,6 +29,8 @@ from .case import Op
 from .harness import Answer, CaseRun
 
 MISSING = "<absent>"
+# An operation the reference refuses before execution (HTTP 4xx, e.g. GRAPHQL_VALIDATION_FAILED) is named so.
+REFUSED_SUFFIX = "_refused"
 REPORT = Path(os.environ.get("FEDERATION_REPORT", Path(tempfile.gettempdir()) / "federation-report.md"))
 # FEDERATION_REPORT_ALL=1: the answers of passing operations too (to check what a new case really returns).
 REPORT_ALL = os.environ.get("FEDERATION_REPORT_ALL") == "1"
@@ -111,8 +115,11 @@ def judge(run: CaseRun, op: Op) -> Verdict:
     if ours is None:
         verdict.reasons.append(run.ours_error or "our gateway gave no answer")
         return verdict
-    if apollo is not None and apollo.status != 200 and op.expected is None:
-        verdict.reasons.append(f"Apollo Gateway answered HTTP {apollo.status}: the case is broken, fix it")
+    refused = op.name.endswith(REFUSED_SUFFIX)
+    if apollo is not None and op.expected is None and (apollo.status != 200) != refused:
+        verdict.reasons.append(
+            f"Apollo Gateway answered HTTP {apollo.status}: the case is broken, fix it" if not refused else
+            f"Apollo Gateway answered HTTP {apollo.status} to an operation named *{REFUSED_SUFFIX}")
     if ours.status != 200 and not (apollo is not None and apollo.status == ours.status):
         verdict.reasons.append(f"ours answered HTTP {ours.status}")
     reference = op.expected if op.expected is not None else apollo.as_json  # type: ignore[union-attr]
