@@ -117,7 +117,7 @@ def _extract(obj: dict[str, Any], fields: tuple[ReqField, ...]) -> dict[str, Any
     for f in fields:
         if f.types is not None and runtime not in f.types:
             continue  # under a type condition of the field set that this object's type does not meet
-        value = obj.get(f.name)
+        value = obj.get(f.source or f.name)
         if f.children and isinstance(value, dict):
             value = _extract(value, f.children)
         elif f.children and isinstance(value, list):

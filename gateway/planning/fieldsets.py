@@ -9,6 +9,7 @@ tree the planner consults below a ``@provides`` field.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from graphql import (
@@ -16,9 +17,11 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    NameNode,
     SelectionSetNode,
     get_named_type,
     is_abstract_type,
+    print_ast,
 )
 
 from .plan import ReqField
@@ -49,7 +52,7 @@ def req_fields(schema: GraphQLSchema, parent: Any, selection: SelectionSetNode,
                 definition = parent.fields.get(name) if hasattr(parent, "fields") else None
                 named = get_named_type(definition.type) if definition is not None else None
                 children = tuple(req_fields(schema, named, sel.selection_set)) if named is not None else ()
-            out.append(ReqField(name, children, types))
+            out.append(ReqField(name, children, types, argument_alias(sel)))
         elif isinstance(sel, InlineFragmentNode):
             cond_name = sel.type_condition.name.value if sel.type_condition else parent.name
             cond = schema.get_type(cond_name) or parent
@@ -103,3 +106,29 @@ def top_field_names(selection: SelectionSetNode) -> tuple[str, ...]:
         elif isinstance(sel, InlineFragmentNode):
             names.extend(top_field_names(sel.selection_set))
     return tuple(dict.fromkeys(names))
+
+
+def argument_alias(node: FieldNode) -> str | None:
+    """The internal response key of a field-set field with arguments (``fine(currency: "VND")``): the client
+    may select the same field with other arguments under its name, and the two must never merge."""
+    if not node.arguments:
+        return None
+    digest = hashlib.sha1(" ".join(print_ast(a) for a in node.arguments).encode()).hexdigest()[:8]
+    return f"_lt_rq_{node.name.value}_{digest}"
+
+
+def alias_arguments(selection: SelectionSetNode) -> SelectionSetNode:
+    """``selection`` with every field that has arguments selected under its :func:`argument_alias`."""
+    out: list[Any] = []
+    for sel in selection.selections:
+        if isinstance(sel, FieldNode):
+            alias = argument_alias(sel)
+            sub = alias_arguments(sel.selection_set) if sel.selection_set is not None else None
+            out.append(FieldNode(alias=NameNode(value=alias) if alias else sel.alias, name=sel.name,
+                                 arguments=sel.arguments, directives=sel.directives, selection_set=sub))
+        elif isinstance(sel, InlineFragmentNode):
+            out.append(InlineFragmentNode(type_condition=sel.type_condition, directives=sel.directives,
+                                          selection_set=alias_arguments(sel.selection_set)))
+        else:
+            out.append(sel)
+    return SelectionSetNode(selections=tuple(out))

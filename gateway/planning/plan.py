@@ -16,6 +16,7 @@ class ReqField:
     children: tuple[ReqField, ...] | None = None
     # runtime types this field is sent for (a field set's type condition); None: every object
     types: frozenset[str] | None = None
+    source: str | None = None  # the response key it was fetched under, when not its name (arguments)
 
 
 @dataclass(frozen=True, slots=True)

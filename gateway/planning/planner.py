@@ -35,7 +35,7 @@ from graphql import (
 
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
-from .fieldsets import Provided, merge_req_fields, provided_tree, req_fields, top_field_names
+from .fieldsets import Provided, alias_arguments, merge_req_fields, provided_tree, req_fields, top_field_names
 from .groups import Group, Groups, Part
 from .interface_objects import InterfaceObjects, interface_objects, real_interface_graphs
 from .keys import planner_keys, source_key
@@ -192,12 +192,24 @@ class _Build:
         return [g for _, g in sorted(enumerate(candidates), key=rank)]
 
     # ------------------------------------------------------------------------------------------ fields
-    def plan_field(self, group: Group, parent: Any, key: str, nodes: list[FieldNode],
-                   target: SelSet, path: tuple[str, ...], provided: Provided | None, client: bool = True) -> None:
+    def plan_field(self, group: Group, parent: Any, key: str, nodes: list[FieldNode], target: SelSet,
+                   path: tuple[str, ...], provided: Provided | None, client: bool = True, ready: bool = False
+                   ) -> None:
+        """Plan one field (all ``nodes`` of response ``key``) into ``target`` of ``group``, hopping to other
+        subgraphs as needed. ``ready``: the field's @requires are already in the representation."""
         name = nodes[0].name.value
         if name != "__typename" and not self.can_resolve(group.graph, parent.name, name, provided):
             self.hop(group, parent, key, nodes, target, path, provided, client)
             return
+        if name != "__typename" and not ready and (provided is None or name not in provided):
+            info = self.sg.type_meta(parent.name).field_in(name, group.graph)
+            if (info is not None and info.requires is not None
+                    and not self.field_set_resolvable(group.graph, parent, info.requires, provided)
+                    and self.keys_for(parent.name, name, group.graph)[0]):
+                # This subgraph resolves the field only from a representation carrying what it requires:
+                # fetch those first, then ask it again through _entities.
+                self.hop(group, parent, key, nodes, target, path, provided, client, group.graph)
+                return
         for touched in self._touched:
             touched.add(group.id)
         key = source_key(key, name, self.reserved)  # from here on: the key in subgraph operations
@@ -212,6 +224,15 @@ class _Build:
         if not composite:
             return
         assert sel.children is not None
+        info = self.sg.type_meta(parent.name).field_in(name, group.graph)
+        if info is not None and info.type:
+            # This subgraph declares another type here (an implementation where the supergraph has the
+            # interface, say): plan its selection for that type; completion still follows the supergraph's.
+            own = self.schema.get_type(info.type.strip("[]!"))
+            if own is not None and own is not named:
+                if is_abstract_type(named):
+                    sel.children.add("__typename", "__typename", client=False)
+                named = own
         self.plan_composite(group, named, sub_selections(nodes), sel.children, (*path, key, *("@",) * lists),
                             self.sub_provided(group.graph, parent.name, name, provided), client)
 
@@ -419,7 +440,8 @@ class _Build:
         ``group`` cannot resolve."""
         name = nodes[0].name.value
         candidates = [g for g in self.resolvers(parent.name, name)
-                      if g != group.graph and self.keys_for(parent.name, name, g)[0] and only in (None, g)]
+                      if (g != group.graph or only == g) and self.keys_for(parent.name, name, g)[0]
+                      and only in (None, g)]
         if not candidates:
             raise PlanningError(
                 f"cannot plan {parent.name}.{name} from subgraph '{group.graph}': no subgraph resolving it can "
@@ -465,7 +487,7 @@ class _Build:
             # Required fields are selected at this level like client fields (hopping if need be); the dependent
             # fetch then waits for every fetch that brings part of them.
             with self.tracked() as touched:
-                self.plan_field_set(group, parent, requires, target, path, provided)
+                self.plan_field_set(group, parent, alias_arguments(requires), target, path, provided)
             deps |= touched
         child = self.groups.entity_group(group, graph, path, deps)
         part = child.parts.get(parent.name)
@@ -477,7 +499,7 @@ class _Build:
             part.field_sets.append(("requires", requires))
         for touched_set in self._touched:
             touched_set.add(child.id)
-        self.plan_field(child, parent, key, nodes, part.selset, path, None, client)
+        self.plan_field(child, parent, key, nodes, part.selset, path, None, client, ready=True)
         return child
 
     def entity_part(self, type_name: str, part: Part) -> EntityPart:
