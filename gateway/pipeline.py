@@ -187,8 +187,14 @@ class Pipeline:
         with contextlib.suppress(Exception):  # an anonymous refusal is still recorded
             caller = await _maybe(self.authenticator.authenticate(request.headers))
             purpose = await _maybe(self.authenticator.read_purpose(request.headers))
+        if caller is not None and self.rate_limiter is not None:
+            try:  # junk counts against the budget too, or flooding it would bypass the limit
+                await self.rate_limiter.admit(caller)
+            except GatewayError as limited:
+                error = limited
         await self._audit_quietly(request, started, caller, purpose, None, {}, None, error, "refused")
-        return GraphQLResponse(error.status, {"errors": error.to_errors()}, "refused")
+        return GraphQLResponse(error.status, {"errors": error.to_errors()}, "refused",
+                               headers=dict(getattr(error, "headers", None) or {}))
 
     async def handle(self, request: GraphQLRequest) -> GraphQLResponse:
         started = time.perf_counter()

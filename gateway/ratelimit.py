@@ -17,7 +17,8 @@ are only taken when both buckets have one, so a refused request costs nothing.
 
 Callers without an agency (a data subject, a DPO) are budgeted under their role's name (``data_subject=…``).
 When Redis cannot be reached the limiter falls back to in-process buckets (each replica then allows the whole
-budget) and logs it: rate limiting protects availability, so it never turns a Redis outage into a gateway outage.
+budget) and logs it, trying Redis again after ``REDIS_RETRY_S`` seconds: rate limiting protects availability, so
+it never turns a Redis outage into a gateway outage (nor into a timeout on every request).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ DEFAULT_AGENCY = ("*=50:100,court=200:400,procuracy=200:400,criminal_enforcement
                   "military_enforcement=100:200,statistics=10:20")
 DEFAULT_ACCOUNT = "*=20:40"
 DEFAULT_PREFIX = "lienthong:ratelimit:"
+REDIS_POOL_SIZE = 16
+REDIS_RETRY_S = 5  # after a failure, Redis is tried again this much later
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,16 +166,26 @@ class RateLimiter:
         self.local = local or LocalBuckets()
         self._redis = redis_client
         self._script: Any = None
-        self.fallbacks = 0  # decisions taken in process because Redis failed
+        self._clock = time.monotonic
+        self._redis_retry_at = 0.0  # after a Redis failure, in-process buckets until then (no timeout per request)
+        self.fallbacks = 0  # decisions taken in process because Redis failed or was being skipped
 
     async def start(self) -> None:
         if self.settings.redis_url and self._redis is None:
             import redis.asyncio as aioredis
 
-            self._redis = aioredis.Redis.from_url(self.settings.redis_url, socket_timeout=0.5,
-                                                  socket_connect_timeout=0.5)
+            # A bounded pool that requests wait on: a burst of requests must not open (and time out connecting)
+            # one connection each. Timeouts are short so that a hung Redis costs a request at most ~2 s, once.
+            pool = aioredis.BlockingConnectionPool.from_url(
+                self.settings.redis_url, max_connections=REDIS_POOL_SIZE, timeout=2.0,
+                socket_timeout=1.0, socket_connect_timeout=2.0)
+            self._redis = aioredis.Redis(connection_pool=pool)
         if self._redis is not None:
             self._script = self._redis.register_script(_TAKE)
+            try:  # connect now and load the script, so the first requests do not pay for it
+                await self._script(keys=[f"{self.settings.prefix}warmup"], args=[1, 1])
+            except Exception as exc:  # the limiter degrades to in-process buckets (see _take)
+                log.warning("rate limit store %s unreachable at start: %s", self.settings.redis_url, exc)
 
     async def close(self) -> None:
         if self._redis is not None:
@@ -201,12 +214,15 @@ class RateLimiter:
     async def _take(self, buckets: Buckets) -> tuple[float, int]:
         if self._script is None:
             return self.local.take(buckets)
+        if self._clock() < self._redis_retry_at:
+            self.fallbacks += 1
+            return self.local.take(buckets)
         try:
             args = [v for _, b in buckets for v in (b.rate, b.burst)]
             wait, blocked = await self._script(keys=[k for k, _ in buckets], args=args)
             return float(wait), int(blocked)
         except Exception as exc:  # Redis down or slow: degrade to this replica's buckets, never fail the request
             self.fallbacks += 1
-            if self.fallbacks == 1 or self.fallbacks % 1000 == 0:
-                log.warning("rate limit store unavailable (%s); using in-process buckets", exc)
+            self._redis_retry_at = self._clock() + REDIS_RETRY_S
+            log.warning("rate limit store unavailable (%s); in-process buckets for %d s", exc, REDIS_RETRY_S)
             return self.local.take(buckets)

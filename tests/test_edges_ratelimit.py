@@ -182,6 +182,7 @@ async def test_a_bulk_job_cannot_starve_a_court(cluster: Cluster, redis_prefix: 
                 assert body["extensions"]["code"] == "RATE_LIMITED" and "data" not in reply.json()
                 assert int(reply.headers["retry-after"]) >= 1
         assert by_who["court"] == [200] * 10
+        assert [g.rate_limiter.fallbacks for g in gateways] == [0, 0]  # Redis decided, not the replicas alone
         assert 5 <= by_who["bulk"].count(200) <= 6 and by_who["bulk"].count(429) >= 24
         assert sum(1 for r in audit.records if r.error_codes == ["RATE_LIMITED"]) == by_who["bulk"].count(429)
     finally:
@@ -189,3 +190,22 @@ async def test_a_bulk_job_cannot_starve_a_court(cluster: Cluster, redis_prefix: 
             await client.aclose()
         for gateway in gateways:
             await gateway.close()
+
+
+async def test_junk_requests_count_against_the_budget(cluster: Cluster):
+    cluster.reset()
+    limits = RateLimitSettings(enabled=True, account=parse_budgets("B", "*=0.01:2"))
+    gateway = cluster.gateway(rate_limit=limits)
+    await gateway.start()
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(gateway)), base_url="http://gw")
+    auth = {"authorization": "Bearer test:alice:court-1", "content-type": "application/json"}
+    try:
+        assert (await client.post("/graphql", content=b"{nope", headers=auth)).status_code == 400
+        assert (await client.post("/graphql", content=b"[]", headers=auth)).status_code == 400
+        flooded = await client.post("/graphql", content=b"{nope", headers=auth)
+        assert flooded.status_code == 429 and flooded.headers["retry-after"]
+        r = await client.post("/graphql", json=QUERY, headers=auth)
+        assert r.status_code == 429 and r.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    finally:
+        await client.aclose()
+        await gateway.close()
