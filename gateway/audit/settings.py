@@ -24,6 +24,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from subgraphs.common.settings import parse_environment
+
 
 @dataclass(frozen=True, slots=True)
 class AuditSettings:
@@ -58,5 +60,6 @@ class AuditSettings:
             signing_key_file=Path(env.get("GATEWAY_AUDIT_SIGNING_KEY_FILE") or keys / "audit-signing.jwk.json"),
             verify_keys_file=Path(env.get("GATEWAY_AUDIT_VERIFY_KEYS_FILE") or keys / "audit-verify.jwks.json"),
             witness=env.get("GATEWAY_AUDIT_WITNESS") or f"file:{data / 'audit-witness.jsonl'}",
-            create_signing_key=env.get("GATEWAY_ENV", "development").strip().lower() != "production",
+            # the one GATEWAY_ENV parser: an unknown value ("prod") refuses instead of counting as development
+            create_signing_key=parse_environment(env) != "production",
         )
