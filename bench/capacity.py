@@ -165,7 +165,7 @@ class AuditCost:
         """About what a request waits for its record to commit: its own transaction when the lock is mostly
         free, a full round of every writer's transaction when the writers take turns."""
         n = self.batch_at(records_per_s, writers)
-        if self.lock_busy(records_per_s, writers) < 1.0:
+        if self.lock_busy(records_per_s, writers) < 0.999:
             return self.hold_ms(n)
         return writers * self.hold_ms(n)
 
@@ -219,11 +219,14 @@ def mix_cpu_ms(costs: Mapping[str, QueryCost], rates: Mapping[str, float]) -> tu
     return gw, sg
 
 
-def shards_needed(audit: AuditCost, records_per_s: float, writers_per_chain: int = 1,
-                  max_lock_busy: float = 0.5) -> int:
-    """Audit chains needed so that no chain's writer lock is busy more than ``max_lock_busy`` of the time
-    (one chain per gateway replica, tied together by signed cross-chain checkpoints: docs/CAPACITY.md)."""
-    chains = 1
-    while audit.lock_busy(records_per_s / chains, writers_per_chain) > max_lock_busy and chains < 10_000:
-        chains += 1
-    return chains
+def shards_needed(audit: AuditCost, records_per_s: float, writers: int, wait_budget_ms: float = 50.0,
+                  max_share: float = 0.5) -> int:
+    """Audit chains needed so that, with the load and the writers (gateway processes) spread over them, a commit
+    waits at most ``wait_budget_ms`` and no chain runs above ``max_share`` of its ceiling (one chain per group
+    of gateway replicas, tied together by signed cross-chain checkpoints: docs/CAPACITY.md)."""
+    for chains in range(1, max(writers, 1) + 1):
+        rate, per_chain = records_per_s / chains, max(writers // chains, 1)
+        if (audit.commit_wait_ms(rate, per_chain) <= wait_budget_ms
+                and rate <= max_share * audit.ceiling_rps):
+            return chains
+    return max(writers, 1)
