@@ -25,11 +25,22 @@ from typing import Any
 
 from sqlalchemy import select
 
-from .chain import KIND_ANCHOR, ChainVerifier, Problem, Verdict
+from .chain import (
+    INDEX_MISMATCH,
+    KIND_ANCHOR,
+    SORTED_COLUMNS,
+    ChainVerifier,
+    Problem,
+    Verdict,
+    index_fingerprint,
+    locate_index_problem,
+)
 from .schema import audit_checkpoints, audit_log, audit_subjects, chain_id
 from .signing import BadCheckpoint, Checkpoint, load_verify_keys, parse
 from .store import AuditStore
 from .witness import open_witness
+
+FETCH = 10_000  # rows per round trip of the server-side cursor
 
 
 async def verify(store: AuditStore, checkpoints: Mapping[int, str] | None = None) -> Verdict:
@@ -113,21 +124,40 @@ def _check_database_checkpoints(rows: Any, keys: Any, chain: str | None, witness
 
 async def _walk(store: AuditStore, checkpoints: Mapping[int, str], signed_anchors: Mapping[int, tuple[int, str]]
                 | None, starts: set[tuple[int, str]] | None) -> Verdict:
-    """Stream the chain in ``seq`` order through a :class:`ChainVerifier`, then check the subject index."""
+    """Stream the chain in ``seq`` order through a :class:`ChainVerifier`, then check the subject index.
+
+    Rows arrive through a server-side cursor in partitions of :data:`FETCH` as plain tuples (a mapping per row,
+    and an await per row, cost more than hashing it); the subject index is compared by fingerprint, so memory
+    stays flat however long the chain.
+    """
+    columns = [audit_log.c[name] for name in (*SORTED_COLUMNS, "hash")]
     async with store.reader().connect() as conn:
         if starts is None:  # unsigned store: the anchors the rows state are all there is
             anchors = (await conn.execute(select(audit_log.c.anchor_seq, audit_log.c.anchor_hash)
                                           .where(audit_log.c.kind == KIND_ANCHOR))).all()
             starts = {(a.anchor_seq, a.anchor_hash) for a in anchors}
         verifier = ChainVerifier(starts, checkpoints, signed_anchors)
-        result = await conn.stream(select(audit_log).order_by(audit_log.c.seq))
-        async for row in result.mappings():
-            if not verifier.add(row):
+        result = await conn.stream(select(*columns).order_by(audit_log.c.seq).execution_options(yield_per=FETCH))
+        add = verifier.add_values
+        async for partition in result.partitions(FETCH):
+            if not all(add(tuple(values)) for values in partition):
                 break
         await result.close()
-        if verifier.problem is not None:
-            return verifier.finish(())
-        index = await conn.stream(select(audit_subjects.c.personal_id, audit_subjects.c.seq)
-                                  .order_by(audit_subjects.c.seq))
-        pairs = [(r.personal_id, r.seq) async for r in index]
-    return verifier.finish(pairs)
+        if verifier.problem is not None or verifier.first is None:
+            return verifier.finish(None if verifier.problem else (0, 0))
+        # Only the records verified: rows a writer appended meanwhile are not part of this verdict.
+        span = audit_subjects.c.seq.between(verifier.first, verifier.prev_seq)
+        index = await conn.stream(select(audit_subjects.c.personal_id, audit_subjects.c.seq).where(span)
+                                  .execution_options(yield_per=FETCH))
+        count = total = 0
+        async for partition in index.partitions(FETCH):
+            part_count, part_sum = index_fingerprint(tuple(pair) for pair in partition)
+            count, total = count + part_count, total + part_sum
+        verdict = verifier.finish((count, total & 0xFFFFFFFFFFFFFFFF))
+        if verdict.problem is not None and verdict.problem.reason == INDEX_MISMATCH:
+            records = (await conn.execute(select(audit_log.c.seq, audit_log.c.subjects).where(
+                audit_log.c.seq.between(verifier.first, verifier.prev_seq)))).all()
+            pairs = (await conn.execute(select(audit_subjects.c.personal_id, audit_subjects.c.seq).where(span)
+                                        .order_by(audit_subjects.c.seq))).all()
+            verdict = replace(verdict, problems=(locate_index_problem(records, pairs),))
+    return verdict

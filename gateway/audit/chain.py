@@ -26,6 +26,8 @@ HASHED_COLUMNS = (
     "decision_id", "policy_version", "anchor_seq", "anchor_hash", "note", "prev_hash",
 )
 JSON_COLUMNS = ("coordinates", "categories", "effects", "subjects")
+# orjson keeps insertion order: a dict built in this order dumps to the canonical (sorted-key) form unsorted.
+SORTED_COLUMNS = tuple(sorted(HASHED_COLUMNS))
 
 
 def _json(value: Any) -> str:
@@ -36,6 +38,20 @@ def row_hash(row: Mapping[str, Any]) -> str:
     """The SHA-256 (hex) of a row's canonical form."""
     canonical = orjson.dumps({name: row.get(name) for name in HASHED_COLUMNS}, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).hexdigest()
+
+
+def index_fingerprint(pairs: Iterable[tuple[str, int]]) -> tuple[int, int]:
+    """An order-free digest ``(count, sum of keyed hashes mod 2**64)`` of ``(personal_id, seq)`` pairs.
+
+    Verifying a million records must not hold every pair in memory: both sides (the records' subjects and the
+    index rows) are reduced to this. ``hash()`` of a tuple of str is SipHash under this process's random key, so
+    nobody can craft index rows whose hashes cancel; a mismatch is then located exactly (a second, rare pass).
+    """
+    count = total = 0
+    for pair in pairs:
+        count += 1
+        total += hash(pair)
+    return count, total & 0xFFFFFFFFFFFFFFFF
 
 
 def record_row(record: AuditRecord, at: str | None = None) -> dict[str, Any]:
@@ -86,6 +102,22 @@ def chain(rows: list[dict[str, Any]], head_seq: int, head_hash: str) -> tuple[in
     return head_seq, head_hash
 
 
+INDEX_MISMATCH = "the subject index does not match the records' subjects"
+
+
+def locate_index_problem(records: Iterable[tuple[int, str]], index: Iterable[tuple[str, int]]) -> Problem:
+    """The first disagreement between records ``(seq, subjects JSON)`` and index rows ``(personal_id, seq)``."""
+    expected = {(pid, seq) for seq, subjects in records for pid in orjson.loads(subjects or "[]")}
+    for pid, seq in index:
+        if (pid, seq) not in expected:
+            return Problem(seq, f"subject index names {pid} but the record does not (forged index)")
+        expected.discard((pid, seq))
+    if expected:
+        pid, seq = min(expected, key=lambda p: p[1])
+        return Problem(seq, f"subject index lacks {pid} (index row deleted)")
+    return Problem(None, INDEX_MISMATCH)
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """The first bad record and why."""
@@ -131,10 +163,17 @@ class ChainVerifier:
         self.prev_seq: int | None = None
         self.prev_hash: str | None = None
         self.problem: Problem | None = None
-        self.expected_index: set[tuple[str, int]] = set()
+        self._index_count = 0
+        self._index_sum = 0
 
     def add(self, row: Mapping[str, Any]) -> bool:
         """Check one row; returns False once a problem was found (stop feeding)."""
+        return self.add_values(tuple(row.get(name) for name in SORTED_COLUMNS) + (row["hash"],))
+
+    def add_values(self, values: tuple[Any, ...]) -> bool:
+        """:meth:`add` for a row given as the values of :data:`SORTED_COLUMNS` then ``hash`` (the fast path)."""
+        row = dict(zip(SORTED_COLUMNS, values, strict=False))
+        stored = values[-1]
         seq = row["seq"]
         if self.prev_seq is None:
             self.first = seq
@@ -149,8 +188,8 @@ class ChainVerifier:
         elif row["prev_hash"] != self.prev_hash:
             return self._bad(seq, f"prev_hash does not match the hash of record {self.prev_seq} "
                                   "(record inserted, deleted or reordered)")
-        actual = row_hash(row)
-        if actual != row["hash"]:
+        actual = hashlib.sha256(orjson.dumps(row)).hexdigest()
+        if actual != stored:
             return self._bad(seq, "contents do not match the record's hash (record modified)")
         if seq in self.checkpoints and self.checkpoints.pop(seq) != actual:
             return self._bad(seq, "hash differs from the signed checkpoint of this seq (chain rewritten)")
@@ -161,7 +200,8 @@ class ChainVerifier:
                     self.signed_anchors.get(seq) != (row["anchor_seq"], row["anchor_hash"]):
                 return self._bad(seq, "prune anchor without a matching signed prune checkpoint (forged anchor)")
         for pid in orjson.loads(row["subjects"] or "[]"):
-            self.expected_index.add((pid, seq))
+            self._index_count += 1
+            self._index_sum += hash((pid, seq))
         self.count += 1
         self.prev_seq, self.prev_hash = seq, actual
         return True
@@ -170,21 +210,19 @@ class ChainVerifier:
         self.problem = Problem(seq, reason)
         return False
 
-    def finish(self, index: Iterable[tuple[str, int]]) -> Verdict:
-        """Check the subject index against the records' subjects and give the verdict."""
+    @property
+    def index_fingerprint(self) -> tuple[int, int]:
+        """:func:`index_fingerprint` of the subjects of the records added so far."""
+        return self._index_count, self._index_sum & 0xFFFFFFFFFFFFFFFF
+
+    def finish(self, index: tuple[int, int] | None = None) -> Verdict:
+        """Give the verdict; ``index`` is the subject index's :func:`index_fingerprint` over the records added
+        (None: not checked). A mismatch is reported without a seq: locate it with :func:`locate_index_problem`."""
         if self.problem is None and self.checkpoints:
             seq = max(self.checkpoints)
             self.problem = Problem(seq, f"the chain ends at seq {self.prev_seq or 0} but a checkpoint vouches for "
                                         f"seq {seq}: records deleted behind a checkpoint (chain truncated)")
-        if self.problem is None:
-            for pid, seq in index:
-                if (pid, seq) not in self.expected_index:
-                    self.problem = Problem(seq, f"subject index names {pid} but the record does not (forged index)")
-                    break
-                self.expected_index.discard((pid, seq))
-            else:
-                if self.expected_index:
-                    pid, seq = min(self.expected_index, key=lambda p: p[1])
-                    self.problem = Problem(seq, f"subject index lacks {pid} (index row deleted)")
+        if self.problem is None and index is not None and index != self.index_fingerprint:
+            self.problem = Problem(None, INDEX_MISMATCH)
         problems = (self.problem,) if self.problem is not None else ()
         return Verdict(self.count, self.first, self.prev_seq, self.prev_hash, problems)
