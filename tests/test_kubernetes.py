@@ -36,7 +36,7 @@ SUBGRAPHS = {"population": "population", "civil-status": "civil_status", "senten
 
 # Modules on the serving path whose environment reads are checked, by the container that runs them. Left out,
 # with the reason: gateway/dev.py (`make run` only), gateway/compose/ (composition, a build-time CLI).
-GATEWAY_CODE = ("gateway",)
+GATEWAY_CODE = ("gateway", "subgraphs/common")  # the gateway imports subgraphs.common (settings, db)
 SUBGRAPH_CODE = ("subgraphs/common",)
 NOT_SERVING = ("gateway/dev.py", "gateway/compose/", "gateway/tests/", "subgraphs/common/tests/")
 
@@ -311,6 +311,13 @@ def _names(node: ast.expr, prefixes: tuple[str, ...]) -> list[str]:
     return []
 
 
+def _is_environment(node: ast.expr) -> bool:
+    """``env``, ``os.environ``, ``os.environ if env is None else env``: the first argument of a helper that reads
+    a variable (``parse_choice(env, "X", ...)``)."""
+    return any((isinstance(n, ast.Name) and n.id in ("env", "environ"))
+               or (isinstance(n, ast.Attribute) and n.attr == "environ") for n in ast.walk(node))
+
+
 def _default(node: ast.expr | None, consts: Mapping[str, object]) -> tuple[str, ...] | None:
     """What a default is made of: the string (or number) constants in it, module constants resolved; None when
     there is none or it is ``None``."""
@@ -351,8 +358,7 @@ def reads(roots: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> dict[str, R
                 if isinstance(func, ast.Attribute) and func.attr in ("get", "getenv"):
                     default = node.args[1] if len(node.args) > 1 else fallback.get(id(node))
                     hits.append((_names(node.args[0], prefixes), _default(default, consts)))
-                elif (len(node.args) >= 2 and isinstance(node.args[0], ast.Name)
-                      and node.args[0].id in ("env", "environ")):
+                elif len(node.args) >= 2 and _is_environment(node.args[0]):
                     default = node.args[2] if len(node.args) > 2 else None
                     hits.append((_names(node.args[1], prefixes), _default(default, consts)))
             elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == "env":
@@ -432,7 +438,7 @@ def test_production_sets_every_variable_the_code_needs() -> None:
             env = container_env(docs, container)
             other = {n for n in need if n.split("_")[0] in {"POPULATION", "CIVIL", "SENTENCES"}
                      and not n.startswith(module.upper())}
-            absent = {n: need[n].where for n in set(need) - other - {"GATEWAY_ENV"} if n not in env}
+            absent = {n: need[n].where for n in set(need) - other if n not in env}
             assert not absent, f"{name}/{container['name']}: not set: {absent}"
     every = set(reads(GATEWAY_CODE, ())) | set(reads(SUBGRAPH_CODE, tuple(m.upper() for m in SUBGRAPHS.values())))
     every |= _graph_url_variables()
