@@ -57,6 +57,33 @@ def _unwrap(gql_type: Any) -> tuple[Any, int]:
     return gql_type, lists
 
 
+def label_enabled(label: str) -> bool:
+    """Is a progressive ``@override(label:)`` on? ``percent(100)`` always, ``percent(0)`` never; a partial
+    percentage or a custom label is off (plans are cached per document: a coin flipped per request would need a
+    plan per outcome), so the subgraph overridden keeps answering until the label reaches 100 %."""
+    text = label.strip()
+    if text.startswith("percent(") and text.endswith(")"):
+        try:
+            return float(text[len("percent("):-1]) >= 100
+        except ValueError:
+            return False
+    return False
+
+
+def _progressive_resolvers(graphs: dict[str, Any]) -> list[str]:
+    out: list[str] = []
+    for graph, info in graphs.items():
+        if info.external:
+            continue
+        if info.override_label:
+            enabled = label_enabled(info.override_label)
+            if (info.override is not None) == enabled:  # the overriding graph when on, the overridden when off
+                out.append(graph)
+        elif not info.used_overridden:
+            out.append(graph)
+    return out
+
+
 def _with_selections(node: FieldNode, selections: list[FieldNode]) -> FieldNode:
     """``node`` (alias, arguments, directives kept) selecting only ``selections``."""
     return FieldNode(alias=node.alias, name=node.name, arguments=node.arguments, directives=node.directives,
@@ -100,7 +127,11 @@ class _Build:
         via = self.io.resolvers(type_name, field_name)
         if via is not None:
             return list(dict.fromkeys(graph for graph, _ in via))
-        return self.sg.type_meta(type_name).resolvers(field_name)
+        meta = self.sg.type_meta(type_name)
+        field_meta = meta.fields.get(field_name)
+        if field_meta is not None and any(info.override_label for info in field_meta.graphs.values()):
+            return _progressive_resolvers(field_meta.graphs)
+        return meta.resolvers(field_name)
 
     def keys_for(self, type_name: str, field_name: str, graph: str) -> tuple[list[Any], str]:
         """(resolvable keys, __typename to send) for fetching ``type_name`` objects from ``graph``."""
@@ -218,6 +249,10 @@ class _Build:
             return
         named, lists = _unwrap(parent.fields[name].type)
         composite = not is_leaf_type(named)
+        elsewhere = self.better_elsewhere(group, parent, nodes, named, path, provided) if composite and not ready else None
+        if elsewhere is not None:
+            self.hop(group, parent, key, nodes, target, path, provided, client, elsewhere)
+            return
         if composite and isinstance(named, GraphQLObjectType) and not self.sg.type_meta(named.name).keys:
             nodes = self.split_value_field(group, parent, key, nodes, named, target, path, provided, client)
         sel = target.add(key, name, tuple(nodes[0].arguments or ()), client=client, composite=composite)
@@ -235,6 +270,25 @@ class _Build:
                 named = own
         self.plan_composite(group, named, sub_selections(nodes), sel.children, (*path, key, *("@",) * lists),
                             self.sub_provided(group.graph, parent.name, name, provided), client)
+
+    def better_elsewhere(self, group: Group, parent: Any, nodes: list[FieldNode], named: Any,
+                         path: tuple[str, ...], provided: Provided | None) -> str | None:
+        """The subgraph this group already fetches the parent from that had better serve an object field this
+        subgraph resolves (often only through @provides) with its whole selection, if any: one does when part of the selection
+        would otherwise need a fetch of its own (``judge { title court { city } }``: ``court`` is provided here,
+        ``city`` is not, and ``title`` already makes a fetch to the subgraph that has both)."""
+        existing = self.groups.candidates(group, path)
+        if not existing:
+            return None
+        name = nodes[0].name.value
+        sets = sub_selections(nodes)
+        if not self.unresolved(group.graph, named, sets, self.sub_provided(group.graph, parent.name, name, provided)):
+            return None
+        for graph in sorted(existing):
+            if (graph in self.resolvers(parent.name, name) and self.keys_for(parent.name, name, graph)[0]
+                    and not self.unresolved(graph, named, sets, self.sub_provided(graph, parent.name, name, None))):
+                return graph
+        return None
 
     def split_value_field(self, group: Group, parent: Any, key: str, nodes: list[FieldNode],
                           named: GraphQLObjectType, target: SelSet, path: tuple[str, ...],
