@@ -11,16 +11,25 @@ from tests.conformance.federation.compare import REPORT, Verdict, write_report
 from tests.conformance.federation.harness import Federation
 
 
+def _selected_cases(session: pytest.Session) -> list[str]:
+    """The cases of the operations this session will run (``-k`` may have selected a few)."""
+    names = {item.callspec.params["case"].name for item in session.items
+             if hasattr(item, "callspec") and "case" in item.callspec.params}
+    return sorted(names)
+
+
 @pytest.fixture(scope="session")
 def verdicts() -> list[Verdict]:
     return []
 
 
 @pytest.fixture(scope="session")
-def federation(tmp_path_factory: pytest.TempPathFactory, verdicts: list[Verdict]) -> Iterator[Federation]:
+def federation(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+               verdicts: list[Verdict]) -> Iterator[Federation]:
     running = Federation(tmp_path_factory.mktemp("federation"), load_cases())
     try:
         running.start()
+        running.prefetch(_selected_cases(request.session))
         yield running
     finally:
         if verdicts:
