@@ -69,6 +69,18 @@ SUBGRAPHS: dict[str, dict[str, str]] = {
             type Item @key(fields: "id") { id: ID! price: Int @override(from: "old", label: "percent(25)")
               stock: Int @override(from: "old") }"""),
     },
+    # entity extension (`extend type ... @key`) and enum values defined in only some subgraphs
+    "extension": {
+        "ranks": _fed2("2.3", '"@key", "@shareable"', """
+            type Query { ranks: [Rank!]! }
+            type Rank @key(fields: "code") { code: ID! title: String! grade: Grade! @shareable }
+            enum Grade { LOW HIGH }"""),
+        "uniforms": _fed2("2.3", '"@key", "@external", "@shareable"', """
+            type Query { top: Rank }
+            extend type Rank @key(fields: "code") { code: ID! @external insignia: String! }
+            type Badge { grade: Grade }
+            enum Grade { LOW HIGH TOP }"""),
+    },
     # federation 2.8: @context / @fromContext (join v0.5 contextArguments)
     "fed2_8": {
         "users": _fed2("2.8", '"@key", "@context", "@fromContext"', """
@@ -233,6 +245,33 @@ def test_fed2_8_context_join_v0_5() -> None:
     # the argument the router fills is not the client's to give
     assert sg.api_schema.get_type("Cart").fields["total"].args == {}  # type: ignore[union-attr]
     assert "context" not in print_schema(sg.api_schema)
+
+
+def test_extension_keys_and_enum_values_per_graph() -> None:
+    sg = load("extension")
+    rank = sg.types["Rank"]
+    assert rank.extension_in == {"uniforms"} and rank.keys["uniforms"][0].fields == "code"
+    assert rank.resolvers("code") == ["ranks", "uniforms"]
+    grade = sg.types["Grade"]
+    assert grade.kind == "ENUM" and grade.graphs == ["ranks", "uniforms"]
+    assert grade.enum_values == {"LOW": ["ranks", "uniforms"], "HIGH": ["ranks", "uniforms"], "TOP": ["uniforms"]}
+
+
+def test_join_directive_is_recorded() -> None:
+    """join v0.4+ ``@join__directive`` (what composition writes for directives it passes through, e.g.
+    connectors) on the schema, a type and a field."""
+    sdl = composed("fed2_8")
+    sdl = sdl.replace("@link(url: \"https://specs.apollo.dev/link/v1.0\")",
+                      "@link(url: \"https://specs.apollo.dev/link/v1.0\")\n"
+                      "  @join__directive(graphs: [USERS], name: \"source\", args: {name: \"rest\"})", 1)
+    sdl = sdl.replace("type User\n", "type User\n  @join__directive(graphs: [USERS], name: \"audit\", "
+                                     "args: {level: 2})\n", 1)
+    sdl = sdl.replace("  locale: String", "  locale: String @join__directive(graphs: [USERS], name: \"trim\")", 1)
+    sg = load_supergraph_sdl(sdl)
+    assert [(d.name, d.graphs, d.args) for d in sg.join_directives] == [("source", ("users",), {"name": "rest"})]
+    assert [(d.name, d.args) for d in sg.types["User"].join_directives] == [("audit", {"level": 2})]
+    assert [d.name for d in sg.types["User"].fields["locale"].join_directives] == ["trim"]
+    assert "source" not in print_schema(sg.api_schema)
 
 
 def test_fed2_9_cost_loads() -> None:
