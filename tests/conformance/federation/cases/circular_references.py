@@ -36,7 +36,8 @@ type Judge @key(fields: "id") {
 }
 """,
     {"Query": {"court": lambda _, info, id: COURTS.get(id)},
-     "Court": {"__resolveReference": by_key(COURTS)},
+     "Court": {"__resolveReference": by_key(COURTS),
+               "superior": lambda court, _: COURTS[court["superior"]["id"]] if court["superior"] else None},
      "Judge": {"__resolveReference": lambda rep, _: rep}},
 )
 
