@@ -42,6 +42,14 @@ class _Completer:
             if ref.kind == RAW and ref.of is None:
                 out[f.key] = value
                 continue
+            if ref.values is not None and value is not None and value not in ref.values:
+                path.append(f.key)
+                done = self._invalid(ref, shape.type_name, f.name)
+                path.pop()
+                if done is _BUBBLE:
+                    return _BUBBLE
+                out[f.key] = done
+                continue
             if value is None or (ref.of is None and ref.kind == LEAF):
                 if value is None and not ref.nullable:
                     if f.source in raw:
@@ -77,7 +85,8 @@ class _Completer:
                         path.pop()
                         return None if ref.nullable else _BUBBLE
                     items.append(None)
-                elif item_ref.of is None and item_ref.kind == LEAF:
+                elif item_ref.of is None and item_ref.kind == LEAF and (
+                        item_ref.values is None or item in item_ref.values):
                     items.append(item)
                 else:
                     done = self.value(item, item_ref, sub, parent, name)
@@ -88,6 +97,8 @@ class _Completer:
                 path.pop()
             return items
         if ref.kind == LEAF:
+            if ref.values is not None and value not in ref.values:
+                return self._invalid(ref, parent, name)
             return value
         if not isinstance(value, dict) or sub is None:
             return self._invalid(ref, parent, name)

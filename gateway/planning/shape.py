@@ -11,6 +11,7 @@ from typing import Any
 
 from graphql import (
     FragmentDefinitionNode,
+    GraphQLEnumType,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
@@ -35,6 +36,8 @@ class TypeRef:
     of: TypeRef | None
     kind: int
     name: str
+    # an enum's values in the API schema: a subgraph value outside them (an @inaccessible value) is invalid
+    values: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +62,8 @@ def type_ref(gql_type: Any) -> TypeRef:
         nullable, gql_type = False, gql_type.of_type
     if isinstance(gql_type, GraphQLList):
         return TypeRef(nullable, type_ref(gql_type.of_type), LEAF, "")
+    if isinstance(gql_type, GraphQLEnumType):
+        return TypeRef(nullable, None, LEAF, gql_type.name, frozenset(gql_type.values))
     if is_leaf_type(gql_type):
         kind = LEAF
     elif is_abstract_type(gql_type):
