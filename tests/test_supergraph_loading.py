@@ -17,6 +17,7 @@ import subprocess
 import sys
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from graphql import graphql_sync, print_schema
@@ -450,6 +451,81 @@ def test_fed1_join_v0_1_under_core_v0_1() -> None:
     assert sg.fed1 and sg.types["Review"].resolvers("body") == ["reviews"]
     with pytest.raises(SupergraphError, match=r"core v0\.1 has no `for:`"):
         load_supergraph_sdl(FED1_CORE_SUPERGRAPH.replace("core/v0.2", "core/v0.1"))
+
+
+FED1_SUBGRAPHS = {
+    "accounts": """
+        type User @key(fields: "id") { id: ID! name: String }
+        extend type Query { me: User }""",
+    "products": """
+        type Product @key(fields: "upc") { upc: String! name: String price: Int weight: Int dimensions: Dimensions }
+        type Dimensions { width: Int height: Int }
+        extend type Query { topProducts(first: Int = 5): [Product] }""",
+    "reviews": """
+        extend type Product @key(fields: "upc") {
+          upc: String! @external price: Int @external weight: Int @external
+          shipping: Int @requires(fields: "price weight") reviews: [Review] }
+        type Review @key(fields: "id") { id: ID! body: String author: User @provides(fields: "name") }
+        extend type User @key(fields: "id") { id: ID! @external name: String @external }""",
+}
+USERS = {"u1": {"id": "u1", "name": "Ada"}, "u2": {"id": "u2", "name": "Binh"}}
+PRODUCTS = {"p1": {"upc": "p1", "name": "Lamp", "price": 100, "weight": 2, "dimensions": {"width": 3, "height": 4}},
+            "p2": {"upc": "p2", "name": "Desk", "price": 50, "weight": 10, "dimensions": {"width": 9, "height": 7}}}
+REVIEWS = {"p1": [{"id": "r1", "body": "bright", "author": USERS["u1"]}],
+           "p2": [{"id": "r2", "body": "sturdy", "author": USERS["u2"]}, {"id": "r3", "body": "big", "author": None}]}
+
+
+def _fed1_resolvers() -> dict[str, dict[str, dict[str, Any]]]:
+    def shipping(product: dict[str, Any], info: Any) -> int:
+        return product["price"] * product["weight"] // 10  # both come from the representation (@requires)
+
+    return {
+        "accounts": {"Query": {"me": lambda *_: USERS["u1"]},
+                     "User": {"__resolveReference": lambda ref, info: USERS.get(ref["id"])}},
+        "products": {"Query": {"topProducts": lambda _, info, first=5: list(PRODUCTS.values())[:first]},
+                     "Product": {"__resolveReference": lambda ref, info: PRODUCTS.get(ref["upc"])}},
+        "reviews": {"Product": {"__resolveReference": lambda ref, info: {**ref, "reviews": REVIEWS.get(ref["upc"])},
+                                "shipping": shipping}},
+    }
+
+
+def test_fed1_join_v0_1_supergraph_is_served(tmp_path: Path) -> None:
+    """Our gateway answers over the hand-made Federation 1 supergraph (owners, value types, keys, requires,
+    provides as join v0.1 leaves them implicit), with subgraphs written in Federation 1 style."""
+    from tests.conformance.federation.case import Case as FedCase
+    from tests.conformance.federation.case import Op as FedOp
+    from tests.conformance.federation.case import Subgraph as FedSubgraph
+    from tests.conformance.federation.harness import OURS_HEADERS, Federation
+    from tests.conformance.federation.runtime import SubgraphHost, serve
+
+    resolvers = _fed1_resolvers()
+    case = FedCase("fed1core", ("Fed 1 supergraph",), tuple(
+        FedSubgraph(name, sdl, resolvers[name]) for name, sdl in FED1_SUBGRAPHS.items()), (FedOp("q", "{ me { id } }"),))
+    host = SubgraphHost([case])
+    with serve(host.app()) as base:
+        sdl = FED1_CORE_SUPERGRAPH
+        for name in FED1_SUBGRAPHS:
+            sdl = re.sub(rf'name: "{name}", url: "[^"]*"', f'name: "{name}", url: "{base}/fed1core/{name}/graphql"', sdl)
+        path = tmp_path / "supergraph.graphql"
+        path.write_text(sdl, encoding="utf-8")
+        app = Federation(tmp_path, []).gateway_app(path)
+        with serve(app) as gateway:
+            import httpx
+
+            def ask(query: str) -> Any:
+                reply = httpx.post(f"{gateway}/graphql", json={"query": query}, headers=OURS_HEADERS, timeout=20)
+                body = reply.json()
+                body.pop("extensions", None)
+                return body
+
+            assert ask("{ me { name } topProducts { name dimensions { width } } }") == {"data": {
+                "me": {"name": "Ada"},
+                "topProducts": [{"name": "Lamp", "dimensions": {"width": 3}}, {"name": "Desk", "dimensions": {"width": 9}}]}}
+            assert ask("{ topProducts(first: 2) { upc shipping reviews { body author { name } } } }") == {"data": {
+                "topProducts": [
+                    {"upc": "p1", "shipping": 20, "reviews": [{"body": "bright", "author": {"name": "Ada"}}]},
+                    {"upc": "p2", "shipping": 50, "reviews": [{"body": "sturdy", "author": {"name": "Binh"}},
+                                                             {"body": "big", "author": None}]}]}}
 
 
 def test_join_v0_2() -> None:
