@@ -20,6 +20,8 @@ a resolver starts from ``info.context["state"].setdefault("key", <initial value>
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import os
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,15 +68,34 @@ class Case:
     operations: tuple[Op, ...]
 
 
+def _extra_cases() -> list[Any]:
+    """Modules of the folders named in ``FEDERATION_EXTRA_CASES`` (``os.pathsep``-separated): cases kept out of
+    the repository (another team's supergraph under study, say), run by the same suite."""
+    modules: list[Any] = []
+    for folder in filter(None, os.environ.get("FEDERATION_EXTRA_CASES", "").split(os.pathsep)):
+        for path in sorted(Path(folder).glob("*.py")):
+            if path.name.startswith("_"):
+                continue
+            spec = importlib.util.spec_from_file_location(f"federation_extra_{path.stem}", path)
+            if spec is None or spec.loader is None:
+                raise ImportError(f"cannot import {path}")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            modules.append(module)
+    return modules
+
+
 def load_cases() -> list[Case]:
-    """``CASE`` of every module in ``cases/``, sorted by case name; names must be unique."""
+    """``CASE`` of every module in ``cases/`` (and of ``FEDERATION_EXTRA_CASES``), sorted by case name; names
+    must be unique."""
     cases: list[Case] = []
-    for module in sorted(pkgutil.iter_modules([str(CASES_DIR)]), key=lambda m: m.name):
-        if module.name.startswith("_"):
-            continue
-        case = importlib.import_module(f"{CASES_PACKAGE}.{module.name}").CASE
+    modules = [importlib.import_module(f"{CASES_PACKAGE}.{m.name}")
+               for m in sorted(pkgutil.iter_modules([str(CASES_DIR)]), key=lambda m: m.name)
+               if not m.name.startswith("_")]
+    for module in [*modules, *_extra_cases()]:
+        case = module.CASE
         if not isinstance(case, Case):
-            raise TypeError(f"{module.name}.CASE is not a Case")
+            raise TypeError(f"{module.__name__}.CASE is not a Case")
         cases.append(case)
     names = [case.name for case in cases]
     duplicates = sorted({name for name in names if names.count(name) > 1})
