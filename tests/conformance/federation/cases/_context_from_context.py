@@ -82,7 +82,7 @@ CASE = Case(
         Op("context_with_a_hop_elsewhere", '{ user(id: "u2") { name locale cart { total } } }',
            expected={"data": {"user": {"name": "Peter", "locale": "en-US", "cart": {"total": "1 items (en-US)"}}}},
            note=NOTE),
-        Op("context_argument_is_not_the_clients",
+        Op("context_argument_is_not_the_clients_refused",
            '{ user(id: "u1") { cart { total(locale: "de-DE") } } }',
            expected={"errors": [{"message": 'Unknown argument "locale" on field "Cart.total".',
                                  "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}]}, note=NOTE),
