@@ -159,13 +159,14 @@ class AuditCost:
     def lock_busy(self, records_per_s: float, writers: int) -> float:
         """Share of the time the writer lock is held (1.0: saturated, commit waits grow with every writer)."""
         n = self.batch_at(records_per_s, writers)
-        return min(1.0, records_per_s / n * self.hold_ms(n) / 1000.0)
+        busy = records_per_s / n * self.hold_ms(n) / 1000.0
+        return 1.0 if busy > 0.999 else busy  # the turn-taking fixed point is exactly 1, up to rounding
 
     def commit_wait_ms(self, records_per_s: float, writers: int) -> float:
         """About what a request waits for its record to commit: its own transaction when the lock is mostly
         free, a full round of every writer's transaction when the writers take turns."""
         n = self.batch_at(records_per_s, writers)
-        if self.lock_busy(records_per_s, writers) < 0.999:
+        if self.lock_busy(records_per_s, writers) < 1.0:
             return self.hold_ms(n)
         return writers * self.hold_ms(n)
 
