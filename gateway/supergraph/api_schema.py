@@ -40,7 +40,9 @@ from graphql import (
 
 from .links import Features
 
-HIDDEN_TYPES = frozenset({"_Any", "_Entity", "_Service", "FieldSet", "link__Import", "link__Purpose"})
+FEDERATION_TYPES = frozenset({"_Any", "_Entity", "_Service"})  # reserved by federation: never a client's type
+# and, in a supergraph linking nothing, the usual names of the specs' types
+HIDDEN_TYPES = FEDERATION_TYPES | {"FieldSet", "link__Import", "link__Purpose"}
 HIDDEN_FIELDS = frozenset({"_entities", "_service"})
 HIDDEN_DIRECTIVE_PREFIXES = ("join__", "link__", "core__")
 # Used when the supergraph links nothing (an old hand-written one): the usual names of linked directives.
@@ -72,11 +74,9 @@ class _Filter:
         }
 
     def feature_type(self, name: str) -> bool:
-        if name in HIDDEN_TYPES:
-            return True
         if self.features is not None:
-            return self.features.owns_type(name)
-        return name.startswith(HIDDEN_DIRECTIVE_PREFIXES)
+            return name in FEDERATION_TYPES or self.features.owns_type(name)
+        return name in HIDDEN_TYPES or name.startswith(HIDDEN_DIRECTIVE_PREFIXES)
 
     def feature_directive(self, name: str) -> bool:
         if self.features is not None and self.features.owner_of_directive(name) is not None:

@@ -38,7 +38,7 @@ from graphql import (
 )
 
 from ..config import GatewaySettings
-from .api_schema import HIDDEN_TYPES, build_api_schema
+from .api_schema import FEDERATION_TYPES, HIDDEN_TYPES, build_api_schema
 from .errors import SupergraphError
 from .fed1 import complete_fed1
 from .links import JOIN_IDENTITY, Features, LinkedFeature, check_support, directive_args, read_features
@@ -123,8 +123,9 @@ class _Reader:
         return owner[1] if owner is not None else directive
 
     def skipped_type(self, name: str) -> bool:
-        return name in HIDDEN_TYPES or (self.features.owns_type(name) if self.features else name.startswith(
-            ("join__", "link__", "core__")))
+        if self.features is not None:
+            return name in FEDERATION_TYPES or self.features.owns_type(name)
+        return name in HIDDEN_TYPES or name.startswith(("join__", "link__", "core__"))
 
     def read(self, node: Any) -> None:
         name = node.name.value
