@@ -17,7 +17,12 @@ from tests.conformance.stack import ROOT, Stack
 PEOPLE = 1500
 SEED = 11
 LEGAL_BASIS = "Quyết định khởi tố vụ án 12/2025/QĐ-VKS"
-E2E_GATEWAY_SETTINGS = {"GATEWAY_ENV": "development", "GATEWAY_POLICY_ENGINE": "embedded"}
+E2E_GATEWAY_SETTINGS = {
+    "GATEWAY_ENV": "development", "GATEWAY_POLICY_ENGINE": "embedded",
+    # test_path_invariance asks every path to a row in one operation, one root alias per path (up to ~1500
+    # fields); the pre-validation operation limits (tests/test_edges_limits.py) are lifted so it can.
+    "GATEWAY_MAX_ALIASES": "100000", "GATEWAY_MAX_ROOT_FIELDS": "100000", "GATEWAY_MAX_TOKENS": "1000000",
+}
 
 Headers = Sequence[tuple[str, str]]
 
