@@ -126,7 +126,8 @@ def render(results: Mapping[str, Any]) -> str:
         )
         checks.append(f"- **{phase['name']}**: measured/predicted throughput {measured / predicted:.2f}; CPU per "
                       f"request measured/calibrated model {(gw_meas + sg_meas) / (gw_cal + sg_cal):.2f} "
-                      f"(/uncalibrated {(gw_meas + sg_meas) / (gw_model + sg_model):.2f}). {what}.")
+                      f"(/uncalibrated {(gw_meas + sg_meas) / (gw_model + sg_model):.2f}). {what}; "
+                      f"{phase['audit_records']:,} audit records for {ok + load['failed']:,} answers.")
     chain = results["chain"]
     per_record_bytes = chain.get("bytes", 0) / chain["rows"] if chain["rows"] else math.nan
     lines += ["", *checks, "", "Audit chain (one advisory-locked chain shared by every gateway process):", "",
