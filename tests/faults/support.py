@@ -256,8 +256,14 @@ class Outage:
     """What a load saw around one outage window [down_at, up_at]."""
 
     load: Load
-    down_at: float
-    up_at: float
+    down_at: float  # down() returned: the dependency is gone
+    up_at: float  # up() is about to be called
+    failing_at: float = 0.0  # down() was called: from here on answers may fail
+
+    @property
+    def before(self) -> list[Sample]:
+        """Requests answered before the outage began."""
+        return [s for s in self.load.samples if s.end < self.failing_at]
 
     @property
     def inside(self) -> list[Sample]:
@@ -278,6 +284,7 @@ async def outage_under_load(load: Load, down: Callable[[], None], up: Callable[[
 
     async def fault() -> None:
         await asyncio.sleep(warm_s)
+        marks["failing"] = time.monotonic()
         await asyncio.to_thread(down)
         marks["down"] = time.monotonic()
         await asyncio.sleep(hold_s)
@@ -288,4 +295,4 @@ async def outage_under_load(load: Load, down: Callable[[], None], up: Callable[[
         load.stop()
 
     await asyncio.gather(load.run(limit_s=limit_s + warm_s + hold_s), fault())
-    return Outage(load, marks["down"], marks["up"])
+    return Outage(load, marks["down"], marks["up"], marks["failing"])
