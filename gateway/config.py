@@ -24,7 +24,8 @@
 | ``GATEWAY_MAX_COST`` | ``50000`` | estimated rows (objects) an operation may return, computed before any subgraph call (``gateway/supergraph/cost.py``); more → ``QUERY_TOO_COMPLEX``. The bench's heaviest query, 200 persons with their events and sentences, is estimated at 28,200 |
 | ``GATEWAY_DEFAULT_LIST_SIZE`` | ``10`` | rows assumed per list field whose arguments (``[ID]`` list, ``first:``) say nothing about its length |
 | ``GATEWAY_MAX_ROWS`` | ``50000`` | objects execution may receive from the subgraphs for one request (root lists and entity results); past it the request stops with ``QUERY_TOO_COMPLEX`` and no data |
-| ``GATEWAY_MAX_BODY_BYTES`` | ``1048576`` | larger request bodies are refused (400) |
+| ``GATEWAY_MAX_BODY_BYTES`` | ``1048576`` | larger request bodies are refused while they stream (413) |
+| ``GATEWAY_WORKERS`` | ``1`` | processes ``serve`` runs (uvicorn workers; each builds its own app from the environment) |
 | ``GATEWAY_SUBGRAPH_POOL_SIZE`` | ``100`` | connections in the pooled subgraph HTTP client |
 | ``POPULATION_URL`` / ``CIVIL_STATUS_URL`` / ``SENTENCES_URL`` | from ``join__Graph`` | override a subgraph's URL; in general ``<GRAPH NAME>_URL`` |
 """
@@ -77,6 +78,7 @@ class GatewaySettings:
     env: str = "development"
     host: str = "127.0.0.1"
     port: int = 4000
+    workers: int = 1
     supergraph_path: Path = Path("schema.graphql")
     policy_engine: str = "embedded"
     audit_database_url: str = "sqlite+aiosqlite:///data/audit.db"
@@ -137,6 +139,7 @@ class GatewaySettings:
             env=mode,
             host=env.get("GATEWAY_HOST", "127.0.0.1"),
             port=_int(env, "GATEWAY_PORT", 4000),
+            workers=_int(env, "GATEWAY_WORKERS", 1, 1),
             supergraph_path=Path(env.get("GATEWAY_SUPERGRAPH", "schema.graphql")),
             policy_engine=engine,
             audit_database_url=env.get("GATEWAY_AUDIT_DATABASE_URL", "sqlite+aiosqlite:///data/audit.db"),

@@ -56,3 +56,10 @@ def test_policy_engine_and_allow_all_are_case_insensitive():
     assert make_engine({"GATEWAY_POLICY_ENGINE": "ALLOW-ALL", "GATEWAY_ENV": "Test"}).name == "allow-all"
     with pytest.raises(RuntimeError):
         make_engine({"GATEWAY_POLICY_ENGINE": "allow-all", "GATEWAY_ENV": "Production"})
+
+
+def test_workers():
+    assert GatewaySettings.from_env({}).workers == 1
+    assert GatewaySettings.from_env({"GATEWAY_WORKERS": "4"}).workers == 4
+    with pytest.raises(ConfigError, match="GATEWAY_WORKERS"):
+        GatewaySettings.from_env({"GATEWAY_WORKERS": "0"})

@@ -37,7 +37,14 @@ def serve(host: str | None = None, port: int | None = None) -> int:
         return 2
     host = host or settings.host
     port = port or settings.port
-    print(f"gateway ({settings.env}) listening on http://{host}:{port}/graphql", flush=True)
+    print(f"gateway ({settings.env}, {settings.workers} worker(s)) listening on http://{host}:{port}/graphql",
+          flush=True)
+    if settings.workers > 1:
+        # Each worker process builds its own app from the same environment (checked once above, so a bad value
+        # fails here, not in every worker); rate-limit buckets are then shared only through GATEWAY_REDIS_URL.
+        uvicorn.run("gateway.server.run:build_app_from_env", factory=True, workers=settings.workers, host=host,
+                    port=port, log_level="warning", access_log=False, lifespan="on")
+        return 0
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
     return 0
 
