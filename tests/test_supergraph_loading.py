@@ -631,3 +631,24 @@ def test_repository_supergraph() -> None:
     sg = load_supergraph_sdl((ROOT / "schema.graphql").read_text(encoding="utf-8"))
     assert sg.join_version == (0, 5) and {"population", "civil_status", "sentences"} <= set(sg.graphs)
     assert sg.categories.get("Person.personalId") == "IDENTIFIER"
+
+
+@pytest.mark.parametrize("key", ["fed2_0", "fed2_3", "fed2_8", "inaccessible", "fed1"])
+def test_damaged_supergraphs_are_refused_with_a_specific_message(key: str) -> None:
+    """Join and link arguments dropped or replaced by nonsense: the supergraph loads or is refused by a
+    SupergraphError naming what is wrong (never another exception, never the generic fallback message)."""
+    import random
+
+    pattern = re.compile(r"(graph|key|name|url|member|interface|requires|provides|for): (\"[^\"]*\"|[A-Z_]+)")
+    sdl = composed(key)
+    rng = random.Random(key)
+    for _ in range(40):
+        text = sdl
+        for _ in range(rng.randint(1, 4)):
+            match = rng.choice(list(pattern.finditer(text)))
+            replacement = rng.choice(["", f'{match[1]}: "zz {{"', f"{match[1]}: NOPE", f"{match[1]}: 3"])
+            text = text[:match.start()] + replacement + text[match.end():]
+        try:
+            load_supergraph_sdl(text)
+        except SupergraphError as exc:
+            assert not str(exc).startswith("cannot load the supergraph:"), exc

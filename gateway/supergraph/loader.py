@@ -117,6 +117,13 @@ class _Reader:
             raise SupergraphError(f"{where}: graph {value!r} is not a value of {self.graph_enum}")
         return info.name
 
+    @staticmethod
+    def name_arg(args: dict[str, Any], arg: str, where: str) -> str:
+        value = args.get(arg)
+        if not isinstance(value, str) or not value:
+            raise SupergraphError(f"{where}: no {arg}")
+        return value
+
     def canonical(self, directive: str) -> str:
         """The spec's name of a linked directive (``@hidden`` imported as inaccessible -> ``inaccessible``)."""
         owner = self.features.owner_of_directive(directive) if self.features else None
@@ -161,10 +168,12 @@ class _Reader:
             meta.owner = self.graph(directive_args(d).get("graph"), f"{where}: @{name}")
         elif name == self.d["unionMember"]:
             args = directive_args(d)
-            meta.members.setdefault(self.graph(args.get("graph"), f"{where}: @{name}"), set()).add(args["member"])
+            member = self.name_arg(args, "member", f"{where}: @{name}")
+            meta.members.setdefault(self.graph(args.get("graph"), f"{where}: @{name}"), set()).add(member)
         elif name == self.d["implements"]:
             args = directive_args(d)
-            iface = self.types.setdefault(args["interface"], TypeMeta(name=args["interface"]))
+            interface = self.name_arg(args, "interface", f"{where}: @{name}")
+            iface = self.types.setdefault(interface, TypeMeta(name=interface))
             iface.members.setdefault(self.graph(args.get("graph"), f"{where}: @{name}"), set()).add(meta.name)
         elif name == self.d["directive"]:
             join_directives.append(self.join_directive(d, where))
@@ -201,11 +210,13 @@ class _Reader:
         fmeta.no_direct_resolver = applied > 0 and bare == applied and not fmeta.graphs
 
     def field_in_graph(self, args: dict[str, Any], where: str) -> FieldInGraph:
-        contexts = tuple(
-            ContextArgument(name=str(c["name"]), type=str(c["type"]), context=str(c["context"]),
-                            selection=str(c["selection"]))
-            for c in args.get("contextArguments") or ()
-        )
+        contexts = []
+        for c in args.get("contextArguments") or ():
+            if not isinstance(c, dict) or not all(isinstance(c.get(k), str) for k in
+                                                  ("name", "type", "context", "selection")):
+                raise SupergraphError(f"{where}: contextArguments entry {c!r} needs name, type, context, selection")
+            contexts.append(ContextArgument(name=c["name"], type=c["type"], context=c["context"],
+                                            selection=c["selection"]))
         return FieldInGraph(
             external=bool(args.get("external")),
             requires=self.field_set(args["requires"], f"{where} @requires") if args.get("requires") else None,
@@ -214,7 +225,7 @@ class _Reader:
             override=args.get("override") or None,
             override_label=args.get("overrideLabel") or None,
             type=args.get("type") or None,
-            context_arguments=contexts,
+            context_arguments=tuple(contexts),
             requires_fields=args.get("requires") or None,
             provides_fields=args.get("provides") or None,
         )
