@@ -136,6 +136,8 @@ def test_keygen_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys):
     assert key_file_mode(tmp_path / "keys" / "audit-signing.jwk.json") == 0o600
     assert args.handler(args) == 1  # never overwrites
     assert "never overwritten" in capsys.readouterr().err
+    again = parser.parse_args(["audit", "keygen", "--if-absent"])
+    assert again.handler(again) == 0 and "kept" in capsys.readouterr().out
 
 
 async def test_directory_witness_and_signed_prune(audit_url: str, tmp_path: Path):
@@ -161,3 +163,26 @@ async def test_directory_witness_and_signed_prune(audit_url: str, tmp_path: Path
     verdict = await verify(checker)
     await checker.close()
     assert verdict.ok and verdict.first_seq == 4 and verdict.witnessed_seq == 6, verdict
+
+
+async def test_writers_with_a_witness_directory_each(audit_url: str, tmp_path: Path):
+    """Gateways writing to ``dir:ROOT/<pod>``, verified with ``dir:ROOT``: the union of their checkpoints."""
+    pods = [AuditStore(signed_settings(audit_url, tmp_path, checkpoint_records=3,
+                                      witness=f"dir:{tmp_path / 'witness' / pod}")) for pod in ("gw-0", "gw-1")]
+    for store in pods:
+        await store.start()
+    for i in range(20):
+        await pods[i % 2].record(rec(i))
+    for store in pods:
+        await store.close()
+    mine = signed_settings(audit_url, tmp_path, witness=f"dir:{tmp_path / 'witness' / 'gw-0'}")
+    checker = AuditStore(mine)
+    await checker.start(writer=False)
+    alone = await verify(checker)  # one pod's directory lacks the other's checkpoints
+    await checker.close()
+    assert not alone.ok and "missing from the witness" in alone.problems[0].reason
+    checker = AuditStore(signed_settings(audit_url, tmp_path, witness=f"dir:{tmp_path / 'witness'}"))
+    await checker.start(writer=False)
+    verdict = await verify(checker)
+    await checker.close()
+    assert verdict.ok and verdict.witnessed_seq == 20, verdict

@@ -41,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     k = sub.add_parser("keygen", help="create the audit signing key (GATEWAY_AUDIT_SIGNING_KEY_FILE) and add its "
                                       "public half to GATEWAY_AUDIT_VERIFY_KEYS_FILE; never overwrites a key")
+    k.add_argument("--if-absent", action="store_true", help="succeed without doing anything if the key exists "
+                   "(for a one-shot provisioning job)")
     k.set_defaults(handler=run)
 
 
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     """Execute an ``audit`` sub-command; returns the exit status."""
     settings = AuditSettings.from_env()
     if args.audit_command == "keygen":
-        return _keygen(settings)
+        return _keygen(settings, args.if_absent)
     store = AuditStore(settings, database_url=args.database_url)
     try:
         if args.audit_command == "export" and args.output:
@@ -111,10 +113,13 @@ async def _verify(store: AuditStore, checkpoints: list[str]) -> int:
     return 0
 
 
-def _keygen(settings: AuditSettings) -> int:
+def _keygen(settings: AuditSettings, if_absent: bool) -> int:
     if settings.signing_key_file is None or settings.verify_keys_file is None:
         print("audit keygen: no key file configured", file=sys.stderr)
         return 2
+    if if_absent and settings.signing_key_file.exists():
+        print(f"audit signing key {settings.signing_key_file} exists; kept")
+        return 0
     try:
         key = generate_key(settings.signing_key_file, settings.verify_keys_file)
     except FileExistsError as exc:

@@ -8,7 +8,13 @@ needs no schema and an external service can keep the same bytes.
   fsync per checkpoint). Put it on storage the database administrator cannot write (another host's mount, a file
   with ``chattr +a``).
 - :class:`DirectoryWitness` (``dir:PATH``): one write-once file per checkpoint (created with ``O_EXCL``, never
-  rewritten): the shape of an object store with object lock / WORM retention, which can replace it later.
+  rewritten): the shape of an object store with object lock / WORM retention, which can replace it later. Names
+  are unique (seq and digest), so several gateways (hosts) may share one directory; reading also takes the
+  files of sub-directories, so writers may each have their own (``dir:ROOT/<pod>``) when ``audit verify`` is
+  pointed at ``dir:ROOT``.
+
+Every gateway sharing a chain must write where ``audit verify`` reads: a checkpoint in the database that the
+witness it reads lacks is a failure (that is how a forged one looks).
 
 An RFC 3161 timestamping service or an object store fits the same :class:`Witness` protocol: ``append`` gets
 the checkpoint, ``all`` returns every JWS in the order appended.
@@ -94,7 +100,8 @@ class DirectoryWitness:
     def all(self) -> list[str]:
         if not self.path.is_dir():
             return []
-        return [p.read_text().strip() for p in sorted(self.path.glob("*.jws"))]
+        files = sorted(self.path.rglob("*.jws"), key=lambda p: (p.name, str(p)))  # by seq across writers
+        return [p.read_text().strip() for p in files]
 
     def latest(self) -> str | None:
         entries = self.all()
