@@ -4,7 +4,7 @@ The rule, per operation:
 - the reference is the operation's hand-written ``expected`` when set (the spec's answer, where Apollo Gateway is
   known to be wrong; Apollo's own answer is then only reported), else Apollo Gateway's answer;
 - ``data`` must be exactly equal, key order included (a GraphQL response's keys follow the selection order), and
-  present in both or absent in both;
+  present in both or absent in both; numbers compare by value (``2`` and ``2.0`` are the same JSON number);
 - ``errors`` are compared as multisets of keys: an error's key is its ``path`` (``None`` when it has none) plus,
   when the REFERENCE error has an ``extensions.code``, that code; a reference error without a code is matched by
   any of our errors at the same path. Messages, locations and other extensions are ignored (they differ between
@@ -61,6 +61,19 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 
+def same_json(a: Any, b: Any) -> bool:
+    """Equal as JSON values, object key order included; numbers compare by value (``2`` and ``2.0`` are one
+    JSON number: Node prints the first, Python the second)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    numbers = (int, float)
+    if isinstance(a, numbers) and isinstance(b, numbers) and not isinstance(a, bool) and not isinstance(b, bool):
+        return a == b
+    return type(a) is type(b) and a == b
+
+
 def _error_path(error: dict[str, Any]) -> tuple[Any, ...] | None:
     path = error.get("path")
     return tuple(path) if isinstance(path, list) else None
@@ -71,7 +84,7 @@ def compare_bodies(ours: dict[str, Any], reference: dict[str, Any], label: str =
     ``label`` names the side compared (``ours``, or ``Apollo`` for the information on hand-written answers)."""
     reasons: list[str] = []
     ours_data, ref_data = ours.get("data", MISSING), reference.get("data", MISSING)
-    if _canonical(ours_data) != _canonical(ref_data):
+    if not same_json(ours_data, ref_data):
         if ours_data == ref_data:
             reasons.append("data: same values, different key order")
         else:

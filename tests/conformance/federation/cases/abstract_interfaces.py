@@ -111,6 +111,12 @@ CASE = Case(
         Op("located_fragment_inside_event", """
 { events { __typename ... on Located { place } } }
 """),
+        Op("interface_fragment_unknown_to_the_subgraph", """
+{ located { place ... on Event { id date } } }
+""", note="Event is not defined in details, where `located` is resolved: the planner must fetch it elsewhere"),
+        Op("interfaces_nested_both_ways", """
+{ events { id ... on Located { place ... on Event { date } ... on Marriage { spouses } } } }
+"""),
         Op("nested_fragments_same_type", """
 { events { ... on Birth { id ... on Birth { place } } ... on Event { date } } }
 """),

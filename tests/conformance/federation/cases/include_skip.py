@@ -65,6 +65,9 @@ query Q($yes: Boolean!, $no: Boolean!) {
 }
 """, {"yes": True, "no": False}),
         Op("literal_on_root", '{ a: recordCount @skip(if: true) b: recordCount @include(if: true) person(id: "p1") @include(if: false) { id } }'),
+        Op("everything_skipped", """
+query Q($s: Boolean!) { person(id: "p1") @skip(if: $s) { id convictions } recordCount @include(if: false) }
+""", {"s": True}),
         Op("default_variable", """
 query Q($i: Boolean = false) { persons { id convictions @include(if: $i) } }
 """),

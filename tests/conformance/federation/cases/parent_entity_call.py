@@ -83,6 +83,9 @@ CASE = Case(
         Op("back_to_origin", '{ caseFile(id: "k1") { court { chief { fullName latestCase { number year } } } } }'),
         Op("list_three_hops_deduplicated",
            "{ caseFiles { id court { id name chief { id fullName latestCase { id number } } } } }"),
+        Op("one_entity_from_two_parents", """
+{ caseFile(id: "k3") { court { chief { fullName } } } also: caseFile(id: "k1") { court { name chief { id latestCase { court { chief { fullName } } } } } } }
+"""),
         Op("only_keys_no_extra_fetch", '{ caseFile(id: "k3") { court { id chief { id } } } }'),
         Op("fragments_across_hops", """
 query Q($id: ID!) { caseFile(id: $id) { ...F } }

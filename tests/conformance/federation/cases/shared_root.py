@@ -36,9 +36,10 @@ type Statistics @shareable {
   year: Int!
   province: String!
   averageMonths: Float!
+  releaseRate: Float
 }
 """,
-    {"Query": {"statistics": lambda _, info, year: {**STATS, "year": year, "averageMonths": 14.5},
+    {"Query": {"statistics": lambda _, info, year: {**STATS, "year": year, "averageMonths": 14.5, "releaseRate": 1.0},
                "ping": lambda *_: "pong"}},
 )
 
@@ -66,6 +67,8 @@ CASE = Case(
         Op("fields_of_three_subgraphs", "{ statistics(year: 2024) { appeals averageMonths convictions year } }"),
         Op("aliased_twice", "{ a: statistics(year: 2020) { convictions } b: statistics(year: 2021) { averageMonths } }"),
         Op("shared_scalar_root", "{ ping p2: ping }"),
+        Op("integral_float", "{ statistics(year: 2022) { releaseRate averageMonths } }",
+           note="releaseRate is 1.0: Node prints 1, Python 1.0 (the same JSON number)"),
         Op("variables_to_all", "query S($y: Int!) { statistics(year: $y) { year appeals averageMonths } }", {"y": 2019}),
     ),
 )

@@ -7,8 +7,8 @@ from ._sdl import link
 
 FED2 = link("@key", "@shareable")
 
-COURTS = {"c1": {"id": "c1", "name": "People's Court of Hanoi"}, "c2": {"id": "c2", "name": "People's Court of Hue"}}
-ADDRESSES = {"c1": "1 Hai Ba Trung, Hanoi", "c2": "8 Le Loi, Hue"}
+COURTS = {"c1": {"id": "c1", "name": "Tòa án nhân dân thành phố Hà Nội"}, "c2": {"id": "c2", "name": "People's Court of Hue"}}
+ADDRESSES = {"c1": "1 Hai Bà Trưng, Hoàn Kiếm, Hà Nội", "c2": "8 Le Loi, \"Hue\" \\ \u2028 tab\t"}
 
 REGISTRY = Subgraph(
     "registry",
