@@ -17,9 +17,11 @@ from tests.faults.support import report
 from tests.fixtures.harness import AUTH, Cluster, start_cluster
 from tests.fixtures.serve import free_port
 
-TIMEOUT_MS = 1000  # the fast subgraphs must answer within it too, with BURST requests at once on shared cores
-DELAY_S = 4.0
-BURST = 16
+# The fast fixture subgraphs (threads of this process) must answer within the timeout too, with BURST requests at
+# once on shared, busy cores: generous, and still well under the delay.
+TIMEOUT_MS = 2000
+DELAY_S = 6.0
+BURST = 12
 QUERY = '{ person(id: "3") { name mood friend { name mood } } people(ids: ["1", "2"]) { name mood } }'
 SLOW_PATHS = [["person", "mood"], ["person", "friend", "mood"], ["people", 0, "mood"], ["people", 1, "mood"]]
 
@@ -50,7 +52,6 @@ async def test_slow_subgraph_times_out_at_its_paths_under_load(cluster: Cluster)
         cluster.states["slow"].delay = DELAY_S
         slow = await _burst(client, BURST)
         cluster.states["slow"].delay = 0.0
-        await asyncio.sleep(DELAY_S)  # let the subgraph finish the requests the gateway gave up on
         fast = await _burst(client, BURST)
     finally:
         await client.aclose()
