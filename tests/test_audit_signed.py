@@ -186,3 +186,44 @@ async def test_writers_with_a_witness_directory_each(audit_url: str, tmp_path: P
     verdict = await verify(checker)
     await checker.close()
     assert verdict.ok and verdict.witnessed_seq == 20, verdict
+
+
+REPO = str(Path(__file__).resolve().parent.parent)
+WRITER = """
+import asyncio, sys
+sys.path[:0] = [sys.argv[1], sys.argv[1] + "/tests"]
+from pathlib import Path
+from test_audit_helpers import rec, signed_settings
+from gateway.audit import AuditStore
+
+async def main():
+    store = AuditStore(signed_settings(sys.argv[2], Path(sys.argv[3]), checkpoint_records=10))
+    await store.start()
+    await asyncio.gather(*(store.record(rec(i)) for i in range(int(sys.argv[4]))))
+    await store.close()
+
+asyncio.run(main())
+"""
+
+
+async def test_two_gateway_processes_on_one_postgres_chain(pg_database, tmp_path: Path):
+    """Real processes: the advisory lock serialises records and checkpoints; one key, one witness, one chain."""
+    import sys
+
+    url = pg_database()
+    repo = REPO
+    setup = AuditStore(signed_settings(url, tmp_path))  # create the schema and the key once, like `make run`
+    await setup.start()
+    await setup.close()
+    procs = [await asyncio.create_subprocess_exec(sys.executable, "-c", WRITER, repo, url, str(tmp_path), "150")
+             for _ in range(2)]
+    assert [await p.wait() for p in procs] == [0, 0]
+    settings = signed_settings(url, tmp_path)
+    keys = load_verify_keys(settings.verify_keys_file)
+    seqs = [parse(t, keys).seq for t in witness_entries(settings)]
+    assert seqs == sorted(set(seqs)) and seqs[-1] == 300, seqs
+    checker = AuditStore(settings)
+    await checker.start(writer=False)
+    verdict = await verify(checker)
+    await checker.close()
+    assert verdict.ok and verdict.records == 300 and verdict.checkpoints == len(seqs), verdict
