@@ -37,6 +37,7 @@ from graphql import (
     build_ast_schema,
     graphql,
     parse,
+    value_from_ast_untyped,
     visit,
 )
 from graphql.language import (
@@ -44,6 +45,8 @@ from graphql.language import (
     DirectiveNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
     TypeDefinitionNode,
     TypeExtensionNode,
     Visitor,
@@ -119,12 +122,29 @@ def _node_class(kind: str) -> type[Node]:
     return getattr(ast, "".join(part.capitalize() for part in kind.split("_")) + "Node")
 
 
+def _key_directive_names(document: DocumentNode) -> set[str]:
+    """``key``, ``federation__key`` and any name ``@link(import: [{name: "@key", as: "@..."}])`` renames it to."""
+    names = set(KEY_DIRECTIVES)
+    for node in document.definitions:
+        if not isinstance(node, SchemaDefinitionNode | SchemaExtensionNode):
+            continue
+        for directive in node.directives or ():
+            for argument in directive.arguments or ():
+                if directive.name.value != "link" or argument.name.value != "import":
+                    continue
+                for entry in value_from_ast_untyped(argument.value) or ():
+                    if isinstance(entry, dict) and entry.get("name") == "@key" and entry.get("as"):
+                        names.add(str(entry["as"]).lstrip("@"))
+    return names
+
+
 def _entity_types(document: DocumentNode) -> list[str]:
-    """Object types (definitions or extensions) carrying ``@key``, in SDL order."""
+    """Object types (definitions or extensions) carrying ``@key`` (under any imported name), in SDL order."""
+    keys = _key_directive_names(document)
     names: list[str] = []
     for node in document.definitions:
         if isinstance(node, ObjectTypeDefinitionNode | ObjectTypeExtensionNode):
-            if any(d.name.value in KEY_DIRECTIVES for d in node.directives or ()) and node.name.value not in names:
+            if any(d.name.value in keys for d in node.directives or ()) and node.name.value not in names:
                 names.append(node.name.value)
     return names
 
