@@ -21,6 +21,9 @@ test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 || \
+	  (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null) || \
+	  (echo "make bench needs wrk (Debian package wrk)" >&2; exit 1)
 	$(PY) -m bench $(BENCH_ARGS)
 
 lint: install

@@ -128,10 +128,18 @@ class Stack(AbstractContextManager["Stack"]):
         if self.supergraph is None:
             return None
         port = self.options.ports["ours"]
+        trusted = self.register_trusted_documents()
+        # production never creates the audit signing key itself: provision it like an operator would
+        subprocess.run([sys.executable, "-m", "gateway", "audit", "keygen", "--if-absent"], check=True,
+                       cwd=REPO_ROOT, capture_output=True, env={**self.env(), "GATEWAY_ENV": "production"})
         env = {
             **self.env(),
             # production settings; its caller keys are the bench's development key pair, named explicitly
             "GATEWAY_ENV": "production",
+            # production requires registered operations: the query mix is registered like a deployment would
+            "GATEWAY_TRUSTED_DOCUMENTS_FILE": str(trusted),
+            # the load is the measurement, not an abuse: per-agency budgets would only throttle it
+            "GATEWAY_RATE_LIMIT": "off",
             "GATEWAY_JWKS_FILE": str(self.dataset.directory / "keys" / "dev-jwks.json"),
             "GATEWAY_HOST": "127.0.0.1",
             "GATEWAY_PORT": str(port),
@@ -154,6 +162,24 @@ class Stack(AbstractContextManager["Stack"]):
             service.stop()
             self.unavailable["ours"] = f"our gateway did not start: {str(exc)[-600:]}"
             return None
+
+    def register_trusted_documents(self) -> Path:
+        """Register the query mix as trusted documents for every caller (``gateway documents register``), as an
+        operator does before production traffic; returns the store file."""
+        from .queries import QUERIES
+
+        folder = self.run_dir / "documents"
+        folder.mkdir(parents=True, exist_ok=True)
+        files = []
+        for key, query in QUERIES.items():
+            path = folder / f"bench_{key}.graphql"
+            path.write_text(query.document, encoding="utf-8")
+            files.append(str(path))
+        store = self.run_dir / "trusted-documents.json"
+        subprocess.run([sys.executable, "-m", "gateway", "documents", "register", "--all-agencies", *files],
+                       check=True, cwd=REPO_ROOT, capture_output=True,
+                       env={**self.env(), "GATEWAY_TRUSTED_DOCUMENTS_FILE": str(store)})
+        return store
 
     # -- Apollo Gateway ----------------------------------------------------------------------------------------
     def apollo_runner(self) -> Path | None:
