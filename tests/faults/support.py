@@ -7,6 +7,7 @@ id of the process the test started (the ``dev`` supervisor stops its own childre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import os
 import re
@@ -127,6 +128,7 @@ def dev_stack(workdir: Path, people: int = PEOPLE, timeout: float = 120.0) -> It
             time.sleep(0.2)
         yield stack
     finally:
+        children = [int(pid) for _, pid in _STARTED.findall(stack.log_text())]
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
             try:
@@ -134,6 +136,19 @@ def dev_stack(workdir: Path, people: int = PEOPLE, timeout: float = 120.0) -> It
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)  # the session we started for it: its own children
                 process.wait()
+        left = [pid for pid in children if _alive(pid)]
+        if left:  # SIGTERM to dev must stop every child it started
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            raise AssertionError(f"gateway dev left children running after SIGTERM: {left}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def extra_gateway(stack: DevStack, services: ExitStack, name: str, **settings: str) -> str:
