@@ -169,10 +169,43 @@ def rss_mib(pid: int) -> float:
 
 
 # -- the stack -------------------------------------------------------------------------------------------------
+def production_files(run_dir: Path) -> dict[str, str]:
+    """What production mode wants provisioned, made for this run as an operator would (deploy/kubernetes):
+    the audit checkpoint key every replica shares, and the trusted documents (the bench queries, registered for
+    the bench callers' agencies). Each only when the code has the feature; harmless variables otherwise."""
+    from .tokens import CALLERS
+
+    env: dict[str, str] = {}
+    try:
+        from gateway.audit.signing import generate_key
+    except ImportError:
+        pass
+    else:
+        keys = run_dir / "audit-keys"
+        keys.mkdir(parents=True, exist_ok=True)
+        generate_key(keys / "audit-signing.jwk.json", keys / "audit-verify.jwks.json")
+        env["GATEWAY_AUDIT_SIGNING_KEY_FILE"] = str(keys / "audit-signing.jwk.json")
+        env["GATEWAY_AUDIT_VERIFY_KEYS_FILE"] = str(keys / "audit-verify.jwks.json")
+    try:
+        from gateway.trusted import TrustedDocumentStore
+    except ImportError:
+        pass
+    else:
+        path = run_dir / "trusted-documents.json"
+        store = TrustedDocumentStore(path)
+        for query in QUERIES.values():
+            store.register(query.document, [CALLERS[query.caller][0]], name=f"bench-{query.key}")
+        env.update(GATEWAY_TRUSTED_DOCUMENTS="require", GATEWAY_TRUSTED_DOCUMENTS_FILE=str(path))
+    # one account stands for a whole agency kind's traffic here: per-account budgets would refuse it
+    env["GATEWAY_RATE_LIMIT"] = "off"
+    return env
+
+
 def start_gateways(stack: Stack, count: int, audit_url: str, first_port: int) -> list[Service]:
     """``count`` gateway processes in production mode (as the bench's own), sharing the PostgreSQL audit chain."""
     assert stack.supergraph is not None
     services = []
+    provisioned = production_files(stack.run_dir)
     for i in range(count):
         port = first_port + i
         env = {
@@ -186,6 +219,9 @@ def start_gateways(stack: Stack, count: int, audit_url: str, first_port: int) ->
             "GATEWAY_AUDIT_DATABASE_URL": audit_url,
             "GATEWAY_PSEUDONYM_KEY": PSEUDONYM_KEY,
             **{f"{n.upper()}_URL": u for n, u in stack.subgraph_urls().items()},
+            **provisioned,
+            # each replica its own witness of the checkpoints (production: a directory per pod)
+            "GATEWAY_AUDIT_WITNESS": f"dir:{stack.run_dir / 'witness' / f'gateway-{i}'}",
         }
         service = Service(f"gateway-{i}", [sys.executable, "-m", "gateway", "serve"], env,
                           stack.run_dir / "logs" / f"gateway-{i}.log", f"http://127.0.0.1:{port}/healthz",
