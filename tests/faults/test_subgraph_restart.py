@@ -38,7 +38,7 @@ async def test_killed_subgraph_is_restarted_while_the_gateway_serves_partial_dat
         killed_at.append(time.monotonic())
         os.kill(victim, signal.SIGKILL)  # a child of the dev supervisor this test started
         # Recovered: a full answer that started after the kill and after a partial one.
-        while time.monotonic() - killed_at[0] < 15:
+        while time.monotonic() - killed_at[0] < 20:  # a restart on busy shared cores can take several seconds
             await asyncio.sleep(0.1)
             partial = first_after(load.samples, killed_at[0], _partial)
             if partial and first_after(load.samples, partial.start, _full):
@@ -46,7 +46,7 @@ async def test_killed_subgraph_is_restarted_while_the_gateway_serves_partial_dat
                 break
         load.stop()
 
-    await asyncio.gather(load.run(limit_s=20), fault())
+    await asyncio.gather(load.run(limit_s=25), fault())
     t_kill = killed_at[0]
     partial = first_after(load.samples, t_kill, _partial)
     assert partial is not None, f"no partial answer while sentences was down:\n{dev.log_text()[-2000:]}"
@@ -71,3 +71,34 @@ async def test_killed_subgraph_is_restarted_while_the_gateway_serves_partial_dat
     report("subgraph-kill", requests=len(load.samples), five_xx=len(load.five_xx), partial=partials,
            full=len(load.samples) - partials, transport_errors=len(load.errors),
            first_partial_s=partial.end - t_kill, recovery_s=recovered.end - t_kill)
+
+
+async def test_killed_gateway_is_restarted_too(dev: DevStack) -> None:
+    """The gateway child is supervised like the subgraphs: killed, it answers again after its restart."""
+    import httpx
+
+    from tests.faults.support import poll
+
+    victim = dev.pid_of("gateway")
+    starts = dev.starts_of("gateway")
+    killed_at = time.monotonic()
+    os.kill(victim, signal.SIGKILL)
+    body = {"query": OFFENDER_QUERY, "variables": {"id": dev.adult_offender()}}
+    async with httpx.AsyncClient(timeout=5) as client:
+        async def answers() -> bool:
+            try:
+                response = await client.post(dev.url, json=body, headers=dev.headers())
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 200 and bool(response.json()["data"]["person"]["sentences"])
+
+        await poll(lambda: dev.starts_of("gateway") > starts, 10)
+        up = False
+        for _ in range(150):
+            if await answers():
+                up = True
+                break
+            await asyncio.sleep(0.1)
+    assert up, dev.log_text()[-2000:]
+    assert dev.pid_of("gateway") != victim and "gateway exited with status -9; restarting in" in dev.log_text()
+    report("gateway-kill", recovery_s=time.monotonic() - killed_at, restarts=dev.starts_of("gateway") - starts)
