@@ -101,6 +101,8 @@ mutation { addNote(text: "appeal", courtId: "c9") { id court { id name } } }
 mutation { first: deleteNote(id: "n2") again: deleteNote(id: "n2") c: bump(by: 3) }
 """),
         Op("failed_mutation_then_next_runs", "mutation { failNote { id } after: bump(by: 4) }"),
+        Op("same_subgraph_in_a_row", "mutation { x: bump(by: 5) y: bump(by: 6) n: addNote(text: \"z\", courtId: \"c3\") { id } }",
+           note="consecutive fields of one subgraph: Apollo sends them in one fetch (still in order)"),
         Op("final_state", "{ notes { id } counter }"),
         Op("mutation_with_variables", """
 mutation M($t: String!, $c: ID!) { addNote(text: $t, courtId: $c) { text court { name } } }
