@@ -227,3 +227,20 @@ async def test_two_gateway_processes_on_one_postgres_chain(pg_database, tmp_path
     verdict = await verify(checker)
     await checker.close()
     assert verdict.ok and verdict.records == 300 and verdict.checkpoints == len(seqs), verdict
+
+
+async def test_the_writer_logs_a_rewrite_it_notices(audit_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    settings = signed_settings(audit_url, tmp_path, checkpoint_records=3)
+    store = AuditStore(settings)
+    await store.start()
+    try:
+        for i in range(3):
+            await store.record(rec(i))
+        raw = Raw(audit_url)
+        raw.drop_triggers()
+        raw.run("UPDATE audit_log SET hash = :h WHERE seq = 3", h="0" * 64)
+        for i in range(3):
+            await store.record(rec(i))
+    finally:
+        await store.close()
+    assert "record 3 no longer matches its signed checkpoint" in caplog.text

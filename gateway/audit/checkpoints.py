@@ -65,7 +65,7 @@ class Checkpointer:
                             ).first()
         if head is None:
             return CheckpointState(0, 0, None)
-        last = conn.execute(select(audit_checkpoints.c.seq, audit_checkpoints.c.at)
+        last = conn.execute(select(audit_checkpoints.c.seq, audit_checkpoints.c.at, audit_checkpoints.c.head_hash)
                             .order_by(audit_checkpoints.c.seq.desc()).limit(1)).first()
         uncovered = head.seq - (last.seq if last else 0)
         if uncovered <= 0:
@@ -74,6 +74,11 @@ class Checkpointer:
                or _age_seconds(last.at) >= self.every_seconds)
         if not due:
             return CheckpointState(head.seq, uncovered, None)
+        if last is not None:  # a cheap look back: tampering shows in the log long before anyone runs verify
+            then = conn.execute(select(audit_log.c.hash).where(audit_log.c.seq == last.seq)).scalar()
+            if then is not None and then != last.head_hash:
+                log.critical("audit chain record %d no longer matches its signed checkpoint: the database was "
+                             "rewritten (run `audit verify`)", last.seq)
         made = self.write(conn, head.seq, head.hash, "close" if force else "periodic")
         return CheckpointState(head.seq, 0, made)
 
