@@ -162,11 +162,12 @@ class Federation:
         from gateway.server.trivial import AllowAllPolicy, HeaderAuthenticator, NullAudit
         from gateway.supergraph import load_supergraph
 
-        if self.minter is None:
-            keys = self.workdir / "keys"
-            keys.mkdir(exist_ok=True)
-            self.minter = InternalTokenMinter(
-                load_or_create_internal_key(keys / "signing.jwk.json", keys / "jwks.json"))
+        with self.lock:  # cases run on several threads: one creates the key file, the others must not read it half-written
+            if self.minter is None:
+                keys = self.workdir / "keys"
+                keys.mkdir(exist_ok=True)
+                self.minter = InternalTokenMinter(
+                    load_or_create_internal_key(keys / "signing.jwk.json", keys / "jwks.json"))
         settings = GatewaySettings(env="test", policy_engine="allow-all", supergraph_path=supergraph_path)
         supergraph = load_supergraph(supergraph_path, settings)
         gateway = Gateway(settings, supergraph, authenticator=HeaderAuthenticator(), policy=AllowAllPolicy(),
