@@ -108,6 +108,10 @@ class _Completer:
         else:
             shape = sub.get(ref.name)
         if shape is None:
+            if ref.kind == ABSTRACT and "__typename" not in value:
+                # an @interfaceObject's object whose concrete type was needed but never came (its owner does
+                # not know it): null, silently, as for the fields of any entity that was not found
+                return None if ref.nullable else _BUBBLE
             return self._invalid(ref, parent, name)
         done = self.obj(value, shape)
         if done is _BUBBLE:

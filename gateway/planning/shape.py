@@ -111,7 +111,11 @@ class ShapeBuilder:
                             else [named_type])
                 sub = {t.name: self.build(t, sets) for t in runtimes}  # type: ignore[union-attr,arg-type]
                 if isinstance(named_type, GraphQLInterfaceType):
-                    # the interface's own view, for objects of an @interfaceObject whose concrete type is unknown
-                    sub[named.name] = self.build(named_type, sets)  # type: ignore[arg-type]
+                    # The interface's own view, for objects of an @interfaceObject whose concrete type is not
+                    # known (not needed, or not found): the fields without type condition, as Apollo Gateway
+                    # answers; unless __typename is selected, which such an object cannot have (it nulls).
+                    own = self.build(named_type, sets)  # type: ignore[arg-type]
+                    if "__typename" not in {f.name for f in own.fields}:
+                        sub[named.name] = own
             shape.fields.append(FieldShape(key, name, source_key(key, name, self.reserved), runtime.name, ref, sub))
         return shape
