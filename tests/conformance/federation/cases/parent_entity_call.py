@@ -86,6 +86,9 @@ CASE = Case(
         Op("one_entity_from_two_parents", """
 { caseFile(id: "k3") { court { chief { fullName } } } also: caseFile(id: "k1") { court { name chief { id latestCase { court { chief { fullName } } } } } } }
 """),
+        Op("sub_selections_merged_across_fragments", """
+{ caseFile(id: "k2") { court { chief { id } } ... on CaseFile { court { name chief { fullName id } } } number } }
+"""),
         Op("only_keys_no_extra_fetch", '{ caseFile(id: "k3") { court { id chief { id } } } }'),
         Op("fragments_across_hops", """
 query Q($id: ID!) { caseFile(id: $id) { ...F } }

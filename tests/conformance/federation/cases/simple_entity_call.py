@@ -50,6 +50,11 @@ CASE = Case(
         Op("key_only_no_hop", '{ court(id: "c2") { id name } }'),
         Op("list_hop_batched", "{ courts { id address judgesCount name } }"),
         Op("unknown_root_null", '{ court(id: "nope") { id address } }'),
+        Op("response_order_follows_field_collection", """
+{ court(id: "c1") { ...A name ...B } }
+fragment A on Court { address }
+fragment B on Court { judgesCount name address id }
+""", note="keys in field-collection order: address, name, judgesCount, id (not in fetch order)"),
         Op("aliases_on_both_sides", '{ a: court(id: "c1") { n: name where: address } b: court(id: "c2") { where: address } }'),
     ),
 )
