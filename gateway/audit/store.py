@@ -259,6 +259,9 @@ class AuditStore:
         for row, (_, future) in zip(rows, batch, strict=True):
             if not future.done():
                 future.set_result(AuditReceipt(row["seq"], row["hash"]))
+        if self._checkpointer is not None and self._uncovered >= self.settings.checkpoint_records:
+            # After the answers: the requests of this batch do not wait for the signature and the witness.
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint_logged)
 
     def _commit_batch(self, rows: list[dict[str, Any]]) -> None:
         """One transaction on the writer thread: take the writer lock, read the head, chain, insert, commit."""
@@ -278,11 +281,13 @@ class AuditStore:
             if index:
                 conn.execute(audit_subjects.insert(), index)
         self._uncovered = rows[-1]["seq"] - self._covered_seq
-        if self._checkpointer is not None and self._uncovered >= limit:
-            try:
-                self._checkpoint_tx(False)
-            except Exception as exc:  # the records are committed; the next batch retries
-                log.critical("audit checkpoint failed (%d record(s) uncovered): %s", self._uncovered, exc)
+
+    def _checkpoint_logged(self) -> None:
+        """:meth:`_checkpoint_tx` whose failure is logged: the records are committed; later batches retry."""
+        try:
+            self._checkpoint_tx(False)
+        except Exception as exc:
+            log.critical("audit checkpoint failed (%d record(s) uncovered): %s", self._uncovered, exc)
 
     def _checkpoint_tx(self, force: bool) -> CheckpointState:
         """On the writer thread: a transaction under the writer lock that checkpoints the head if due."""
@@ -300,10 +305,7 @@ class AuditStore:
         period = max(self.settings.checkpoint_seconds / 4, 0.05)
         while True:
             await asyncio.sleep(period)
-            try:
-                await asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint_tx, False)
-            except Exception as exc:
-                log.critical("audit checkpoint failed: %s", exc)
+            await asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint_logged)
 
     def _writer_done(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
