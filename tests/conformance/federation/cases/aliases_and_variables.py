@@ -69,6 +69,8 @@ CASE = Case(
            expected={"data": {"courts": [{"name": "c2", "id": "Hue", "busy": False},
                                          {"name": "c1", "id": "Hanoi", "busy": True}]}},
            note=ALIAS_NOTE),
+        Op("alias_with_internal_looking_prefix", '{ court(id: "c2") { _lt_a__id: name _lt_x: id hearings } }',
+           note="a valid alias for GraphQL and Apollo; our planner reserves the _lt_ prefix for its own aliases"),
         Op("variable_only_in_entity_fetch", """
 query H($after: String!, $ids: [ID!]!) { courts(ids: $ids) { name hearings(after: $after) } }
 """, {"after": "2026-01-10", "ids": ["c1", "c2"]}),

@@ -84,6 +84,7 @@ CASE = Case(
         Op("root_error_non_null_nulls_data", "{ documents { id } brokenStrict }"),
         Op("error_with_code_and_alias", "{ secret: forbidden document(id: \"d1\") { title } }"),
         Op("field_error_in_list", "{ documents { id pages } }"),
+        Op("field_error_under_aliases", "{ docs: documents { key: id p: pages again: pages } }"),
         Op("non_null_bubbles_to_list_item", "{ documents { id mandatoryPages } }"),
         Op("non_null_bubbles_through_non_null_list", "{ strictDocuments { id mandatoryPages } x: broken }"),
         Op("entity_fetch_error_mapped", "{ documents { id title signedBy } }"),
