@@ -244,3 +244,20 @@ async def test_the_writer_logs_a_rewrite_it_notices(audit_url: str, tmp_path: Pa
     finally:
         await store.close()
     assert "record 3 no longer matches its signed checkpoint" in caplog.text
+
+
+async def test_verify_while_the_gateway_writes_and_checkpoints(audit_url: str, tmp_path: Path):
+    """No false alarm from a live trail: checkpoints and records made during verify are outside its verdict."""
+    settings = signed_settings(audit_url, tmp_path, checkpoint_records=5, batch_max=4)
+    store = AuditStore(settings)
+    await store.start()
+    writing = asyncio.ensure_future(asyncio.gather(*(store.record(rec(i)) for i in range(400))))
+    verdicts = []
+    try:
+        while not writing.done():
+            verdicts.append(await verify(store))
+    finally:
+        await writing
+        await store.close()
+    assert len(verdicts) >= 2 and all(v.ok for v in verdicts), [v.problems for v in verdicts if not v.ok]
+    print(f"{len(verdicts)} verifications during 400 writes, {verdicts[-1].records} records in the last")
