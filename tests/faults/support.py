@@ -100,7 +100,8 @@ def dev_env(workdir: Path) -> dict[str, str]:
     env.update(LT_DATA_DIR=str(workdir / "data"), DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'lt.db'}",
                PYTHONUNBUFFERED="1", GATEWAY_ENV="development", GATEWAY_HOST="127.0.0.1",
                GATEWAY_PORT=str(free_port()), GATEWAY_SUPERGRAPH=str(ROOT / "schema.graphql"),
-               GATEWAY_AUDIT_DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'audit.db'}")
+               GATEWAY_AUDIT_DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'audit.db'}",
+               GATEWAY_RATE_LIMIT="off")  # the load is ours on purpose: measure the faults, not the budgets
     for name in SUBGRAPHS:
         env[f"{name.upper()}_HOST"] = "127.0.0.1"
         env[f"{name.upper()}_PORT"] = str(free_port())
@@ -153,7 +154,7 @@ def _alive(pid: int) -> bool:
 
 def extra_gateway(stack: DevStack, services: ExitStack, name: str, **settings: str) -> str:
     """One more ``gateway serve`` process over the dev stack's subgraphs (stopped when ``services`` closes)."""
-    base = {"GATEWAY_ENV": "development", "GATEWAY_POLICY_ENGINE": "embedded"}
+    base = {"GATEWAY_ENV": "development", "GATEWAY_POLICY_ENGINE": "embedded", "GATEWAY_RATE_LIMIT": "off"}
     return start_gateway(stack.as_stack(), services, name, {**base, **settings})
 
 
