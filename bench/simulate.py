@@ -260,11 +260,14 @@ def measure_phase(name: str, stack: Stack, gateways: list[Service], audit_url: s
     """Run the coroutine factory ``run`` between two snapshots of CPU, PostgreSQL and the chain."""
     db = audit_url.rsplit("/", 1)[1]
     sg = stack.subgraph_pids()
+    data_db = stack.dataset.postgres_url.rsplit("/", 1)[1] if stack.dataset.postgres_url else None
 
     def snapshot() -> dict[str, float]:
         pg_pids = postgres_backend_pids(PG_ADMIN, db)
         snap = {"gateways": sum(cpu_seconds(g.pid) for g in gateways), "loadgen": own_seconds(),
                 "machine": machine_busy_seconds(), "postgres": sum(cpu_seconds(p) for p in pg_pids)}
+        if data_db:  # the subgraphs' own database backends (--postgres)
+            snap["postgres_data"] = sum(cpu_seconds(p) for p in postgres_backend_pids(PG_ADMIN, data_db))
         snap.update({f"subgraph:{n}": cpu_seconds(p) for n, p in sg.items()})
         return snap
 
@@ -285,6 +288,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.simulate", description=__doc__.splitlines()[0])
     p.add_argument("--gateways", type=int, default=3, help="gateway processes sharing the audit chain (3)")
     p.add_argument("--people", type=int, default=100_000, help="persons in the bench data set (100000)")
+    p.add_argument("--postgres", action="store_true",
+                   help="the subgraphs on PostgreSQL, as in production: a data set seeded for the run into "
+                        "lt_sim_data_<random> and dropped after it (instead of the bench's SQLite files)")
     p.add_argument("--rate", type=float, default=0.0,
                    help="open-loop req/s (default: the rate the model says uses --target-cores)")
     p.add_argument("--target-cores", type=float, default=0.6,
@@ -309,14 +315,26 @@ def main(argv: list[str] | None = None) -> int:
     run_dir = args.out.resolve() / "runs" / time.strftime("sim-%Y%m%d-%H%M%S")
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     options = BenchOptions(people=args.people, base_port=args.base_port, out_dir=args.out.resolve(), results=None)
-    ds = dataset.locate(options.out_dir, args.people, 1, False)
+    if args.postgres:
+        # a data set of its own, seeded for this run and dropped after it (never the bench's lt_bench_* ones)
+        ds = dataset.Dataset(args.people, 1, run_dir / "data",
+                             f"postgresql+asyncpg://postgres@127.0.0.1:5432/lt_sim_data_{uuid.uuid4().hex[:10]}")
+    else:
+        ds = dataset.locate(options.out_dir, args.people, 1, False)
     base_env = dataset.base_environment()
-    dataset.ensure_seeded(ds, base_env, run_dir / "logs" / "seed.log")
-    env = {**base_env, **ds.env()}
-    ensure_internal_key(env)
-    ids = dataset.pick_ids(ds)
+    try:
+        dataset.ensure_seeded(ds, base_env, run_dir / "logs" / "seed.log")
+        env = {**base_env, **ds.env()}
+        ensure_internal_key(env)
+        ids = dataset.pick_ids(ds)
+    except BaseException:
+        if args.postgres:
+            dataset.remove(ds)
+        raise
 
-    costs = capacity.load_costs(postgres=None)  # SQLite subgraphs here, as in bench/RESULTS.md
+    # the figures of the backend the subgraphs run on here: SQLite as in bench/RESULTS.md, or PostgreSQL as in
+    # bench/RESULTS-postgres.md (subgraph CPU where higher, as the national sizing uses)
+    costs = capacity.load_costs() if args.postgres else capacity.load_costs(postgres=None)
     shares = capacity.query_rates(capacity.NATIONAL)
     total = sum(shares.values())
     mix = {q: r / total for q, r in shares.items()}
@@ -333,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
     audit_url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{db}"
     results: dict[str, Any] = {"command": command, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
                                "gateways": args.gateways, "people": args.people, "cores": os.cpu_count(),
+                               "backend": "PostgreSQL" if args.postgres else "SQLite",
                                "mix": mix, "model_ms": {"gateway": gw_ms, "subgraphs": sg_ms},
                                "costs": {q: asdict(c) for q, c in costs.items()}, "rate": rate}
     stack_gateways: list[Service] = []
@@ -387,6 +406,9 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         say(f"dropped {db}")
+        if args.postgres:
+            dataset.remove(ds)
+            say(f"dropped {ds.postgres_url.rsplit('/', 1)[1]}")
     (run_dir / "simulation.json").write_text(json.dumps(results, indent=1, default=str))
     text = render(results)
     print(text)
