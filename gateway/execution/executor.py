@@ -218,6 +218,21 @@ class Executor:
         fetch = node.node
         found: list[tuple[dict[str, Any], list[Any]]] = []
         _objects_at(run.data, node.path, 0, [], found)
+        if not fetch.contexts:
+            await self._send_entities(fetch, found, {}, run)
+            return
+        # @fromContext: each object's arguments come from its own ancestor, so one call per distinct value
+        buckets: dict[bytes, tuple[dict[str, Any], list[tuple[dict[str, Any], list[Any]]]]] = {}
+        for obj, where in found:
+            values = {c.variable: _context_value(run.data, where, c.depth, c.path) for c in fetch.contexts}
+            marker = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
+            buckets.setdefault(marker, (values, []))[1].append((obj, where))
+        await asyncio.gather(*(self._send_entities(fetch, objects, values, run)
+                               for values, objects in buckets.values()))
+
+    async def _send_entities(self, fetch: FetchNode, found: list[tuple[dict[str, Any], list[Any]]],
+                             extra: dict[str, Any], run: _Run) -> None:
+        """One ``_entities`` call for the objects ``found`` (duplicates sent once), merged back into them."""
         representations: list[dict[str, Any]] = []
         targets: list[list[tuple[dict[str, Any], list[Any]]]] = []
         index: dict[bytes, int] = {}
@@ -241,6 +256,7 @@ class Executor:
         if not representations:
             return
         variables = self._variables(fetch, run)
+        variables.update(extra)
         variables["representations"] = representations
         try:
             result = await self._send(fetch, variables, run)
@@ -277,6 +293,19 @@ class Executor:
         document = type(operation.document)(definitions=(op, *operation.fragments.values()))
         result = execute(self.api_schema, document, variable_values=variables)
         return result.data or {}  # type: ignore[union-attr]
+
+
+def _context_value(data: Any, where: list[Any], depth: int, path: tuple[str, ...]) -> Any:
+    """The value at ``path`` in the ancestor ``depth`` segments down ``where`` (None where anything is missing)."""
+    value = data
+    for step in (*where[:depth], *path):
+        if isinstance(value, dict) and isinstance(step, str):
+            value = value.get(step)
+        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
+            value = value[step]
+        else:
+            return None
+    return value
 
 
 def _errors(result: dict[str, Any]) -> list[dict[str, Any]]:

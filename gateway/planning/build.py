@@ -20,6 +20,7 @@ from graphql import (
 )
 
 from ..supergraph import Supergraph
+from .contexts import ContextError, Frame, context_field, context_var, nearest, with_context_arguments
 from .fieldsets import Provided, alias_arguments, merge_req_fields, req_fields, top_field_names
 from .groups import Group, Groups, Part
 from .interface_objects import InterfaceObjects, real_interface_graphs
@@ -50,6 +51,7 @@ class Build(Resolution):
         self._touched: list[set[int]] = []  # groups that received fields, per open `tracked` block
         self._routing: set[tuple[str, str]] = set()  # (type, field) whose key is being fetched elsewhere
         self.roots: list[Group] = []  # root-field fetches, in the client's order
+        self.frames: list[Frame] = []  # object positions enclosing the field being planned (@fromContext)
 
     @contextmanager
     def tracked(self) -> Iterator[set[int]]:
@@ -73,8 +75,9 @@ class Build(Resolution):
             return
         if name != "__typename" and not ready and (provided is None or name not in provided):
             info = self.sg.type_meta(parent.name).field_in(name, group.graph)
-            if (info is not None and info.requires is not None
-                    and not self.field_set_resolvable(group.graph, parent, info.requires, provided)
+            if (info is not None and (info.context_arguments or (
+                    info.requires is not None
+                    and not self.field_set_resolvable(group.graph, parent, info.requires, provided)))
                     and self.keys_for(parent.name, name, group.graph)[0]):
                 # This subgraph resolves the field only from a representation carrying what it requires:
                 # fetch those first, then ask it again through _entities.
@@ -107,8 +110,13 @@ class Build(Resolution):
                 if is_abstract_type(named):
                     sel.children.add("__typename", "__typename", client=False)
                 named = own
-        self.plan_composite(group, named, sub_selections(nodes), sel.children, (*path, key, *("@",) * lists),
-                            self.sub_provided(group.graph, parent.name, name, provided), client)
+        child_path = (*path, key, *("@",) * lists)
+        self.frames.append(Frame(child_path, named.name, group, sel.children))
+        try:
+            self.plan_composite(group, named, sub_selections(nodes), sel.children, child_path,
+                                self.sub_provided(group.graph, parent.name, name, provided), client)
+        finally:
+            self.frames.pop()
 
     def better_elsewhere(self, group: Group, parent: Any, nodes: list[FieldNode], named: Any,
                          path: tuple[str, ...], provided: Provided | None) -> str | None:
@@ -382,7 +390,15 @@ class Build(Resolution):
             with self.tracked() as touched:
                 self.plan_field_set(group, parent, alias_arguments(requires), target, path, provided)
             deps |= touched
+        contexts = self.plan_contexts(info, deps) if info is not None and info.context_arguments else []
         child = self.groups.entity_group(group, graph, path, deps)
+        if contexts:
+            bound: list[tuple[str, str]] = []
+            for argument, frame, value_path in contexts:
+                variable = f"lt_ctx_{child.id}_{len(child.contexts)}"
+                child.contexts.append(context_var(variable, argument.type, frame, value_path))
+                bound.append((argument.name, variable))
+            nodes = [with_context_arguments(node, bound) for node in nodes]
         part = child.parts.get(parent.name)
         if part is None:
             part = child.parts[parent.name] = Part(key_fields=top_field_names(entity_key.selection),
@@ -394,6 +410,23 @@ class Build(Resolution):
             touched_set.add(child.id)
         self.plan_field(child, parent, key, nodes, part.selset, path, None, client, ready=True)
         return child
+
+    def plan_contexts(self, info: Any, deps: set[int]) -> list[tuple[Any, Frame, tuple[str, ...]]]:
+        """Select each context argument's value on its nearest declaring ancestor (adding to ``deps`` the
+        fetches that bring it); returns (argument, ancestor frame, path of the value in the ancestor)."""
+        out = []
+        for argument in info.context_arguments:
+            try:
+                frame = nearest(self.frames, argument.context, self.sg.contexts.get(argument.context, []))
+                selection, value_path = context_field(argument)
+            except ContextError as exc:
+                raise PlanningError(str(exc)) from exc
+            with self.tracked() as touched:
+                self.plan_field_set(frame.group, self.schema.get_type(frame.type_name), selection, frame.target,
+                                    frame.path, None)
+            deps |= touched
+            out.append((argument, frame, value_path))
+        return out
 
     def entity_part(self, type_name: str, part: Part) -> EntityPart:
         parent = self.schema.get_type(type_name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from .plan import FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode
+from .plan import ContextVar, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode
 from .selection import SelSet
 
 
@@ -38,6 +38,7 @@ class Group:
     selset: SelSet = field(default_factory=SelSet)  # root fetches
     parts: dict[str, Part] = field(default_factory=dict)  # entity fetches, by entity type
     deps: set[int] = field(default_factory=set)
+    contexts: list[ContextVar] = field(default_factory=list)  # @fromContext arguments of this entity fetch
 
 
 class Groups:

@@ -30,6 +30,17 @@ class EntityPart:
     send_as: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class ContextVar:
+    """A ``@fromContext`` argument of an entity fetch: variable ``variable`` (GraphQL ``type``) takes, for each
+    object, the value at ``path`` in its ancestor ``depth`` path segments from the root."""
+
+    variable: str
+    type: str
+    depth: int
+    path: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class FetchNode:
     """One subgraph operation. For entity fetches, ``entities`` says, per entity type, how to build the
@@ -43,6 +54,7 @@ class FetchNode:
     client_keys: tuple[str, ...]  # top-level response keys the client asked for (errors go there on failure)
     entities: dict[str, EntityPart] = field(default_factory=dict)
     assume_type: str = ""  # entity type of objects at the path that carry no __typename (@interfaceObject)
+    contexts: tuple[ContextVar, ...] = ()  # @fromContext arguments: one _entities call per distinct value
 
 
 @dataclass(slots=True)

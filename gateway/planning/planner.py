@@ -114,6 +114,7 @@ class Planner:
         kind = "query" if group.entity else operation.operation_type
         if group.entity:
             var_defs.insert(0, "$representations: [_Any!]!")
+            var_defs.extend(f"${c.variable}: {c.type}" for c in group.contexts)
         header = kind
         if operation.operation_name:
             header += f" {operation.operation_name}__{group.graph.replace('-', '_')}__{index}"
@@ -128,5 +129,6 @@ class Planner:
             client_keys=client_keys,
             entities={t: build.entity_part(t, p) for t, p in group.parts.items()},
             # objects of an @interfaceObject position carry no concrete __typename: they are of the interface
+            contexts=tuple(group.contexts),
             assume_type=next((t for t in group.parts if isinstance(build.schema.get_type(t), GraphQLInterfaceType)), ""),
         )

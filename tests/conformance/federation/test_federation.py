@@ -27,8 +27,19 @@ def test_case_names_and_ops_are_unique() -> None:
         assert all(op.note for op in case.operations if op.expected is not None), f"{case.name}: say why in note"
 
 
+def _gateway_refusal_only(case: Case, info: dict[str, object]) -> bool:
+    """Apollo composition succeeded but Apollo Gateway refuses the supergraph (e.g. the context spec, which it
+    does not implement), and every operation carries the spec's answer: the case needs no Apollo reference."""
+    errors = info.get("errors") or []
+    return (isinstance(errors, list) and bool(errors)
+            and all(isinstance(e, dict) and e.get("code") == "GATEWAY" for e in errors)
+            and all(op.expected is not None for op in case.operations))
+
+
 def test_every_case_composes(federation: Federation) -> None:
-    broken = {name: info.get("errors") for name, info in federation.composed.items() if not info.get("ok")}
+    by_name = {case.name: case for case in CASES}
+    broken = {name: info.get("errors") for name, info in federation.composed.items()
+              if not info.get("ok") and not _gateway_refusal_only(by_name[name], info)}
     assert not broken, broken
 
 

@@ -6,9 +6,6 @@ cart's ``total``.
 Every ``expected`` is written by hand from the spec and the data below: Apollo Gateway (JS) refuses supergraphs
 linking the context spec (``for: SECURITY``, not in its supported features), so it gives no reference here.
 
-Parked (a leading ``_`` keeps ``load_cases()`` from discovering it) until the runner accepts a case Apollo
-Gateway refuses to load when every operation has ``expected``: today such a case fails
-``test_every_case_composes`` for the whole suite. Rename it to ``context_from_context.py`` then.
 """
 
 from __future__ import annotations
