@@ -33,6 +33,12 @@ def test_compose_file_is_valid_and_production_shaped() -> None:
     assert gateway_env["GATEWAY_ENV"] == "production"
     assert gateway_env["GATEWAY_POLICY_ENGINE"] == "opa"
     assert gateway_env["GATEWAY_AUDIT_DATABASE_URL"].startswith("postgresql+asyncpg://")
+    # the signed audit's witness lives outside the database, on its own volume; production keys are provisioned
+    witness = gateway_env["GATEWAY_AUDIT_WITNESS"].removeprefix("file:")
+    assert any(witness.startswith(v.split(":")[1]) for v in services["gateway"]["volumes"]
+               if "witness" in v), services["gateway"]["volumes"]
+    assert "audit keygen" in " ".join(services["gateway-keys"]["command"])
+    assert gateway_env["GATEWAY_REDIS_URL"].startswith("redis://") and "redis" in services
     for name in ("population", "civil-status", "sentences"):
         env = services[name]["environment"]
         assert any(k.endswith("_DATABASE_URL") and v.startswith("postgresql+asyncpg://") for k, v in env.items())
