@@ -114,10 +114,14 @@ def test_start_up_failure_is_reported_not_retried() -> None:
     assert "population exited with status 3" in world.lines
     world.down.add("sentences")
     sup.start("sentences")
-    ticks = []
-    assert not sup.wait_healthy(["sentences"], timeout=1, sleep=lambda s: (ticks.append(s), setattr(
-        world, "now", world.now + s)))
-    assert any("did not become healthy" in line for line in world.lines) and ticks
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        world.now += seconds
+
+    assert not sup.wait_healthy(["sentences"], timeout=1, sleep=sleep)
+    assert any("sentences did not become healthy" in line for line in world.lines) and slept
 
 
 def test_stop_all_terminates_every_running_child() -> None:
