@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from . import capacity, dataset
-from .host_load import machine_busy_seconds, own_seconds, postgres_backend_pids
+from .host_load import machine_busy_seconds, own_seconds
 from .loadgen import LoadResult, Workload, closed_loop, open_loop
 from .options import REPO_ROOT, BenchOptions
 from .proc import Service, cpu_seconds
@@ -256,6 +256,56 @@ def load_summary(result: LoadResult) -> dict[str, Any]:
     }
 
 
+class BackendSampler:
+    """CPU of a database's PostgreSQL backends over a phase, sampled twice a second: connections come and go
+    with the pools, so two snapshots would lose the ones that closed and count the new ones whole."""
+
+    def __init__(self, databases: list[str], interval_s: float = 0.5) -> None:
+        import threading
+
+        self.databases = databases
+        self.interval_s = interval_s
+        self.first: dict[tuple[str, int], float] = {}
+        self.last: dict[tuple[str, int], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self, conn: Any, initial: bool) -> None:
+        rows = conn.execute("SELECT datname, pid FROM pg_stat_activity WHERE datname = ANY(%s)",
+                            (self.databases,)).fetchall()
+        for datname, pid in rows:
+            used = cpu_seconds(int(pid))
+            key = (str(datname), int(pid))
+            # a backend first seen after the start was born during the phase: all its CPU is the phase's
+            self.first.setdefault(key, used if initial else 0.0)
+            self.last[key] = used
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+            self._sample(conn, True)
+            self._started.set()
+            while not self._stop.wait(self.interval_s):
+                self._sample(conn, False)
+            self._sample(conn, False)
+
+    def __enter__(self) -> BackendSampler:
+        import threading
+
+        self._started = threading.Event()
+        self._thread.start()
+        self._started.wait(10)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def used(self, database: str) -> float:
+        return sum(self.last[k] - self.first[k] for k in self.last if k[0] == database)
+
+
 def measure_phase(name: str, stack: Stack, gateways: list[Service], audit_url: str, run: Any) -> Phase:
     """Run the coroutine factory ``run`` between two snapshots of CPU, PostgreSQL and the chain."""
     db = audit_url.rsplit("/", 1)[1]
@@ -263,22 +313,22 @@ def measure_phase(name: str, stack: Stack, gateways: list[Service], audit_url: s
     data_db = stack.dataset.postgres_url.rsplit("/", 1)[1] if stack.dataset.postgres_url else None
 
     def snapshot() -> dict[str, float]:
-        pg_pids = postgres_backend_pids(PG_ADMIN, db)
         snap = {"gateways": sum(cpu_seconds(g.pid) for g in gateways), "loadgen": own_seconds(),
-                "machine": machine_busy_seconds(), "postgres": sum(cpu_seconds(p) for p in pg_pids)}
-        if data_db:  # the subgraphs' own database backends (--postgres)
-            snap["postgres_data"] = sum(cpu_seconds(p) for p in postgres_backend_pids(PG_ADMIN, data_db))
+                "machine": machine_busy_seconds()}
         snap.update({f"subgraph:{n}": cpu_seconds(p) for n, p in sg.items()})
         return snap
 
     before, pg_before, chain_before = snapshot(), pg_counters(db), chain_facts(audit_url)["rows"]
-    began = time.monotonic()
-    result: LoadResult = asyncio.run(run())
-    seconds = time.monotonic() - began
+    with BackendSampler([db, *([data_db] if data_db else [])]) as backends:
+        began = time.monotonic()
+        result: LoadResult = asyncio.run(run())
+        seconds = time.monotonic() - began
     after, pg_after, chain_after = snapshot(), pg_counters(db), chain_facts(audit_url)["rows"]
     cpu = {k: after[k] - before[k] for k in after}
     cpu["subgraphs"] = sum(v for k, v in cpu.items() if k.startswith("subgraph:"))
-    # postgres backends are per connection and live as long as the pools: the delta is what they used
+    cpu["postgres"] = backends.used(db)  # the audit chain's backends
+    if data_db:
+        cpu["postgres_data"] = backends.used(data_db)  # the subgraphs' database (--postgres)
     return Phase(name, load_summary(result), seconds, cpu, {k: pg_after[k] - pg_before.get(k, 0.0) for k in pg_after},
                  chain_after - chain_before)
 
