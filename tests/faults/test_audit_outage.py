@@ -23,7 +23,6 @@ from tests.faults.support import (
 )
 
 AUDIT_TIMEOUT_S = 1.0
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 
 def _served(sample: Sample) -> bool:
