@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from sqlalchemy import Integer, func, literal, select, union_all
+from sqlalchemy import Integer, Select, func, literal, select, union_all
 
 from subgraphs.common.classification import DataCategory, ValueKind, field
 from subgraphs.common.db import Database
@@ -67,6 +67,13 @@ async def sentence_statistics(
     db: Database, from_year: int, to_year: int, province_code: str | None
 ) -> list[SentenceStatistic]:
     """The statistics rows for ``from_year..to_year`` (validated by :func:`validate`), in one statement."""
+    async with db.engine.connect() as conn:
+        rows = (await conn.execute(statistics_statement(from_year, to_year, province_code))).mappings().all()
+    return [_statistic(row) for row in rows]
+
+
+def statistics_statement(from_year: int, to_year: int, province_code: str | None) -> Select[Any]:
+    """The one statement behind ``sentenceStatistics`` (also run by the bench's floor, ``bench.floor``)."""
     years = select(literal(from_year, Integer).label("y")).cte("years", recursive=True)
     years = years.union_all(select((years.c.y + 1).label("y")).where(years.c.y < to_year))
     persons, entities = TABLES["sentence"], TABLES["legal_entity_sentence"]
@@ -96,10 +103,7 @@ async def sentence_statistics(
             stmt = stmt.where(table.c.province_code == province_code)
         parts.append(stmt)
     query = union_all(*parts).subquery()
-    ordered = select(query).order_by(query.c.year, query.c.province_code, query.c.offender_kind, query.c.status)
-    async with db.engine.connect() as conn:
-        rows = (await conn.execute(ordered)).mappings().all()
-    return [_statistic(row) for row in rows]
+    return select(query).order_by(query.c.year, query.c.province_code, query.c.offender_kind, query.c.status)
 
 
 def _statistic(row: Any) -> SentenceStatistic:
