@@ -292,7 +292,7 @@ class Outage:
 
 
 async def outage_under_load(load: Load, down: Callable[[], None], up: Callable[[], None],
-                            ok: Callable[[Sample], bool], *, warm_s: float = 1.5, hold_s: float = 3.0,
+                            ok: Callable[[Sample], bool], *, warm_s: float = 1.0, hold_s: float = 3.0,
                             after_s: float = 1.0, limit_s: float = 20.0) -> Outage:
     """Run ``load``; after ``warm_s`` call ``down()``, ``hold_s`` later ``up()``; stop ``after_s`` after the
     first ``ok`` answer to a request sent after ``up()`` (or at ``limit_s``)."""
