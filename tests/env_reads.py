@@ -18,7 +18,8 @@ REPO = Path(__file__).resolve().parents[1]
 VARIABLE = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 # A default that only fits a developer's machine: loopback, SQLite, a file under the data directory or the
 # checkout, a development value.
-LOCAL_DEFAULT = re.compile(r"127\.0\.0\.1|localhost|sqlite|://|^file:|/|\.(?:json|jsonl|db|graphql)$|dev", re.I)
+LOCAL_DEFAULT = re.compile(
+    r"127\.0\.0\.1|localhost|sqlite|://|^file:|dev|^\.?/|(?:^|/)data(?:/|$)|\.(?:json|jsonl|db|graphql)$", re.I)
 # Not on the serving path: `make run` (gateway/dev.py), composition (a build-time CLI), tests.
 NOT_SERVING = ("gateway/dev.py", "gateway/compose/", "gateway/tests/", "subgraphs/common/tests/")
 
@@ -99,8 +100,9 @@ def reads(roots: tuple[str, ...], prefixes: tuple[str, ...] = ()) -> dict[str, R
     for path in _modules(roots):
         tree = ast.parse(path.read_text(), str(path))
         consts = _constants(tree)
-        fallback = {id(node.values[0]): node.values[1] for node in ast.walk(tree)
-                    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) and len(node.values) == 2}
+        # `env.get("A") or env.get("B") or default`: what each read falls back to is the chain's last value
+        fallback = {id(value): node.values[-1] for node in ast.walk(tree)
+                    if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.Or) for value in node.values[:-1]}
         for node in ast.walk(tree):
             hits: list[tuple[list[str], tuple[str, ...] | None]] = []
             if isinstance(node, ast.Call) and node.args:
