@@ -270,6 +270,15 @@ def test_replicas_and_requests_follow_the_capacity_model() -> None:
         assert hpas[name]["spec"]["minReplicas"] >= 2
     gateway = of_kind(docs, "Deployment")["gateway"]["spec"]["template"]["spec"]["containers"][0]
     assert float(gateway["resources"]["requests"]["cpu"]) == 2.0  # capacity.size(gateway_pod_cores=2.0)
+    # and the sizing docs/CAPACITY.md publishes (the bench figures corrected by the simulation)
+    text = (REPO / "docs" / "CAPACITY.md").read_text()
+    published = {m.group(1): int(m.group(2))
+                 for m in re.finditer(r"^\| (gateway|population|civil_status|sentences) cores \| [\d.]+ \| (\d+) pods",
+                                      text, re.M)}
+    assert set(published) == {"gateway", *SUBGRAPHS.values()}, published
+    for name, module in {"gateway": "gateway", **SUBGRAPHS}.items():
+        spec = hpas[name]["spec"]
+        assert spec["minReplicas"] <= published[module] <= spec["maxReplicas"], (name, published[module], spec)
 
 
 # -- every variable the code reads ---------------------------------------------------------------------------------
