@@ -29,6 +29,14 @@ from .execution import Executor, FetchContext
 from .planning import PlanCache, PlanningError
 from .request_ids import sanitize_request_id
 from .supergraph.documents import DocumentCache, ParsedOperation
+from .telemetry import (
+    StageTrace,
+    Telemetry,
+    close_request,
+    coordinate_attributes,
+    masked_attributes,
+    open_request,
+)
 
 log = logging.getLogger("lienthong.gateway")
 
@@ -166,7 +174,7 @@ class Pipeline:
     def __init__(self, *, documents: DocumentCache, plans: PlanCache, executor: Executor,
                  authenticator: Authenticator, policy: PolicyHook, audit: AuditHook,
                  expose_plans: bool = False, trusted: TrustedDocumentsStage | None = None,
-                 rate_limiter: RateLimiterStage | None = None) -> None:
+                 rate_limiter: RateLimiterStage | None = None, telemetry: Telemetry | None = None) -> None:
         self.documents = documents
         self.plans = plans
         self.executor = executor
@@ -176,12 +184,33 @@ class Pipeline:
         self.expose_plans = expose_plans
         self.trusted = trusted
         self.rate_limiter = rate_limiter
+        self.telemetry = telemetry or Telemetry.off()  # spans per stage (gateway/telemetry.py); off: none made
 
     async def refuse(self, request: GraphQLRequest, error: GatewayError) -> GraphQLResponse:
         """A request refused before the stages run (bad JSON, a batch, an oversize body): recorded in the audit
         trail like every other refusal (000 Art. 13.7), with the caller when its token is valid."""
-        started = time.perf_counter()
         request.request_id = sanitize_request_id(request.request_id)
+        return await self._traced(self._refuse, request, error)
+
+    async def handle(self, request: GraphQLRequest) -> GraphQLResponse:
+        request.request_id = sanitize_request_id(request.request_id)  # bounded before it reaches logs and audit
+        return await self._traced(self._handle, request)
+
+    async def _traced(self, stages: Any, request: GraphQLRequest, *args: Any) -> GraphQLResponse:
+        """Run ``stages`` with the request id on every log line and, tracing on, under the request's root span."""
+        trace, token = open_request(self.telemetry, request.headers, request.request_id, request.method)
+        status, outcome = 500, "error"
+        try:
+            response: GraphQLResponse = await stages(request, *args, trace=trace)
+            status, outcome = response.status, response.outcome
+            return response
+        finally:
+            close_request(trace, token, status, outcome)
+
+    async def _refuse(self, request: GraphQLRequest, error: GatewayError, *,
+                      trace: StageTrace) -> GraphQLResponse:
+        started = time.perf_counter()
+        trace.stage("authenticate")
         caller: Caller | None = None
         purpose: DeclaredPurpose | None = None
         with contextlib.suppress(Exception):  # an anonymous refusal is still recorded
@@ -192,22 +221,27 @@ class Pipeline:
                 await self.rate_limiter.admit(caller)
             except GatewayError as limited:
                 error = limited
+        trace.failed(error.code, error.status)
+        trace.stage("audit")
         await self._audit_quietly(request, started, caller, purpose, None, {}, None, error, "refused")
         return GraphQLResponse(error.status, {"errors": error.to_errors()}, "refused",
                                headers=dict(getattr(error, "headers", None) or {}))
 
-    async def handle(self, request: GraphQLRequest) -> GraphQLResponse:
+    async def _handle(self, request: GraphQLRequest, *, trace: StageTrace) -> GraphQLResponse:
         started = time.perf_counter()
-        request.request_id = sanitize_request_id(request.request_id)  # bounded before it reaches logs and audit
         caller: Caller | None = None
         purpose: DeclaredPurpose | None = None
         operation: ParsedOperation | None = None
         coordinates: Mapping[str, str] = {}
         decision: Any = None
         try:
+            trace.stage("authenticate")
             caller = await _maybe(self.authenticator.authenticate(request.headers))
+            trace.annotate_request({"lienthong.agency": getattr(caller, "agency_id", None) or ""})
             if self.rate_limiter is not None:  # RATE_LIMITED before any parsing, policy or subgraph work
+                trace.stage("rate_limit")
                 await self.rate_limiter.admit(caller)
+            trace.stage("parse_validate")  # purpose headers, trusted documents, parse, validate, variables, cost
             purpose = await _maybe(self.authenticator.read_purpose(request.headers))
             query = request.query
             if self.trusted is not None:  # safelisting, and hash-only (persisted query) requests
@@ -215,24 +249,34 @@ class Pipeline:
             if not query:
                 raise GatewayError("BAD_USER_INPUT", "GraphQL operations must contain a non-empty `query`.")
             operation = self.documents.get(query, request.operation_name)
+            trace.annotate_request({"graphql.operation.name": operation.operation_name or "",
+                                    "graphql.operation.type": operation.operation_type,
+                                    "lienthong.purpose": (purpose.purpose if purpose else None) or ""})
             if request.method == "GET" and operation.operation_type != "query":
                 raise GatewayError("BAD_USER_INPUT", "Can only perform a mutation operation from a POST request.",
                                    405)
             variables = self._coerce(operation, request.variables or {})
             self.documents.check_cost(operation, variables)  # QUERY_TOO_COMPLEX before any policy or subgraph call
+            trace.stage("policy.decide")
             collected = await _maybe(self.policy.collect(operation, variables))
             coordinates = collected.coordinates
+            trace.annotate(coordinate_attributes(coordinates))
             decision = await _maybe(self.policy.decide(caller, purpose, collected, operation))
+            trace.stage("policy.prepare")
             prepared = await _maybe(self.policy.prepare(operation, decision))
             execution_op = prepared.operation
+            trace.stage("plan")
             try:
                 plan = self.plans.get(execution_op, variables)
             except PlanningError as exc:
                 raise GatewayError("GRAPHQL_VALIDATION_FAILED", f"Cannot plan this operation: {exc}") from exc
             ctx = FetchContext(request.request_id, getattr(caller, "sub", None), getattr(caller, "agency_id", None),
                                purpose.purpose if purpose else None, caller)
+            trace.stage("execute")  # the executor's fetch spans are its children
             result = await self.executor.execute(plan, execution_op, request.variables or {}, ctx)
+            trace.stage("policy.apply")
             outcome = await _maybe(self.policy.apply(result, prepared, decision, caller, purpose, variables))
+            trace.annotate(masked_attributes(outcome.extension))
         except Exception as exc:  # every refusal/failure becomes a contract error response
             refusal = exc if isinstance(exc, GatewayError) or hasattr(exc, "code") else None
             if refusal is None:
@@ -242,6 +286,8 @@ class Pipeline:
             body: dict[str, Any] = {"errors": error.to_errors()}
             if error.policy:
                 body["extensions"] = {"policy": error.policy}
+            trace.failed(error.code, error.status)
+            trace.stage("audit")
             # every request that reaches the gateway is recorded, anonymous refusals included (000 Art. 13.7)
             await self._audit_quietly(request, started, caller, purpose, operation, coordinates, decision,
                                       error, "refused" if error.status < 500 else "error")
@@ -253,10 +299,12 @@ class Pipeline:
         record = self._record(request, started, caller, purpose, operation, coordinates, decision,
                               outcome.extension, outcome.subjects, status_outcome,
                               [str((e.get("extensions") or {}).get("code", "")) for e in errors], 200)
+        trace.stage("audit")
         try:
             await _maybe(self.audit.record(record))
         except Exception as exc:  # fail closed: no durable record, no data
             log.error("audit failed for request %s: %s", request.request_id, exc)
+            trace.failed("AUDIT_UNAVAILABLE", 503)
             return GraphQLResponse(503, {"errors": [{
                 "message": "The access could not be recorded; no data is returned.",
                 "extensions": {"code": "AUDIT_UNAVAILABLE"},

@@ -17,6 +17,9 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLSchema, OperationDefinitionNode, SelectionSetNode, execute
+from opentelemetry.trace import SpanKind
+
+from subgraphs.common.telemetry import Telemetry, fail
 
 from ..errors import GatewayError, error_dict
 from ..planning.keys import client_path
@@ -130,11 +133,13 @@ class Executor:
     """Executes plans against ``transports`` (one per subgraph name)."""
 
     def __init__(self, api_schema: GraphQLSchema, transports: dict[str, Transport],
-                 observe: FetchObserver | None = None, max_rows: int = DEFAULT_MAX_ROWS) -> None:
+                 observe: FetchObserver | None = None, max_rows: int = DEFAULT_MAX_ROWS,
+                 telemetry: Telemetry | None = None) -> None:
         self.api_schema = api_schema
         self.transports = transports
         self.observe = observe
         self.max_rows = max_rows
+        self.tracer = (telemetry or Telemetry.off()).tracer  # None: no fetch spans
 
     async def execute(self, plan: QueryPlan, operation: ParsedOperation, variables: dict[str, Any],
                       ctx: FetchContext) -> dict[str, Any]:
@@ -184,6 +189,26 @@ class Executor:
     async def _send(self, fetch: FetchNode, variables: dict[str, Any], run: _Run) -> dict[str, Any]:
         if run.over_budget is not None:  # stop: no further subgraph call for this request
             raise run.over_budget
+        if self.tracer is None:
+            return await self._call(fetch, variables, run)
+        # One span per subgraph call; the transport sends its traceparent. Subgraph and counts, never the
+        # operation text (a client's literal arguments are inlined in it) nor the variables.
+        representations = variables.get("representations")
+        with self.tracer.start_as_current_span(
+                f"fetch {fetch.service}", kind=SpanKind.CLIENT, record_exception=False,
+                set_status_on_exception=False, attributes={
+                    "lienthong.subgraph": fetch.service,
+                    "lienthong.fetch.entities": len(representations) if isinstance(representations, list) else 0,
+                }) as span:
+            try:
+                result = await self._call(fetch, variables, run)
+            except SubgraphFailure:
+                fail(span, "SUBGRAPH_UNAVAILABLE")
+                raise
+            span.set_attribute("lienthong.fetch.errors", len(_errors(result)))
+            return result
+
+    async def _call(self, fetch: FetchNode, variables: dict[str, Any], run: _Run) -> dict[str, Any]:
         transport = self.transports.get(fetch.service)
         started = time.perf_counter()
         try:

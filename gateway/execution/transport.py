@@ -3,6 +3,8 @@
 Every HTTP call carries a short-lived internal JWT for that subgraph's audience, minted with the caller's account,
 agency and purpose (reused for at most half its life, see ``InternalTokenMinter.mint_cached``), and the request id
 in ``X-Request-Id``, so subgraphs refuse anything that did not come through the gateway and record for whom.
+While tracing is on, the W3C ``traceparent`` of the executor's fetch span goes along, so the subgraph's spans
+(its request, its SQL) join the gateway's trace.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any, Protocol
 
 import aiohttp
 import orjson
+
+from subgraphs.common.telemetry import inject_traceparent
 
 from ..keys import InternalTokenMinter
 
@@ -70,6 +74,7 @@ class HttpTransport:
         body = orjson.dumps({"query": query, "variables": variables} if variables else {"query": query})
         headers = {"content-type": "application/json", "accept": "application/json",
                    "authorization": f"Bearer {token}", "x-request-id": ctx.request_id}
+        inject_traceparent(headers)  # no-op outside a recording span (tracing off)
         try:
             async with asyncio.timeout(self.timeout):
                 async with self.session.post(self.url, data=body, headers=headers) as resp:

@@ -22,6 +22,7 @@ from ..supergraph import Supergraph
 from ..supergraph.cost import CostLimits
 from ..supergraph.documents import DocumentCache
 from ..supergraph.limits import OperationLimits
+from ..telemetry import Telemetry
 from ..trusted import TrustedDocuments, TrustedDocumentStore
 from .metrics import GatewayMetrics
 
@@ -39,8 +40,10 @@ class Gateway:
         audit: AuditHook,
         minter: InternalTokenMinter | None = None,
         transports: Mapping[str, Transport] | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.settings = settings
+        self.telemetry = telemetry or Telemetry.off()  # built once at start-up (run.py); off: no spans
         self.supergraph = supergraph
         self.minter = minter
         self.extra_transports = dict(transports or {})  # local subgraphs, test doubles
@@ -57,14 +60,14 @@ class Gateway:
         self.metrics = GatewayMetrics({"document": self.documents.stats, "plan": self.plans.stats}, policy)
         self.transports: dict[str, Transport] = dict(self.extra_transports)
         self.executor = Executor(supergraph.api_schema, self.transports, self.metrics.fetch_observer(),
-                                 max_rows=settings.max_rows)
+                                 max_rows=settings.max_rows, telemetry=self.telemetry)
         self.rate_limiter = RateLimiter(settings.rate_limit)
         self.trusted = TrustedDocuments(TrustedDocumentStore(settings.trusted_documents_file),
                                         require=settings.trusted_documents == "require")
         self.pipeline = Pipeline(
             documents=self.documents, plans=self.plans, executor=self.executor, authenticator=authenticator,
             policy=policy, audit=audit, expose_plans=settings.development, trusted=self.trusted,
-            rate_limiter=self.rate_limiter,
+            rate_limiter=self.rate_limiter, telemetry=self.telemetry,
         )
         self.session: aiohttp.ClientSession | None = None
         self.hooks = (authenticator, policy, audit)
@@ -97,6 +100,7 @@ class Gateway:
             close = getattr(hook, "close", None) or getattr(hook, "aclose", None)
             if close is not None:
                 await close()
+        self.telemetry.shutdown()  # flush the spans still batched
 
     async def __aenter__(self) -> Gateway:
         await self.start()

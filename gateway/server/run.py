@@ -3,35 +3,47 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
+
+from subgraphs.common.logs import configure_logging
 
 from ..config import ConfigError, GatewaySettings
 from ..supergraph import SupergraphError, load_supergraph
 
 
-def build_app_from_env(settings: GatewaySettings | None = None):  # type: ignore[no-untyped-def]
-    """The ASGI app configured from the environment (hooks chosen by :func:`wiring.build_hooks`)."""
+def build_app_from_env(settings: GatewaySettings | None = None, *,
+                       configure_logs: bool = False):  # type: ignore[no-untyped-def]
+    """The ASGI app configured from the environment (hooks chosen by :func:`wiring.build_hooks`; traces by the
+    ``OTEL_*`` variables, :mod:`gateway.telemetry`). ``configure_logs``: install the process's log handler
+    (``GATEWAY_LOG_FORMAT``), as ``serve`` and every worker process do."""
+    from ..telemetry import Telemetry
     from .app import create_app
     from .gateway import Gateway
     from .wiring import build_hooks
 
     settings = settings or GatewaySettings.from_env()
+    if configure_logs:
+        configure_logging(settings.raw_env, "gateway")
+    telemetry = Telemetry.from_env(settings.raw_env, "lienthong-gateway")
     supergraph = load_supergraph(settings.supergraph_path, settings)
     hooks = build_hooks(settings, supergraph)
     return create_app(Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
-                              audit=hooks.audit, transports=hooks.transports))
+                              audit=hooks.audit, transports=hooks.transports, telemetry=telemetry))
+
+
+def build_worker_app():  # type: ignore[no-untyped-def]
+    """The app of one ``GATEWAY_WORKERS`` process (a fresh interpreter: its own log handler and tracer)."""
+    return build_app_from_env(configure_logs=True)
 
 
 def serve(host: str | None = None, port: int | None = None) -> int:
     """Serve until interrupted; configuration errors exit with status 2 and a clear message."""
     import uvicorn
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = GatewaySettings.from_env()
-        app = build_app_from_env(settings)
+        app = build_app_from_env(settings, configure_logs=True)
     except (ConfigError, SupergraphError) as exc:
         print(f"gateway: {exc}", file=sys.stderr)
         return 2
@@ -42,10 +54,11 @@ def serve(host: str | None = None, port: int | None = None) -> int:
     if settings.workers > 1:
         # Each worker process builds its own app from the same environment (checked once above, so a bad value
         # fails here, not in every worker); rate-limit buckets are then shared only through GATEWAY_REDIS_URL.
-        uvicorn.run("gateway.server.run:build_app_from_env", factory=True, workers=settings.workers, host=host,
-                    port=port, log_level="warning", access_log=False, lifespan="on")
+        uvicorn.run("gateway.server.run:build_worker_app", factory=True, workers=settings.workers, host=host,
+                    port=port, log_level="warning", access_log=False, lifespan="on", log_config=None)
         return 0
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on")
+    # log_config=None: uvicorn keeps its hands off logging, so its lines go through our handler (one format)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", log_config=None)
     return 0
 
 

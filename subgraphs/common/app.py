@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,9 @@ from strawberry.asgi import GraphQL
 
 from .db import Database
 from .internal_auth import InternalAuthMiddleware, InternalTokenVerifier
+from .logs import configure_logging, log_format
 from .settings import SubgraphSettings
+from .telemetry import RequestContextMiddleware, Telemetry, instrument_engine
 
 
 @dataclass
@@ -47,9 +50,15 @@ def create_subgraph_app(
     *,
     db: Database | None = None,
     verifier: InternalTokenVerifier | None = None,
+    telemetry: Telemetry | None = None,
 ) -> Starlette:
-    """Build a subgraph's app. ``db`` and ``verifier`` default to ones built from ``settings``."""
+    """Build a subgraph's app. ``db`` and ``verifier`` default to ones built from ``settings``, ``telemetry``
+    to the ``OTEL_*`` environment (traces off without an endpoint; ``subgraphs.common.telemetry``)."""
+    env = dict(os.environ)  # read once, at build time, so that a bad value refuses to start
+    log_format(env)
+    telemetry = telemetry or Telemetry.from_env(env, f"lienthong-{settings.name.replace('_', '-')}")
     db = db or Database(settings.database_url)
+    instrument_engine(telemetry, db.engine.sync_engine, db.engine.dialect.name)  # SQL spans (no-op when off)
     verifier = verifier or InternalTokenVerifier.from_file(
         settings.internal_jwks_file, settings.internal_issuer, settings.audience
     )
@@ -64,8 +73,11 @@ def create_subgraph_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # here, not at build time: uvicorn installs its own log handlers in between, which this reroutes
+        configure_logging(env, settings.name)
         yield
         await db.dispose()
+        telemetry.shutdown()
 
     app = Starlette(
         routes=[Route("/healthz", healthz), Route("/graphql", graphql_app, methods=["POST"])],
@@ -74,4 +86,6 @@ def create_subgraph_app(
     app.state.db = db
     app.state.settings = settings
     app.add_middleware(InternalAuthMiddleware, verifier=verifier)
+    app.add_middleware(RequestContextMiddleware, telemetry=telemetry, subgraph=settings.name)  # outermost
+    app.state.telemetry = telemetry
     return app
