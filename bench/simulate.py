@@ -4,9 +4,11 @@ one PostgreSQL audit chain, and whether the capacity model (:mod:`bench.capacity
 1. **Audit chain cost**: in a fresh database ``lt_sim_<random>`` on 127.0.0.1:5432 (dropped at the end), the
    time a transaction of 1 and of 64 records holds the chain's writer lock (advisory lock, head read, inserts,
    commit), timed on the audit store's own writer path; fitted as fixed + per-record milliseconds.
-2. **Stack**: the bench's three counting subgraphs on the bench data set (SQLite, ``--people``), the composed
+2. **Stack**: the bench's three counting subgraphs on the bench data set (SQLite, ``--people``; with
+   ``--postgres`` seeded into a scratch ``lt_sim_data_<random>`` database, as production runs them), the composed
    supergraph, and ``--gateways`` processes of ``python -m gateway serve`` in production mode (embedded Rego
-   policy), every one writing to the same audit chain in that database. No wrk: :mod:`bench.loadgen`.
+   policy), provisioned as deploy/kubernetes does (audit checkpoint key, a witness each, trusted documents), every
+   one writing to the same audit chain in that database. No wrk: :mod:`bench.loadgen`.
 3. **Open loop**: the national mix (:data:`bench.capacity.NATIONAL`) at ``--rate`` requests/s (default: the rate
    the model says uses ``--target-cores`` of CPU), Poisson arrivals, round robin over the gateways.
    Predicted: every request answered, gateway and subgraph CPU = rate x the mix's CPU per request, the audit
@@ -16,8 +18,9 @@ one PostgreSQL audit chain, and whether the capacity model (:mod:`bench.capacity
    would give.
 
 Then the chain is checked end to end (one sequence, no gap, every answered request recorded) and the results go
-to ``<out>/runs/sim-<time>/simulation.json``; ``--write docs/CAPACITY.md`` replaces the text between the
-``<!-- simulation:begin -->`` / ``<!-- simulation:end -->`` markers with the rendered tables.
+to ``<out>/runs/sim-<time>/simulation.json``; ``--write docs/CAPACITY.md`` replaces the generated sections (the
+national sizing and this run's tables, :mod:`bench.sim_render`; ``python -m bench.sim_render RUN.json`` renders a
+run again).
 """
 
 from __future__ import annotations
