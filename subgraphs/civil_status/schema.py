@@ -14,6 +14,7 @@ from subgraphs.common.classification import DataCategory as C
 from subgraphs.common.classification import ValueKind as K
 from subgraphs.common.classification import classified
 from subgraphs.common.errors import bad_user_input
+from subgraphs.common.execution import SubgraphExecutionContext
 from subgraphs.common.identifiers import check_range
 from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.schema import schema_extensions
@@ -100,4 +101,5 @@ schema = strawberry.federation.Schema(
     query=Query,
     types=[Person, *EVENT_TYPES],
     extensions=schema_extensions(),
+    execution_context_class=SubgraphExecutionContext,
 )

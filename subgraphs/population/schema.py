@@ -20,6 +20,7 @@ from strawberry.types import Info
 from subgraphs.common.classification import DataCategory, DataSubject, ValueKind, classified, field
 from subgraphs.common.enums import MaritalStatus, Sex
 from subgraphs.common.errors import bad_user_input
+from subgraphs.common.execution import SubgraphExecutionContext
 from subgraphs.common.identifiers import (
     check_personal_id,
     check_personal_ids,
@@ -314,4 +315,6 @@ class Query:
         )
 
 
-schema = strawberry.federation.Schema(query=Query, types=[Person], extensions=schema_extensions())
+schema = strawberry.federation.Schema(
+    query=Query, types=[Person], extensions=schema_extensions(), execution_context_class=SubgraphExecutionContext
+)

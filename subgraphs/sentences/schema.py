@@ -13,6 +13,7 @@ from strawberry.types import Info
 
 from subgraphs.common.classification import DataCategory, ValueKind, classified
 from subgraphs.common.errors import bad_user_input
+from subgraphs.common.execution import SubgraphExecutionContext
 from subgraphs.common.identifiers import check_personal_id
 from subgraphs.common.schema import schema_extensions
 
@@ -78,5 +79,8 @@ class Query:
 
 
 schema = strawberry.federation.Schema(
-    query=Query, types=[Person, Sentence, ForeignOffender, LegalEntity], extensions=schema_extensions()
+    query=Query,
+    types=[Person, Sentence, ForeignOffender, LegalEntity],
+    extensions=schema_extensions(),
+    execution_context_class=SubgraphExecutionContext,
 )

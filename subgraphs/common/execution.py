@@ -1,0 +1,208 @@
+"""A faster graphql-core execution context for the subgraphs: plain leaf fields completed in one step.
+
+Most of what a subgraph returns are leaf fields without a resolver of their own (``kind``, ``registrationNumber``,
+``fullName``…): strawberry's basic-field getter (``getattr(source, python_name)``) followed by the scalar's or
+enum's output coercion. graphql-core still runs its whole per-field machinery for each of them (a ``Path``, a
+resolve info, the resolver call, awaitable checks, ``complete_value`` with its type tests): for 200 persons with
+their events that was most of a request's CPU (``bench/HISTORY.md``, issue 13). This context plans each selection
+set once per request (graphql-core memoizes the grouped field set per type and field group, so one plan serves
+every row of a list) and completes such fields directly: same getter, same coercion, same result.
+
+It is the standard strawberry schema and executor otherwise (``execution_context_class`` is a documented
+``strawberry.Schema`` option): fields with resolvers, arguments, objects and abstract types go through
+graphql-core unchanged; a null in a non-null field or a coercion error makes the whole object go the ordinary way,
+so errors are reported exactly as before; with any field middleware (an extension that wraps resolvers) the fast
+path is off.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    is_leaf_type,
+)
+from graphql.pyutils import Path, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
+_SLOW = object()  # plan entry: this field goes through graphql-core's execute_field
+
+# (response name, python attribute or None for __typename, coerce, nullable, list item nullable or None)
+Leaf = tuple[str, str | None, Callable[[Any], Any], bool, bool | None]
+Plan = list[Leaf | tuple[str, object]]
+
+
+class _Fallback(Exception):
+    """A value the fast path does not complete itself (null in a non-null field, coercion failure)."""
+
+
+def _coercer(leaf: Any) -> Callable[[Any], Any]:
+    """The output coercion of a leaf type; for strawberry enums a member -> name table first (the enum type's own
+    coercion scans its values for every member)."""
+    coerce: Callable[[Any], Any] = leaf.coerce_output_value
+    if isinstance(leaf, GraphQLEnumType):
+        names = {v.value: name for name, v in leaf.values.items() if isinstance(v.value, enum.Enum)}
+        if names:
+            def by_member(value: Any) -> Any:
+                name = names.get(value) if isinstance(value, enum.Enum) else None
+                return name if name is not None else coerce(value)
+
+            return by_member
+    return coerce
+
+
+def _leaf(response_name: str, schema: Any, parent_type: GraphQLObjectType, details: Any) -> Leaf | None:
+    """The fast-path entry of one field, or None if graphql-core must execute it."""
+    node = details[0].node
+    name = node.name.value
+    if node.arguments:
+        return None
+    if name == "__typename":
+        return (response_name, None, str, False, None)
+    field_def = schema.get_field(parent_type, name)
+    if field_def is None or field_def.args:
+        return None
+    definition = (field_def.extensions or {}).get(BACKREF)
+    resolve = field_def.resolve
+    if definition is None or not getattr(definition, "is_basic_field", False) or resolve is None:
+        return None
+    if getattr(resolve, "__name__", "") != "_get_basic_result" or definition.default_resolver is not getattr:
+        return None
+    type_: GraphQLOutputType = field_def.type
+    nullable = not isinstance(type_, GraphQLNonNull)
+    if not nullable:
+        type_ = type_.of_type  # type: ignore[union-attr]
+    item_nullable: bool | None = None
+    if isinstance(type_, GraphQLList):
+        item = type_.of_type
+        item_nullable = not isinstance(item, GraphQLNonNull)
+        type_ = item if item_nullable else item.of_type  # type: ignore[union-attr]
+    if not is_leaf_type(type_):
+        return None
+    return (response_name, definition.python_name, _coercer(type_), nullable, item_nullable)
+
+
+def _complete(value: Any, coerce: Callable[[Any], Any], nullable: bool) -> Any:
+    if value is None:
+        if nullable:
+            return None
+        raise _Fallback
+    coerced = coerce(value)
+    if coerced is None or coerced is Undefined:
+        raise _Fallback
+    return coerced
+
+
+class SubgraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's execution context with plain leaf fields completed directly (see the module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # id(grouped field set) -> (the set, kept alive so that its id is not reused; its plan or None)
+        self._plans: dict[int, tuple[Any, Plan | None]] = {}
+        manager = self.middleware_manager
+        self._fast = manager is None or not getattr(manager, "middlewares", ())
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan | None:
+        cached = self._plans.get(id(grouped_field_set))
+        if cached is not None and cached[0] is grouped_field_set:
+            return cached[1]
+        plan: Plan = []
+        fast = 0
+        for response_name, details in grouped_field_set.items():
+            leaf = _leaf(response_name, self.schema, parent_type, details)
+            if leaf is None:
+                plan.append((response_name, _SLOW))
+            else:
+                plan.append(leaf)
+                fast += 1
+        result = plan if fast else None
+        self._plans[id(grouped_field_set)] = (grouped_field_set, result)
+        return result
+
+    def execute_fields(  # type: ignore[override]
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plan = self._plan(parent_type, grouped_field_set) if self._fast else None
+        if plan is None:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        values: dict[str, Any] = {}
+        try:
+            for entry in plan:
+                if len(entry) == 2:
+                    continue
+                response_name, attribute, coerce, nullable, item_nullable = entry  # type: ignore[misc]
+                if attribute is None:
+                    values[response_name] = parent_type.name
+                    continue
+                value = getattr(source_value, attribute)
+                if item_nullable is None or value is None:
+                    values[response_name] = _complete(value, coerce, nullable)
+                elif isinstance(value, str | bytes | dict):
+                    raise _Fallback
+                else:
+                    values[response_name] = [_complete(v, coerce, item_nullable) for v in value]
+        except Exception:  # anything unusual: graphql-core completes (and reports) it the ordinary way
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        return self._execute_rest(parent_type, source_value, path, grouped_field_set, plan, values,
+                                  position_context)
+
+    def _execute_rest(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        plan: Plan,
+        values: dict[str, Any],
+        position_context: Any,
+    ) -> Any:
+        """The fields the plan leaves to graphql-core, as its own ``execute_fields`` runs them, in response
+        order."""
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for entry in plan:
+                response_name = entry[0]
+                if len(entry) != 2:
+                    results[response_name] = values[response_name]
+                    continue
+                result = self.execute_field(parent_type, source_value, grouped_field_set[response_name],
+                                            Path(path, response_name, parent_type.name), position_context)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:  # as graphql-core: no gather for a single field
+                name = awaitable_fields[0]
+                results[name] = await results[name]
+                return results
+            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
