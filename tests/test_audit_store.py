@@ -194,3 +194,44 @@ async def test_close_writes_queued_records(audit_url: str):
     await asyncio.sleep(0)
     await s.close()
     assert len({(await p).seq for p in pending}) == 20
+
+
+async def test_timed_out_record_is_never_left_saying_answered(audit_url: str, tmp_path):
+    """A request whose record is not durable in time answers 503 without data; the record then committed late
+    must not stand as an answered request: a correcting record follows it (queued ones are dropped)."""
+    from test_audit_helpers import signed_settings
+
+    s = AuditStore(signed_settings(audit_url, tmp_path, timeout=0.2))
+    await s.start()
+    commit = s._commit_batch
+
+    def slow_commit(rows):  # the database stalls (a lock) while this batch is in its transaction
+        time.sleep(0.6)
+        commit(rows)
+
+    s._commit_batch = slow_commit  # type: ignore[method-assign]
+    try:
+        results = await asyncio.gather(*(s.record(rec(i)) for i in range(1, 4)), return_exceptions=True)
+        assert all(isinstance(r, AuditUnavailable) for r in results), results
+        s._commit_batch = commit  # type: ignore[method-assign]
+        await asyncio.sleep(1.0)  # the stalled batch commits, then its corrections
+        assert (await s.record(rec(9))).seq > 0
+    finally:
+        await s.close()
+    rows = Raw(audit_url).run("SELECT seq, request_id, outcome, http_status, error_code, note FROM audit_log "
+                              "WHERE kind = 'access' ORDER BY seq")
+    by_request: dict[str, list] = {}
+    for row in rows:
+        by_request.setdefault(row[1], []).append(row)
+    for i in range(1, 4):
+        mine = by_request.get(f"req-{i}", [])
+        # either never written, or written and corrected by a later 503 record naming it
+        assert not mine or (mine[-1][2] == "failed" and mine[-1][3] == 503 and mine[-1][4] == "AUDIT_UNAVAILABLE"
+                            and f"corrects seq {mine[0][0]}" in mine[-1][5]), mine
+    assert [r[1] for r in rows][-1] == "req-9"
+    checker = AuditStore(signed_settings(audit_url, tmp_path))
+    await checker.start()
+    try:
+        assert (await verify(checker)).ok  # corrections are chained records like any other
+    finally:
+        await checker.close()

@@ -220,6 +220,9 @@ class AuditStore:
         try:
             return await asyncio.wait_for(asyncio.shield(future), self.timeout)
         except TimeoutError as exc:
+            # The request answers 503 without data: the writer must not later commit this record as answered
+            # (it drops it if not yet written; if it was, it appends a record saying the answer was a refusal).
+            future.cancel()
             raise AuditUnavailable("the audit store did not commit in time") from exc
 
     async def _run(self) -> None:
@@ -243,6 +246,9 @@ class AuditStore:
                 return
 
     async def _write(self, batch: list[tuple[dict[str, Any], asyncio.Future[AuditReceipt]]]) -> None:
+        batch = [(row, future) for row, future in batch if not future.cancelled()]  # answered 503 already
+        if not batch:
+            return
         rows = [dict(row) for row, _ in batch]
         try:
             await asyncio.get_running_loop().run_in_executor(self._executor, self._commit_batch, rows)
@@ -259,9 +265,25 @@ class AuditStore:
         for row, (_, future) in zip(rows, batch, strict=True):
             if not future.done():
                 future.set_result(AuditReceipt(row["seq"], row["hash"]))
+            elif future.cancelled():
+                self._compensate(row)
         if self._checkpointer is not None and self._uncovered >= self.settings.checkpoint_records:
             # After the answers: the requests of this batch do not wait for the signature and the witness.
             await asyncio.get_running_loop().run_in_executor(self._executor, self._checkpoint_logged)
+
+    def _compensate(self, row: dict[str, Any]) -> None:
+        """The request of committed ``row`` timed out waiting for it and was answered 503 with no data: append
+        a record that says so (the chain cannot be edited), naming the record it corrects."""
+        fix = {key: value for key, value in row.items() if key not in ("seq", "prev_hash", "hash")}
+        fix.update(outcome="failed", http_status=503, error_code="AUDIT_UNAVAILABLE", subjects="[]",
+                   note=f"corrects seq {row['seq']}: that request was answered 503 without data "
+                        "(the record was committed after the answer timed out)")
+        done: asyncio.Future[AuditReceipt] = asyncio.get_running_loop().create_future()
+        try:
+            self._queue.put_nowait((fix, done))
+        except asyncio.QueueFull:
+            log.critical("audit record seq %s says answered but the request got 503; the correction could not "
+                         "be queued", row["seq"])
 
     def _commit_batch(self, rows: list[dict[str, Any]]) -> None:
         """One transaction on the writer thread: take the writer lock, read the head, chain, insert, commit."""
