@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import dataset, host_load, machine, profile
 from .counters import Probe
+from .floor import QUERY_SUBGRAPHS
 from .options import BenchOptions, parse_options
 from .queries import QUERIES, BenchQuery, Ids, bodies
 from .report import Measurement, Report, Skipped, combine_rounds, render
@@ -34,6 +35,11 @@ def endpoint_for(
 ) -> Endpoint | str:
     """The endpoint of ``target`` for ``query``, or why there is none."""
     ports = stack.options.ports
+    if target.startswith("floor:"):
+        if "floor" in stack.unavailable or "floor" not in stack.services:
+            return stack.unavailable.get("floor", "the floor is not running")
+        return Endpoint(target, stack.floor_url(query.key, target.split(":", 1)[1]),
+                        {"Content-Type": "application/json"}, stack.services["floor"].pid)
     if target == "direct":
         if query.direct_subgraph is None:
             return "no single subgraph answers this query (the floor is defined for one-subgraph queries)"
@@ -53,6 +59,14 @@ def endpoint_for(
     return Endpoint(target, url, tokens.headers(query.caller), stack.services[target].pid, metrics)
 
 
+def expand_targets(targets: tuple[str, ...], query: str) -> list[str]:
+    """``floor`` stands for one target per subgraph the query touches (``floor:population``...)."""
+    out: list[str] = []
+    for target in targets:
+        out += [f"floor:{name}" for name in QUERY_SUBGRAPHS[query]] if target == "floor" else [target]
+    return out
+
+
 def run_all(options: BenchOptions, stack: Stack, ids: Ids, tokens: CallerTokens | None) -> list[Measurement | Skipped]:
     """Every (query, target) pair, ``options.rounds`` times, interleaved (round 1 of all pairs, then round 2...)."""
     outcomes: list[Measurement | Skipped] = []
@@ -61,7 +75,7 @@ def run_all(options: BenchOptions, stack: Stack, ids: Ids, tokens: CallerTokens 
         tag = f".r{round_index + 1}" if options.rounds > 1 else ""
         for key in options.queries:
             query = QUERIES[key]
-            for target in options.targets:
+            for target in expand_targets(options.targets, key):
                 label = f"({key}) {target}{f' round {round_index + 1}' if tag else ''}"
                 endpoint = endpoint_for(target, query, stack, tokens)
                 if isinstance(endpoint, str):
@@ -117,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
         if "apollo" in options.targets and stack.supergraph:
             if stack.start_apollo():
                 say("Apollo Gateway up")
+        if "floor" in options.targets and stack.start_floor():
+            say("floor up")
         for target, reason in stack.unavailable.items():
             say(f"{target} unavailable: {reason}")
         outcomes = run_all(options, stack, ids, tokens)

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-TARGETS = ("direct", "ours", "apollo")
+TARGETS = ("direct", "ours", "apollo", "floor")
 QUERIES = ("a", "b", "c", "d", "e")
 PROFILERS = ("pyinstrument", "py-spy")
+GROWTH_SIZES = (1, 10, 100, 500)  # persons per request on the growth plots
+GROWTH_PEOPLE = (10_000, 100_000)  # data set sizes on the growth plots
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,12 +33,16 @@ class BenchOptions:
     results: Path | None = REPO_ROOT / "bench" / "RESULTS.md"
     profile: str | None = None
     note: str = ""
+    growth: bool = False  # draw the growth plots (bench.growth) instead of measuring the mix
+    growth_sizes: tuple[int, ...] = GROWTH_SIZES
+    growth_people: tuple[int, ...] = GROWTH_PEOPLE
 
     @property
     def ports(self) -> dict[str, int]:
         """Ports of the bench stack: away from 4000-4003 so that a `make run` on the same machine is unaffected."""
         b = self.base_port
-        return {"ours": b, "population": b + 1, "civil_status": b + 2, "sentences": b + 3, "apollo": b + 5}
+        return {"ours": b, "population": b + 1, "civil_status": b + 2, "sentences": b + 3, "apollo": b + 5,
+                "floor": b + 6}
 
 
 def _csv(allowed: tuple[str, ...]) -> object:
@@ -64,6 +70,16 @@ def _duration(value: str) -> float:
     return seconds
 
 
+def _ints(value: str) -> tuple[int, ...]:
+    try:
+        items = tuple(int(v) for v in value.split(",") if v.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {value!r}") from exc
+    if not items or min(items) < 1:
+        raise argparse.ArgumentTypeError("expected positive integers")
+    return items
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m bench",
@@ -81,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rounds", type=int, default=1,
                    help="measure every (query, target) this many times, interleaved, and report the median run "
                         "(steadier on a shared machine; default 1)")
-    p.add_argument("--targets", type=_csv(TARGETS), default=TARGETS, help="subset of direct,ours,apollo")
+    p.add_argument("--targets", type=_csv(TARGETS), default=TARGETS, help="subset of direct,ours,apollo,floor")
     p.add_argument("--queries", type=_csv(QUERIES), default=QUERIES, help="subset of a,b,c,d,e")
     p.add_argument("--base-port", type=int, default=14000,
                    help="gateway port; subgraphs on +1..+3, Apollo Gateway on +5 (default 14000)")
@@ -92,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", choices=PROFILERS,
                    help="run only our gateway, under this profiler, and save the profile to bench/out/profiles/")
     p.add_argument("--note", default="", help="a sentence added to the report (e.g. 'shared busy machine')")
+    p.add_argument("--growth", action="store_true",
+                   help="instead of the mix: CPU per request of (c) against persons requested and data set size, for "
+                        "ours, Apollo and the floor, drawn as PNG under <out>/growth (bench.growth)")
+    p.add_argument("--growth-sizes", type=_ints, default=GROWTH_SIZES,
+                   help="persons per request for --growth (default 1,10,100,500)")
+    p.add_argument("--growth-people", type=_ints, default=GROWTH_PEOPLE,
+                   help="data set sizes for --growth (default 10000,100000)")
     return p
 
 
@@ -118,4 +141,7 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
         results=None if args.no_results or args.profile else args.results.resolve(),
         profile=args.profile,
         note=args.note,
+        growth=args.growth,
+        growth_sizes=args.growth_sizes,
+        growth_people=args.growth_people,
     )

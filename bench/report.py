@@ -10,6 +10,20 @@ from .queries import QUERIES
 from .wrk import WrkResult
 
 TARGET_LABELS = {"direct": "direct subgraph", "ours": "our gateway", "apollo": "Apollo Gateway"}
+FLOOR_LIMIT = 3.0  # issue 13: subgraph CPU per request at most this multiple of its floor
+
+
+def label(target: str) -> str:
+    """``floor:population`` -> ``floor (population)``; the others from :data:`TARGET_LABELS`."""
+    if target.startswith("floor:"):
+        return f"floor ({target.split(':', 1)[1]})"
+    return TARGET_LABELS.get(target, target)
+
+
+def floors(measurements: Sequence[Measurement]) -> dict[tuple[str, str], float]:
+    """(query, subgraph) -> the floor's CPU ms per request."""
+    return {(m.query, m.target.split(":", 1)[1]): m.cost.target_cpu_ms for m in measurements
+            if m.target.startswith("floor:") and m.cost.target_cpu_ms}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +108,7 @@ def results_table(measurements: Sequence[Measurement]) -> str:
     for m in measurements:
         c = m.cost
         rows.append(
-            f"| {m.query} | {TARGET_LABELS.get(m.target, m.target)} | {_num(m.wrk.requests_per_s)} "
+            f"| {m.query} | {label(m.target)} | {_num(m.wrk.requests_per_s)} "
             f"| {_spread(m)} | {_num(m.wrk.p50_ms, 2)} | {_num(m.wrk.p99_ms, 2)} | {m.wrk.errors} "
             f"| {_num(c.target_cpu_ms, 2)} | {_num(c.subgraphs_cpu_ms, 2)} | {_num(c.fetches, 2)} "
             f"| {_num(c.statements, 2)} | {_policy(c)} |"
@@ -133,18 +147,51 @@ def ratios_table(measurements: Sequence[Measurement]) -> str:
 def fetch_breakdown(measurements: Sequence[Measurement]) -> str:
     """Per subgraph: fetches per request (how each gateway planned the query) and CPU ms per request under load."""
     lines = []
+    floor = floors(measurements)
     for m in measurements:
+        if m.target.startswith("floor:"):
+            continue
         names = sorted(set(m.cost.fetches_by_subgraph) | set(m.cost.subgraphs_cpu_ms_by))
+
+        def times(name: str, m: Measurement = m) -> str:
+            cpu = m.cost.subgraphs_cpu_ms_by.get(name, 0.0)
+            base = floor.get((m.query, name))
+            return f"{cpu:.1f} ms" + (f", {cpu / base:.2f}× floor" if base else "")
+
         parts = ", ".join(
-            f"{name} {m.cost.fetches_by_subgraph.get(name, 0.0):.2f} ({m.cost.subgraphs_cpu_ms_by.get(name, 0.0):.1f} ms)"
+            f"{name} {m.cost.fetches_by_subgraph.get(name, 0.0):.2f} ({times(name)})"
             for name in names
             if m.cost.fetches_by_subgraph.get(name)
         )
         own = m.cost.gateway_reported_fetches
-        lines.append(f"- ({m.query}) {TARGET_LABELS.get(m.target, m.target)}: {parts or 'none'}"
+        lines.append(f"- ({m.query}) {label(m.target)}: {parts or 'none'}"
                      + (f"; gateway's own count: {own:.2f}" if own is not None else "")
                      + (f"; preflight answer: {m.preflight}" if m.preflight else ""))
     return "\n".join(lines) + "\n"
+
+
+def floor_table(measurements: Sequence[Measurement]) -> str:
+    """Per (query, subgraph): the floor's CPU per request and each target's subgraph CPU as a multiple of it."""
+    floor = floors(measurements)
+    if not floor:
+        return "No floor measured (`--targets` without `floor`).\n"
+    by = {(m.query, m.target): m for m in measurements}
+    head = ("| query | subgraph | floor CPU ms/req | direct: subgraph ms/req (× floor) | under ours: ms/req (× floor) "
+            "| under Apollo: ms/req (× floor) |\n|---|---|---:|---:|---:|---:|\n")
+    rows = []
+    for (query, name), base in sorted(floor.items()):
+        cells = []
+        for target in ("direct", "ours", "apollo"):
+            m = by.get((query, target))
+            cpu = m.cost.subgraphs_cpu_ms_by.get(name) if m else None
+            fetched = m is not None and (m.cost.fetches_by_subgraph.get(name) or 0) > 0
+            if m is None or cpu is None or not fetched:
+                cells.append("n/a")
+                continue
+            flag = " **over**" if cpu / base > FLOOR_LIMIT else ""
+            cells.append(f"{cpu:.2f} ({cpu / base:.2f}×{flag})")
+        rows.append(f"| {query} | {name} | {base:.2f} | " + " | ".join(cells) + " |")
+    return head + "\n".join(rows) + "\n"
 
 
 def render(report: Report) -> str:
@@ -154,7 +201,7 @@ def render(report: Report) -> str:
     settings = "\n".join(f"- {k}: {v}" for k, v in report.settings.items())
     notes = "\n".join(f"> {n}\n" for n in report.notes)
     skipped = "\n".join(
-        f"- ({s.query}) {TARGET_LABELS.get(s.target, s.target)}: {s.reason}" for s in report.skipped
+        f"- ({s.query}) {label(s.target)}: {s.reason}" for s in report.skipped
     ) or "- none"
     return f"""# Benchmarks: our gateway vs Apollo Gateway vs the direct-subgraph floor
 
@@ -201,6 +248,16 @@ A ratio above 1 means ours is higher: better for req/s, worse for latency and CP
 ## Per subgraph: fetches per request (subgraph CPU ms per request under load)
 
 {fetch_breakdown(report.measurements)}
+## Subgraphs against their floor
+
+{floor_table(report.measurements)}
+The *floor* (`bench/floor.py`) answers each subgraph's part of a query with the plainest code: the same SQL
+statements as the subgraph's loaders (SQLAlchemy Core, same driver), rows to JSON with orjson, a raw ASGI app under
+uvicorn; no GraphQL. It is loaded like the other targets (wrk, same connections, the client's request bodies) and
+its process CPU per request is the floor. Each subgraph's CPU per request under load is shown as a multiple of it;
+the goal (issue 13) is at most {FLOOR_LIMIT:g}× (**over** marks a miss). Ours and Apollo send slightly different
+operations (ours adds the policy's reserved fields), the floor answers Apollo's selection.
+
 ## Not measured
 
 {skipped}

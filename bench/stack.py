@@ -214,10 +214,26 @@ class Stack(AbstractContextManager["Stack"]):
             self.unavailable["apollo"] = f"Apollo Gateway did not start: {str(exc)[-600:]}"
             return None
 
+    # -- the floor -------------------------------------------------------------------------------------------------
+    def start_floor(self) -> Service | None:
+        """``python -m bench.floor``: the plainest code per (query, subgraph), on the same databases."""
+        port = self.options.ports["floor"]
+        service = Service("floor", [sys.executable, "-m", "bench.floor", "--port", str(port)], self.env(),
+                          self.run_dir / "logs" / "floor.log", f"http://127.0.0.1:{port}/healthz", cwd=REPO_ROOT)
+        try:
+            return self._add(service)
+        except RuntimeError as exc:
+            service.stop()
+            self.unavailable["floor"] = f"the floor did not start: {str(exc)[-600:]}"
+            return None
+
+    def floor_url(self, query: str, subgraph: str) -> str:
+        return f"http://127.0.0.1:{self.options.ports['floor']}/floor/{query}/{subgraph}"
+
     # -- teardown ----------------------------------------------------------------------------------------------
     def stop(self) -> None:
         """Stop gateways first (so a profiler writes its report), then the subgraphs."""
-        for name in ("ours", "apollo", *SUBGRAPHS):
+        for name in ("ours", "apollo", "floor", *SUBGRAPHS):
             if name in self.services:
                 self.services[name].stop()
 

@@ -2,8 +2,8 @@
 
 * Our gateway and Apollo Gateway get the same caller headers. Our gateway checks them (JWT, purpose, legal basis);
   Apollo Gateway ignores them, and its runner signs its own internal tokens for the subgraphs.
-* The direct target gets an internal token, as the gateway would send. Internal tokens live at most five minutes
-  (``subgraphs.common.internal_auth.MAX_TTL_SECONDS``), so one is minted for each measured run.
+* The direct target gets an internal token, as the gateway would send. Internal tokens live at most
+  ``subgraphs.common.internal_auth.MAX_TTL_SECONDS``, so one is minted for each measured run.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from subgraphs.common.internal_auth import MAX_TTL_SECONDS
+
 CALLERS = {
     # caller -> (agency id in policies/data/agencies.json, account, purpose, legal basis)
     "court": ("tandtc", "bench-court-clerk", "criminal_proceedings", "Quyet dinh khoi to vu an so 12/2025/QD-KTVA"),
     "statistics": ("cuc-thong-ke", "bench-statistician", "statistics", None),
 }
-INTERNAL_TTL_S = 300
+INTERNAL_TTL_S = MAX_TTL_SECONDS  # as long as the subgraphs accept (they refuse longer-lived internal tokens)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +57,7 @@ def mint_caller_tokens(env: Mapping[str, str], ttl: str = "12h") -> CallerTokens
 
 
 def internal_headers(env: Mapping[str, str], subgraph: str) -> dict[str, str]:
-    """Headers of a direct subgraph call: a fresh internal token (five minutes) for ``subgraph``."""
+    """Headers of a direct subgraph call: a fresh internal token (the longest lifetime accepted) for ``subgraph``."""
     from gateway.keys import InternalTokenMinter, key_paths, load_or_create_internal_key
 
     minter = InternalTokenMinter(load_or_create_internal_key(*key_paths(dict(env))), ttl=INTERNAL_TTL_S)
