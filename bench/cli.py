@@ -12,7 +12,7 @@ from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 
-from . import dataset, host_load, machine, profile
+from . import dataset, growth, host_load, machine, profile
 from .counters import Probe
 from .floor import QUERY_SUBGRAPHS
 from .options import BenchOptions, parse_options
@@ -104,6 +104,8 @@ def run_all(options: BenchOptions, stack: Stack, ids: Ids, tokens: CallerTokens 
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if options.growth:
+        return growth.run(options, command, say)
     run_dir = options.out_dir / "runs" / time.strftime("%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
     machine_facts = machine.describe()
@@ -172,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
             "run directory": str(run_dir),
         },
         notes=[n for n in (options.note, busy_note(foreign_share, cores)) if n],
+        growth=growth.latest_section(options.out_dir, options.results),
     )
     text = render(report)
     (run_dir / "RESULTS.md").write_text(text)

@@ -43,7 +43,8 @@ def load_report(path: Path) -> Report:
         for m in data["measurements"]
     ]
     skipped = [Skipped(**s) for s in data["skipped"]]
-    return Report(measurements, skipped, data["machine"], data["command"], data["settings"], tuple(data["notes"]))
+    return Report(measurements, skipped, data["machine"], data["command"], data["settings"], tuple(data["notes"]),
+                  data.get("growth", ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     report = load_report(args.run_dir / "results.json")
     notes = tuple(report.notes) + tuple(args.note)
-    report = Report(report.measurements, report.skipped, report.machine, report.command, report.settings, notes)
+    report = Report(report.measurements, report.skipped, report.machine, report.command, report.settings, notes,
+                    report.growth)
     (args.output or args.run_dir / "RESULTS.md").write_text(render(report))
     return 0
 

@@ -57,6 +57,7 @@ class Report:
     command: str
     settings: Mapping[str, str]
     notes: Sequence[str] = field(default_factory=tuple)
+    growth: str = ""  # the Growth section (bench.growth), from the latest --growth run
 
 
 def combine_rounds(measurements: Sequence[Measurement]) -> list[Measurement]:
@@ -261,4 +262,4 @@ operations (ours adds the policy's reserved fields), the floor answers Apollo's 
 ## Not measured
 
 {skipped}
-"""
+{chr(10) + report.growth if report.growth else ""}"""
