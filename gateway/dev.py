@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from types import FrameType
 
+from subgraphs.common.serve import workers as subgraph_workers
+
 from .config import CANONICAL, ConfigError, GatewaySettings
 from .keys import key_paths, load_or_create_internal_key
 from .supervise import ServiceSpec, Supervisor
@@ -70,6 +72,11 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
     try:
         settings = GatewaySettings.from_env(env)
     except ConfigError as exc:
+        print(f"dev: {exc}", file=sys.stderr)
+        return 2
+    try:  # worker counts (GATEWAY_WORKERS, <NAME>_WORKERS / SUBGRAPH_WORKERS) reach the children through env
+        workers = {name: subgraph_workers(name, env) for name, _ in SUBGRAPHS} | {"gateway": settings.workers}
+    except ValueError as exc:
         print(f"dev: {exc}", file=sys.stderr)
         return 2
     # Children inherit the canonical values (``Production`` → ``production``), parsed once here.
@@ -126,7 +133,7 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         children.append(Child("gateway", base))
         if not supervisor.wait_healthy(["gateway"], HEALTH_TIMEOUT_S):
             return 1
-        _banner(children, base, settings)
+        _banner(children, base, settings, workers)
         while not stopping:
             supervisor.tick()  # from here on a child that dies is restarted, the others keep serving
             time.sleep(0.2)
@@ -136,11 +143,15 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         supervisor.stop_all()
 
 
-def _banner(children: list[Child], base: str, settings: GatewaySettings) -> None:
+def _banner(children: list[Child], base: str, settings: GatewaySettings, workers: dict[str, int]) -> None:
+    def processes(name: str) -> str:
+        return f"  [{workers[name]} workers]" if workers.get(name, 1) > 1 else ""
+
     print("\nLiên thông is running:")
     for child in children[:-1]:
-        print(f"  {child.name:<13} {child.url}/graphql")
-    print(f"  {'gateway':<13} {base}/graphql   (metrics {base}/metrics, readiness {base}/readyz)")
+        print(f"  {child.name:<13} {child.url}/graphql{processes(child.name)}")
+    print(f"  {'gateway':<13} {base}/graphql   (metrics {base}/metrics, readiness {base}/readyz)"
+          f"{processes('gateway')}")
     print(f"\nGraphiQL: open {base}/graphql in a browser and paste a token into the Authorization header.")
     print("\nDev tokens (8 h) for a court, a procuracy, a provincial justice department and a statistics office;")
     print("paste one set of headers into GraphiQL's header editor:")

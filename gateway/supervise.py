@@ -169,8 +169,9 @@ class Supervisor:
         self._log(f"{service.spec.name} exited with status {status}; restarting in {delay:.1f}s "
                   f"(failure {service.failures} in a row); the others keep running")
 
-    def stop_all(self, grace: float = 10.0) -> None:
-        """Terminate every running child, kill those still alive after ``grace`` seconds."""
+    def stop_all(self, grace: float = 15.0) -> None:
+        """Terminate every running child, kill those still alive after ``grace`` seconds (longer than the
+        10 s a server with several workers gives its in-flight requests, so that it stops its own workers)."""
         running = [s for s in self.services.values() if s.process is not None and s.process.poll() is None]
         for service in running:
             assert service.process is not None

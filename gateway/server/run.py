@@ -1,15 +1,32 @@
-"""Entry points behind the CLI: ``serve`` (uvicorn) and ``plan`` (print a query plan)."""
+"""Entry points behind the CLI: ``serve`` (uvicorn) and ``plan`` (print a query plan).
+
+``GATEWAY_WORKERS=N`` (N > 1) runs N gateway processes on one port: uvicorn's supervisor binds the socket once and
+starts N workers, each building its own app (its own document, plan and decision caches) from the environment
+through :func:`build_worker_app`. They share the audit chain, which is multi-process safe (the writer lock:
+``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL; signed checkpoints under the same lock), and the
+rate-limit budgets only through ``GATEWAY_REDIS_URL``. What must happen once happens in the supervising process
+before any worker starts: the configuration check (a bad value fails once, with its message), the development
+caller key and the internal signing key (two workers creating them at once would each write a different key).
+SIGTERM / SIGINT stop the workers gracefully: in-flight requests finish (at most ``GRACEFUL_SHUTDOWN_S``), then
+each worker's shutdown flushes its queued audit records. Outside production every response names the process
+that served it (``X-Gateway-Worker: <pid>``), so a test or a developer can see the workers share the load.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from subgraphs.common.logs import configure_logging
 
 from ..config import ConfigError, GatewaySettings
+from ..keys import key_paths, load_or_create_internal_key
 from ..supergraph import SupergraphError, load_supergraph
+
+GRACEFUL_SHUTDOWN_S = 10  # in-flight requests get this long on SIGTERM
 
 
 def build_app_from_env(settings: GatewaySettings | None = None, *,
@@ -28,8 +45,31 @@ def build_app_from_env(settings: GatewaySettings | None = None, *,
     telemetry = Telemetry.from_env(settings.raw_env, "lienthong-gateway")
     supergraph = load_supergraph(settings.supergraph_path, settings)
     hooks = build_hooks(settings, supergraph)
-    return create_app(Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
-                              audit=hooks.audit, transports=hooks.transports, telemetry=telemetry))
+    app = create_app(Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
+                             audit=hooks.audit, transports=hooks.transports, telemetry=telemetry))
+    if settings.env != "production":  # a process id is nobody's business in production
+        app.add_middleware(WorkerHeader)
+    return app
+
+
+class WorkerHeader:
+    """ASGI middleware: ``X-Gateway-Worker: <pid>`` on every HTTP response (which worker served it)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.header = (b"x-gateway-worker", str(os.getpid()).encode())
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_pid(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), self.header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_pid)
 
 
 def build_worker_app():  # type: ignore[no-untyped-def]
@@ -51,14 +91,19 @@ def serve(host: str | None = None, port: int | None = None) -> int:
     port = port or settings.port
     print(f"gateway ({settings.env}, {settings.workers} worker(s)) listening on http://{host}:{port}/graphql",
           flush=True)
-    if settings.workers > 1:
-        # Each worker process builds its own app from the same environment (checked once above, so a bad value
-        # fails here, not in every worker); rate-limit buckets are then shared only through GATEWAY_REDIS_URL.
-        uvicorn.run("gateway.server.run:build_worker_app", factory=True, workers=settings.workers, host=host,
-                    port=port, log_level="warning", access_log=False, lifespan="on", log_config=None)
-        return 0
     # log_config=None: uvicorn keeps its hands off logging, so its lines go through our handler (one format)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, lifespan="on", log_config=None)
+    common: dict[str, Any] = {"host": host, "port": port, "log_level": "warning", "access_log": False,
+                              "lifespan": "on", "log_config": None,
+                              "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S}
+    if settings.workers > 1:
+        # The app built above checked the configuration and created the development key; the internal key is
+        # created here too (a worker creates it at start-up otherwise, and two would race). Each worker then
+        # builds its own app from the same environment.
+        load_or_create_internal_key(*key_paths(dict(settings.raw_env)))
+        del app
+        uvicorn.run("gateway.server.run:build_worker_app", factory=True, workers=settings.workers, **common)
+        return 0
+    uvicorn.run(app, **common)
     return 0
 
 

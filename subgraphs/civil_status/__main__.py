@@ -2,21 +2,23 @@
 
 The schema must exist: ``make run`` migrates and seeds it; by hand, ``alembic`` through
 ``subgraphs.common.migrations.upgrade("civil_status", url)``.
+
+``CIVIL_STATUS_WORKERS`` (else ``SUBGRAPH_WORKERS``, default 1) processes serve the port
+(``subgraphs.common.serve``).
 """
 
 from __future__ import annotations
 
-import uvicorn
+import sys
 
-from subgraphs.common.settings import SubgraphSettings
+from subgraphs.common.serve import serve
 
 from .app import NAME, create_app
 
 
-def main() -> None:
-    settings = SubgraphSettings.from_env(NAME)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+def main() -> int:
+    return serve(NAME, "subgraphs.civil_status.app:create_app", create_app, migrate=False)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -1,20 +1,21 @@
-"""``python -m subgraphs.population``: serve the population subgraph (default 127.0.0.1:4001)."""
+"""``python -m subgraphs.population``: serve the population subgraph (default 127.0.0.1:4001).
+
+``POPULATION_WORKERS`` (else ``SUBGRAPH_WORKERS``, default 1) processes serve the port
+(``subgraphs.common.serve``).
+"""
 
 from __future__ import annotations
 
-import uvicorn
+import sys
 
-from subgraphs.common.migrations import upgrade
-from subgraphs.common.settings import SubgraphSettings
+from subgraphs.common.serve import serve
 
 from .app import NAME, create_app
 
 
-def main() -> None:
-    settings = SubgraphSettings.from_env(NAME)
-    upgrade(NAME, settings.database_url)  # bring the schema up to date before serving
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+def main() -> int:
+    return serve(NAME, "subgraphs.population.app:create_app", create_app)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -3,23 +3,23 @@
 Environment: ``SENTENCES_HOST``, ``SENTENCES_PORT``, ``SENTENCES_DATABASE_URL`` (else ``DATABASE_URL``),
 ``LT_DATA_DIR``, ``INTERNAL_JWKS_FILE`` (see subgraphs.common.settings). The schema is brought up to date with
 Alembic before serving.
+
+``SENTENCES_WORKERS`` (else ``SUBGRAPH_WORKERS``, default 1) processes serve the port
+(``subgraphs.common.serve``).
 """
 
 from __future__ import annotations
 
-import uvicorn
+import sys
 
-from subgraphs.common.migrations import upgrade
-from subgraphs.common.settings import SubgraphSettings
+from subgraphs.common.serve import serve
 
 from .app import NAME, create_app
 
 
-def main() -> None:
-    settings = SubgraphSettings.from_env(NAME)
-    upgrade(NAME, settings.database_url)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+def main() -> int:
+    return serve(NAME, "subgraphs.sentences.app:create_app", create_app)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
