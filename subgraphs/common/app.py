@@ -17,7 +17,7 @@ from strawberry.asgi import GraphQL
 
 from .db import Database
 from .internal_auth import InternalAuthMiddleware, InternalTokenVerifier
-from .logs import configure_logging, log_format
+from .logs import configure_logging, log_format, log_level
 from .settings import SubgraphSettings
 from .telemetry import RequestContextMiddleware, Telemetry, instrument_engine
 
@@ -54,8 +54,9 @@ def create_subgraph_app(
 ) -> Starlette:
     """Build a subgraph's app. ``db`` and ``verifier`` default to ones built from ``settings``, ``telemetry``
     to the ``OTEL_*`` environment (traces off without an endpoint; ``subgraphs.common.telemetry``)."""
-    env = dict(os.environ)  # read once, at build time, so that a bad value refuses to start
+    env = dict(os.environ)  # read once, at build time: a bad GATEWAY_LOG_* or OTEL_* value refuses to start
     log_format(env)
+    log_level(env)
     telemetry = telemetry or Telemetry.from_env(env, f"lienthong-{settings.name.replace('_', '-')}")
     db = db or Database(settings.database_url)
     instrument_engine(telemetry, db.engine.sync_engine, db.engine.dialect.name)  # SQL spans (no-op when off)
@@ -74,7 +75,7 @@ def create_subgraph_app(
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # here, not at build time: uvicorn installs its own log handlers in between, which this reroutes
-        configure_logging(env, settings.name)
+        configure_logging(env, settings.name, default_level="warning")
         yield
         await db.dispose()
         telemetry.shutdown()

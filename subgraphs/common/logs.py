@@ -2,7 +2,9 @@
 request id and the trace id of the request it belongs to.
 
 ``GATEWAY_LOG_FORMAT`` = ``json`` (default in production) | ``text`` (default otherwise), read by the gateway and
-the subgraphs alike (like ``GATEWAY_ENV``). ``GATEWAY_LOG_LEVEL`` = ``info`` by default.
+the subgraphs alike (like ``GATEWAY_ENV``). ``GATEWAY_LOG_LEVEL``: ``info`` by default in the gateway, ``warning``
+in the subgraphs (their per-request ``info`` lines, e.g. ``lienthong.subgraph.access``, would cost CPU on every
+fetch; ``GATEWAY_LOG_LEVEL=info`` shows them).
 
 A JSON line: ``{"time": "2026-12-03T07:01:02.345Z", "level": "WARNING", "logger": "lienthong.gateway",
 "message": "…", "service": "gateway", "request_id": "…", "trace_id": "…", "span_id": "…"}`` (``request_id``,
@@ -41,8 +43,8 @@ def log_format(env: Mapping[str, str]) -> str:
     return parse_choice(env, "GATEWAY_LOG_FORMAT", LOG_FORMATS, default)
 
 
-def log_level(env: Mapping[str, str]) -> int:
-    return getattr(logging, parse_choice(env, "GATEWAY_LOG_LEVEL", LOG_LEVELS, "info").upper())
+def log_level(env: Mapping[str, str], default: str = "info") -> int:
+    return getattr(logging, parse_choice(env, "GATEWAY_LOG_LEVEL", LOG_LEVELS, default).upper())
 
 
 def _ids() -> tuple[str | None, str | None, str | None]:
@@ -105,11 +107,12 @@ def make_handler(fmt: str, service: str, stream: TextIO | None = None) -> loggin
     return handler
 
 
-def configure_logging(env: Mapping[str, str], service: str, stream: TextIO | None = None) -> str:
+def configure_logging(env: Mapping[str, str], service: str, stream: TextIO | None = None,
+                      default_level: str = "info") -> str:
     """Install the process's log handler on the root logger (once at start-up; calling again replaces it, and
     handlers others installed, e.g. pytest's, are left alone) and route uvicorn's loggers through it. Returns
     the format chosen. Raises :class:`~subgraphs.common.settings.ConfigError` on a bad value."""
-    fmt, level = log_format(env), log_level(env)
+    fmt, level = log_format(env), log_level(env, default_level)
     root = logging.getLogger()
     for old in [h for h in root.handlers if getattr(h, "_lienthong", False)]:
         root.removeHandler(old)
