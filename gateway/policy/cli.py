@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,21 @@ def register(subparsers: Any) -> None:
     explain.add_argument("--dir", default=None, help="policy directory (default: policies/)")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.set_defaults(func=cmd_explain)
+    impact = commands.add_parser("impact", help="what a policy change changes: verdicts before and after, per "
+                                 "agency kind x purpose x coordinate")
+    base = impact.add_mutually_exclusive_group()
+    base.add_argument("--base", default="HEAD", help="git ref of the base policy (default: HEAD, the committed one)")
+    base.add_argument("--base-dir", type=Path, default=None, help="a policy directory as the base instead of git")
+    impact.add_argument("--dir", type=Path, default=None, help="the changed policy directory (default: policies/)")
+    impact.add_argument("--schema", type=Path, default=Path("schema.graphql"), help="the supergraph SDL")
+    impact.add_argument("--by", choices=("coordinate", "category"), default="coordinate",
+                        help="one row per field coordinate (default) or per declared category/kind")
+    impact.add_argument("--only", default=None, help="TYPE[,TYPE...]: only these types' coordinates")
+    impact.add_argument("--format", choices=("table", "markdown", "json"), default="table")
+    impact.add_argument("--output", type=Path, default=None, help="write the report here (default: stdout)")
+    impact.add_argument("--all", action="store_true", help="every row, not only the changed ones")
+    impact.add_argument("--no-cache", action="store_true", help="do not reuse evaluations of an unchanged version")
+    impact.set_defaults(func=cmd_impact)
 
 
 def cmd_test(args: argparse.Namespace) -> int:
@@ -46,6 +62,38 @@ def cmd_test(args: argparse.Namespace) -> int:
     failed = sum(not r.passed for r in results)
     print(f"{len(results) - failed} passed, {failed} failed")
     return 1 if failed or not results else 0
+
+
+def cmd_impact(args: argparse.Namespace) -> int:
+    """Print (or write) the impact report; exit 0 whatever it finds (it informs, it does not gate)."""
+    from .impact import RENDERERS, cache_dir, impact
+    from .model import ProtectionModel
+
+    if not args.schema.exists():
+        print(f"{args.schema} not found (python -m gateway compose)", file=sys.stderr)
+        return 2
+    fields = ProtectionModel.from_sdl(args.schema.read_text(encoding="utf-8")).fields
+    if args.only:
+        types = {t.strip() for t in args.only.split(",") if t.strip()}
+        fields = {c: f for c, f in fields.items() if c.split(".", 1)[0] in types}
+    after = args.dir or load_bundle(None).directory
+    try:
+        report = impact(after, fields, base_ref=args.base, base_dir=args.base_dir, by=args.by,
+                        cache=None if args.no_cache else cache_dir())
+    except (OSError, ValueError, PolicyError) as exc:
+        print(f"policy impact: {exc}", file=sys.stderr)
+        return 2
+    except subprocess.CalledProcessError as exc:
+        stderr = exc.stderr.decode(errors="replace") if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        print(f"policy impact: git: {stderr.strip() or exc}", file=sys.stderr)
+        return 2
+    text = RENDERERS[args.format](report, report.rows if args.all else report.changed_rows())
+    if args.output:
+        args.output.write_text(text + "\n", encoding="utf-8")
+        print(report.summary_line())
+    else:
+        print(text)
+    return 0
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
