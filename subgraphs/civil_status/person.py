@@ -13,6 +13,7 @@ from subgraphs.common.classification import ValueKind as K
 from subgraphs.common.classification import classified, field
 from subgraphs.common.enums import MaritalStatus, Sex
 from subgraphs.common.errors import bad_user_input
+from subgraphs.common.federation import selected_entity_fields
 from subgraphs.common.identifiers import check_personal_id
 from subgraphs.common.provinces import BY_CODE
 
@@ -36,6 +37,9 @@ Row = Mapping[str, Any]
 class Person:
     personal_id: strawberry.ID = field(C.IDENTIFIER, None, kind=K.IDENTIFIER)  # type: ignore[arg-type]
 
+    # this person's events (the loader's rows), when the batch resolver read them with every other person's
+    prefetched: strawberry.Private[list[Row] | None] = None
+
     @classmethod
     def resolve_reference(cls, info: Info, **representation: Any) -> Person:
         """No SQL here: a person without civil status records is still a valid ``Person``. Its fields read
@@ -43,17 +47,48 @@ class Person:
         personal_id = representation.get("personalId")
         return cls(personal_id=strawberry.ID(check_personal_id(personal_id, "representations")))
 
+    @classmethod
+    async def resolve_references(cls, info: Info, representations: list[dict[str, Any]]) -> list[Any]:
+        """Every representation of one ``_entities`` call at once (``subgraphs.common.federation``): the same
+        single statement as the loader, awaited once for all, so the persons' fields complete without a task
+        each. No SQL when no field of this subgraph's is asked for."""
+        people: list[Any] = []
+        for representation in representations:
+            try:
+                people.append(cls.resolve_reference(info, **representation))
+            except Exception as exc:  # that representation's error only, as strawberry reports it
+                people.append(exc)
+        selected = selected_entity_fields(info)
+        if not selected.keys() & {"birthRegistration", "civilStatusEvents"} or any(
+            args.get("kinds") == [] for args in selected.get("civilStatusEvents", ())
+        ):  # nothing to read here, or an argument refused before any database access
+            return people
+        found = [p for p in people if isinstance(p, Person)]
+        rows = await info.context.loaders.events_of.load_many([str(p.personal_id) for p in found])
+        for person, events in zip(found, rows, strict=True):
+            person.prefetched = events
+        return people
+
+
     @classified(
         C.BASIC,
         "Birth registration of the person (khai sinh, 003 Art. 3.1.a, 10.2.a); null when none is recorded.",
         kind=K.REFERENCE,
     )
-    async def birth_registration(self, info: Info) -> ev.BirthRegistration | None:
-        rows = await info.context.loaders.events_of.load(str(self.personal_id))
+    def birth_registration(self, info: Info) -> ev.BirthRegistration | None:
+        # sync when the batch resolver prefetched the rows (no coroutine, no task), else through the loader
+        if self.prefetched is not None:
+            return self._birth(self.prefetched)
+        return self._later(info, self._birth)  # type: ignore[return-value]
+
+    def _birth(self, rows: list[Row]) -> ev.BirthRegistration | None:
         for row in rows:
             if row["kind"] == CivilStatusEventKind.BIRTH.value and row["subject_id"] == self.personal_id:
                 return event_from_row(row)  # type: ignore[return-value]
         return None
+
+    async def _later(self, info: Info, build: Callable[[list[Row]], Any]) -> Any:
+        return build(await info.context.loaders.events_of.load(str(self.personal_id)))
 
     @classified(
         C.BASIC,
@@ -61,14 +96,19 @@ class Person:
         "recognised or adoptive parent (003 Art. 3.1, 7.1). `kinds` restricts them to the given kinds.",
         kind=K.REFERENCE,
     )
-    async def civil_status_events(
+    def civil_status_events(
         self, info: Info, kinds: list[CivilStatusEventKind] | None = None
     ) -> list[ev.CivilStatusEvent] | None:
         if kinds is not None and not kinds:
             raise bad_user_input("kinds", "give at least one kind, or omit the argument for every kind")
         wanted = None if kinds is None else {k.value for k in kinds}
-        rows = await info.context.loaders.events_of.load(str(self.personal_id))
-        return [event_from_row(row) for row in rows if wanted is None or row["kind"] in wanted]
+
+        def build(rows: list[Row]) -> list[ev.CivilStatusEvent]:
+            return [event_from_row(row) for row in rows if wanted is None or row["kind"] in wanted]
+
+        if self.prefetched is not None:
+            return build(self.prefetched)
+        return self._later(info, build)  # type: ignore[return-value]
 
 
 def _person(personal_id: str | None) -> Person | None:

@@ -15,6 +15,7 @@ from subgraphs.common.classification import ValueKind as K
 from subgraphs.common.classification import classified
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.execution import SubgraphExecutionContext
+from subgraphs.common.federation import Schema
 from subgraphs.common.identifiers import check_range
 from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.schema import schema_extensions
@@ -97,7 +98,7 @@ class Query:
         return [event_from_row(r) for r in rows]
 
 
-schema = strawberry.federation.Schema(
+schema = Schema(
     query=Query,
     types=[Person, *EVENT_TYPES],
     extensions=schema_extensions(),

@@ -33,6 +33,7 @@ from graphql import (
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 _SLOW = object()  # plan entry: this field goes through graphql-core's execute_field
@@ -110,8 +111,38 @@ class SubgraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # id(grouped field set) -> (the set, kept alive so that its id is not reused; its plan or None)
         self._plans: dict[int, tuple[Any, Plan | None]] = {}
+        # (abstract type, Python class) -> its object type: strawberry resolves a plain (non-generic, not cast)
+        # strawberry object by its class alone, so each class is resolved once per request, not once per row
+        self._runtime_types: dict[tuple[Any, type], GraphQLObjectType] = {}
         manager = self.middleware_manager
         self._fast = manager is None or not getattr(manager, "middlewares", ())
+
+    def complete_abstract_value(  # type: ignore[override]
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        cls = type(result)
+        key = (return_type, cls)
+        runtime = self._runtime_types.get(key)
+        if runtime is None or getattr(result, TYPE_CAST_ATTRIBUTE, None) is not None:
+            definition = getattr(cls, "__strawberry_definition__", None)
+            cacheable = (definition is not None and not definition.is_graphql_generic
+                         and getattr(result, TYPE_CAST_ATTRIBUTE, None) is None and return_type.resolve_type)
+            if not cacheable:
+                return super().complete_abstract_value(return_type, field_details_list, info, path, result,
+                                                       position_context)
+            name = return_type.resolve_type(result, info, return_type)
+            if not isinstance(name, str):  # an awaitable or anything unusual: the ordinary way
+                return super().complete_abstract_value(return_type, field_details_list, info, path, result,
+                                                       position_context)
+            runtime = self.ensure_valid_runtime_type(name, return_type, field_details_list, info, result)
+            self._runtime_types[key] = runtime
+        return self.complete_object_value(runtime, field_details_list, info, path, result, position_context)
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan | None:
         cached = self._plans.get(id(grouped_field_set))
