@@ -138,7 +138,11 @@ def create_app(gateway: Gateway) -> Starlette:
     async def readyz(_: Request) -> Response:
         subgraphs = await gateway.readiness()
         ready = all(v == "ok" for v in subgraphs.values())
-        return _json({"status": "ready" if ready else "not ready", "subgraphs": subgraphs}, 200 if ready else 503)
+        body: dict[str, Any] = {"status": "ready" if ready else "not ready", "subgraphs": subgraphs}
+        policy_status = getattr(getattr(gateway.hooks[1], "service", None), "status", None)
+        if policy_status is not None:  # the version served and a refused reload, if any (gateway.policy)
+            body["policy"] = policy_status()
+        return _json(body, 200 if ready else 503)
 
     async def metrics(_: Request) -> Response:
         return Response(gateway.metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
