@@ -60,7 +60,8 @@ class Person:
                 people.append(exc)
         selected = selected_entity_fields(info)
         if not selected.keys() & {"birthRegistration", "civilStatusEvents"} or any(
-            args.get("kinds") == [] for args in selected.get("civilStatusEvents", ())
+            args.get("kinds") == [] for args in (selected["civilStatusEvents"].arguments
+                                                 if "civilStatusEvents" in selected else ())
         ):  # nothing to read here, or an argument refused before any database access
             return people
         found = [p for p in people if isinstance(p, Person)]

@@ -17,6 +17,7 @@ is still a standard strawberry federation schema for Apollo Gateway and ours.
 # no `from __future__ import annotations`: strawberry reads the resolver's annotations at schema build time
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from strawberry.federation.schema import FederationAny
@@ -59,19 +60,30 @@ class Schema(FederationSchema):
         return results  # type: ignore[return-value]
 
 
-def selected_entity_fields(info: Info) -> dict[str, list[dict[str, Any]]]:
-    """The fields selected directly on the entities of this ``_entities`` call (through inline fragments and
-    fragment spreads), by GraphQL name, with the arguments of each selection (variables resolved): a batch
-    resolver prefetches only what is asked for, and not for arguments the field refuses."""
-    names: dict[str, list[dict[str, Any]]] = defaultdict(list)
+@dataclass
+class Selected:
+    """One field as selected below ``_entities``, merged over fragments: its arguments (one dict per selection,
+    variables resolved) and its own sub-fields by GraphQL name."""
 
-    def walk(selections: list[Any]) -> None:
-        for selection in selections:
-            if isinstance(selection, InlineFragment | FragmentSpread):
-                walk(selection.selections)
-            else:
-                names[selection.name].append(dict(selection.arguments))
+    arguments: list[dict[str, Any]] = field(default_factory=list)
+    fields: dict[str, "Selected"] = field(default_factory=dict)
 
-    for field in info.selected_fields:
-        walk(field.selections)
-    return names
+
+def _merge(into: dict[str, Selected], selections: list[Any]) -> None:
+    for selection in selections:
+        if isinstance(selection, InlineFragment | FragmentSpread):
+            _merge(into, selection.selections)
+            continue
+        node = into.setdefault(selection.name, Selected())
+        node.arguments.append(dict(selection.arguments))
+        _merge(node.fields, selection.selections)
+
+
+def selected_entity_fields(info: Info) -> dict[str, Selected]:
+    """The fields selected on the entities of this ``_entities`` call (through inline fragments and fragment
+    spreads), by GraphQL name: a batch resolver prefetches only what is asked for, and not for arguments the
+    field refuses before any database access."""
+    tree: dict[str, Selected] = {}
+    for entities in info.selected_fields:
+        _merge(tree, entities.selections)
+    return tree

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from subgraphs.common.classification import DataCategory, ValueKind, classified
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.execution import SubgraphExecutionContext
+from subgraphs.common.federation import Schema
 from subgraphs.common.identifiers import check_personal_id
 from subgraphs.common.schema import schema_extensions
 
@@ -78,7 +79,7 @@ class Query:
         return await statistics.sentence_statistics(info.context.db, from_year, to_year, province)
 
 
-schema = strawberry.federation.Schema(
+schema = Schema(
     query=Query,
     types=[Person, Sentence, ForeignOffender, LegalEntity],
     extensions=schema_extensions(),

@@ -15,11 +15,13 @@ from strawberry.types import Info
 
 from subgraphs.common.classification import DataCategory, DataSubject, ValueKind, classified, field
 from subgraphs.common.enums import Sex
-from subgraphs.common.errors import bad_user_input
-from subgraphs.common.identifiers import personal_id_problem
+from subgraphs.common.federation import selected_entity_fields
 from subgraphs.common.scalars import PartialDate
 
 from .enums import EnforcementEventKind, EnforcementStatus, ForeignIdKind
+from .prefetch import checked_personal_id as _checked
+from .prefetch import later as _later
+from .prefetch import prefetch_children as _prefetch_children
 from .types_common import Charge, CivilObligation, Facility, Judgment, JudicialMeasure, Penalty
 from .types_facts import ForeignOffenderProtectionFacts
 
@@ -164,10 +166,16 @@ class Sentence:
     foreign_code: strawberry.Private[str | None] = None
     judgment_id: strawberry.Private[str] = ""
     facility_id: strawberry.Private[str | None] = None
+    # rows the batch resolver of Person prefetched for every sentence of the request at once (None: not
+    # prefetched, read through the loaders): the fields below are then sync, no coroutine or task per sentence
+    judgment_row: strawberry.Private[Any] = None
+    charge_rows: strawberry.Private[list[Any] | None] = None
+    penalty_rows: strawberry.Private[list[Any] | None] = None
 
     @classmethod
-    def from_row(cls, row: Any) -> Sentence:
+    def from_row(cls, row: Any, **prefetched: Any) -> Sentence:
         return cls(
+            **prefetched,
             id=strawberry.ID(row["id"]),
             offence_summary=row["offence_summary"],
             offence_date=row["offence_date"],
@@ -214,35 +222,47 @@ class Sentence:
         return ForeignOffender.from_row(row) if row else None
 
     @classified(CRIMINAL, "The judgment or decision enforced (000 Art. 8.2.a).", kind=ValueKind.REFERENCE)
-    async def judgment(self, info: Info) -> Judgment | None:
-        return Judgment.from_row(await info.context.loaders.judgment.load(self.judgment_id))
+    def judgment(self, info: Info) -> Judgment | None:
+        if self.judgment_row is not None:
+            return Judgment.from_row(self.judgment_row)
+        return _later(info.context.loaders.judgment.load(self.judgment_id), Judgment.from_row)
 
     @classified(
         CRIMINAL, "Crimes convicted of, with Criminal Code article and clause (000 Art. 8.2.a).", kind=ValueKind.REFERENCE
     )
-    async def charges(self, info: Info) -> list[Charge] | None:
-        return [Charge.from_row(r) for r in await info.context.loaders.charges.load(str(self.id))]
+    def charges(self, info: Info) -> list[Charge] | None:
+        def build(rows: list[Any]) -> list[Charge]:
+            return [Charge.from_row(r) for r in rows]
+
+        if self.charge_rows is not None:
+            return build(self.charge_rows)
+        return _later(info.context.loaders.charges.load(str(self.id)), build)
+
+    def _penalties(self, info: Info, role: str, build: Any) -> Any:
+        def pick(rows: list[Any]) -> Any:
+            return build(r for r in rows if r["role"] == role)
+
+        if self.penalty_rows is not None:
+            return pick(self.penalty_rows)
+        return _later(info.context.loaders.penalties.load(str(self.id)), pick)
 
     @classified(
         CRIMINAL, "The principal penalty (hình phạt chính, BLHS Art. 32.1; 000 Art. 8.2.a).", kind=ValueKind.REFERENCE
     )
-    async def principal_penalty(self, info: Info) -> Penalty | None:
-        rows = await info.context.loaders.penalties.load(str(self.id))
-        return next((Penalty.from_row(r) for r in rows if r["role"] == "PRINCIPAL"), None)
+    def principal_penalty(self, info: Info) -> Penalty | None:
+        return self._penalties(info, "PRINCIPAL", lambda rows: next((Penalty.from_row(r) for r in rows), None))
 
     @classified(
         CRIMINAL, "Additional penalties (hình phạt bổ sung, BLHS Art. 32.2; 000 Art. 8.2.đ).", kind=ValueKind.REFERENCE
     )
-    async def additional_penalties(self, info: Info) -> list[Penalty] | None:
-        rows = await info.context.loaders.penalties.load(str(self.id))
-        return [Penalty.from_row(r) for r in rows if r["role"] == "ADDITIONAL"]
+    def additional_penalties(self, info: Info) -> list[Penalty] | None:
+        return self._penalties(info, "ADDITIONAL", lambda rows: [Penalty.from_row(r) for r in rows])
 
     @classified(
         CRIMINAL, "Judicial measures applied (biện pháp tư pháp, BLHS Art. 46; 000 Art. 8.2).", kind=ValueKind.REFERENCE
     )
-    async def judicial_measures(self, info: Info) -> list[JudicialMeasure] | None:
-        rows = await info.context.loaders.penalties.load(str(self.id))
-        return [JudicialMeasure.from_row(r) for r in rows if r["role"] == "MEASURE"]
+    def judicial_measures(self, info: Info) -> list[JudicialMeasure] | None:
+        return self._penalties(info, "MEASURE", lambda rows: [JudicialMeasure.from_row(r) for r in rows])
 
     @classified(
         CRIMINAL, "Civil obligations in the criminal judgment (000 Art. 8.2.đ).", kind=ValueKind.REFERENCE
@@ -275,25 +295,46 @@ class Person:
         IDENTIFIER, "Personal identification number (số định danh cá nhân, 000 Art. 8.2.c).", kind=ValueKind.IDENTIFIER
     )
     prefetched: strawberry.Private[list[Any] | None] = None
+    # sentence id -> rows prefetched for it (Sentence.from_row keywords), by resolve_references
+    children: strawberry.Private[dict[str, dict[str, Any]] | None] = None
 
     @classmethod
     async def resolve_reference(cls, info: Info, **representation: Any) -> Person:
         """Batched: every representation of one ``_entities`` call goes into one ``IN (...)`` statement."""
-        personal_id = representation.get("personalId")
-        problem = personal_id_problem(personal_id)
-        if problem:
-            raise bad_user_input("personalId", problem)
+        personal_id = _checked(representation)
         rows = await info.context.loaders.sentences_by_person.load(personal_id)
         return cls(personal_id=strawberry.ID(personal_id), prefetched=rows)
+
+    @classmethod
+    async def resolve_references(cls, info: Info, representations: list[dict[str, Any]]) -> list[Any]:
+        """Every representation of one ``_entities`` call at once (``subgraphs.common.federation``): the
+        sentences in the loader's one statement, then, for what the query selects below ``sentences``, the
+        judgments, charges and penalties of all of them in the loaders' one statement each, concurrently as
+        the fields would have asked for them; the fields below then complete without a task per row."""
+        checked: list[Any] = []
+        for representation in representations:
+            try:
+                checked.append(_checked(representation))
+            except Exception as exc:  # that representation's error only, as strawberry reports it
+                checked.append(exc)
+        ids = [c for c in checked if isinstance(c, str)]
+        loaders = info.context.loaders
+        per_person = dict(zip(ids, await loaders.sentences_by_person.load_many(ids), strict=True))
+        selected = selected_entity_fields(info).get("sentences")
+        children = await _prefetch_children(loaders, [r for rows in per_person.values() for r in rows],
+                                            set(selected.fields) if selected else set())
+        return [c if isinstance(c, Exception) else
+                cls(personal_id=strawberry.ID(c), prefetched=per_person[c], children=children) for c in checked]
 
     @classified(
         CRIMINAL, "Sentences this citizen serves or has served, oldest first (000 Art. 8.2).", kind=ValueKind.REFERENCE
     )
-    async def sentences(self, info: Info) -> list[Sentence] | None:
-        rows = self.prefetched
-        if rows is None:
-            rows = await info.context.loaders.sentences_by_person.load(str(self.personal_id))
-        return [Sentence.from_row(r) for r in rows]
+    def sentences(self, info: Info) -> list[Sentence] | None:
+        if self.prefetched is not None:
+            children = self.children or {}
+            return [Sentence.from_row(r, **children.get(r["id"], {})) for r in self.prefetched]
+        return _later(info.context.loaders.sentences_by_person.load(str(self.personal_id)),
+                      lambda rows: [Sentence.from_row(r) for r in rows])
 
 
 @strawberry.federation.type(
