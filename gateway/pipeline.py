@@ -313,6 +313,9 @@ class Pipeline:
         if errors:
             body = {"errors": errors, "data": outcome.data}
         extensions: dict[str, Any] = {"policy": outcome.extension}
+        value_completion = (result.get("extensions") or {}).get("valueCompletion")
+        if value_completion:
+            extensions["valueCompletion"] = value_completion
         if request.want_plan and self.expose_plans:
             extensions["queryPlan"] = plan.to_dict()
             extensions["queryPlanText"] = plan.pretty()

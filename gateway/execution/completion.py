@@ -17,10 +17,11 @@ _BUBBLE = object()  # a non-null position received null: the parent must become 
 
 
 class _Completer:
-    __slots__ = ("errors", "path")
+    __slots__ = ("errors", "invalid", "path")
 
     def __init__(self) -> None:
         self.errors: list[dict[str, Any]] = []
+        self.invalid: list[dict[str, Any]] = []  # values the schema does not allow (extensions.valueCompletion)
         self.path: list[Any] = []
 
     def null_error(self, parent: str, name: str) -> None:
@@ -119,17 +120,19 @@ class _Completer:
         return done
 
     def _invalid(self, ref: TypeRef, parent: str, name: str) -> Any:
-        self.errors.append({
+        # A value outside the API schema (an @inaccessible enum value or type, a wrong shape) is nulled; like
+        # Apollo Router it is reported in extensions.valueCompletion, not as a field error of the client's.
+        self.invalid.append({
             "message": f"Invalid value returned by a subgraph for {parent}.{name}.",
             "path": list(self.path),
-            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
         })
         return None if ref.nullable else _BUBBLE
 
 
-def complete(shape: ObjectShape, raw: dict[str, Any]) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """``(data, errors)``: the client-shaped data (None if a root non-null field was null) and the errors
-    completion itself found."""
+def complete(shape: ObjectShape, raw: dict[str, Any]
+             ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], list[dict[str, Any]]]:
+    """``(data, errors, invalid)``: the client-shaped data (None if a root non-null field was null), the errors
+    completion itself found, and the invalid values it nulled (``extensions.valueCompletion``)."""
     completer = _Completer()
     data = completer.obj(raw, shape)
-    return (None if data is _BUBBLE else data), completer.errors
+    return (None if data is _BUBBLE else data), completer.errors, completer.invalid

@@ -152,12 +152,14 @@ class Executor:
             raise run.over_budget
         if plan.introspection:
             run.data.update(self._introspect(operation, variables))
-        data, completion_errors = complete(plan.shape, run.data)
+        data, completion_errors, invalid = complete(plan.shape, run.data)
         # Like Apollo Gateway: nulls caused by a subgraph error are explained by that error already.
         errors = run.errors or completion_errors
         out: dict[str, Any] = {"data": data}
         if errors:
             out["errors"] = errors
+        if invalid:
+            out["extensions"] = {"valueCompletion": invalid}
         return out
 
     async def _run(self, node: PlanNode, run: _Run) -> None:

@@ -100,17 +100,10 @@ CASE = Case(
            "{ cases(filter: { includeSealed: true }) { hearings(includeSealed: true) } }"),
         Op("hidden_enum_value_is_invalid_input_refused", "{ cases(filter: { status: SEALED }) { id } }"),
         Op("introspection_hides_everything", INTROSPECTION),
-        Op("hidden_enum_value_returned_by_a_subgraph", '{ case(id: "c3") { id title status } }',
-           expected={"data": {"case": None},
-                     "errors": [{"message": "Invalid value returned by a subgraph for Case.status.",
-                                 "path": ["case", "status"]}]},
-           note="written by hand from the spec: an enum value the API schema does not have is a field error "
-                "(CompleteValue: coercing the result fails), and the non-null status nulls the case; Apollo "
-                "Gateway nulls the case without any error"),
-        Op("hidden_union_member_returned_by_a_subgraph", "{ parties { __typename ... on Person { name } } }",
-           expected={"data": {"parties": [{"__typename": "Person", "name": "Hanh"}, None]},
-                     "errors": [{"message": "Witness is not a possible type of Party", "path": ["parties", 1]}]},
-           note="written by hand from the spec: a member the API schema does not have is a field error at that "
-                "item (completeValue of an abstract type); Apollo Gateway nulls it without any error"),
+        # A value the API schema does not have (an @inaccessible enum value, union member) is nulled, the null
+        # bubbling; it is reported in extensions.valueCompletion as Apollo Router does, not as a client error
+        # (Apollo Gateway and the public federation audit expect no error): Apollo's answer is the reference.
+        Op("hidden_enum_value_returned_by_a_subgraph", '{ case(id: "c3") { id title status } }'),
+        Op("hidden_union_member_returned_by_a_subgraph", "{ parties { __typename ... on Person { name } } }"),
     ),
 )
