@@ -1,18 +1,18 @@
 """Orchestration of ``python -m subgraphs.seed``: migrate, generate the world in chunks, hand each chunk to the
 three subgraphs' writers (one transaction per chunk per database), then their extras; return a summary.
+
+On PostgreSQL the writers are one process per subgraph, loading with COPY while the world is generated, and the
+secondary indexes and foreign keys are built after the load (``subgraphs.seed.parallel``); elsewhere (SQLite)
+they run in turn in this process. Both give the same rows for the same seed and chunk size.
 """
 
 from __future__ import annotations
 
-import importlib
-import random
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
-from sqlalchemy import MetaData, create_engine, event, func, inspect, select, text
+from sqlalchemy import MetaData, func, inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from subgraphs.common.db import sync_url
@@ -20,67 +20,11 @@ from subgraphs.common.migrations import upgrade
 from subgraphs.common.settings import database_url
 
 from .generator import World
+from .postgres import restore_pending
+from .targets import SeedError, Target, async_url, engine_for, load_target, rng_for
 
 SUBGRAPHS: tuple[str, ...] = ("population", "civil_status", "sentences")
-
-
-class SeedError(Exception):
-    """A seeding run that cannot proceed (missing writer, non-empty database...)."""
-
-
-@dataclass
-class Target:
-    """One subgraph to seed: its writer module, its tables and where they live."""
-
-    name: str
-    url: str  # async form, as the subgraph and Alembic use it
-    writer: ModuleType
-    metadata: MetaData
-    seconds: float = 0.0
-    skipped: bool = False
-    rows: dict[str, int] = field(default_factory=dict)
-
-
-def async_url(url: str) -> str:
-    """Accept sync or async spellings of SQLite/PostgreSQL URLs; the subgraphs and Alembic use the async one."""
-    if url.startswith("sqlite:"):
-        return "sqlite+aiosqlite:" + url[len("sqlite:"):]
-    for prefix in ("postgresql+psycopg:", "postgresql+psycopg2:", "postgresql:", "postgres:"):
-        if url.startswith(prefix):
-            return "postgresql+asyncpg:" + url[len(prefix):]
-    return url
-
-
-def rng_for(seed: int, subgraph: str, chunk: int | str) -> random.Random:
-    """The writer's generator for (seed, subgraph, chunk): string seeds hash with SHA-512, stable across runs."""
-    return random.Random(f"{seed}:{subgraph}:{chunk}")
-
-
-def load_target(name: str, url: str) -> Target:
-    """Import ``subgraphs.<name>.seed`` and ``.models`` lazily: the subgraphs are separate packages."""
-    try:
-        writer = importlib.import_module(f"subgraphs.{name}.seed")
-        models = importlib.import_module(f"subgraphs.{name}.models")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith(f"subgraphs.{name}"):
-            raise SeedError(f"subgraph {name!r} has no seed writer yet ({exc.name} is missing)") from exc
-        raise
-    return Target(name=name, url=async_url(url), writer=writer, metadata=models.Base.metadata)
-
-
-def _engine(url: str) -> Engine:
-    engine = create_engine(sync_url(url))
-    if engine.dialect.name == "sqlite":
-        # A seed can be redone from scratch, so durability per transaction is not worth its fsyncs.
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=OFF")
-            cursor.execute("PRAGMA cache_size=-65536")
-            cursor.close()
-
-    return engine
+__all__ = ["SUBGRAPHS", "SeedError", "Target", "async_url", "load_target", "rng_for", "seed"]
 
 
 def _row_counts(engine: Engine, metadata: MetaData) -> dict[str, int]:
@@ -117,8 +61,10 @@ def seed(
     reset: bool = False,
     chunk_size: int = 10_000,
     env: Mapping[str, str] | None = None,
+    parallel: bool | None = None,
 ) -> dict[str, Any]:
-    """Seed ``n_people`` persons into ``subgraphs``; returns the JSON-able summary."""
+    """Seed ``n_people`` persons into ``subgraphs``; returns the JSON-able summary. ``parallel``: writer
+    processes with indexes built after the load (default: when every seeded database is PostgreSQL)."""
     started = time.perf_counter()
     targets = [load_target(n, database_url_override or database_url(n, env)) for n in subgraphs]
     for t in targets:
@@ -126,7 +72,9 @@ def seed(
     engines: dict[str, Engine] = {}
     try:
         for t in targets:
-            engine = engines.setdefault(sync_url(t.url), _engine(t.url))
+            engine = engines.setdefault(sync_url(t.url), engine_for(t.url))
+            if engine.dialect.name == "postgresql":
+                restore_pending(engine, t.name)  # indexes a seed that died had dropped (subgraphs.seed.postgres)
             if reset:
                 with engine.begin() as conn:
                     for table in reversed(t.metadata.sorted_tables):
@@ -138,7 +86,14 @@ def seed(
         active = [t for t in targets if not t.skipped]
         generation = 0.0
         chunks = 0
-        if active:
+        on_postgres = all(engines[sync_url(t.url)].dialect.name == "postgresql" for t in active)
+        if parallel and not on_postgres:
+            raise SeedError("parallel writers need PostgreSQL (COPY and concurrent transactions)")
+        if active and (on_postgres if parallel is None else parallel):
+            from .parallel import seed_postgres  # COPY from one writer process per subgraph
+
+            generation, chunks = seed_postgres(active, seed, n_people, chunk_size)
+        elif active:
             by_db: dict[str, list[Target]] = {}
             for t in active:
                 by_db.setdefault(sync_url(t.url), []).append(t)
@@ -181,9 +136,12 @@ def seed(
                 "database": _redact(t.url),
                 "skipped": t.skipped,
                 "write_seconds": round(t.seconds, 2),
+                **({"index_seconds": round(t.index_seconds, 2), "cpu_seconds": round(t.cpu_seconds, 2)}
+                   if t.cpu_seconds else {}),
                 "rows": t.rows,
             }
             for t in targets
         },
         "seconds": round(time.perf_counter() - started, 2),
+        "cpu_seconds": round(time.process_time(), 2),  # this process's (the generator's, with parallel writers)
     }
