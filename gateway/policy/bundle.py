@@ -46,6 +46,19 @@ def compute_version(directory: Path) -> str:
     return "sha256:" + digest.hexdigest()[:16]
 
 
+def policy_fingerprint(directory: Path) -> str:
+    """Content hash of every policy file, tests included: a reload looks again only when this changes."""
+    digest = hashlib.sha256()
+    for path in policy_files(directory):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:  # removed while listed: the next look sees the new state
+            digest.update(b"\1")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
 def load_bundle(directory: Path | str | None = None) -> PolicyBundle:
     """Read ``directory`` (default: the repository's ``policies/``). Data files must not share top-level keys."""
     root = Path(directory) if directory is not None else DEFAULT_POLICY_DIR

@@ -7,9 +7,11 @@ Every engine answers one question per request, ``evaluate(input) -> decision doc
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -17,8 +19,13 @@ import regopy
 
 from subgraphs.common.settings import parse_choice, parse_environment
 
-from .bundle import DECISION_PATH, PolicyBundle, compute_version, load_bundle
+from .bundle import DECISION_PATH, PolicyBundle, compute_version, load_bundle, policy_fingerprint
 from .types import PolicyUnavailable
+
+log = logging.getLogger("gateway.policy")
+
+#: Vets a new policy before a reload serves it: None to accept, else the reason it is refused.
+Vet = Callable[[PolicyBundle], "str | None"]
 
 
 class PolicyEngine(Protocol):
@@ -82,13 +89,19 @@ class EmbeddedEngine:
     name = "embedded"
 
     def __init__(
-        self, directory: Path | str | None = None, *, timeout: float = 2.0, reload_interval: float | None = 2.0
+        self, directory: Path | str | None = None, *, timeout: float = 2.0, reload_interval: float | None = 2.0,
+        vet: Vet | None = None,
     ) -> None:
         self._evaluator = RegoEvaluator(load_bundle(directory))
         self._timeout = timeout
         self._reload_interval = reload_interval
         self._checked_at = time.monotonic()
         self._evaluations_before_reload = 0
+        self._vet = vet  # make_engine: the Rego tests must pass (gateway.policy.testing)
+        self._seen = policy_fingerprint(self._evaluator.bundle.directory)  # tests included
+        #: the last change refused by a reload (version, reason, at), until a later change is accepted
+        self.rejected: dict[str, str] | None = None
+        self.loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
     @property
     def version(self) -> str:
@@ -104,23 +117,45 @@ class EmbeddedEngine:
         return self._evaluations_before_reload + self._evaluator.evaluations
 
     def reload_if_changed(self) -> bool:
-        """Recompile when the policy files changed; a broken new policy keeps the old one (and says so)."""
+        """Recompile when the policy files changed. A new policy that does not load, does not compile or (with
+        ``vet``) fails its Rego tests is refused: the last good one keeps serving, ``rejected`` says why, and the
+        same files are not tried again until they change (a fixed test counts as a change)."""
         directory = self._evaluator.bundle.directory
-        if compute_version(directory) == self.version:
+        seen = policy_fingerprint(directory)
+        if seen == self._seen:
             return False
-        evaluator = RegoEvaluator(load_bundle(directory))
+        try:
+            bundle = load_bundle(directory)
+            if bundle.version == self.version:  # only the tests changed: the policy served is the same
+                self._seen, self.rejected = seen, None
+                return False
+            reason = self._vet(bundle) if self._vet is not None else None
+            evaluator = RegoEvaluator(bundle) if reason is None else None
+        except (PolicyUnavailable, ValueError, OSError) as exc:
+            bundle, reason, evaluator = None, str(exc), None
+        self._seen = seen
+        if evaluator is None:
+            version = bundle.version if bundle is not None else compute_version(directory)
+            self.rejected = {"version": version, "reason": str(reason)[:1000],
+                             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+            log.warning("policy %s refused, still serving %s: %s", version, self.version, reason)
+            return False
         self._evaluations_before_reload += self._evaluator.evaluations
+        log.info("policy %s loaded (was %s)", evaluator.bundle.version, self.version)
         self._evaluator = evaluator
+        self.rejected = None
+        self.loaded_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         return True
 
     def refresh(self) -> None:
         if self._reload_interval is None or time.monotonic() - self._checked_at < self._reload_interval:
             return
         self._checked_at = time.monotonic()
-        try:
-            self.reload_if_changed()
-        except (PolicyUnavailable, ValueError, OSError):
-            pass  # keep serving the last good policy; `policy test` reports the error
+        self.reload_if_changed()  # never raises for a bad policy: refused, the last good one serves
+
+    def status(self) -> dict[str, Any]:
+        """For ``/readyz``: the version served and the last refused change, if any."""
+        return {"engine": self.name, "version": self.version, "loadedAt": self.loaded_at, "rejected": self.rejected}
 
     async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
         try:
@@ -225,13 +260,20 @@ def make_engine(env: Mapping[str, str]) -> PolicyEngine:
     """The engine named by ``GATEWAY_POLICY_ENGINE`` (``embedded`` default, ``opa``, ``allow-all``).
 
     Honoured: ``GATEWAY_POLICY_DIR`` (default ``policies/``), ``GATEWAY_POLICY_TIMEOUT`` (seconds, 2),
+    ``GATEWAY_POLICY_RELOAD_INTERVAL`` (embedded: seconds between checks for changed files, 2; ``off``; a change
+    is served only when its Rego tests pass),
     ``GATEWAY_OPA_URL`` (``http://127.0.0.1:8181``), ``GATEWAY_ENV``.
     """
     kind = parse_choice(env, "GATEWAY_POLICY_ENGINE", ("embedded", "opa", "allow-all"), "embedded")
     timeout = float(env.get("GATEWAY_POLICY_TIMEOUT", "2"))
     directory = env.get("GATEWAY_POLICY_DIR") or None
     if kind == "embedded":
-        return EmbeddedEngine(directory, timeout=timeout)
+        from .testing import failure_summary, run_bundle_tests
+
+        interval = env.get("GATEWAY_POLICY_RELOAD_INTERVAL", "2").strip().lower()
+        return EmbeddedEngine(directory, timeout=timeout,
+                              reload_interval=None if interval in ("off", "") else float(interval),
+                              vet=lambda bundle: failure_summary(run_bundle_tests(bundle)))
     if kind == "opa":
         from urllib.parse import urlsplit
 

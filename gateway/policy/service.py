@@ -135,6 +135,14 @@ class PolicyService:
     def policy_version(self) -> str:
         return self.engine.version
 
+    def status(self) -> dict[str, Any]:
+        """The policy served, for ``/readyz``: engine, version and the last change a reload refused (a change
+        whose Rego tests fail, or that does not compile, is never served: engines.EmbeddedEngine)."""
+        status = getattr(self.engine, "status", None)
+        if status is not None:
+            return dict(status())
+        return {"engine": self.engine.name, "version": self.engine.version, "rejected": None}
+
     def collect(
         self,
         schema: GraphQLSchema,
