@@ -21,7 +21,14 @@ from graphql import (
 
 from ..supergraph import Supergraph
 from .contexts import ContextError, Frame, context_field, context_var, nearest, with_context_arguments
-from .fieldsets import Provided, alias_arguments, merge_req_fields, req_fields, top_field_names
+from .fieldsets import (
+    Provided,
+    alias_arguments,
+    merge_req_fields,
+    provided_entry,
+    req_fields,
+    top_field_names,
+)
 from .groups import Group, Groups, Part
 from .interface_objects import InterfaceObjects, real_interface_graphs
 from .keys import source_key
@@ -73,7 +80,7 @@ class Build(Resolution):
         if name != "__typename" and not self.can_resolve(group.graph, parent.name, name, provided):
             self.hop(group, parent, key, nodes, target, path, provided, client)
             return
-        if name != "__typename" and not ready and (provided is None or name not in provided):
+        if name != "__typename" and not ready and provided_entry(provided, parent.name, name) is None:
             info = self.sg.type_meta(parent.name).field_in(name, group.graph)
             if (info is not None and (info.context_arguments or (
                     info.requires is not None

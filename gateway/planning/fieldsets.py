@@ -81,20 +81,43 @@ def merge_req_fields(fields: list[ReqField]) -> list[ReqField]:
     return list(merged.values())
 
 
-def provided_tree(selection: SelectionSetNode | None) -> Provided:
-    """What ``@provides(fields:)`` makes resolvable below the providing field (type conditions merged)."""
+def provided_tree(schema: GraphQLSchema, parent: str, selection: SelectionSetNode | None,
+                  types: frozenset[str] | None = None) -> Provided:
+    """What ``@provides(fields:)`` makes resolvable below the providing field of type ``parent``. A field
+    under a type condition is provided only for those runtime types: its key is ``"Type.field"`` for each
+    (``... on Book { title }`` provides ``Book.title``, not a movie's title); unconditioned fields are keyed by name."""
     out: Provided = {}
     if selection is None:
         return out
+    parent_type = schema.get_type(parent)
     for sel in selection.selections:
         if isinstance(sel, FieldNode):
-            sub = provided_tree(sel.selection_set)
-            mine = out.setdefault(sel.name.value, {})
-            mine.update(sub)
+            name = sel.name.value
+            definition = getattr(parent_type, "fields", {}).get(name)
+            named = get_named_type(definition.type).name if definition is not None else parent
+            sub = provided_tree(schema, named, sel.selection_set)
+            for key in ([name] if types is None else [f"{t}.{name}" for t in sorted(types)]):
+                out.setdefault(key, {}).update(sub)
         elif isinstance(sel, InlineFragmentNode):
-            for name, sub in provided_tree(sel.selection_set).items():
-                out.setdefault(name, {}).update(sub)
+            cond = sel.type_condition.name.value if sel.type_condition else parent
+            applies: frozenset[str] | None
+            if cond == parent and types is None:
+                applies = None
+            else:
+                applies = concrete_types(schema, cond) & (types if types is not None else concrete_types(schema, parent))
+            for key, sub in provided_tree(schema, cond, sel.selection_set, applies).items():
+                out.setdefault(key, {}).update(sub)
     return out
+
+
+def provided_entry(provided: Provided | None, type_name: str, field_name: str) -> Provided | None:
+    """The provided sub-tree of ``type_name.field_name`` (unconditioned, or under a matching type condition)."""
+    if provided is None:
+        return None
+    entry = provided.get(field_name)
+    if entry is None:
+        entry = provided.get(f"{type_name}.{field_name}")
+    return entry
 
 
 def top_field_names(selection: SelectionSetNode) -> tuple[str, ...]:

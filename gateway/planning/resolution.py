@@ -22,7 +22,7 @@ from graphql import (
 )
 
 from ..supergraph import Supergraph
-from .fieldsets import Provided, provided_tree
+from .fieldsets import Provided, provided_entry, provided_tree
 from .interface_objects import InterfaceObjects
 from .selection import collect_fields, sub_selections
 
@@ -107,15 +107,20 @@ class Resolution:
         return self.sg.type_meta(type_name).resolvable_keys(graph), type_name
 
     def can_resolve(self, graph: str, type_name: str, field_name: str, provided: Provided | None) -> bool:
-        if provided is not None and field_name in provided:
+        if provided_entry(provided, type_name, field_name) is not None:
             return True
         return graph in self.resolvers(type_name, field_name)
 
     def sub_provided(self, graph: str, parent: str, name: str, provided: Provided | None) -> Provided | None:
-        if provided is not None and name in provided:
-            return provided[name]
+        entry = provided_entry(provided, parent, name)
+        if entry is not None:
+            return entry
         info = self.sg.type_meta(parent).field_in(name, graph)
-        return provided_tree(info.provides) if info is not None and info.provides is not None else None
+        if info is None or info.provides is None:
+            return None
+        definition = getattr(self.schema.get_type(parent), "fields", {}).get(name)
+        named = unwrap(definition.type)[0].name if definition is not None else parent
+        return provided_tree(self.schema, named, info.provides)
 
     # ------------------------------------------------------------------------------------------ cost
     def unresolved(self, graph: str, parent: Any, sets: list[SelectionSetNode], provided: Provided | None,
