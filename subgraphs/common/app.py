@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 import strawberry
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -37,6 +38,14 @@ class _GraphQLApp(GraphQL):
         super().__init__(schema, graphql_ide=None, allow_queries_via_get=False)
         self.db = db
         self.make_loaders = make_loaders
+
+    # orjson both ways: the stdlib json encoder was ~15 % of a 200-person _entities answer's CPU (issue 13); the
+    # bytes are the same JSON (UTF-8 instead of \u escapes), read alike by Apollo Gateway and ours
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def get_context(self, request: Any, response: Any) -> SubgraphContext:  # type: ignore[override]
         caller = request.scope.get("state", {}).get("caller", {})
