@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
@@ -36,17 +38,29 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.cast import TYPE_CAST_ATTRIBUTE
 
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
-_SLOW = object()  # plan entry: this field goes through graphql-core's execute_field
+LEAF, OBJECT, SLOW = "leaf", "object", "slow"
+# (LEAF, response name, python attribute or None for __typename, coerce, nullable, list item nullable or None)
+# (OBJECT, response name, python attribute, object type, nullable): a plain attribute holding an object
+# (SLOW, response name): graphql-core's execute_field
+Entry = tuple[Any, ...]
 
-# (response name, python attribute or None for __typename, coerce, nullable, list item nullable or None)
-Leaf = tuple[str, str | None, Callable[[Any], Any], bool, bool | None]
-Plan = list[Leaf | tuple[str, object]]
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How to complete one selection set on one object type."""
+
+    entries: tuple[Entry, ...]
+    leaves_only: bool
+
+
+_SKIP = object()  # _inline_object: this field goes the ordinary way
 
 
 class _Fallback(Exception):
     """A value the fast path does not complete itself (null in a non-null field, coercion failure)."""
 
 
+@lru_cache(maxsize=256)  # keyed by the schema's (immutable, schema-lifetime) leaf type objects
 def _coercer(leaf: Any) -> Callable[[Any], Any]:
     """The output coercion of a leaf type; for strawberry enums a member -> name table first (the enum type's own
     coercion scans its values for every member)."""
@@ -62,35 +76,38 @@ def _coercer(leaf: Any) -> Callable[[Any], Any]:
     return coerce
 
 
-def _leaf(response_name: str, schema: Any, parent_type: GraphQLObjectType, details: Any) -> Leaf | None:
-    """The fast-path entry of one field, or None if graphql-core must execute it."""
+def _entry(response_name: str, schema: Any, parent_type: GraphQLObjectType, details: Any) -> Entry:
+    """The plan entry of one field."""
     node = details[0].node
     name = node.name.value
+    slow = (SLOW, response_name)
     if node.arguments:
-        return None
+        return slow
     if name == "__typename":
-        return (response_name, None, str, False, None)
+        return (LEAF, response_name, None, str, False, None)
     field_def = schema.get_field(parent_type, name)
     if field_def is None or field_def.args:
-        return None
+        return slow
     definition = (field_def.extensions or {}).get(BACKREF)
     resolve = field_def.resolve
     if definition is None or not getattr(definition, "is_basic_field", False) or resolve is None:
-        return None
+        return slow
     if getattr(resolve, "__name__", "") != "_get_basic_result" or definition.default_resolver is not getattr:
-        return None
+        return slow
     type_: GraphQLOutputType = field_def.type
     nullable = not isinstance(type_, GraphQLNonNull)
     if not nullable:
         type_ = type_.of_type  # type: ignore[union-attr]
+    if isinstance(type_, GraphQLObjectType) and type_.is_type_of is None:
+        return (OBJECT, response_name, definition.python_name, type_, nullable)
     item_nullable: bool | None = None
     if isinstance(type_, GraphQLList):
         item = type_.of_type
         item_nullable = not isinstance(item, GraphQLNonNull)
         type_ = item if item_nullable else item.of_type  # type: ignore[union-attr]
     if not is_leaf_type(type_):
-        return None
-    return (response_name, definition.python_name, _coercer(type_), nullable, item_nullable)
+        return slow
+    return (LEAF, response_name, definition.python_name, _coercer(type_), nullable, item_nullable)
 
 
 def _complete(value: Any, coerce: Callable[[Any], Any], nullable: bool) -> Any:
@@ -102,6 +119,25 @@ def _complete(value: Any, coerce: Callable[[Any], Any], nullable: bool) -> Any:
     if coerced is None or coerced is Undefined:
         raise _Fallback
     return coerced
+
+
+def _leaves(plan: Plan, parent_type: GraphQLObjectType, source: Any, out: dict[str, Any]) -> dict[str, Any]:
+    """The leaf entries of ``plan`` on ``source`` into ``out``; raises instead of recording any error."""
+    for entry in plan.entries:
+        if entry[0] != LEAF:
+            continue
+        _kind, response_name, attribute, coerce, nullable, item_nullable = entry
+        if attribute is None:
+            out[response_name] = parent_type.name
+            continue
+        value = getattr(source, attribute)
+        if item_nullable is None or value is None:
+            out[response_name] = _complete(value, coerce, nullable)
+        elif isinstance(value, str | bytes | dict):
+            raise _Fallback
+        else:
+            out[response_name] = [_complete(v, coerce, item_nullable) for v in value]
+    return out
 
 
 class SubgraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -148,18 +184,12 @@ class SubgraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
         cached = self._plans.get(id(grouped_field_set))
         if cached is not None and cached[0] is grouped_field_set:
             return cached[1]
-        plan: Plan = []
-        fast = 0
-        for response_name, details in grouped_field_set.items():
-            leaf = _leaf(response_name, self.schema, parent_type, details)
-            if leaf is None:
-                plan.append((response_name, _SLOW))
-            else:
-                plan.append(leaf)
-                fast += 1
-        result = plan if fast else None
-        self._plans[id(grouped_field_set)] = (grouped_field_set, result)
-        return result
+        entries = tuple(_entry(name, self.schema, parent_type, details)
+                        for name, details in grouped_field_set.items())
+        kinds = {entry[0] for entry in entries}
+        plan = None if kinds == {SLOW} else Plan(entries, kinds == {LEAF})
+        self._plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        return plan
 
     def execute_fields(  # type: ignore[override]
         self,
@@ -170,28 +200,33 @@ class SubgraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         plan = self._plan(parent_type, grouped_field_set) if self._fast else None
-        if plan is None:
-            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
-        values: dict[str, Any] = {}
+        if plan is not None:
+            try:
+                values = _leaves(plan, parent_type, source_value, {})
+            except Exception:  # anything unusual: graphql-core completes (and reports) it the ordinary way
+                plan = None
+            else:
+                if plan.leaves_only:
+                    return values
+                return self._execute_rest(parent_type, source_value, path, grouped_field_set, plan, values,
+                                          position_context)
+        return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+
+    def _inline_object(self, entry: Entry, source: Any, details: Any) -> Any:
+        """An object held by a plain attribute, completed here when its own selection is leaves only; ``_SKIP``
+        when graphql-core must (a null in a non-null field, deferred or non-leaf sub-selections, any error)."""
+        _kind, _name, attribute, object_type, nullable = entry
+        value = getattr(source, attribute)
+        if value is None:
+            return None if nullable else _SKIP
+        grouped, deferred, _forbidden = self.collect_subfields(object_type, details)
+        plan = None if deferred else self._plan(object_type, grouped)
+        if plan is None or not plan.leaves_only:
+            return _SKIP
         try:
-            for entry in plan:
-                if len(entry) == 2:
-                    continue
-                response_name, attribute, coerce, nullable, item_nullable = entry  # type: ignore[misc]
-                if attribute is None:
-                    values[response_name] = parent_type.name
-                    continue
-                value = getattr(source_value, attribute)
-                if item_nullable is None or value is None:
-                    values[response_name] = _complete(value, coerce, nullable)
-                elif isinstance(value, str | bytes | dict):
-                    raise _Fallback
-                else:
-                    values[response_name] = [_complete(v, coerce, item_nullable) for v in value]
-        except Exception:  # anything unusual: graphql-core completes (and reports) it the ordinary way
-            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
-        return self._execute_rest(parent_type, source_value, path, grouped_field_set, plan, values,
-                                  position_context)
+            return _leaves(plan, object_type, value, {})
+        except Exception:
+            return _SKIP
 
     def _execute_rest(
         self,
@@ -203,18 +238,24 @@ class SubgraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
         values: dict[str, Any],
         position_context: Any,
     ) -> Any:
-        """The fields the plan leaves to graphql-core, as its own ``execute_fields`` runs them, in response
-        order."""
+        """The object and ordinary fields of ``plan``, in response order, as graphql-core's own
+        ``execute_fields`` runs them (the leaves are in ``values`` already)."""
         results: dict[str, Any] = {}
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
         try:
-            for entry in plan:
-                response_name = entry[0]
-                if len(entry) != 2:
+            for entry in plan.entries:
+                kind, response_name = entry[0], entry[1]
+                if kind == LEAF:
                     results[response_name] = values[response_name]
                     continue
-                result = self.execute_field(parent_type, source_value, grouped_field_set[response_name],
+                details = grouped_field_set[response_name]
+                if kind == OBJECT:
+                    inline = self._inline_object(entry, source_value, details)
+                    if inline is not _SKIP:
+                        results[response_name] = inline
+                        continue
+                result = self.execute_field(parent_type, source_value, details,
                                             Path(path, response_name, parent_type.name), position_context)
                 if result is not Undefined:
                     results[response_name] = result

@@ -201,10 +201,10 @@ class Sentence:
     @classified(
         CRIMINAL, "Who serves it: a citizen (Person, by personal id) or a foreigner (000 Art. 8.2.c).", kind=ValueKind.REFERENCE
     )
-    async def offender(self, info: Info) -> Offender | None:
+    def offender(self, info: Info) -> Offender | None:
         if self.personal_id is not None:
             return Person(personal_id=strawberry.ID(self.personal_id))
-        return await self.foreign_offender(info)
+        return self.foreign_offender(info)
 
     @classified(
         CRIMINAL, "The offender when a citizen: a Person entity reference (000 Art. 8.2.c); null for foreigners.", kind=ValueKind.REFERENCE
@@ -215,11 +215,11 @@ class Sentence:
     @classified(
         CRIMINAL, "The offender when a foreigner (000 Art. 8.2.c); null for citizens.", kind=ValueKind.REFERENCE
     )
-    async def foreign_offender(self, info: Info) -> ForeignOffender | None:
-        if self.foreign_code is None:
+    def foreign_offender(self, info: Info) -> ForeignOffender | None:
+        if self.foreign_code is None:  # a citizen's sentence: no coroutine (nor task) just to answer null
             return None
-        row = await info.context.loaders.foreign_offender.load(self.foreign_code)
-        return ForeignOffender.from_row(row) if row else None
+        return _later(info.context.loaders.foreign_offender.load(self.foreign_code),
+                      lambda row: ForeignOffender.from_row(row) if row else None)
 
     @classified(CRIMINAL, "The judgment or decision enforced (000 Art. 8.2.a).", kind=ValueKind.REFERENCE)
     def judgment(self, info: Info) -> Judgment | None:
