@@ -102,7 +102,7 @@ class Build(Resolution):
         if elsewhere is not None:
             self.hop(group, parent, key, nodes, target, path, provided, client, elsewhere)
             return
-        if composite and isinstance(named, GraphQLObjectType) and not self.sg.type_meta(named.name).keys:
+        if composite and isinstance(named, GraphQLObjectType):
             nodes = self.split_value_field(group, parent, key, nodes, named, target, path, provided, client)
         sel = target.add(key, name, tuple(nodes[0].arguments or ()), client=client, composite=composite)
         if not composite:
@@ -147,18 +147,24 @@ class Build(Resolution):
     def split_value_field(self, group: Group, parent: Any, key: str, nodes: list[FieldNode],
                           named: GraphQLObjectType, target: SelSet, path: tuple[str, ...],
                           provided: Provided | None, client: bool) -> list[FieldNode]:
-        """A field of a value type (no key: it cannot be fetched again by itself) whose sub-fields this subgraph
-        cannot all resolve: the same field is also fetched from the other subgraphs that resolve it, each for
-        the sub-fields it has (a shared root field, or a @shareable field of an entity). Returns the nodes to
-        plan here (the sub-fields this subgraph resolves)."""
+        """An object field whose sub-fields this subgraph cannot all resolve, and cannot reach by the object's
+        own key either (a value type, or a type with no key this subgraph holds for the subgraph that has the
+        sub-field): the same field is also fetched, through its parent, from the other subgraphs that resolve
+        it, each for the sub-fields it has (a shared root field, a @shareable field of an entity). Returns the
+        nodes to plan here (the sub-fields this subgraph resolves, or reaches by key)."""
         name = nodes[0].name.value
         sub_provided = self.sub_provided(group.graph, parent.name, name, provided)
         here: list[FieldNode] = []
         elsewhere: dict[str, list[FieldNode]] = {}
-        candidates = [g for g in self.resolvers(parent.name, name) if g != group.graph]
+        root = parent is self.schema.query_type and not group.entity and not path
+        candidates = [g for g in self.resolvers(parent.name, name)
+                      if g != group.graph and (root or self.keys_for(parent.name, name, g)[0])]
+        if not candidates:
+            return nodes
         for sub_nodes in self.collect(named, sub_selections(nodes)).values():
             sub_name = sub_nodes[0].name.value
-            if sub_name == "__typename" or self.can_resolve(group.graph, named.name, sub_name, sub_provided):
+            if (sub_name == "__typename" or self.can_resolve(group.graph, named.name, sub_name, sub_provided)
+                    or self.reachable_by_key(group.graph, named, sub_name, sub_provided)):
                 here.extend(sub_nodes)
                 continue
             graph = next((g for g in candidates if self.can_resolve(g, named.name, sub_name, None)), None)
@@ -170,7 +176,7 @@ class Build(Resolution):
             return nodes
         for graph, sub_nodes in elsewhere.items():
             part = [_with_selections(nodes[0], sub_nodes)]
-            if parent is self.schema.query_type and not group.entity and not path:
+            if root:
                 other = next((g for g in self.roots if g.graph == graph), None)
                 if other is None:
                     other = self.groups.new(graph, False, ())
@@ -179,6 +185,15 @@ class Build(Resolution):
             else:
                 self.hop(group, parent, key, part, target, path, provided, client, graph)
         return [_with_selections(nodes[0], here)]
+
+    def reachable_by_key(self, graph: str, named: GraphQLObjectType, field_name: str,
+                         provided: Provided | None) -> bool:
+        """Can ``graph`` hop to a subgraph resolving ``named.field_name`` by a key of ``named`` it holds?"""
+        for target in self.resolvers(named.name, field_name):
+            for key in self.keys_for(named.name, field_name, target)[0]:
+                if self.field_set_resolvable(graph, named, key.selection, provided):
+                    return True
+        return False
 
     def plan_composite(self, group: Group, named: Any, sets: list[SelectionSetNode], selset: SelSet,
                        path: tuple[str, ...], provided: Provided | None, client: bool = True) -> None:
