@@ -14,7 +14,7 @@ from .bundle import load_bundle
 from .engines import EmbeddedEngine
 from .service import DEV_PSEUDONYM_KEY, PolicyService
 from .testing import run_rego_tests
-from .types import Caller, Collected, DeclaredPurpose, PolicyError
+from .types import Caller, Collected, DeclaredPurpose, PolicyError, PolicyRefusal
 
 
 def register(subparsers: Any) -> None:
@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
     source.add_argument("--fields", help="Type.field[=CATEGORY],... (category from --schema if omitted)")
     explain.add_argument("--schema", type=Path, default=Path("schema.graphql"), help="supergraph or API SDL")
     explain.add_argument("--operation-name", default=None)
-    explain.add_argument("--variables", default=None, help="JSON object for @skip/@include")
+    explain.add_argument("--variables", default=None, help="JSON object: @skip/@include, root call arguments")
     explain.add_argument("--dir", default=None, help="policy directory (default: policies/)")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.set_defaults(func=cmd_explain)
@@ -97,27 +97,30 @@ def cmd_impact(args: argparse.Namespace) -> int:
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
-    """Evaluate one decision and print every field's effect, mask and reason, and the row rules."""
+    """Evaluate one decision; print per path (``--query``) or coordinate (``--fields``) the verdict, mask,
+    reason and the rule (file:line) that decided it, then root calls and row rules."""
+    from .explain import explain_report, render_text
+    from .service import build_input
+
     bundle = load_bundle(args.dir)
     agency = next((a for a in bundle.data.get("agencies", []) if a["id"] == args.agency), None)
     if agency is None:
         print(f"unknown agency {args.agency!r}", file=sys.stderr)
         return 2
-    coordinates = _coordinates(args)
+    coordinates, paths = _coordinates(args, bundle)
     caller = Caller("explain", agency["id"], agency["kind"], agency.get("province"))
+    declared = DeclaredPurpose(args.purpose, args.legal_basis)
     service = PolicyService(EmbeddedEngine(args.dir, reload_interval=None), pseudonym_key=DEV_PSEUDONYM_KEY)
+    decided: Any
     try:
-        decision = asyncio.run(service.decide(caller, DeclaredPurpose(args.purpose, args.legal_basis), "query", coordinates))
+        decided = asyncio.run(service.decide(caller, declared, "query", coordinates))
+    except PolicyRefusal as exc:
+        decided = exc
     except PolicyError as exc:
-        report = {"refused": getattr(exc, "code", "POLICY_UNAVAILABLE"), "reasons": getattr(exc, "reasons", [str(exc)])}
-        print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else _text_refusal(report))
-        return 0
-    fields = {c: {"category": coordinates.coordinates[c], "kind": coordinates.kinds.get(c, "unknown"), **vars_of(e)} for c, e in sorted(decision.result.fields.items())}
-    rules = [{"id": r.id, "effect": r.effect, "when": r.when, "coordinates": sorted(r.coordinates), "reason": r.reason}
-             for r in decision.result.row_rules]
-    report = {"policyVersion": decision.policy_version, "agency": agency, "purpose": args.purpose,
-              "legalBasisPresent": bool(args.legal_basis), "fields": fields, "rowRules": rules}
-    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else _text(report))
+        print(f"policy unavailable: {exc}", file=sys.stderr)
+        return 2
+    report = explain_report(bundle, build_input(caller, declared, "query", coordinates), decided, paths)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render_text(report))
     return 0
 
 
@@ -125,8 +128,9 @@ def vars_of(effect: Any) -> dict[str, Any]:
     return {"effect": effect.effect, "mask": effect.mask, "reason": effect.reason}
 
 
-def _coordinates(args: argparse.Namespace) -> Collected:
-    """Categories and kinds from the declarations in ``--schema``; coordinates from ``--query`` or ``--fields``
+def _coordinates(args: argparse.Namespace, bundle: Any) -> tuple[Collected, list[tuple[str, str]] | None]:
+    """Categories and kinds from the declarations in ``--schema``; coordinates from ``--query`` (with the
+    document's paths and its root calls' policy arguments, as the gateway collects them) or ``--fields``
     (``Type.field`` or ``Type.field=CATEGORY``)."""
     from .model import ProtectionModel
 
@@ -147,27 +151,20 @@ def _coordinates(args: argparse.Namespace) -> Collected:
         from graphql import parse
 
         from .collect import collect
+        from .explain import document_paths
 
         variables = json.loads(args.variables) if args.variables else {}
-        return collect(schema, model, parse(args.query.read_text()), args.operation_name, variables, {})
+        from graphql import validate
+
+        document = parse(args.query.read_text(encoding="utf-8"))
+        errors = validate(schema, document)
+        if errors:  # explain what the gateway would run, not a document it would refuse
+            raise SystemExit("GRAPHQL_VALIDATION_FAILED: " + "; ".join(e.message for e in errors[:5]))
+        arguments = (bundle.catalogue("rules") or {}).get("policy_arguments") or {}
+        collected = collect(schema, model, document, args.operation_name, variables, arguments)
+        return collected, document_paths(schema, document, args.operation_name, variables)
     out: dict[str, str] = {}
     for item in filter(None, (s.strip() for s in args.fields.split(","))):
         coordinate, _, category = item.partition("=")
         out[coordinate] = category or model.category(coordinate)
-    return Collected(out, {c: model.kind(c) for c in out})
-
-
-def _text_refusal(report: dict[str, Any]) -> str:
-    return "REFUSED " + report["refused"] + "\n" + "\n".join(f"  - {r}" for r in report["reasons"])
-
-
-def _text(report: dict[str, Any]) -> str:
-    lines = [f"policy {report['policyVersion']}  agency {report['agency']['id']} ({report['agency']['kind']})  "
-             f"purpose {report['purpose']}  legal basis {'yes' if report['legalBasisPresent'] else 'no'}"]
-    for coordinate, f in report["fields"].items():
-        effect = f["effect"] if f["effect"] != "mask" else f"mask:{f['mask']}"
-        lines.append(f"  {coordinate:<40} {f['category']:<14} {f['kind']:<10} {effect:<20} {f['reason']}")
-    for r in report["rowRules"]:
-        lines.append(f"  row rule {r['id']}: {r['effect']} when {json.dumps(r['when'], ensure_ascii=False)}")
-        lines.append(f"      {r['reason']}")
-    return "\n".join(lines)
+    return Collected(out, {c: model.kind(c) for c in out}), None
