@@ -10,14 +10,14 @@ from typing import Any
 import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from ..errors import GatewayError
 from ..pipeline import GraphQLRequest, GraphQLResponse
 from ..request_ids import sanitize_request_id
 from .gateway import Gateway
-from .graphiql import graphiql_html, wants_html
+from .graphiql import GraphiQLAssets, graphiql_response, graphiql_routes, wants_html
 
 PLAN_HEADER = "x-lienthong-plan"
 
@@ -53,6 +53,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 def create_app(gateway: Gateway) -> Starlette:
     """The ASGI app serving ``gateway``; its lifespan opens and closes the subgraph session."""
     settings = gateway.settings
+    graphiql_assets = GraphiQLAssets()
 
     def _request(request: Request, method: str, request_id: str, **fields: Any) -> GraphQLRequest:
         return GraphQLRequest(headers=request.headers, method=method, request_id=request_id,
@@ -103,7 +104,7 @@ def create_app(gateway: Gateway) -> Starlette:
     async def graphql_get(request: Request, request_id: str, started: float) -> Response:
         params = request.query_params
         if "query" not in params and "extensions" not in params and wants_html(request.headers.get("accept", "")):
-            return HTMLResponse(graphiql_html(str(request.url.path)))
+            return graphiql_response(request, settings, graphiql_assets)
         return await run(request, dict(params), "GET", request_id, started)
 
     async def graphql_post(request: Request, request_id: str, started: float) -> Response:
@@ -161,6 +162,7 @@ def create_app(gateway: Gateway) -> Starlette:
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            *graphiql_routes(settings, graphiql_assets),
         ],
         lifespan=lifespan,
     )
