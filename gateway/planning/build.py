@@ -168,6 +168,8 @@ class Build(Resolution):
                 here.extend(sub_nodes)
                 continue
             graph = next((g for g in candidates if self.can_resolve(g, named.name, sub_name, None)), None)
+            if graph is None:  # a subgraph that has the object's key for the one that has the sub-field
+                graph = next((g for g in candidates if self.reachable_by_key(g, named, sub_name, None)), None)
             if graph is None:
                 here.extend(sub_nodes)  # nobody else has it either: planning it here reports the problem
                 continue
@@ -374,7 +376,8 @@ class Build(Resolution):
         for graph in ordered:
             keys, send_as = self.keys_for(parent.name, name, graph)
             for key in keys:
-                if self.field_set_resolvable(group.graph, parent, key.selection, provided):
+                if (self.field_set_resolvable(group.graph, parent, key.selection, provided)
+                        or self.in_representation(group, parent, path, key.selection)):
                     return graph, key, True, send_as
         # No key this subgraph holds: fetch one through another subgraph first (guarded against loops).
         for graph in ordered:
@@ -384,13 +387,26 @@ class Build(Resolution):
                     return graph, key, False, send_as
         raise PlanningError(f"subgraph '{group.graph}' cannot provide a key of {parent.name} for {name}")
 
+    def in_representation(self, group: Group, parent: Any, path: tuple[str, ...],
+                          selection: SelectionSetNode) -> bool:
+        """Are the (leaf) fields of ``selection`` already on the objects this entity group was sent? Its
+        representation's fields came from earlier fetches and are in the merged data at ``path``, so a
+        further hop may use them as a key even where this subgraph has them only as @external."""
+        part = group.parts.get(parent.name) if group.entity and group.path == path else None
+        if part is None:
+            return False
+        sent = {name for _, field_set in part.field_sets for name in top_field_names(field_set)}  # type: ignore[arg-type]
+        return all(isinstance(sel, FieldNode) and sel.selection_set is None and sel.name.value in sent
+                   for sel in selection.selections)
+
     def hop(self, group: Group, parent: Any, key: str, nodes: list[FieldNode], target: SelSet,
             path: tuple[str, ...], provided: Provided | None, client: bool, only: str | None = None) -> Group:
         name = nodes[0].name.value
         graph, entity_key, direct, send_as = self.route(group, parent, nodes, path, provided, only)
         deps = {group.id}
         if direct:
-            self.add_plain(group.graph, target, parent, entity_key.selection)
+            if not self.in_representation(group, parent, path, entity_key.selection):
+                self.add_plain(group.graph, target, parent, entity_key.selection)
         else:
             guard = (parent.name, name)
             if guard in self._routing:
