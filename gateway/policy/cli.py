@@ -23,6 +23,13 @@ def register(subparsers: Any) -> None:
     commands = policy.add_subparsers(dest="policy_command", required=True)
     test = commands.add_parser("test", help="run every test_* rule in policies/*_test.rego")
     test.add_argument("--dir", default=None, help="policy directory (default: policies/)")
+    test.add_argument("--coverage", action="store_true",
+                      help="which rule clauses and catalogue entries the tests exercise (method in the output)")
+    test.add_argument("--threshold", type=float, default=None, metavar="PCT",
+                      help="with --coverage: exit 1 when rule or catalogue coverage is below PCT percent")
+    test.add_argument("--no-catalogue", action="store_true",
+                      help="with --coverage: rules only (the catalogue mutation test takes about a minute)")
+    test.add_argument("--show-all", action="store_true", help="with --coverage: covered entries too")
     test.set_defaults(func=cmd_test)
     explain = commands.add_parser("explain", help="print the decision for an agency, a purpose and fields")
     explain.add_argument("--agency", required=True, help="agency id from policies/data/agencies.json")
@@ -55,13 +62,29 @@ def register(subparsers: Any) -> None:
 
 
 def cmd_test(args: argparse.Namespace) -> int:
-    """Print pass/fail per Rego test; exit 1 on any failure."""
+    """Print pass/fail per Rego test; exit 1 on any failure (and, with ``--coverage --threshold``, on coverage
+    below the threshold)."""
     results = run_rego_tests(args.dir)
     for r in results:
         print(f"{'PASS' if r.passed else 'FAIL'} {r.file}::{r.name}" + (f"\n    {r.detail}" if r.detail else ""))
     failed = sum(not r.passed for r in results)
     print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed or not results else 0
+    status = 1 if failed or not results else 0
+    if args.coverage:
+        from .coverage import measure, render
+
+        report = measure(load_bundle(args.dir), catalogue=not args.no_catalogue)
+        print(render(report, show_all=args.show_all))
+        if args.threshold is not None:
+            low = [f"{name} {value:.1f}%" for name, value in (("rules", report.rule_percent),
+                                                               ("catalogue", report.catalogue_percent))
+                   if value is not None and value < args.threshold]
+            if low:
+                print(f"coverage below the threshold of {args.threshold:g}%: {', '.join(low)}")
+                status = 1
+            else:
+                print(f"coverage meets the threshold of {args.threshold:g}%")
+    return status
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
