@@ -24,11 +24,15 @@ from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     Undefined,
     is_leaf_type,
 )
@@ -60,11 +64,23 @@ class _Fallback(Exception):
     """A value the fast path does not complete itself (null in a non-null field, coercion failure)."""
 
 
+_BUILT_IN = (GraphQLString, GraphQLID, GraphQLInt, GraphQLBoolean)
+_PLAIN: dict[str, Callable[[Any], bool]] = {
+    "String": lambda v: type(v) is str,
+    "ID": lambda v: type(v) is str,
+    "Int": lambda v: type(v) is int and -(2**31) <= v < 2**31,
+    "Boolean": lambda v: type(v) is bool,
+}
+
+
 @lru_cache(maxsize=256)  # keyed by the schema's (immutable, schema-lifetime) leaf type objects
 def _coercer(leaf: Any) -> Callable[[Any], Any]:
     """The output coercion of a leaf type; for strawberry enums a member -> name table first (the enum type's own
     coercion scans its values for every member)."""
     coerce: Callable[[Any], Any] = leaf.coerce_output_value
+    plain = _PLAIN.get(leaf.name) if leaf in _BUILT_IN else None
+    if plain is not None:  # the value already is what the built-in scalar's coercion would return
+        return lambda value: value if plain(value) else coerce(value)
     if isinstance(leaf, GraphQLEnumType):
         names = {v.value: name for name, v in leaf.values.items() if isinstance(v.value, enum.Enum)}
         if names:
