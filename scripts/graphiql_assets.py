@@ -34,6 +34,10 @@ FILES = (
     ("react-dom.production.min.js", "react-dom", "package/umd/react-dom.production.min.js"),
     ("graphiql.min.js", "graphiql", "package/graphiql.min.js"),
     ("graphiql.min.css", "graphiql", "package/graphiql.min.css"),
+    # MIT: the notices travel with the files (kept beside them, not served)
+    ("LICENSE.react.txt", "react", "package/LICENSE"),
+    ("LICENSE.react-dom.txt", "react-dom", "package/LICENSE"),
+    ("LICENSE.graphiql.txt", "graphiql", "package/LICENSE"),
 )
 
 
