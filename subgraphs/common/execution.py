@@ -6,7 +6,10 @@ enum's output coercion. graphql-core still runs its whole per-field machinery fo
 resolve info, the resolver call, awaitable checks, ``complete_value`` with its type tests): for 200 persons with
 their events that was most of a request's CPU (``bench/HISTORY.md``, issue 13). This context plans each selection
 set once per request (graphql-core memoizes the grouped field set per type and field group, so one plan serves
-every row of a list) and completes such fields directly: same getter, same coercion, same result.
+every row of a list) and completes such fields directly: same getter, same coercion, same result. Likewise an
+object held by a plain attribute (an event's ``subject`` entity reference) whose own selection is leaves only,
+the runtime type of an abstract value (resolved once per Python class per request: strawberry resolves a plain
+strawberry object by its class), and ``complete_value`` for a present object (no chain of type tests per row).
 
 It is the standard strawberry schema and executor otherwise (``execution_context_class`` is a documented
 ``strawberry.Schema`` option): fields with resolvers, arguments, objects and abstract types go through
@@ -28,11 +31,13 @@ from graphql import (
     GraphQLEnumType,
     GraphQLID,
     GraphQLInt,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLString,
+    GraphQLUnionType,
     Undefined,
     is_leaf_type,
 )
@@ -168,6 +173,25 @@ class SubgraphExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._runtime_types: dict[tuple[Any, type], GraphQLObjectType] = {}
         manager = self.middleware_manager
         self._fast = manager is None or not getattr(manager, "middlewares", ())
+
+    def complete_value(  # type: ignore[override]
+        self,
+        return_type: Any,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's ``complete_value`` without its chain of type tests for a present object or abstract
+        value (every row of a list of events, sentences...): the same two calls it ends in."""
+        if result is not None and result is not Undefined and not isinstance(result, Exception):
+            inner = return_type.of_type if isinstance(return_type, GraphQLNonNull) else return_type
+            if isinstance(inner, GraphQLInterfaceType | GraphQLUnionType):
+                return self.complete_abstract_value(inner, field_details_list, info, path, result, position_context)
+            if isinstance(inner, GraphQLObjectType):
+                return self.complete_object_value(inner, field_details_list, info, path, result, position_context)
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
     def complete_abstract_value(  # type: ignore[override]
         self,
