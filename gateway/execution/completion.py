@@ -40,6 +40,8 @@ class _Completer:
                 out[f.key] = shape.type_name
                 continue
             value = raw.get(f.source)
+            if value is None and f.alt is not None:
+                value = raw.get(f.alt)
             if ref.kind == RAW and ref.of is None:
                 out[f.key] = value
                 continue
@@ -53,7 +55,7 @@ class _Completer:
                 continue
             if value is None or (ref.of is None and ref.kind == LEAF):
                 if value is None and not ref.nullable:
-                    if f.source in raw:
+                    if f.source in raw or (f.alt is not None and f.alt in raw):
                         path.append(f.key)
                         self.null_error(shape.type_name, f.name)
                         path.pop()

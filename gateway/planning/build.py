@@ -31,7 +31,7 @@ from .fieldsets import (
 )
 from .groups import Group, Groups, Part
 from .interface_objects import InterfaceObjects, real_interface_graphs
-from .keys import source_key
+from .keys import source_key, typed_key
 from .plan import EntityPart, ReqField
 from .resolution import Resolution, unwrap
 from .selection import SelSet, sub_selections
@@ -51,9 +51,11 @@ class Build(Resolution):
     """State of one planning run."""
 
     def __init__(self, supergraph: Supergraph, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any], reserved: frozenset[str], io: InterfaceObjects) -> None:
+                 variables: dict[str, Any], reserved: frozenset[str], io: InterfaceObjects,
+                 retyped: frozenset[tuple[str, str]] = frozenset()) -> None:
         super().__init__(supergraph, fragments, variables, io)
         self.reserved = reserved
+        self.retyped = retyped  # (type, field) some subgraph declares with another type (see keys.typed_key)
         self.groups = Groups()
         self._touched: list[set[int]] = []  # groups that received fields, per open `tracked` block
         self._routing: set[tuple[str, str]] = set()  # (type, field) whose key is being fetched elsewhere
@@ -72,8 +74,8 @@ class Build(Resolution):
 
     # ------------------------------------------------------------------------------------------ fields
     def plan_field(self, group: Group, parent: Any, key: str, nodes: list[FieldNode], target: SelSet,
-                   path: tuple[str, ...], provided: Provided | None, client: bool = True, ready: bool = False
-                   ) -> None:
+                   path: tuple[str, ...], provided: Provided | None, client: bool = True, ready: bool = False,
+                   fragment: bool = False) -> None:
         """Plan one field (all ``nodes`` of response ``key``) into ``target`` of ``group``, hopping to other
         subgraphs as needed. ``ready``: the field's @requires are already in the representation."""
         name = nodes[0].name.value
@@ -93,6 +95,10 @@ class Build(Resolution):
         for touched in self._touched:
             touched.add(group.id)
         key = source_key(key, name, self.reserved)  # from here on: the key in subgraph operations
+        if fragment and client and (parent.name, name) in self.retyped:
+            info = self.sg.type_meta(parent.name).field_in(name, group.graph)
+            if info is not None and info.type:  # its type here differs: beside other types' fields it cannot merge
+                key = typed_key(parent.name, key)
         if name == "__typename":
             target.add(key, name, client=client)
             return
@@ -230,7 +236,7 @@ class Build(Resolution):
                 continue  # nothing beyond the __typename and shared fields already selected above
             fragment = selset.fragment(type_name)
             for key, nodes in rest.items():
-                self.plan_field(group, runtime, key, nodes, fragment, path, provided, client)
+                self.plan_field(group, runtime, key, nodes, fragment, path, provided, client, fragment=True)
 
     def _local_leaves(self, group: Group, definition: Any, nodes: list[FieldNode]) -> bool:
         """An object-typed field whose sub-selection is only leaves ``group``'s subgraph resolves (no provides)."""
@@ -274,6 +280,7 @@ class Build(Resolution):
                 continue
             if all(key in fields and [id(node) for node in fields[key]] == ids
                    and self.can_resolve(group.graph, type_name, name, provided)
+                   and (type_name, name) not in self.retyped
                    for type_name, (_, fields) in per_type.items()):
                 shared[key] = nodes
         return shared

@@ -55,10 +55,23 @@ def source_key(key: str, name: str, reserved: frozenset[str]) -> str:
     return key
 
 
+TYPED_PREFIX = "_lt_t_"
+
+
+def typed_key(type_name: str, key: str) -> str:
+    """The response key of a field selected under a type condition whose type in the subgraph differs from the
+    supergraph's (``User.id: ID!`` beside ``Admin.id: ID`` in one union selection cannot share a response key:
+    FieldsInSetCanMerge). Completion reads it as :attr:`FieldShape.alt`."""
+    return f"{TYPED_PREFIX}{type_name}__{key}"
+
+
 def client_key(key: Any) -> Any:
     """The client's response key of a subgraph response key (list indexes pass through)."""
-    if isinstance(key, str) and key.startswith(INTERNAL_PREFIX):
-        return key[len(INTERNAL_PREFIX):]
+    if isinstance(key, str) and key.startswith("_lt_"):
+        if key.startswith(INTERNAL_PREFIX):
+            return key[len(INTERNAL_PREFIX):]
+        if key.startswith(TYPED_PREFIX):
+            return client_key(key[len(TYPED_PREFIX):].split("__", 1)[-1])
     return key
 
 

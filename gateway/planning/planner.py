@@ -43,11 +43,14 @@ class Planner:
         self.supergraph = supergraph
         self.reserved = planner_keys(supergraph)  # response keys the planner may add itself
         self.io = interface_objects(supergraph)
+        # (type, field) that some subgraph declares with another type than the supergraph (join__field(type:))
+        self.retyped = frozenset((t, f) for t, meta in supergraph.types.items() for f, fm in meta.fields.items()
+                                 if any(info.type for info in fm.graphs.values()))
 
     def plan(self, operation: ParsedOperation, variables: dict[str, Any] | None = None) -> QueryPlan:
         """Plan ``operation``; ``variables`` only decide ``@skip``/``@include``."""
         variables = variables or {}
-        build = Build(self.supergraph, operation.fragments, variables, self.reserved, self.io)
+        build = Build(self.supergraph, operation.fragments, variables, self.reserved, self.io, self.retyped)
         mutation = operation.operation_type == "mutation"
         root = build.schema.mutation_type if mutation else build.schema.query_type
         if root is None:
@@ -86,7 +89,8 @@ class Planner:
             node = ParallelNode(nodes_)
         api_root = self.supergraph.api_schema.mutation_type if mutation else self.supergraph.api_schema.query_type
         assert api_root is not None
-        shape = ShapeBuilder(self.supergraph.api_schema, operation.fragments, variables, self.reserved).build(
+        shape = ShapeBuilder(self.supergraph.api_schema, operation.fragments, variables, self.reserved,
+                             self.retyped).build(
             api_root, [operation.operation.selection_set], root=True
         )
         return QueryPlan(node, shape, operation.operation_type, operation.introspection, next(fetches))

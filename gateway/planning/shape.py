@@ -22,7 +22,7 @@ from graphql import (
     is_leaf_type,
 )
 
-from .keys import source_key
+from .keys import source_key, typed_key
 from .selection import collect_fields, sub_selections
 
 LEAF, OBJECT, ABSTRACT, RAW = 0, 1, 2, 3
@@ -48,6 +48,7 @@ class FieldShape:
     parent: str
     type: TypeRef | None  # None for __typename
     sub: dict[str, ObjectShape] | None  # runtime type name -> shape
+    alt: str | None = None  # the typed key it is fetched under in a subgraph whose type differs (keys.typed_key)
 
 
 @dataclass(slots=True)
@@ -75,8 +76,10 @@ def type_ref(gql_type: Any) -> TypeRef:
 
 class ShapeBuilder:
     def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
-                 variables: dict[str, Any], reserved: frozenset[str] = frozenset()) -> None:
+                 variables: dict[str, Any], reserved: frozenset[str] = frozenset(),
+                 retyped: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.schema = schema
+        self.retyped = retyped  # (type, field) some subgraph declares with another type
         self.reserved = reserved
         self.fragments = fragments
         self.variables = variables
@@ -117,5 +120,7 @@ class ShapeBuilder:
                     own = self.build(named_type, sets)  # type: ignore[arg-type]
                     if "__typename" not in {f.name for f in own.fields}:
                         sub[named.name] = own
-            shape.fields.append(FieldShape(key, name, source_key(key, name, self.reserved), runtime.name, ref, sub))
+            source = source_key(key, name, self.reserved)
+            alt = typed_key(runtime.name, source) if (runtime.name, name) in self.retyped else None
+            shape.fields.append(FieldShape(key, name, source, runtime.name, ref, sub, alt))
         return shape
