@@ -15,11 +15,13 @@ next seed (or :func:`restore_pending`) builds them again instead of losing them.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 PENDING = "lt_seed_suspended"
+BUILDERS = 3  # indexes of one subgraph built at the same time (one connection each)
 # Per session: the seed can be redone from scratch, so a commit need not wait for its WAL flush; index builds
 # sort in memory rather than in temporary files.
 SESSION = ("SET synchronous_commit = off", "SET maintenance_work_mem = '256MB'")
@@ -68,24 +70,39 @@ def suspend(conn: Connection, tables: Sequence[str], owner: str) -> int:
     return len(rebuild)
 
 
-def restore_pending(engine: Engine, owner: str) -> int:
+def restore_pending(engine: Engine, owner: str, parallel: int = BUILDERS) -> int:
     """Rebuild what :func:`suspend` dropped for ``owner`` (now, or by a seed that died); returns the count.
-    Each statement commits with the removal of its record, so an interruption loses nothing."""
+    Indexes are built ``parallel`` at a time (one connection each: the server builds them side by side), then
+    the foreign keys. Each statement commits with the removal of its record, so an interruption loses nothing."""
     with engine.connect() as conn:
         exists = conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": PENDING}).scalar_one()
         if not exists:
             return 0
         pending = conn.execute(text(f"SELECT position, statement FROM {PENDING} WHERE owner = :o ORDER BY position"),
                                {"o": owner}).all()
-    for position, statement in pending:
+
+    def run(position: int, statement: str) -> None:
         with engine.begin() as conn:
             for setting in SESSION:
                 conn.exec_driver_sql(setting.replace("SET ", "SET LOCAL ", 1))
             conn.exec_driver_sql(statement)
             conn.execute(text(f"DELETE FROM {PENDING} WHERE owner = :o AND position = :p"),
                          {"o": owner, "p": position})
-    with engine.begin() as conn:  # the last owner out removes the bookkeeping table
-        conn.exec_driver_sql(f"LOCK TABLE {PENDING}")
-        if conn.execute(text(f"SELECT NOT EXISTS (SELECT 1 FROM {PENDING})")).scalar_one():
-            conn.exec_driver_sql(f"DROP TABLE {PENDING}")
+
+    indexes = [(p, s) for p, s in pending if not s.startswith("ALTER TABLE")]
+    with ThreadPoolExecutor(max_workers=max(1, parallel), thread_name_prefix=f"seed-index-{owner}") as pool:
+        for future in [pool.submit(run, p, s) for p, s in indexes]:
+            future.result()  # the first failure is raised (the others' records stay for the next seed)
+    for position, statement in pending:
+        if statement.startswith("ALTER TABLE"):  # after the indexes their validation may use
+            run(position, statement)
     return len(pending)
+
+
+def forget_if_done(engine: Engine) -> None:
+    """Drop the bookkeeping table once nothing is pending. Called by one process only (the seed's own, after
+    its writers), so no other session is between its check and its drop."""
+    with engine.begin() as conn:
+        if conn.execute(text("SELECT to_regclass(:t) IS NOT NULL"), {"t": PENDING}).scalar_one():
+            if conn.execute(text(f"SELECT NOT EXISTS (SELECT 1 FROM {PENDING})")).scalar_one():
+                conn.exec_driver_sql(f"DROP TABLE {PENDING}")

@@ -20,7 +20,7 @@ from subgraphs.common.migrations import upgrade
 from subgraphs.common.settings import database_url
 
 from .generator import World
-from .postgres import restore_pending
+from .postgres import forget_if_done, restore_pending
 from .targets import SeedError, Target, async_url, engine_for, load_target, rng_for
 
 SUBGRAPHS: tuple[str, ...] = ("population", "civil_status", "sentences")
@@ -75,6 +75,7 @@ def seed(
             engine = engines.setdefault(sync_url(t.url), engine_for(t.url))
             if engine.dialect.name == "postgresql":
                 restore_pending(engine, t.name)  # indexes a seed that died had dropped (subgraphs.seed.postgres)
+                forget_if_done(engine)
             if reset:
                 with engine.begin() as conn:
                     for table in reversed(t.metadata.sorted_tables):
