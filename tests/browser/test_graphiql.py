@@ -81,7 +81,9 @@ def _open(page: Any, url: str) -> dict[str, float]:
     return {k: round(float(v), 1) for k, v in timing.items()}
 
 
-def test_graphiql_picks_a_caller_runs_a_query_and_shows_what_was_withheld(dev_stack: DevStack, page: Any) -> None:
+def test_graphiql_picks_a_caller_runs_a_query_and_shows_what_was_withheld(chromium: Any, dev_stack: DevStack,
+                                                                          page: Any) -> None:
+    # ``chromium`` first: without a browser the test fails at once, before the stack is started.
     log = PageLog()
     log.attach(page)
     cold = _open(page, dev_stack.url)
