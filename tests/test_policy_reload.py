@@ -87,8 +87,11 @@ async def test_a_change_failing_its_tests_is_refused(running: tuple[Any, httpx.A
     assert CRIMINAL_RULE in source
     (policies / "fields.rego").write_text(source.replace(CRIMINAL_RULE, CRIMINAL_RULE.replace('"CRIMINAL"',
                                                                                          '"CRIMINAL_"')))
+    engine = gateway.hooks[1].service.engine
     with caplog.at_level(logging.WARNING, logger="gateway.policy"):
-        assert await _refused_version(client, env) == good  # the request triggers the reload; old version answers
+        assert await _refused_version(client, env) == good  # notices the change: vetted in the background
+        engine.wait_for_reload(60)
+        assert await _refused_version(client, env) == good  # vetted, refused: the old version answers
     status = await _readyz_policy(client)
     assert status["version"] == good
     rejected = status["rejected"]
@@ -97,16 +100,17 @@ async def test_a_change_failing_its_tests_is_refused(running: tuple[Any, httpx.A
     assert "Rego tests fail" in rejected["reason"]
     assert any("refused" in r.getMessage() and good in r.getMessage() for r in caplog.records)
     assert await _justice_department_sentences(gateway) == "withhold"  # the last good rule still decides
-    evaluations = gateway.hooks[1].service.engine.evaluations
     assert await _refused_version(client, env) == good  # not re-tried while the files stay the same
+    engine.wait_for_reload(60)
     assert (await _readyz_policy(client))["rejected"] == rejected
-    assert gateway.hooks[1].service.engine.evaluations >= evaluations
 
     # a good change (tests pass) is served, and the rejection is cleared
     (policies / "fields.rego").write_text(source, encoding="utf-8")
     catalogue = json.loads((policies / "data" / "agencies.json").read_text(encoding="utf-8"))
     catalogue["agencies"].append({"id": "reload-test", "name": "x", "kind": "court", "province": None})
     (policies / "data" / "agencies.json").write_text(json.dumps(catalogue, ensure_ascii=False), encoding="utf-8")
+    await _refused_version(client, env)
+    engine.wait_for_reload(60)
     newer = await _refused_version(client, env)
     assert newer not in (good, rejected["version"])
     status = await _readyz_policy(client)
@@ -120,6 +124,8 @@ async def test_a_change_that_does_not_compile_is_refused(
     good = await _refused_version(client, env)
     with (policies / "calls.rego").open("a", encoding="utf-8") as f:
         f.write("\nbroken := \n")
+    assert await _refused_version(client, env) == good
+    gateway.hooks[1].service.engine.wait_for_reload(60)
     assert await _refused_version(client, env) == good
     status = await _readyz_policy(client)
     assert status["version"] == good and status["rejected"]["reason"]

@@ -90,7 +90,7 @@ class EmbeddedEngine:
 
     def __init__(
         self, directory: Path | str | None = None, *, timeout: float = 2.0, reload_interval: float | None = 2.0,
-        vet: Vet | None = None,
+        vet: Vet | None = None, background: bool = False,
     ) -> None:
         self._evaluator = RegoEvaluator(load_bundle(directory))
         self._timeout = timeout
@@ -98,6 +98,10 @@ class EmbeddedEngine:
         self._checked_at = time.monotonic()
         self._evaluations_before_reload = 0
         self._vet = vet  # make_engine: the Rego tests must pass (gateway.policy.testing)
+        # background: vetting and compiling (a second or two) run in a thread, not in the request that noticed
+        # the change (which, like every request until the new version is ready, is decided by the old one)
+        self._background = background
+        self._reloader: threading.Thread | None = None
         self._seen = policy_fingerprint(self._evaluator.bundle.directory)  # tests included
         #: the last change refused by a reload (version, reason, at), until a later change is accepted
         self.rejected: dict[str, str] | None = None
@@ -151,7 +155,20 @@ class EmbeddedEngine:
         if self._reload_interval is None or time.monotonic() - self._checked_at < self._reload_interval:
             return
         self._checked_at = time.monotonic()
-        self.reload_if_changed()  # never raises for a bad policy: refused, the last good one serves
+        if not self._background:
+            self.reload_if_changed()  # never raises for a bad policy: refused, the last good one serves
+            return
+        if self._reloader is not None and self._reloader.is_alive():
+            return
+        if policy_fingerprint(self._evaluator.bundle.directory) != self._seen:
+            self._reloader = threading.Thread(target=self.reload_if_changed, name="policy-reload", daemon=True)
+            self._reloader.start()
+
+    def wait_for_reload(self, timeout: float | None = None) -> None:
+        """Block until a background reload in progress has finished (tests, shutdown)."""
+        reloader = self._reloader
+        if reloader is not None:
+            reloader.join(timeout)
 
     def status(self) -> dict[str, Any]:
         """For ``/readyz``: the version served and the last refused change, if any."""
@@ -273,7 +290,7 @@ def make_engine(env: Mapping[str, str]) -> PolicyEngine:
         interval = env.get("GATEWAY_POLICY_RELOAD_INTERVAL", "2").strip().lower()
         return EmbeddedEngine(directory, timeout=timeout,
                               reload_interval=None if interval in ("off", "") else float(interval),
-                              vet=lambda bundle: failure_summary(run_bundle_tests(bundle)))
+                              vet=lambda bundle: failure_summary(run_bundle_tests(bundle)), background=True)
     if kind == "opa":
         from urllib.parse import urlsplit
 
