@@ -104,7 +104,8 @@ class Build(Resolution):
             return
         named, lists = unwrap(parent.fields[name].type)
         composite = not is_leaf_type(named)
-        elsewhere = self.better_elsewhere(group, parent, nodes, named, path, provided) if composite and not ready else None
+        elsewhere = (self.better_elsewhere(group, parent, nodes, named, path, provided)
+                     if composite and client and not ready else None)  # (never for keys being fetched)
         if elsewhere is not None:
             self.hop(group, parent, key, nodes, target, path, provided, client, elsewhere)
             return
@@ -195,11 +196,18 @@ class Build(Resolution):
         return [_with_selections(nodes[0], here)]
 
     def reachable_by_key(self, graph: str, named: GraphQLObjectType, field_name: str,
-                         provided: Provided | None) -> bool:
-        """Can ``graph`` hop to a subgraph resolving ``named.field_name`` by a key of ``named`` it holds?"""
+                         provided: Provided | None, depth: int = 0) -> bool:
+        """Can ``graph`` hop to a subgraph resolving ``named.field_name`` by a key of ``named`` it holds, or
+        whose fields it can itself fetch by another key first (``pid`` through the subgraph keyed by ``id``)?"""
         for target in self.resolvers(named.name, field_name):
             for key in self.keys_for(named.name, field_name, target)[0]:
                 if self.field_set_resolvable(graph, named, key.selection, provided):
+                    return True
+                if depth < 2 and all(
+                        isinstance(sel, FieldNode) and (
+                            self.can_resolve(graph, named.name, sel.name.value, provided)
+                            or self.reachable_by_key(graph, named, sel.name.value, provided, depth + 1))
+                        for sel in key.selection.selections):
                     return True
         return False
 
