@@ -1,4 +1,5 @@
-"""``python -m gateway policy test|explain`` (``register(subparsers)`` is called by gateway/__main__.py)."""
+"""``python -m gateway policy test [--coverage]|explain|impact`` (``register(subparsers)`` is called by
+gateway/__main__.py); the work is in testing.py, coverage.py, explain.py and impact.py."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ from .types import Caller, Collected, DeclaredPurpose, PolicyError, PolicyRefusa
 
 def register(subparsers: Any) -> None:
     """Add the ``policy`` command group to the gateway CLI."""
-    policy = subparsers.add_parser("policy", help="test the Rego policy, explain a decision")
+    policy = subparsers.add_parser("policy", help="test the Rego policy (and its coverage), explain a decision, "
+                                   "report the impact of a change")
     commands = policy.add_subparsers(dest="policy_command", required=True)
-    test = commands.add_parser("test", help="run every test_* rule in policies/*_test.rego")
+    test = commands.add_parser("test", help="run every test_* rule in policies/*_test.rego (--coverage)")
     test.add_argument("--dir", default=None, help="policy directory (default: policies/)")
     test.add_argument("--coverage", action="store_true",
                       help="which rule clauses and catalogue entries the tests exercise (method in the output)")
@@ -31,7 +33,8 @@ def register(subparsers: Any) -> None:
                       help="with --coverage: rules only (the catalogue mutation test takes about a minute)")
     test.add_argument("--show-all", action="store_true", help="with --coverage: covered entries too")
     test.set_defaults(func=cmd_test)
-    explain = commands.add_parser("explain", help="print the decision for an agency, a purpose and fields")
+    explain = commands.add_parser("explain", help="per path of a document (or per field): verdict, mask, reason "
+                                  "and the Rego rule (file:line) that decided it")
     explain.add_argument("--agency", required=True, help="agency id from policies/data/agencies.json")
     explain.add_argument("--purpose", default=None)
     explain.add_argument("--legal-basis", default=None)
