@@ -36,6 +36,7 @@ class BenchOptions:
     growth: bool = False  # draw the growth plots (bench.growth) instead of measuring the mix
     growth_sizes: tuple[int, ...] = GROWTH_SIZES
     growth_people: tuple[int, ...] = GROWTH_PEOPLE
+    workers: tuple[int, ...] = ()  # GATEWAY_WORKERS counts to compare (bench.scaling) instead of the mix
 
     @property
     def ports(self) -> dict[str, int]:
@@ -115,6 +116,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="persons per request for --growth (default 1,10,100,500)")
     p.add_argument("--growth-people", type=_ints, default=GROWTH_PEOPLE,
                    help="data set sizes for --growth (default 10000,100000)")
+    p.add_argument("--workers", type=_ints, default=(),
+                   help="instead of the mix: our gateway's throughput with GATEWAY_WORKERS = each of these "
+                        "(e.g. 1,2) on --queries, written as the Worker scaling section (bench.scaling)")
     return p
 
 
@@ -144,4 +148,5 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
         growth=args.growth,
         growth_sizes=args.growth_sizes,
         growth_people=args.growth_people,
+        workers=args.workers,
     )

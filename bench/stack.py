@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,8 +121,9 @@ class Stack(AbstractContextManager["Stack"]):
         """Output path (sans suffix) of this run's profile, under ``bench/out/profiles/``."""
         return self.options.out_dir / "profiles" / f"{self.run_dir.name}-{self.options.profile}"
 
-    def start_ours(self) -> Service | None:
-        """Our gateway in production mode: embedded policy engine, real audit store (SQLite in the run directory).
+    def start_ours(self, extra_env: Mapping[str, str] | None = None) -> Service | None:
+        """Our gateway in production mode: embedded policy engine, real audit store (SQLite in the run directory);
+        ``extra_env`` adds settings (``bench.scaling``: ``GATEWAY_WORKERS``).
 
         Caller tokens must exist first (:func:`bench.tokens.mint_caller_tokens` creates the key they are signed
         with): production never creates a development key, it only trusts the JWKS file it is given."""
@@ -148,6 +150,7 @@ class Stack(AbstractContextManager["Stack"]):
             "GATEWAY_AUDIT_DATABASE_URL": f"sqlite+aiosqlite:///{self.run_dir / 'audit.db'}",
             "GATEWAY_PSEUDONYM_KEY": PSEUDONYM_KEY,
             **{f"{n.upper()}_URL": u for n, u in self.subgraph_urls().items()},
+            **(extra_env or {}),
         }
         try:
             argv = profiled_argv(self.options.profile, self.profile_stem())

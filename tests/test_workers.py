@@ -128,3 +128,18 @@ def _alive(pid: int) -> bool:
             return stat.read().split(") ", 1)[1][0] != "Z"
     except OSError:
         return False
+
+
+def test_bench_worker_scaling_section_and_option() -> None:
+    from bench.options import parse_options
+    from bench.scaling import SECTION, Row, replace_section, section
+
+    assert parse_options(["--workers", "1,2", "--queries", "a"]).workers == (1, 2)
+    assert parse_options([]).workers == ()
+    rows = [Row(1, "a", 100.0, 10.0, 30.0, 4.0, 6.0, 0), Row(2, "a", 150.0, 7.0, 25.0, 4.2, 6.1, 0)]
+    text = section(rows, "python -m bench --workers 1,2", "load 1.0")
+    assert text.startswith(SECTION) and "| (a) | 2 | 150.0 | 1.50 |" in text
+    report = "# Results\n\n## Growth\n\nold\n"
+    once = replace_section(report, text)
+    assert once.count(SECTION) == 1 and "## Growth" in once
+    assert replace_section(once, section(rows[:1], "again")).count(SECTION) == 1  # replaced, not appended
