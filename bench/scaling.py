@@ -3,7 +3,8 @@
 The same stack as the mix (three subgraphs, one process each, behind their counters), and our gateway started
 once per worker count with ``GATEWAY_WORKERS=N`` (production mode, embedded policy, the SQLite audit store shared
 by the workers), each measured on the chosen queries (``--queries``) exactly as the mix measures a target:
-preflight, warm-up, then ``--duration`` of wrk at ``--connections``. The CPU of "ours" is its whole process tree
+preflight, warm-up, then ``--duration`` of wrk at ``--connections``; with ``--rounds N`` the counts are
+measured N times, interleaved, and the median round kept. The CPU of "ours" is its whole process tree
 (uvicorn's supervisor and its workers). ``bench/RESULTS.md`` gets (or has replaced) its "Worker scaling" section;
 ``scaling.json`` goes to ``<out>/scaling/<run>/`` and ``<out>/scaling/`` (the latest, for the mix's report).
 
@@ -63,7 +64,9 @@ def measure_scaling(options: BenchOptions, run_dir: Path, say: Callable[[str], N
             say(f"scaling: no supergraph: {stack.unavailable}")
             return rows
         tokens = mint_caller_tokens(env)
-        for workers in options.workers:
+        # rounds interleaved (1, 2, 1, 2...): on a shared machine a busy minute then hits every count alike
+        for round_index, workers in enumerate(list(options.workers) * options.rounds):
+            tag = f".w{workers}.r{round_index // len(options.workers) + 1}"
             previous = stack.services.pop("ours", None)
             if previous is not None:
                 previous.stop()
@@ -78,7 +81,7 @@ def measure_scaling(options: BenchOptions, run_dir: Path, say: Callable[[str], N
                 probe = Probe(stack.counter_urls(), stack.subgraph_pids(), endpoint.pid, None)
                 outcome = measure(query, endpoint, bodies(query, ids), probe, work_dir=stack.run_dir,
                                   duration_s=options.duration_s, warmup_s=options.warmup_s,
-                                  connections=options.connections, threads=options.threads, tag=f".w{workers}")
+                                  connections=options.connections, threads=options.threads, tag=tag)
                 if not isinstance(outcome, Measurement):
                     say(f"scaling: ({key}) {workers} workers: {outcome.reason}")
                     continue
@@ -87,7 +90,19 @@ def measure_scaling(options: BenchOptions, run_dir: Path, say: Callable[[str], N
                                 outcome.cost.subgraphs_cpu_ms, w.errors))
                 say(f"scaling: ({key}) {workers} workers: {w.requests_per_s:,.1f} req/s, p50 {w.p50_ms} ms, "
                     f"p99 {w.p99_ms} ms")
-    return rows
+    return median_rows(rows)
+
+
+def median_rows(rows: Sequence[Row]) -> list[Row]:
+    """Per (workers, query), the round with the median throughput (the lower middle of an even count)."""
+    groups: dict[tuple[int, str], list[Row]] = {}
+    for r in rows:
+        groups.setdefault((r.workers, r.query), []).append(r)
+    out = []
+    for key in sorted(groups):
+        ranked = sorted(groups[key], key=lambda r: r.requests_per_s)
+        out.append(ranked[(len(ranked) - 1) // 2])
+    return out
 
 
 def section(rows: Sequence[Row], command: str, load: str = "") -> str:

@@ -132,7 +132,7 @@ def _alive(pid: int) -> bool:
 
 def test_bench_worker_scaling_section_and_option() -> None:
     from bench.options import parse_options
-    from bench.scaling import SECTION, Row, replace_section, section
+    from bench.scaling import SECTION, Row, median_rows, replace_section, section
 
     assert parse_options(["--workers", "1,2", "--queries", "a"]).workers == (1, 2)
     assert parse_options([]).workers == ()
@@ -143,3 +143,5 @@ def test_bench_worker_scaling_section_and_option() -> None:
     once = replace_section(report, text)
     assert once.count(SECTION) == 1 and "## Growth" in once
     assert replace_section(once, section(rows[:1], "again")).count(SECTION) == 1  # replaced, not appended
+    slow, fast = Row(1, "a", 90.0, 0, 0, None, 0, 0), Row(1, "a", 120.0, 0, 0, None, 0, 0)
+    assert median_rows([rows[0], slow, fast]) == [rows[0]]  # the median of three rounds
