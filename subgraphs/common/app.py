@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -85,6 +86,10 @@ def create_subgraph_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         # here, not at build time: uvicorn installs its own log handlers in between, which this reroutes
         configure_logging(env, settings.name, default_level="warning")
+        # What exists at start-up (modules, the schema, ORM metadata) lives as long as the process: frozen out of
+        # the collector's generations, collections stop re-walking it; a 200-person _entities answer allocates
+        # enough objects to trigger ~150 collections, which cost 15 % of its CPU before (issue 13).
+        gc.freeze()
         yield
         await db.dispose()
         telemetry.shutdown()
