@@ -56,7 +56,7 @@ def parse_results(text: str) -> dict[str, QueryCost]:
     per_subgraph: dict[str, dict[str, float]] = {}
     for m in re.finditer(r"^- \((\w)\) our gateway: (.*)$", text, re.M):
         per_subgraph[m.group(1)] = {
-            name: float(ms) for name, ms in re.findall(r"(\w+) [\d.]+ \(([\d.]+) ms\)", m.group(2))
+            name: float(ms) for name, ms in re.findall(r"(\w+) [\d.]+ \(([\d.]+) ms[^)]*\)", m.group(2))
         }
     costs: dict[str, QueryCost] = {}
     for line in text.splitlines():
