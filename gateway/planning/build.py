@@ -170,11 +170,18 @@ class Build(Resolution):
             return nodes
         for sub_nodes in self.collect(named, sub_selections(nodes)).values():
             sub_name = sub_nodes[0].name.value
-            if (sub_name == "__typename" or self.can_resolve(group.graph, named.name, sub_name, sub_provided)
-                    or self.reachable_by_key(group.graph, named, sub_name, sub_provided)):
+            if sub_name == "__typename" or self.can_resolve(group.graph, named.name, sub_name, sub_provided):
                 here.extend(sub_nodes)
                 continue
             graph = next((g for g in candidates if self.can_resolve(g, named.name, sub_name, None)), None)
+            if graph is not None and root:
+                # A shared root field: asking the other subgraph's root directly runs in parallel, where an
+                # entity hop would wait and cost a fetch per path.
+                elsewhere.setdefault(graph, []).extend(sub_nodes)
+                continue
+            if self.reachable_by_key(group.graph, named, sub_name, sub_provided):
+                here.extend(sub_nodes)
+                continue
             if graph is None:  # a subgraph that has the object's key for the one that has the sub-field
                 graph = next((g for g in candidates if self.reachable_by_key(g, named, sub_name, None)), None)
             if graph is None:
