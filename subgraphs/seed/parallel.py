@@ -14,6 +14,7 @@ run with its traceback (and what it dropped is rebuilt by the next seed, see ``s
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import pickle
 import queue
@@ -51,7 +52,7 @@ def seed_postgres(targets: Sequence[Target], seed: int, n_people: int, chunk_siz
     results: Any = context.Queue()
     writers: dict[str, tuple[BaseProcess, Any]] = {}
     done: dict[str, tuple[float, float, float]] = {}
-    ok = False
+    ok, collecting = False, gc.isenabled()
     try:
         for t in targets:
             inbox = context.Queue(maxsize=QUEUE_DEPTH)
@@ -60,6 +61,9 @@ def seed_postgres(targets: Sequence[Target], seed: int, n_people: int, chunk_siz
             process.start()
             writers[t.name] = (process, inbox)
         generation, chunks = 0.0, 0
+        # The generator is the one sequential stage: spare it the cyclic GC, which would walk millions of young
+        # objects that reference counting frees anyway (no cycles among persons); ~20 % of its CPU.
+        gc.disable()
         world = World(seed).chunks(n_people, chunk_size)
         while True:
             started = time.perf_counter()
@@ -78,6 +82,8 @@ def seed_postgres(targets: Sequence[Target], seed: int, n_people: int, chunk_siz
             forget_if_done(engine := engine_for(url))
             engine.dispose()
     finally:
+        if collecting:
+            gc.enable()
         for process, _ in writers.values():
             if process.is_alive():
                 process.terminate()
@@ -138,6 +144,7 @@ def write(name: str, url: str, seed: int, n_people: int, inbox: Any, results: An
         target = load_target(name, url)
         engine = engine_for(target.url)
         seconds, chunk = 0.0, 0
+        gc.disable()  # as the generator: a collection now and then (below) frees the few cycles of a transaction
         while (payload := inbox.get()) is not None:
             people = unpack(payload)
             started = time.perf_counter()
@@ -146,6 +153,8 @@ def write(name: str, url: str, seed: int, n_people: int, inbox: Any, results: An
                 target.writer.write_people(conn, people, rng_for(seed, name, chunk))
             seconds += time.perf_counter() - started
             chunk += 1
+            if chunk % 20 == 0:
+                gc.collect()
         started = time.perf_counter()
         with engine.begin() as conn:
             target.writer.write_extras(conn, rng_for(seed, name, "extras"), n_people)
