@@ -197,7 +197,7 @@ def section(points: Sequence[Point], command: str, link_prefix: str) -> str:
 `{command}`: query (c) with N persons per request, CPU per request of the whole system (ours and Apollo: gateway +
 the three subgraphs; the floor: its one process answering the whole query with the same SQL and no GraphQL).
 Plots: [CPU against persons requested]({link_prefix}cpu_vs_persons.png),
-[CPU against data set size]({link_prefix}cpu_vs_dataset.png) (git-ignored, under `bench/out/growth/`).
+[CPU against data set size]({link_prefix}cpu_vs_dataset.png) (every run's plots are under `bench/out/growth/`).
 
 {head}{chr(10).join(rows)}
 
@@ -227,12 +227,8 @@ def latest_section(out_dir: Path, results: Path | None) -> str:
 
 
 def _prefix(out_dir: Path, results: Path | None) -> str:
-    target = out_dir / "growth"
-    try:
-        base = results.parent if results else target
-        return str(target.relative_to(base)) + "/"
-    except ValueError:
-        return str(target) + "/"
+    """Where the report links the plots: ``plots/`` beside the results file (committed copies), else the run's."""
+    return "plots/" if results is not None else str(out_dir / "growth") + "/"
 
 
 def run(options: BenchOptions, command: str, say: Callable[[str], None]) -> int:
@@ -246,6 +242,11 @@ def run(options: BenchOptions, command: str, say: Callable[[str], None]) -> int:
     latest = options.out_dir / "growth"
     for path in [*files, run_dir / "growth.json"]:
         shutil.copy(path, latest / path.name)
+    if options.results is not None:  # the report's plots, kept beside it (bench/out is git-ignored)
+        committed = options.results.parent / "plots"
+        committed.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            shutil.copy(path, committed / path.name)
     say("growth: " + ", ".join(str(latest / f.name) for f in files))
     text = section(points, command, _prefix(options.out_dir, options.results))
     (run_dir / "GROWTH.md").write_text(text)
