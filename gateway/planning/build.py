@@ -82,8 +82,8 @@ class Build(Resolution):
         if name != "__typename" and not self.can_resolve(group.graph, parent.name, name, provided):
             self.hop(group, parent, key, nodes, target, path, provided, client)
             return
-        if name != "__typename" and not ready and provided_entry(provided, parent.name, name) is None:
-            info = self.sg.type_meta(parent.name).field_in(name, group.graph)
+        info = self.sg.type_meta(parent.name).field_in(name, group.graph) if name != "__typename" else None
+        if not ready and provided_entry(provided, parent.name, name) is None:
             if (info is not None and (info.context_arguments or (
                     info.requires is not None
                     and not self.field_set_resolvable(group.graph, parent, info.requires, provided)))
@@ -95,10 +95,8 @@ class Build(Resolution):
         for touched in self._touched:
             touched.add(group.id)
         key = source_key(key, name, self.reserved)  # from here on: the key in subgraph operations
-        if fragment and client and (parent.name, name) in self.retyped:
-            info = self.sg.type_meta(parent.name).field_in(name, group.graph)
-            if info is not None and info.type:  # its type here differs: beside other types' fields it cannot merge
-                key = typed_key(parent.name, key)
+        if fragment and client and (parent.name, name) in self.retyped and info is not None and info.type:
+            key = typed_key(parent.name, key)  # its type here differs: beside other types' fields it cannot merge
         if name == "__typename":
             target.add(key, name, client=client)
             return
@@ -115,7 +113,6 @@ class Build(Resolution):
         if not composite:
             return
         assert sel.children is not None
-        info = self.sg.type_meta(parent.name).field_in(name, group.graph)
         if info is not None and info.type:
             # This subgraph declares another type here (an implementation where the supergraph has the
             # interface, say): plan its selection for that type; completion still follows the supergraph's.
@@ -135,8 +132,8 @@ class Build(Resolution):
     def better_elsewhere(self, group: Group, parent: Any, nodes: list[FieldNode], named: Any,
                          path: tuple[str, ...], provided: Provided | None) -> str | None:
         """The subgraph this group already fetches the parent from that had better serve an object field this
-        subgraph resolves (often only through @provides) with its whole selection, if any: one does when part of the selection
-        would otherwise need a fetch of its own (``judge { title court { city } }``: ``court`` is provided here,
+        subgraph resolves (often only through @provides) with its whole selection, if any: one does when part
+        of the selection would otherwise need a fetch of its own (``judge { title court { city } }``: ``court`` is provided here,
         ``city`` is not, and ``title`` already makes a fetch to the subgraph that has both)."""
         existing = self.groups.candidates(group, path)
         if not existing:
@@ -361,7 +358,7 @@ class Build(Resolution):
         part = child.parts.get(iface.name)
         if part is None:
             part = child.parts[iface.name] = Part(key_fields=top_field_names(key.selection), typename=iface.name)
-            part.field_sets.append(("key", key.selection))
+            part.field_sets.append(key.selection)
         part.selset.add("__typename", "__typename", client=False)
         for touched in self._touched:
             touched.add(child.id)
@@ -417,7 +414,7 @@ class Build(Resolution):
         part = group.parts.get(parent.name) if group.entity and group.path == path else None
         if part is None:
             return False
-        sent = {name for _, field_set in part.field_sets for name in top_field_names(field_set)}  # type: ignore[arg-type]
+        sent = {name for field_set in part.field_sets for name in top_field_names(field_set)}
         return all(isinstance(sel, FieldNode) and sel.selection_set is None and sel.name.value in sent
                    for sel in selection.selections)
 
@@ -463,11 +460,9 @@ class Build(Resolution):
         if part is None:
             part = child.parts[parent.name] = Part(key_fields=top_field_names(entity_key.selection),
                                                    typename=send_as)
-            part.field_sets.append(("key", entity_key.selection))
-        if requires is not None and all(fs is not requires for _, fs in part.field_sets):
-            part.field_sets.append(("requires", requires))
-        for touched_set in self._touched:
-            touched_set.add(child.id)
+            part.field_sets.append(entity_key.selection)
+        if requires is not None and all(fs is not requires for fs in part.field_sets):
+            part.field_sets.append(requires)
         self.plan_field(child, parent, key, nodes, part.selset, path, None, client, ready=True)
         return child
 
@@ -491,6 +486,6 @@ class Build(Resolution):
     def entity_part(self, type_name: str, part: Part) -> EntityPart:
         parent = self.schema.get_type(type_name)
         fields: list[ReqField] = [ReqField("__typename")]
-        for _, selection in part.field_sets:
+        for selection in part.field_sets:
             fields.extend(req_fields(self.schema, parent, selection))  # type: ignore[arg-type]
         return EntityPart(tuple(merge_req_fields(fields)), part.key_fields, part.typename or type_name)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from graphql import SelectionSetNode
+
 from .plan import ContextVar, FetchNode, FlattenNode, ParallelNode, PlanNode, SequenceNode
 from .selection import SelSet
 
@@ -21,7 +23,7 @@ class Part:
     """What an entity fetch selects for one entity type, and the field sets its representation is built from."""
 
     selset: SelSet = field(default_factory=SelSet)
-    field_sets: list[tuple[str, object]] = field(default_factory=list)  # (kind, SelectionSetNode), key first
+    field_sets: list[SelectionSetNode] = field(default_factory=list)  # the key first, then @requires
     key_fields: tuple[str, ...] = ()
     typename: str = ""  # the __typename sent (an @interfaceObject's interface name, else the type itself)
 
