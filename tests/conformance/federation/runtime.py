@@ -19,16 +19,12 @@ count a gateway's fetches.
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import uvicorn
 from graphql import (
     DocumentNode,
     GraphQLSchema,
@@ -55,6 +51,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.fixtures.serve import free_port, serve  # noqa: F401 - the one in-process server, re-exported
 
 from .case import Case, Subgraph
 
@@ -277,29 +275,3 @@ class SubgraphHost:
         return Starlette(routes=[Route("/healthz", healthz),
                                  Route("/{case}/{subgraph}/graphql", endpoint, methods=["POST"]),
                                  Route("/{case}/{subgraph}/healthz", healthz)])
-
-
-def free_port() -> int:
-    """A loopback port free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Run ``app`` on a free loopback port in a daemon thread (uvicorn); yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError(f"server on port {port} did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
