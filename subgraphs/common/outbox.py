@@ -8,8 +8,8 @@ How a writer uses it (in its own module, e.g. ``subgraphs/civil_status/models.py
 
     from subgraphs.common.outbox import add_event, inbox_table, outbox_table, topics
 
-    OUTBOX = outbox_table(Base.metadata)        # table "outbox" in this subgraph's own database
-    INBOX = inbox_table(Base.metadata)          # only if this subgraph also consumes events
+    OUTBOX = outbox_table(Base.metadata, "civil_status")   # table "civil_status_outbox"
+    INBOX = inbox_table(Base.metadata, "civil_status")     # "civil_status_inbox": only if it also consumes events
 
     async with db.session() as session:         # ONE transaction: the write and its event commit together
         session.add(registration)
@@ -22,7 +22,9 @@ JetStream with ``Nats-Msg-Id`` = event id (JetStream drops a re-publish within i
 row published only after JetStream's ack: at-least-once delivery. Consumers (``subgraphs.common.exchange.consumer``)
 record each processed event id in their ``inbox`` table in the same transaction as the effect, so a redelivered
 event has no second effect. The migration that creates the tables: :func:`create_outbox` / :func:`create_inbox`
-called from an alembic revision of the subgraph (``op`` is alembic's).
+called from an alembic revision of the subgraph (``op`` is alembic's), e.g. ``create_outbox(op, "civil_status")``.
+Table names carry the subgraph's name because the three subgraphs may share one PostgreSQL database
+(docker-compose.yml does).
 
 Event contract (payload = a JSON object; ``key`` = the aggregate key named below). Dates are ISO strings
 (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` where the decrees allow a partial date); unknown values are ``null`` or
@@ -68,8 +70,21 @@ from typing import Any
 import orjson
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, insert
 
-OUTBOX_NAME = "outbox"
-INBOX_NAME = "inbox"
+
+def outbox_name(subgraph: str) -> str:
+    """``<subgraph>_outbox``: unique when the subgraphs share one database."""
+    return f"{_checked(subgraph)}_outbox"
+
+
+def inbox_name(subgraph: str) -> str:
+    """``<subgraph>_inbox``."""
+    return f"{_checked(subgraph)}_inbox"
+
+
+def _checked(subgraph: str) -> str:
+    if not isinstance(subgraph, str) or not subgraph.isidentifier() or not subgraph.islower():
+        raise ValueError(f"subgraph name {subgraph!r}: the lower-case subgraph name (e.g. 'civil_status')")
+    return subgraph
 
 
 class topics:  # a namespace of constants, read as topics.BIRTH_REGISTERED
@@ -90,8 +105,10 @@ def _utc_datetime() -> DateTime:
     return DateTime(timezone=True)
 
 
-def outbox_table(metadata: MetaData, name: str = OUTBOX_NAME) -> Table:
-    """The outbox table on ``metadata`` (a subgraph's ``Base.metadata``): one row per change event."""
+def outbox_table(metadata: MetaData, subgraph: str) -> Table:
+    """The outbox table ``<subgraph>_outbox`` on ``metadata`` (the subgraph's ``Base.metadata``): one row per
+    change event."""
+    name = outbox_name(subgraph)
     return Table(
         name,
         metadata,
@@ -107,8 +124,10 @@ def outbox_table(metadata: MetaData, name: str = OUTBOX_NAME) -> Table:
     )
 
 
-def inbox_table(metadata: MetaData, name: str = INBOX_NAME) -> Table:
-    """The inbox table on ``metadata``: ids of the events a consumer has applied (idempotency)."""
+def inbox_table(metadata: MetaData, subgraph: str) -> Table:
+    """The inbox table ``<subgraph>_inbox`` on ``metadata``: ids of the events a consumer has applied
+    (idempotency)."""
+    name = inbox_name(subgraph)
     return Table(
         name,
         metadata,
@@ -176,9 +195,12 @@ def envelope(row: Any) -> bytes:
     })
 
 
-def create_outbox(op: Any, name: str = OUTBOX_NAME) -> None:
-    """Create the outbox table from an alembic revision (``op`` = ``alembic.op``); same columns as the model."""
+def create_outbox(op: Any, subgraph: str) -> None:
+    """Create ``<subgraph>_outbox`` from an alembic revision (``op`` = ``alembic.op``); same columns as the model.
+    Its downgrade: ``drop_outbox(op, subgraph)``."""
     import sqlalchemy as sa
+
+    name = outbox_name(subgraph)
 
     op.create_table(
         name,
@@ -195,9 +217,11 @@ def create_outbox(op: Any, name: str = OUTBOX_NAME) -> None:
     op.create_index(f"ix_{name}_pending", name, ["published_at", "created_at"], unique=False)
 
 
-def create_inbox(op: Any, name: str = INBOX_NAME) -> None:
-    """Create the inbox table from an alembic revision."""
+def create_inbox(op: Any, subgraph: str) -> None:
+    """Create ``<subgraph>_inbox`` from an alembic revision; its downgrade: ``drop_inbox(op, subgraph)``."""
     import sqlalchemy as sa
+
+    name = inbox_name(subgraph)
 
     op.create_table(
         name,
@@ -207,3 +231,15 @@ def create_inbox(op: Any, name: str = INBOX_NAME) -> None:
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("event_id", "consumer"),
     )
+
+
+def drop_outbox(op: Any, subgraph: str) -> None:
+    """Downgrade of :func:`create_outbox`."""
+    name = outbox_name(subgraph)
+    op.drop_index(f"ix_{name}_pending", table_name=name)
+    op.drop_table(name)
+
+
+def drop_inbox(op: Any, subgraph: str) -> None:
+    """Downgrade of :func:`create_inbox`."""
+    op.drop_table(inbox_name(subgraph))
