@@ -8,6 +8,10 @@
 | ``INTERNAL_JWKS_FILE`` | ``<LT_DATA_DIR>/keys/internal-jwks.json``: public keys of the gateway |
 | ``INTERNAL_ISSUER`` | ``lienthong-gateway`` |
 | ``GATEWAY_ENV`` | ``development`` (``test``, ``production``; case-insensitive, anything else refuses to start) |
+| ``NATS_URL`` | ``nats://127.0.0.1:4222``: JetStream, the exchange between the databases (:class:`ExchangeSettings`) |
+| ``LT_EXCHANGE_STREAM`` / ``LT_EXCHANGE_SUBJECTS`` | ``LIENTHONG`` / ``lienthong``: the deployment's stream and subject prefix |
+| ``<NAME>_EXCHANGE_PORT`` | port + 10 (4011, 4012, 4013): the exchange runner's ``/metrics`` and ``/healthz`` |
+| ``LT_EXCHANGE_ACK_WAIT_S`` | 30: a consumer's unacknowledged message is redelivered after this |
 
 ``<NAME>`` is ``POPULATION``, ``CIVIL_STATUS`` or ``SENTENCES``.
 
@@ -108,4 +112,47 @@ class SubgraphSettings:
             ),
             internal_issuer=env.get("INTERNAL_ISSUER", INTERNAL_ISSUER),
             env=parse_environment(env),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeSettings:
+    """Where a subgraph's change events go (issue 15, docs/EVENTS.md): one JetStream stream per deployment whose
+    subjects are ``<subject_prefix>.<topic>``; the exchange runner of subgraph ``name`` serves ``/metrics`` on
+    ``host:port``."""
+
+    name: str
+    nats_url: str = "nats://127.0.0.1:4222"
+    stream: str = "LIENTHONG"
+    subject_prefix: str = "lienthong"
+    host: str = "127.0.0.1"
+    port: int = 4011
+    ack_wait_s: int = 30
+    duplicate_window_s: int = 7200  # JetStream drops a re-published event id within this window
+    poll_interval_s: float = 0.05  # the relay's idle poll of its outbox
+    max_backoff_s: float = 30.0  # the relay's and consumer's longest wait between reconnection attempts
+    batch: int = 100
+
+    def subject(self, topic: str) -> str:
+        """The NATS subject of ``topic`` in this deployment."""
+        return f"{self.subject_prefix}.{topic}"
+
+    @classmethod
+    def from_env(cls, name: str, env: Mapping[str, str] | None = None) -> ExchangeSettings:
+        """Read and check the environment (:class:`ConfigError` naming the variable on a bad value)."""
+        env = os.environ if env is None else env
+        prefix = name.upper()
+        stream = env.get("LT_EXCHANGE_STREAM", "LIENTHONG")
+        subjects = env.get("LT_EXCHANGE_SUBJECTS", "lienthong")
+        for variable, value in (("LT_EXCHANGE_STREAM", stream), ("LT_EXCHANGE_SUBJECTS", subjects)):
+            if not value or not all(ch.isalnum() or ch in "-_" for ch in value):
+                raise ConfigError(f"{variable}={value!r}: letters, digits, '-' and '_' only")
+        return cls(
+            name=name,
+            nats_url=env.get("NATS_URL", "nats://127.0.0.1:4222"),
+            stream=stream,
+            subject_prefix=subjects,
+            host=env.get(f"{prefix}_HOST", "127.0.0.1"),
+            port=parse_int(env, f"{prefix}_EXCHANGE_PORT", DEFAULT_PORTS[name] + 10, 1),
+            ack_wait_s=parse_int(env, "LT_EXCHANGE_ACK_WAIT_S", 30, 1),
         )
