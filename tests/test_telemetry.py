@@ -71,7 +71,7 @@ async def _gateway(env: dict[str, str]) -> tuple[Gateway, InMemorySpanExporter]:
     supergraph = load_supergraph(settings.supergraph_path, settings)
     hooks = build_hooks(settings, supergraph)
     gateway = Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
-                      audit=hooks.audit, transports=hooks.transports,
+                      audit=hooks.audit, transports=hooks.transports, resources=hooks.resources,
                       telemetry=Telemetry.with_exporter(exporter, "lienthong-gateway"))
     await gateway.start()
     return gateway, exporter

@@ -65,7 +65,7 @@ type AccessLogPage @dataSubject(inherit: true) {
   hasNextPage: Boolean! @personalData(category: PUBLIC, kind: FLAG)
 }
 
-type Query {
+extend type Query {
   "Who accessed this person's data. Only for the person (role data_subject) and the data-protection officer."
   accessLog(personalId: ID!, since: String, until: String, first: Int = 50, after: String): AccessLogPage!
     @personalData(category: BASIC, kind: REFERENCE)
@@ -79,6 +79,7 @@ enum ValueKind { NAME IDENTIFIER DATE ADDRESS FREE_TEXT TEXT CODE COUNT AMOUNT F
 enum SubjectRole { SUBJECT PARTY }
 directive @personalData(category: DataCategory!, kind: ValueKind) on FIELD_DEFINITION
 directive @dataSubject(field: String, role: SubjectRole! = SUBJECT, facts: String, inherit: Boolean! = false) repeatable on OBJECT | INTERFACE
+type Query
 '''
 
 
@@ -112,10 +113,31 @@ def may_read(caller: Any, personal_id: str) -> bool:
 
 
 def build_access_log_schema(store: AuditStore, agencies: AgencyCatalogue | None = None) -> GraphQLSchema:
-    """The executable ``accessLog`` schema over ``store``."""
+    """The executable ``accessLog`` schema over ``store`` alone (tests; the gateway serves it as a local service,
+    :data:`ACCESS_LOG_SERVICE`)."""
     agencies = agencies if agencies is not None else AgencyCatalogue.load(AuthSettings.from_env().agencies_file)
     schema = build_schema(ACCESS_LOG_SDL_PRELUDE + ACCESS_LOG_SDL)
+    _bind(schema, store, agencies)
+    return schema
 
+
+class AccessLogService:
+    """The ``accessLog`` service of the local subgraph (:mod:`gateway.local_subgraph`): no tables of its own,
+    it reads the audit trail."""
+
+    name = "accessLog"
+    sdl = ACCESS_LOG_SDL
+    metadata = None
+
+    def bind(self, schema: GraphQLSchema, deps: Any) -> None:
+        """Set the ``accessLog`` resolver over the audit store and agency catalogue of ``deps``."""
+        _bind(schema, deps.audit, deps.agencies)
+
+
+ACCESS_LOG_SERVICE = AccessLogService()
+
+
+def _bind(schema: GraphQLSchema, store: AuditStore, agencies: AgencyCatalogue) -> None:
     async def resolve_access_log(_root: Any, info: GraphQLResolveInfo, personalId: str, since: str | None = None,
                                  until: str | None = None, first: int = 50, after: str | None = None
                                  ) -> dict[str, Any]:
@@ -153,8 +175,7 @@ def build_access_log_schema(store: AuditStore, agencies: AgencyCatalogue | None 
             "hasNextPage": len(rows) > first,
         }
 
-    schema.query_type.fields["accessLog"].resolve = resolve_access_log
-    return schema
+    schema.query_type.fields["accessLog"].resolve = resolve_access_log  # type: ignore[union-attr]
 
 
 def _entry(row: Any, agencies: AgencyCatalogue) -> dict[str, Any]:

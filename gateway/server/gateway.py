@@ -7,7 +7,7 @@ harness, and wrapped by :func:`gateway.server.app.create_app` for serving.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -41,6 +41,7 @@ class Gateway:
         minter: InternalTokenMinter | None = None,
         transports: Mapping[str, Transport] | None = None,
         telemetry: Telemetry | None = None,
+        resources: Sequence[Any] = (),
     ) -> None:
         self.settings = settings
         self.telemetry = telemetry or Telemetry.off()  # built once at start-up (run.py); off: no spans
@@ -71,6 +72,7 @@ class Gateway:
         )
         self.session: aiohttp.ClientSession | None = None
         self.hooks = (authenticator, policy, audit)
+        self.resources = tuple(resources)  # started before the hooks, closed after them (the gateway store)
 
     async def start(self) -> None:
         """Start the hooks (e.g. the audit writer), open the pooled HTTP session and an HTTP transport for every
@@ -78,6 +80,8 @@ class Gateway:
         if self.session is not None:
             return
         await self.rate_limiter.start()
+        for resource in self.resources:
+            await resource.start()
         for hook in self.hooks:
             start = getattr(hook, "start", None)
             if start is not None:
@@ -100,6 +104,8 @@ class Gateway:
             close = getattr(hook, "close", None) or getattr(hook, "aclose", None)
             if close is not None:
                 await close()
+        for resource in reversed(self.resources):
+            await resource.close()
         self.telemetry.shutdown()  # flush the spans still batched
 
     async def __aenter__(self) -> Gateway:

@@ -46,7 +46,8 @@ def build_app_from_env(settings: GatewaySettings | None = None, *,
     supergraph = load_supergraph(settings.supergraph_path, settings)
     hooks = build_hooks(settings, supergraph)
     app = create_app(Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
-                             audit=hooks.audit, transports=hooks.transports, telemetry=telemetry))
+                             audit=hooks.audit, transports=hooks.transports, telemetry=telemetry,
+                             resources=hooks.resources))
     if settings.env != "production":  # a process id is nobody's business in production
         app.add_middleware(WorkerHeader)
     return app

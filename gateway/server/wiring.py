@@ -2,18 +2,23 @@
 
 ``allow-all`` (only accepted with ``GATEWAY_ENV=test``, see :mod:`gateway.config`) uses the trivial hooks of
 :mod:`gateway.server.trivial`. Otherwise: JWT authentication (``gateway.auth``), the Rego policy through the
-embedded engine or an OPA server (``gateway.policy``), and the hash-chained audit store (``gateway.audit``), plus
-the gateway-local subgraph (``accessLog``) served in process.
+embedded engine or an OPA server (``gateway.policy``), the hash-chained audit store (``gateway.audit``), the
+gateway store (``gateway.store``: the local services' tables) and the gateway-local subgraph
+(:mod:`gateway.local_subgraph`: ``accessLog`` and the other local services) served in process.
+
+``Hooks.resources`` are started before the hooks and closed after them with the app's lifespan
+(:class:`gateway.server.gateway.Gateway`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..config import ConfigError, GatewaySettings
-from ..execution import LocalTransport, Transport
-from ..local_subgraph import LOCAL_GRAPH
+from ..execution import FetchContext, LocalTransport, Transport
+from ..local_subgraph import LOCAL_GRAPH, LocalDeps, build_local_schema, register_tables
 from ..pipeline import AuditHook, Authenticator, PolicyHook
 from ..supergraph import Supergraph
 
@@ -24,6 +29,12 @@ class Hooks:
     policy: PolicyHook
     audit: AuditHook
     transports: Mapping[str, Transport] = field(default_factory=dict)
+    resources: Sequence[Any] = ()  # objects with async start() / close() (the gateway store)
+
+
+def local_context(ctx: FetchContext) -> dict[str, Any]:
+    """The context value local resolvers get: the authenticated caller and the fetch context."""
+    return {"caller": ctx.caller, "fetch": ctx}
 
 
 def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
@@ -35,21 +46,27 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
 
         return Hooks(HeaderAuthenticator(), AllowAllPolicy(), NullAudit())
 
-    from ..audit import AuditSettings, AuditStore, PipelineAudit, build_access_log_schema
+    from ..audit import AuditSettings, AuditStore, PipelineAudit
+    from ..auth import AgencyCatalogue
     from ..auth import Authenticator as JwtAuthenticator
     from ..policy import PolicyService
     from ..policy.hook import PolicyHook as RegoPolicyHook
+    from ..store import GatewayStore, store_url_problem
 
     env = dict(settings.raw_env)  # enumerated values already canonical (GatewaySettings.from_env)
+    if problem := store_url_problem(settings.store_database_url, production=settings.production):
+        raise ConfigError(problem)
     try:
         authenticator = JwtAuthenticator.from_settings(settings.auth)
         policy = RegoPolicyHook(PolicyService.from_env(env), supergraph)
-        store = AuditStore(AuditSettings.from_env(env))
+        audit_store = AuditStore(AuditSettings.from_env(env))
+        agencies = AgencyCatalogue.load(settings.auth.agencies_file)
     except (ValueError, RuntimeError, OSError) as exc:
         raise ConfigError(str(exc)) from exc
+    store = GatewayStore(settings.store_database_url, production=settings.production)
+    register_tables(store)
     transports: dict[str, Transport] = {}
     if LOCAL_GRAPH in supergraph.graphs:
-        transports[LOCAL_GRAPH] = LocalTransport(
-            LOCAL_GRAPH, build_access_log_schema(store), context_factory=lambda ctx: {"caller": ctx.caller}
-        )
-    return Hooks(authenticator, policy, PipelineAudit(store, supergraph.categories), transports)
+        deps = LocalDeps(audit=audit_store, store=store, agencies=agencies, settings=settings)
+        transports[LOCAL_GRAPH] = LocalTransport(LOCAL_GRAPH, build_local_schema(deps), context_factory=local_context)
+    return Hooks(authenticator, policy, PipelineAudit(audit_store, supergraph.categories), transports, (store,))
