@@ -227,6 +227,7 @@ def world_seeded(name: str) -> tuple[dict[str, SeedPerson], list[dict[str, Any]]
 def test_party_columns_are_the_person_fields_of_the_events() -> None:
     assert set(PARTY_COLUMNS) == {
         "father_id", "mother_id", "declarant_id", "husband_id", "wife_id", "guardian_id", "parent_id",
+        "requester_id", "legal_representative_id",
         "adoptive_father_id", "adoptive_mother_id", "other_party_id",
     }
 

@@ -122,3 +122,42 @@ class ForeignCivilStatusEventKind(enum.Enum):
     ADOPTION = "ADOPTION"
     CIVIL_STATUS_CHANGE = "CIVIL_STATUS_CHANGE"
     DEATH = "DEATH"
+
+
+@strawberry.enum(
+    description=(
+        "Source a record of the electronic civil status database was established from (003 Art. 3.2)."
+    )
+)
+class CivilStatusRecordSource(enum.Enum):
+    REGISTRATION_SOFTWARE = strawberry.enum_value(
+        "REGISTRATION_SOFTWARE",
+        description="Registered through the shared civil status registration software (003 Art. 3.2.a).",
+    )
+    DIGITISED_BOOK = strawberry.enum_value(
+        "DIGITISED_BOOK",
+        description="Digitised and standardised from a civil status book (Sổ hộ tịch) (003 Art. 3.2.b).",
+    )
+    POPULATION_DATABASE = strawberry.enum_value(
+        "POPULATION_DATABASE",
+        description="Connected and shared from the national population database (003 Art. 3.2.c).",
+    )
+    LEGACY_DATABASE = strawberry.enum_value(
+        "LEGACY_DATABASE",
+        description=(
+            "Shared, converted and standardised from civil status software or databases set up before "
+            "(003 Art. 3.2.d)."
+        ),
+    )
+
+
+@strawberry.enum(description="Kind of identity paper (giấy tờ tùy thân) recorded with a civil status event.")
+class IdentityPaperKind(enum.Enum):
+    CITIZEN_ID_CARD = strawberry.enum_value(
+        "CITIZEN_ID_CARD", description="Citizen identity card (thẻ căn cước / căn cước công dân)."
+    )
+    ID_CARD = strawberry.enum_value("ID_CARD", description="Former identity card (Chứng minh nhân dân).")
+    PASSPORT = strawberry.enum_value("PASSPORT", description="Passport (hộ chiếu), Vietnamese or foreign.")
+    OTHER = strawberry.enum_value(
+        "OTHER", description="Another paper with a photograph accepted in lieu (e.g. a foreigner's residence card)."
+    )

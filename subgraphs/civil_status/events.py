@@ -22,11 +22,13 @@ from subgraphs.common.scalars import PartialDate
 from .enums import (
     CivilStatusEventKind,
     CivilStatusItem,
+    CivilStatusRecordSource,
     ForeignCivilStatusEventKind,
     GuardianshipBasis,
     RecognizedParentRole,
     RecordedDecisionKind,
 )
+from .papers import CivilStatusIdentityPaper
 
 if TYPE_CHECKING:
     from .person import Person
@@ -104,11 +106,34 @@ class CivilStatusEvent:
         "ward for a guardianship, the husband for a marriage (003 Art. 3.1, 7.1).",
         kind=K.REFERENCE,
     )
+    source: CivilStatusRecordSource | None = field(
+        C.PUBLIC,
+        "Source the record was established from: the registration software, a digitised book, the population "
+        "database or an earlier database (003 Art. 3.2).",
+        kind=K.CODE,
+    )
+    register_page_scan: str | None = field(
+        C.BASIC,
+        "Reference (document-store key) of the scan or photograph of the civil status book page, for a record "
+        "digitised from a book (003 Art. 3.1.d, 3.2.b); null otherwise.",
+        kind=K.IDENTIFIER,
+    )
+    created_at: str | None = field(
+        C.BASIC,
+        "When the record was created in the electronic database, ISO 8601 UTC (003 Art. 7.2; 000 Art. 8.5.c).",
+        kind=K.DATE,
+    )
+    updated_at: str | None = field(
+        C.BASIC,
+        "When the record was last updated, ISO 8601 UTC: the day's changes are entered the same working day "
+        "(003 Art. 7.2.b; 000 Art. 8.5.c).",
+        kind=K.DATE,
+    )
 
 
 @strawberry.type(
     description="Birth registration, khai sinh: the civil status established at birth (003 Art. 3.1.a, 10.2.a).",
-    directives=_subjects("father", "mother", "declarant"),
+    directives=_subjects("father", "mother", "declarant", "legalRepresentative"),
 )
 class BirthRegistration(CivilStatusEvent):
     full_name: str | None = field(
@@ -152,6 +177,35 @@ class BirthRegistration(CivilStatusEvent):
         C.FAMILY,
         "Relationship of the declarant to the child (mối quan hệ với người được khai sinh) (003 Art. 3.1.a).",
         kind=K.TEXT,
+    )
+    father_identity_paper: CivilStatusIdentityPaper | None = field(
+        C.IDENTIFIER,
+        "Identity paper of the father (giấy tờ tùy thân của cha); for a foreign father, his passport with his "
+        "name and nationality (003 Art. 3.1.a).",
+        kind=K.REFERENCE,
+    )
+    mother_identity_paper: CivilStatusIdentityPaper | None = field(
+        C.IDENTIFIER,
+        "Identity paper of the mother (giấy tờ tùy thân của mẹ); for a foreign mother, her passport with her "
+        "name and nationality (003 Art. 3.1.a).",
+        kind=K.REFERENCE,
+    )
+    declarant_identity_paper: CivilStatusIdentityPaper | None = field(
+        C.IDENTIFIER,
+        "Identity paper of the person who declared the birth (giấy tờ tùy thân của người đi đăng ký khai sinh) "
+        "(003 Art. 3.1.a).",
+        kind=K.REFERENCE,
+    )
+    legal_representative: PersonRef | None = field(
+        C.FAMILY,
+        "Legal representative of the registered person (người đại diện hợp pháp), as the population database "
+        "shares it for persons born before 1 January 2016 (003 Art. 10.3.b); null when none is recorded.",
+        kind=K.REFERENCE,
+    )
+    legal_representative_name: str | None = field(
+        C.FAMILY,
+        "Full name of the legal representative (003 Art. 10.3.b).",
+        kind=K.NAME,
     )
 
 
@@ -328,7 +382,7 @@ class CourtDecisionRecording(CivilStatusEvent):
         "Recording of a Vietnamese citizen's civil status event settled by a foreign authority, ghi vào Sổ hộ tịch "
         "việc hộ tịch đã được giải quyết tại cơ quan có thẩm quyền của nước ngoài (003 Art. 3.1.b, 3.1.c, 10.2.c)."
     ),
-    directives=_subjects("otherParty"),
+    directives=_subjects("otherParty", "requester"),
 )
 class ForeignEventRecording(CivilStatusEvent):
     recorded_event: ForeignCivilStatusEventKind | None = field(
@@ -356,6 +410,19 @@ class ForeignEventRecording(CivilStatusEvent):
     )
     other_party: PersonRef | None = field(
         C.FAMILY, "The other party, e.g. the spouse of a marriage abroad.", kind=K.REFERENCE
+    )
+    requester: PersonRef | None = field(
+        C.IDENTIFIER,
+        "The person who requested the recording (người yêu cầu ghi chú), as a Person (003 Art. 3.1.b).",
+        kind=K.REFERENCE,
+    )
+    requester_name: str | None = field(
+        C.BASIC, "Full name of the person who requested the recording (003 Art. 3.1.b).", kind=K.NAME
+    )
+    requester_identity_paper: CivilStatusIdentityPaper | None = field(
+        C.IDENTIFIER,
+        "Identity paper of the person who requested the recording (003 Art. 3.1.b).",
+        kind=K.REFERENCE,
     )
 
 

@@ -12,7 +12,10 @@ individual and the father, mother, spouse, guardian...), so "the events of perso
 
 from __future__ import annotations
 
-from sqlalchemy import Index
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -110,6 +113,28 @@ class CivilStatusEventRow(Base, table=True):
     foreign_document_number: str | None = Field(default=None, max_length=40)
     foreign_document_date: str | None = Field(default=None, max_length=10)
     other_party_id: str | None = Field(default=None, max_length=_ID)  # ex-spouse, spouse married abroad...
+    # FOREIGN_EVENT_RECORDING: who asked for the recording (003 Art. 3.1.b, người yêu cầu ghi chú).
+    requester_id: str | None = Field(default=None, max_length=_ID)
+    requester_name: str | None = Field(default=None, max_length=_NAME)
+
+    # BIRTH: the legal representative the population database shares for persons born before 2016 (003 Art.
+    # 10.3.b).
+    legal_representative_id: str | None = Field(default=None, max_length=_ID)
+    legal_representative_name: str | None = Field(default=None, max_length=_NAME)
+
+    # Identity papers (giấy tờ tùy thân) of the persons involved, by role (FATHER, MOTHER, DECLARANT,
+    # REQUESTER): {"kind", "number", "issuingAuthority", "issuingCountry", "issueDate", "holderName",
+    # "holderNationality"} (003 Art. 3.1.a, 3.1.b). A document per event, not columns: a birth has up to three,
+    # most kinds none, and the read stays one row.
+    identity_papers: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+
+    # Every record: where it came from (003 Art. 3.2, CivilStatusRecordSource), the scanned page of the book
+    # for digitised records (003 Art. 3.1.d), and when it was created and last updated in the database (003
+    # Art. 7.2; 000 Art. 8.5.c).
+    source: str = Field(max_length=24)
+    register_page_scan: str | None = Field(default=None, max_length=200)
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class CivilStatusPartyRow(Base, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,11 +22,14 @@ from . import events as ev
 from .enums import (
     CivilStatusEventKind,
     CivilStatusItem,
+    CivilStatusRecordSource,
     ForeignCivilStatusEventKind,
     GuardianshipBasis,
+    IdentityPaperKind,
     RecognizedParentRole,
     RecordedDecisionKind,
 )
+from .papers import CivilStatusIdentityPaper
 
 Row = Mapping[str, Any]
 
@@ -120,6 +124,34 @@ def _enum(enum_type: Any, value: str | None) -> Any:
     return None if value is None else enum_type(value)
 
 
+def iso_utc(value: dt.datetime | str | None) -> str | None:
+    """A stored time as ISO 8601 UTC with a ``Z`` (SQLite returns naive datetimes, stored as UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    value = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _paper(row: Row, role: str, holder_id: str | None) -> CivilStatusIdentityPaper | None:
+    """The identity paper recorded for ``role`` (FATHER, MOTHER, DECLARANT, REQUESTER), held by ``holder_id``."""
+    papers = row["identity_papers"]
+    paper = papers.get(role) if isinstance(papers, dict) else None
+    if not paper:
+        return None
+    return CivilStatusIdentityPaper(
+        kind=_enum(IdentityPaperKind, paper.get("kind")),
+        number=paper.get("number"),
+        issuing_authority=paper.get("issuingAuthority"),
+        issuing_country=paper.get("issuingCountry"),
+        issue_date=paper.get("issueDate"),
+        holder=_person(holder_id),
+        holder_name=paper.get("holderName"),
+        holder_nationality=paper.get("holderNationality"),
+    )
+
+
 def _amendment(row: Row) -> dict[str, Any]:
     return {
         "item": CivilStatusItem(row["changed_item"]),
@@ -146,6 +178,11 @@ _SPECIFIC: dict[str, tuple[type, Callable[[Row], dict[str, Any]]]] = {
             "declarant_personal_id": r["declarant_id"],
             "declarant": _person(r["declarant_id"]),
             "declarant_relationship": r["declarant_relationship"],
+            "father_identity_paper": _paper(r, "FATHER", r["father_id"]),
+            "mother_identity_paper": _paper(r, "MOTHER", r["mother_id"]),
+            "declarant_identity_paper": _paper(r, "DECLARANT", r["declarant_id"]),
+            "legal_representative": _person(r["legal_representative_id"]),
+            "legal_representative_name": r["legal_representative_name"],
         },
     ),
     "MARRIAGE": (
@@ -219,6 +256,9 @@ _SPECIFIC: dict[str, tuple[type, Callable[[Row], dict[str, Any]]]] = {
             "foreign_document_number": r["foreign_document_number"],
             "foreign_document_date": r["foreign_document_date"],
             "other_party": _person(r["other_party_id"]),
+            "requester": _person(r["requester_id"]),
+            "requester_name": r["requester_name"],
+            "requester_identity_paper": _paper(r, "REQUESTER", r["requester_id"]),
         },
     ),
 }
@@ -241,5 +281,9 @@ def event_from_row(row: Row) -> ev.CivilStatusEvent:
         signer_name=row["signer_name"],
         signer_title=row["signer_title"],
         subject=_person(row["subject_id"]),
+        source=_enum(CivilStatusRecordSource, row["source"]),
+        register_page_scan=row["register_page_scan"],
+        created_at=iso_utc(row["created_at"]),
+        updated_at=iso_utc(row["updated_at"]),
         **specific(row),
     )

@@ -11,6 +11,14 @@ role, get their events as subject (birth, marriage, death, declaration of missin
 others' (parent of a birth, spouse, guardian), which the row rules of the gateway must meet on every path
 (``tests/test_civil_status_seed.py`` checks it on the e2e and demo worlds).
 
+Every record says where it came from (003 Art. 3.2, ``seed_values.source``): registered through the shared
+software from 2016, otherwise digitised from its book (with the reference of the page's scan, 3.1.d) or converted
+from an earlier database; its created time is the registration's working hour, or the day it was digitised or
+converted; its updated time moves when a later amendment annotates the person's birth record (003 Art. 7.2).
+Parents and declarants carry the identity paper they held on the day of the birth registration (3.1.a): the
+citizen identity card (its number is the personal id) from 2016, the former ID card before; a few persons whose
+parents the population does not know were born to a foreign father, recorded by his passport alone.
+
 Bulk inserts (``subgraphs.seed.bulk``: the driver's executemany on SQLite, COPY on PostgreSQL), one per
 kind of event and one for the index: ~100k persons in a few seconds on SQLite.
 """
@@ -47,8 +55,10 @@ RATE_MARRIAGE_ABROAD = 0.03
 class _Writer:
     """Accumulates the event and party rows of one chunk."""
 
-    def __init__(self, rng: random.Random, first_id: int, people: list[SeedPerson]) -> None:
+    def __init__(self, rng: random.Random, first_id: int, people: list[SeedPerson], tz_suffix: str = "") -> None:
         self.rng = rng
+        self.clock = v.RecordClock(rng, tz_suffix)
+        self.births: dict[str, dict[str, Any]] = {}  # personal id -> its birth row (amendments update it)
         self.next_id = first_id
         self.people = people
         self.by_id = {p.personal_id: p for p in people}
@@ -64,6 +74,7 @@ class _Writer:
         event_id = self.next_id
         self.next_id += 1
         name, title = self.signer(province_code)
+        source, scan, created = self.clock.record(when, province_code, event_id)
         row = {
             "id": event_id,
             "kind": kind,
@@ -76,11 +87,17 @@ class _Writer:
             "registration_province_code": province_code,
             "signer_name": name,
             "signer_title": title,
+            "source": source,
+            "register_page_scan": scan,
+            "created_at": created,
+            "updated_at": created,
             **specific,
         }
         # executemany needs one key set per statement; only the columns a kind uses are sent, which is what
         # keeps 100k persons' worth of rows fast (a 50-column row is mostly NULLs).
         self.events.setdefault((kind, *specific), []).append(row)
+        if kind == "BIRTH":
+            self.births[subject.personal_id] = row
         self.parties.append((event_id, subject.personal_id, "SUBJECT"))
         for role, pid in parties.items():
             if pid is not None and pid != subject.personal_id:
@@ -113,8 +130,19 @@ class _Writer:
     def birth(self, p: SeedPerson) -> None:
         father, mother = self.person(p.father_id), self.person(p.mother_id)
         declarant, relationship = (father, "Cha") if father else (mother, "Mẹ") if mother else (None, None)
+        when = v.after(p.date_of_birth, self.rng, 1, 60)
+        papers: dict[str, Any] = {}
+        for role, parent in (("FATHER", father), ("MOTHER", mother)):
+            paper = v.identity_paper(self.rng, parent, when) if parent else None
+            if paper:
+                papers[role] = paper
+        if father is None and mother is None and self.rng.random() < v.RATE_FOREIGN_FATHER:
+            papers["FATHER"] = v.foreign_passport(self.rng, when)
+        if declarant is not None and (paper := papers.get("FATHER" if declarant is father else "MOTHER")):
+            papers["DECLARANT"] = paper
+        representative = self._representative(p, father, mother)
         self.add(
-            "BIRTH", p, v.after(p.date_of_birth, self.rng, 1, 60), p.birth_province_code,
+            "BIRTH", p, when, p.birth_province_code,
             p.birth_registration_place, {},
             full_name=p.full_name, date_of_birth=p.date_of_birth, sex=p.sex, place_of_birth=p.place_of_birth,
             ethnicity=p.ethnicity, nationality=p.nationality, hometown=p.hometown,
@@ -122,7 +150,18 @@ class _Writer:
             declarant_name=declarant.full_name if declarant else None,
             declarant_id=declarant.personal_id if declarant else None,
             declarant_relationship=relationship,
+            identity_papers=papers or None,
+            legal_representative_id=representative.personal_id if representative else None,
+            legal_representative_name=representative.full_name if representative else None,
         )
+
+    def _representative(self, p: SeedPerson, father: SeedPerson | None,
+                        mother: SeedPerson | None) -> SeedPerson | None:
+        """The legal representative population shares for a person born before 2016 (003 Art. 10.3.b): a
+        living parent of a person still a minor on the reference day (Civil Code Art. 136)."""
+        if not v.MINOR_SINCE_YEAR <= p.birth_year < 2016:
+            return None
+        return next((q for q in (father, mother) if q and self.alive_on(q.personal_id, v.REFERENCE_DATE)), None)
 
     def _writes_couple_event(self, p: SeedPerson) -> bool:
         """Once per couple: when both records point at each other, the smaller personal id writes it."""
@@ -143,12 +182,18 @@ class _Writer:
                 recorded_event="MARRIAGE", foreign_country=country, foreign_authority=foreign_authority,
                 foreign_document_number=str(self.rng.randint(10000, 999999)),
                 foreign_document_date=p.marriage_date, other_party_id=p.spouse_id,
+                requester_id=p.personal_id, requester_name=p.full_name,
+                identity_papers=self._requester_paper(p, p.marriage_date),
             )
             return
         self.add(
             "MARRIAGE", subject, p.marriage_date, p.province_code, p.permanent_address,
             {"HUSBAND": husband, "WIFE": wife}, husband_id=husband, wife_id=wife,
         )
+
+    def _requester_paper(self, p: SeedPerson, when: str) -> dict[str, Any] | None:
+        paper = v.identity_paper(self.rng, p, when)
+        return {"REQUESTER": paper} if paper else None
 
     def divorce(self, p: SeedPerson) -> None:
         if p.marital_status != "DIVORCED" or not p.divorce_date or not self._writes_couple_event(p):
@@ -274,6 +319,7 @@ class _Writer:
                 self.add("ETHNICITY_REDETERMINATION", p, when, p.province_code, p.permanent_address, {},
                          changed_item=None, old_value=old, new_value=p.ethnicity,
                          reason="Xác định lại theo dân tộc của cha hoặc mẹ")
+                self._annotate_birth(p, when)
 
     def _amend(self, kind: str, p: SeedPerson, low: date, high: date, item: str, old: str | None, new: str,
                reason: str) -> None:
@@ -281,6 +327,13 @@ class _Writer:
         if when:
             self.add(kind, p, when, p.province_code, p.permanent_address, {},
                      changed_item=item, old_value=old, new_value=new, reason=reason)
+            self._annotate_birth(p, when)
+
+    def _annotate_birth(self, p: SeedPerson, when: str) -> None:
+        """An amendment is noted on the person's birth record the same working day (003 Art. 7.2.b)."""
+        birth = self.births.get(p.personal_id)
+        if birth is not None:
+            birth["updated_at"] = max(birth["updated_at"], self.clock.working_time(when))
 
 
 def write_people(conn: Connection, people: list[SeedPerson], rng: random.Random) -> None:
@@ -288,7 +341,8 @@ def write_people(conn: Connection, people: list[SeedPerson], rng: random.Random)
     if not people:
         return
     first_id = (conn.execute(select(func.max(EVENT.c.id))).scalar() or 0) + 1
-    writer = _Writer(rng, first_id, people)
+    # Times go in as text: PostgreSQL reads the offset, SQLite keeps UTC text as SQLAlchemy writes it.
+    writer = _Writer(rng, first_id, people, "+00" if conn.dialect.name == "postgresql" else "")
     for p in people:
         writer.birth(p)
         writer.marriage(p)

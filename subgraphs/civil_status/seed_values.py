@@ -8,6 +8,7 @@ import unicodedata
 from datetime import date, timedelta
 
 from subgraphs.common.provinces import BY_CODE
+from subgraphs.seed.world import SeedPerson
 
 # Latest date an invented registration (confirmation, amendment...) may carry: the seeded world's "today".
 REFERENCE_DATE = date(2026, 6, 30)
@@ -123,3 +124,102 @@ def misspelled(text: str) -> str:
     """``text`` without diacritics: the typical clerical error a correction (cải chính) fixes."""
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+# -- record metadata (003 Art. 3.1.d, 3.2, 7.2) and identity papers (3.1.a, 3.1.b) ---------------------------
+
+SOFTWARE_SINCE = 2016  # Law on Civil Status in force; registrations from then on go through the shared software
+LEGACY_SINCE = 2010  # provincial civil status software of 2010-2015, converted later (003 Art. 3.2.d)
+RATE_LEGACY = 0.3  # of the 2010-2015 records
+RATE_FOREIGN_FATHER = 0.02  # of the persons whose parents the population does not know
+MINOR_SINCE_YEAR = REFERENCE_DATE.year - 17  # born that year or later: a minor on some day of the reference year
+CITIZEN_CARD_AUTHORITY = "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
+# 08:00-16:59 in Viet Nam (UTC+7) is 01:00-09:59 UTC: registrations are entered in working hours.
+_WORK_TIMES = tuple(f"{h:02d}:{m:02d}:{s:02d}" for h in range(1, 10) for m in range(0, 60, 7) for s in (0, 17, 41))
+# A father born abroad: (country, nationality, passport authority, names as written in the passport).
+FOREIGN_PARENTS = (
+    ("Hàn Quốc", "Hàn Quốc", "Ministry of Foreign Affairs, Republic of Korea",
+     ("KIM MIN JUN", "LEE SEO JOON", "PARK JI HOON", "CHOI WOO JIN")),
+    ("Nhật Bản", "Nhật Bản", "Ministry of Foreign Affairs of Japan",
+     ("TANAKA HIROSHI", "SATO KENJI", "SUZUKI TAKUMI")),
+    ("Đài Loan (Trung Quốc)", "Trung Quốc", "Bureau of Consular Affairs, Taipei",
+     ("CHEN WEI-LUN", "LIN CHIH-HAO", "WANG CHUN-HSIEN")),
+    ("Hoa Kỳ", "Hoa Kỳ", "U.S. Department of State", ("JOHN MICHAEL SMITH", "DAVID LEE JOHNSON")),
+    ("Cộng hòa Liên bang Đức", "Đức", "Bundesdruckerei, Stadt Berlin", ("LUKAS MÜLLER", "JONAS SCHMIDT")),
+)
+
+
+def _days(first: date, last: date) -> tuple[str, ...]:
+    """The working days (Monday-Friday) from ``first`` to ``last``, ISO."""
+    out = []
+    day = first
+    while day <= last:
+        if day.weekday() < 5:
+            out.append(day.isoformat())
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+_CONVERSION_DAYS = _days(date(2016, 3, 1), date(2019, 12, 31))
+_DIGITISATION_DAYS = _days(date(2019, 1, 1), date(2024, 12, 31))
+
+
+class RecordClock:
+    """Source, scan reference and created time of the records of one chunk, drawn from its ``rng``. Times are
+    ``YYYY-MM-DD HH:MM:SS`` UTC text plus ``suffix`` (``+00`` for PostgreSQL's timestamptz)."""
+
+    def __init__(self, rng: random.Random, suffix: str) -> None:
+        self.rng = rng
+        self.suffix = suffix
+
+    def working_time(self, day: str) -> str:
+        """A working-hour time of ``day`` (a full ISO date)."""
+        return f"{day} {_WORK_TIMES[int(self.rng.random() * len(_WORK_TIMES))]}{self.suffix}"
+
+    def _day_of(self, days: tuple[str, ...]) -> str:
+        return self.working_time(days[int(self.rng.random() * len(days))])
+
+    def record(self, when: str, province_code: str, event_id: int) -> tuple[str, str | None, str]:
+        """(source, scan reference, created time) of a record registered on ``when`` (a partial date)."""
+        year = int(when[:4])
+        if year >= SOFTWARE_SINCE and len(when) == 10:
+            return "REGISTRATION_SOFTWARE", None, self.working_time(when)
+        if LEGACY_SINCE <= year < SOFTWARE_SINCE and self.rng.random() < RATE_LEGACY:
+            return "LEGACY_DATABASE", None, self._day_of(_CONVERSION_DAYS)
+        # Digitised from its book (003 Art. 3.2.b): the page's scan is kept in the document store (3.1.d).
+        scan = f"sohotich/{province_code}/{year}/{event_id:08d}.jpg"
+        return "DIGITISED_BOOK", scan, self._day_of(_DIGITISATION_DAYS)
+
+
+def identity_paper(rng: random.Random, holder: SeedPerson, when: str) -> dict[str, str] | None:
+    """The identity paper ``holder`` (a SeedPerson) held on the day ``when``: the citizen identity card (number =
+    personal id) from 2016, the former ID card before if they had one; None when they held none yet (under 14)."""
+    day = parse(when)
+    born = parse(holder.date_of_birth, upper=True)
+    if day is None or born is None:
+        return None
+    fourteen = add_years(born, 14)
+    if day.year >= SOFTWARE_SINCE:
+        issued = between(rng, max(fourteen, date(SOFTWARE_SINCE, 1, 1)), day)
+        kind, number, authority = "CITIZEN_ID_CARD", holder.personal_id, CITIZEN_CARD_AUTHORITY
+    else:
+        number = holder.old_id_card_number
+        issued = between(rng, max(fourteen, add_years(day, -15)), day)  # a card was valid 15 years
+        province = BY_CODE.get(holder.birth_province_code)
+        kind, authority = "ID_CARD", f"Công an {province.name}" if province else "Công an tỉnh"
+        if not number:
+            return None
+    if issued is None:
+        return None
+    return {"kind": kind, "number": number, "issuingAuthority": authority, "issuingCountry": "Việt Nam",
+            "issueDate": issued, "holderName": holder.full_name}
+
+
+def foreign_passport(rng: random.Random, when: str) -> dict[str, str]:
+    """The passport of a foreign father, the only record of him (no personal identification number)."""
+    country, nationality, authority, names = FOREIGN_PARENTS[int(rng.random() * len(FOREIGN_PARENTS))]
+    day = parse(when) or REFERENCE_DATE
+    issued = between(rng, add_years(day, -9), day) or day.isoformat()
+    return {"kind": "PASSPORT", "number": f"M{rng.randint(1_000_000, 9_999_999)}", "issuingAuthority": authority,
+            "issuingCountry": country, "issueDate": issued, "holderName": names[int(rng.random() * len(names))],
+            "holderNationality": nationality}
