@@ -90,6 +90,13 @@ class CivilStatusEvent:
         "Name of the current province of the registering authority (003 Art. 8.4).",
         kind=K.TEXT,
     )
+    registered_at_mission: bool = field(
+        C.PUBLIC,
+        "Whether the event was registered at a Vietnamese representative mission abroad (Cơ quan đại diện): the "
+        "foreign affairs body exploits only those records, except for extracts (003 Art. 8.3, 13.1).",
+        kind=K.FLAG,
+        fact="registeredAtMission",
+    )
     signer_name: str | None = field(
         C.PUBLIC,
         "Full name of the official who signed (họ tên người ký), acting in office (003 Art. 3.1.a).",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index
+from sqlalchemy import JSON, Column, DateTime, Index, false
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
@@ -53,6 +53,9 @@ class CivilStatusEventRow(Base, table=True):
     registration_date: str = Field(max_length=10)  # PartialDate: old books often give only the year
     registering_authority: str = Field(max_length=200)
     registration_province_code: str = Field(max_length=3)  # current province (003 Art. 8.4 scoping)
+    # Registered at a Vietnamese representative mission abroad (Cơ quan đại diện): the records the foreign affairs
+    # body exploits (003 Art. 8.3). False for the registration bodies in Viet Nam.
+    registered_at_mission: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     signer_name: str | None = Field(default=None, max_length=_NAME)
     signer_title: str | None = Field(default=None, max_length=_NAME)
 

@@ -278,6 +278,7 @@ def event_from_row(row: Row) -> ev.CivilStatusEvent:
         registering_authority=row["registering_authority"],
         registration_province_code=row["registration_province_code"],
         registration_province=province.name if province else row["registration_province_code"],
+        registered_at_mission=bool(row["registered_at_mission"]),
         signer_name=row["signer_name"],
         signer_title=row["signer_title"],
         subject=_person(row["subject_id"]),
