@@ -20,4 +20,6 @@ call_refusal(inp, call) := sprintf("004 Art. 3.4: the statistics office may not 
 	inp.subject.kind in data.rules.province_scoped_kinds
 	argument := data.rules.province_scoped_calls[call.coordinate]
 	object.get(call.arguments, argument, null) != inp.subject.province
+} else := reason if {
+	reason := write_refusal(inp, call) # writes.rego: mutations, deny by default
 }

@@ -55,5 +55,6 @@ not_permitted_reasons(inp) := {r |
 } | {r |
 	touches_personal(inp)
 	not inp.operation in data.rules.read_operations
+	not write_operation(inp) # mutations: decided call by call by writes.rego
 	r := sprintf("004 Art. 3.4: operation %s on personal data is not permitted through the gateway", [inp.operation])
 }

@@ -59,10 +59,16 @@ test_kind_must_match_catalogue if {
 	rf.code == "PURPOSE_NOT_PERMITTED"
 }
 
-test_mutation_on_personal_data_is_not_permitted if {
-	r := object.union(req(court, "criminal_proceedings", name_field), {"operation": "mutation"})
+test_subscription_on_personal_data_is_not_permitted if {
+	r := object.union(req(court, "criminal_proceedings", name_field), {"operation": "subscription"})
 	rf := authz.refusal(r)
 	rf.code == "PURPOSE_NOT_PERMITTED"
+}
+
+# mutations are not refused wholesale: writes.rego decides each write call
+test_mutation_is_decided_by_the_write_policy if {
+	r := object.union(req(court, "criminal_proceedings", name_field), {"operation": "mutation"})
+	not authz.refusal(r)
 }
 
 test_court_may_declare_criminal_proceedings if {

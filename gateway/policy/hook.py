@@ -14,11 +14,15 @@ from cachetools import LRUCache
 from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
 from ..errors import GatewayError
+from ..execution import Fetched
 from ..pipeline import ExecutionOperation, PolicyOutcome
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
+from ..writes.calls import write_calls
+from ..writes.model import WriteModel
 from .model import ProtectionModel
 from .prepare import Prepared
+from .respond import ResponseCompiler, Unfinished
 from .service import PolicyService
 from .types import BadUserInput, Collected, FieldDecision, PolicyError, PolicyRefusal
 
@@ -46,7 +50,9 @@ class PolicyHook:
         self.service = service
         self.schema = supergraph.api_schema
         self.model = ProtectionModel.from_sdl(supergraph.sdl)  # the declarations, read once
+        self.writes = WriteModel.from_sdl(supergraph.sdl)  # @writeArea / @writeSubject of the mutations
         self._prepared: LRUCache[str, ExecutionOperation] = LRUCache(maxsize=cache_size)
+        self.responses = ResponseCompiler(self.schema, self.model, cache_size)  # apply_fetched's compiled shapes
         self._collected: LRUCache[tuple[Any, ...], Collected] = LRUCache(maxsize=cache_size)
         self.decisions = 0  # decide() calls; with ``evaluations`` exposed by gateway.server.metrics
 
@@ -64,12 +70,18 @@ class PolicyHook:
                 collected = self.service.collect(self.schema, self.model, operation.document,
                                                  operation.operation_name, variables)
                 self._collected[key] = collected
-                return collected
-            # the root calls' policy arguments may come from any variable: read per request, not cached
-            calls = self.service.root_calls(self.schema, operation.document, operation.operation_name, variables)
+                calls = collected.calls
+            else:
+                # the root calls' policy arguments may come from any variable: read per request, not cached
+                calls = self.service.root_calls(self.schema, operation.document, operation.operation_name,
+                                                variables)
+            if operation.operation_type == "mutation":  # every mutation root field is a write (writes.rego)
+                writes = write_calls(self.schema, self.writes, operation.document, operation.operation_name,
+                                     variables)
+                calls = (*(c for c in calls if all(c.key != w.key for w in writes)), *writes)
         except BadUserInput as exc:
             raise GatewayError("BAD_USER_INPUT", str(exc), 400) from exc
-        return collected if calls == collected.calls else dataclasses.replace(collected, calls=calls)
+        return collected if calls == collected.calls else dataclasses.replace(collected, calls=tuple(calls))
 
     async def decide(self, caller: Any, purpose: Any, collected: Collected,
                      operation: ParsedOperation) -> FieldDecision:
@@ -99,6 +111,19 @@ class PolicyHook:
         )
         self._prepared[key] = execution
         return execution
+
+    def apply_fetched(self, fetched: Fetched, operation: ExecutionOperation, decision: FieldDecision, caller: Any,
+                      purpose: Any, variables: dict[str, Any]) -> PolicyOutcome:
+        """``apply`` on the merged, not yet completed subgraph answers: completion and policy in one walk
+        (``gateway.policy.respond``), its per-field work compiled once per (shape, decision, document)."""
+        prepared: Prepared = operation.policy
+        unfinished = Unfinished(self.responses.plan(fetched.shape, decision.result, prepared), fetched.data,
+                                fetched.errors)
+        applied = self.service.apply(unfinished, prepared, operation.operation.operation_name, variables, decision,
+                                     self.schema, self.model)
+        extension = dict(applied.extensions.get("policy") or {})
+        return PolicyOutcome(applied.data, list(applied.errors), extension, sorted(applied.subjects),
+                             applied.extensions.get("valueCompletion") or [])
 
     def apply(self, result: dict[str, Any], operation: ExecutionOperation, decision: FieldDecision, caller: Any,
               purpose: Any, variables: dict[str, Any]) -> PolicyOutcome:

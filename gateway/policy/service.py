@@ -7,7 +7,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLSchema
@@ -38,28 +38,45 @@ DEV_PSEUDONYM_KEY = b"lienthong-development-pseudonym-key"
 
 
 def build_input(
-    caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str]
+    caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str],
+    consent: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The policy input document (policies/README.md). A plain ``{coordinate: category}`` mapping is accepted
-    for tools that have no declarations at hand (kinds are then unknown)."""
+    for tools that have no declarations at hand (kinds are then unknown). ``consent``: the consent the request
+    named (``X-Consent-Reference``) as the gateway store holds it (:mod:`gateway.subjects.consents`)."""
     if not isinstance(collected, Collected):
         collected = Collected(dict(collected), {})
     coordinates, kinds = collected.coordinates, collected.kinds
-    return {
+    role = _plain(getattr(caller, "role", None))
+    policy_input: dict[str, Any] = {
         "subject": {
             "agency": caller.agency_id,
             "kind": caller.agency_kind,
             "province": caller.province,
-            "role": _plain(getattr(caller, "role", None)),
+            "role": role,
+            # only a data subject's own id is policy input (their rows: policies/subjects.rego); an officer's
+            # account never is, so that decisions stay shared by every account of an agency
+            "personal_id": caller.sub if role == "data_subject" else None,
         },
         "purpose": declared.purpose if declared else None,
         "legal_basis_present": bool(declared and declared.legal_basis and declared.legal_basis.strip()),
         "operation": operation_type,
         "fields": [{"coordinate": c, "category": coordinates[c], "kind": kinds.get(c, "unknown")}
                    for c in sorted(coordinates)],
-        "calls": [{"key": call.key, "coordinate": call.coordinate, "arguments": dict(call.arguments)}
-                  for call in collected.calls],
+        "calls": [_call_input(call) for call in collected.calls],
     }
+    if consent is not None:
+        policy_input["consent"] = dict(consent)
+    return policy_input
+
+
+def _call_input(call: RootCall) -> dict[str, Any]:
+    """One root call in the policy input; a mutation's (``gateway.writes.calls.WriteCall``) with its ``write``."""
+    entry: dict[str, Any] = {"key": call.key, "coordinate": call.coordinate, "arguments": dict(call.arguments)}
+    write_input = getattr(call, "write_input", None)
+    if write_input is not None:
+        entry["write"] = write_input()
+    return entry
 
 
 def _plain(value: Any) -> Any:
@@ -82,7 +99,7 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
         }
         rules = tuple(
             RowRule(str(r["id"]), r["when"], str(r["effect"]), frozenset(r.get("coordinates", [])), str(r["reason"]),
-                    r.get("report") == "summary")
+                    r.get("report") == "summary", str(r.get("subjects", "any")))
             for r in raw.get("row_rules", [])
         )
         root_fields = {
@@ -92,6 +109,14 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise PolicyUnavailable(f"malformed policy decision: {exc}") from exc
     return PolicyResult(version, fields, rules, root_fields)
+
+
+class ConsentLookup(Protocol):
+    """Where the consents data subjects gave are recorded (:class:`gateway.subjects.consents.ConsentRegistry`)."""
+
+    async def consent_facts(self, reference: str) -> Mapping[str, Any]:
+        """``{"reference", "found", "personal_id", "agency", "purpose", "scope", "withdrawn", "expired"}``."""
+        ...
 
 
 class PolicyService:
@@ -109,8 +134,10 @@ class PolicyService:
         policy_arguments: Mapping[str, list[str]] | None = None,
         cache_size: int = 4096,
         clock: Callable[[], dt.date] = dt.date.today,
+        consents: ConsentLookup | None = None,
     ) -> None:
         self.engine = engine
+        self.consents = consents  # set by gateway.server.wiring once the gateway store exists
         self._key = pseudonym_key
         if policy_arguments is None:
             bundle = getattr(engine, "bundle", None) or load_bundle(None)
@@ -166,8 +193,13 @@ class PolicyService:
         operation_type: str,
         collected: Collected | Mapping[str, str],
     ) -> FieldDecision:
-        """One policy decision for everything ``collected``. Raises PolicyRefusal (403) or PolicyUnavailable (503)."""
-        policy_input = build_input(caller, declared, operation_type, collected)
+        """One policy decision for everything ``collected``. Raises PolicyRefusal (403) or PolicyUnavailable (503).
+
+        A purpose that needs consent reads the consent the request names (``X-Consent-Reference``) from
+        ``self.consents`` (:class:`gateway.subjects.ConsentLookup`); without a lookup the consent is unknown, and
+        the policy withholds what it would cover."""
+        consent = await self._consent(caller, getattr(declared, "consent_reference", None))
+        policy_input = build_input(caller, declared, operation_type, collected, consent)
         coordinates = {f["coordinate"]: f["category"] for f in policy_input["fields"]}
         refresh = getattr(self.engine, "refresh", None)
         if refresh is not None:
@@ -175,7 +207,8 @@ class PolicyService:
         version = self.engine.version
         subject = policy_input["subject"]
         key = (
-            subject["agency"], subject["kind"], subject["province"], subject["role"],
+            subject["agency"], subject["kind"], subject["province"], subject["role"], subject["personal_id"],
+            json.dumps(consent, sort_keys=True, default=str) if consent is not None else None,
             policy_input["purpose"], policy_input["legal_basis_present"], operation_type,
             frozenset((f["coordinate"], f["category"], f["kind"]) for f in policy_input["fields"]),
             json.dumps(policy_input["calls"], sort_keys=True, default=str), version,
@@ -198,6 +231,18 @@ class PolicyService:
         if isinstance(outcome, PolicyRefusal):
             raise PolicyRefusal(outcome.code, outcome.reasons, outcome.policy_version)
         return FieldDecision(uuid.uuid4().hex, policy_input["purpose"], subject, outcome, cached)
+
+    async def _consent(self, caller: Caller, reference: str | None) -> dict[str, Any] | None:
+        """The consent facts of ``reference`` (None when no reference was declared). A lookup failure is an
+        unknown consent (found: false): the rows it would cover are withheld, nothing else fails."""
+        if reference is None:
+            return None
+        if self.consents is None:
+            return {"reference": reference, "found": False}
+        try:
+            return dict(await self.consents.consent_facts(reference))
+        except Exception as exc:  # the store is down: fail closed on the rows the consent would release
+            return {"reference": reference, "found": False, "error": type(exc).__name__}
 
     def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema,
                 model: ProtectionModel) -> Prepared:

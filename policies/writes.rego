@@ -1,0 +1,72 @@
+# Write policy: which agency kind may call which mutation, for which purpose, and where. Deny by default.
+#
+# The gateway sends every root field of a mutation among `calls`, with a `write` object: the area of the write
+# (the 3-digit province code at the argument the schema declares with @writeArea, null when unknown) and
+# whether an area is declared at all. A refused write is withheld as a root field (null + FORBIDDEN_FIELD):
+# the gateway never calls its subgraph, and audits it. The catalogue: data/writes.json.
+package lienthong.authz
+
+import rego.v1
+
+# METADATA
+# title: Operations decided by this write policy (not refused wholesale by purposes.rego)
+# custom:
+#   articles: ["003 Art. 7.2", "000 Art. 11.3"]
+write_operation(inp) if inp.operation in data.writes.operations
+
+write_rules := data.writes.mutations
+
+is_write(call) if is_object(call.write)
+
+# METADATA
+# title: Write refusals, first that applies (undefined when the write is allowed)
+# description: >-
+#   Deny by default (no rule, no write); only the agency kinds the rule names (civil status registration
+#   authorities, 003 Art. 7.2; bodies granted update rights, 000 Art. 11.3); only for the rule's purposes
+#   (004 Art. 3.3); province-scoped agencies only in their own province, read from the declared area
+#   (003 Art. 7.2.a, 8.4).
+# custom:
+#   articles: ["003 Art. 7.1", "003 Art. 7.2", "003 Art. 8.4", "000 Art. 11.3", "000 Art. 6.2", "004 Art. 3.3"]
+write_refusal(inp, call) := concat("", ["deny by default: no write rule for ", call.coordinate, " (policies/data/writes.json)"]) if {
+	is_write(call)
+	not write_rules[call.coordinate]
+}
+
+# 003 Art. 7.2, 000 Art. 11.3: only the civil status registration authorities update the civil status
+# database, only the bodies granted update rights the criminal enforcement one. A court is no civil status
+# authority: a divorce it decides is recorded by the civil registry (003 Art. 7.1).
+else := concat("", [rule.legal_basis, ": agency kind ", inp.subject.kind, " may not call ", call.coordinate]) if {
+	is_write(call)
+	rule := write_rules[call.coordinate]
+	not inp.subject.kind in rule.agency_kinds
+}
+
+# 004 Art. 3.3: a write is made for the purpose its rule names.
+else := concat("", [rule.legal_basis, ": ", call.coordinate, " is written for purpose ", concat(" or ", rule.purposes), ", not ", shown(inp.purpose)]) if {
+	is_write(call)
+	rule := write_rules[call.coordinate]
+	not inp.purpose in rule.purposes
+}
+
+# 003 Art. 7.2.a, 8.4: a commune civil registry or a provincial justice department registers in its area, the
+# value of the argument the mutation declares with @writeArea; no declared area, or no province code, is unknown.
+else := concat("", ["003 Art. 7.2.a, 8.4: ", inp.subject.kind, " writes in its own province only, and ", call.coordinate, " declares no area"]) if {
+	is_write(call)
+	inp.subject.kind in data.rules.province_scoped_kinds
+	not call.write.area_declared
+} else := concat("", ["003 Art. 7.2.a, 8.4: ", inp.subject.kind, " of province ", shown(inp.subject.province), " may not write in province ", shown(call.write.area), " (", call.coordinate, ")"]) if {
+	is_write(call)
+	inp.subject.kind in data.rules.province_scoped_kinds
+	not own_area(inp, call)
+}
+
+own_area(inp, call) if {
+	is_string(call.write.area)
+	call.write.area == inp.subject.province
+}
+
+# A value for a reason: strings as they are, anything else (null: not declared, not known) as "unknown"
+# (reasons are built with concat: rego-cpp's sprintf quotes a string passed through a function argument).
+shown(x) := x if is_string(x)
+
+else := "unknown"
