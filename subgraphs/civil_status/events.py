@@ -149,11 +149,11 @@ class BirthRegistration(CivilStatusEvent):
     date_of_birth: PartialDate | None = field(
         C.BASIC, "Date of birth (ngày, tháng, năm sinh) (003 Art. 3.1.a).", kind=K.DATE
     )
-    sex: Sex | None = field(C.BASIC, "Sex (giới tính) (003 Art. 3.1.a).", kind=K.CODE)
+    sex: Sex | None = field(C.BASIC, "Sex (giới tính) (004 Art. 2.3.c; 003 Art. 3.1.a).", kind=K.CODE)
     place_of_birth: str | None = field(C.BASIC, "Place of birth (nơi sinh) (003 Art. 3.1.a).", kind=K.ADDRESS)
     ethnicity: str | None = field(
         C.ETHNIC_ORIGIN,
-        "Ethnicity (dân tộc): sensitive, 004 Art. 2.4.b (003 Art. 3.1.a).",
+        "Ethnicity (dân tộc): sensitive, 004 Art. 2.4.c (003 Art. 3.1.a).",
         kind=K.TEXT,
     )
     nationality: str | None = field(C.BASIC, "Nationality (quốc tịch) (003 Art. 3.1.a).", kind=K.TEXT)
@@ -339,13 +339,13 @@ class CivilStatusSupplement(CivilStatusEvent, CivilStatusAmendment):
 )
 class EthnicityRedetermination(CivilStatusEvent):
     old_ethnicity: str | None = field(
-        C.ETHNIC_ORIGIN, "Ethnicity before (004 Art. 2.4.b; 003 Art. 10.2.c).", kind=K.TEXT
+        C.ETHNIC_ORIGIN, "Ethnicity before (004 Art. 2.4.c; 003 Art. 10.2.c).", kind=K.TEXT
     )
     new_ethnicity: str | None = field(
-        C.ETHNIC_ORIGIN, "Ethnicity re-determined (004 Art. 2.4.b; 003 Art. 10.2.c).", kind=K.TEXT
+        C.ETHNIC_ORIGIN, "Ethnicity re-determined (004 Art. 2.4.c; 003 Art. 10.2.c).", kind=K.TEXT
     )
     reason: str | None = field(
-        C.ETHNIC_ORIGIN, "Reason given (reveals ethnic origin, 004 Art. 2.4.b).", kind=K.FREE_TEXT
+        C.ETHNIC_ORIGIN, "Reason given (reveals ethnic origin, 004 Art. 2.4.c).", kind=K.FREE_TEXT
     )
 
 
@@ -359,7 +359,7 @@ class DeathRegistration(CivilStatusEvent):
     )
     place_of_death: str | None = field(C.BASIC, "Place of death (003 Art. 10.2.e).", kind=K.ADDRESS)
     cause_of_death: str | None = field(
-        C.HEALTH, "Cause of death: health data, sensitive (004 Art. 2.4.c).", kind=K.FREE_TEXT
+        C.HEALTH, "Cause of death: health data, sensitive (004 Art. 2.4.b).", kind=K.FREE_TEXT
     )
 
 

@@ -198,7 +198,7 @@ class JudicialMeasure:
         CRIMINAL, "Particulars: objects confiscated, what to restore...", kind=ValueKind.FREE_TEXT
     )
     medical_ground: str | None = field(
-        HEALTH, "Medical ground of compulsory treatment (BLHS Art. 49): health data, 004 Art. 2.4.c.", kind=ValueKind.FREE_TEXT,
+        HEALTH, "Medical ground of compulsory treatment (BLHS Art. 49): health data, 004 Art. 2.4.b.", kind=ValueKind.FREE_TEXT,
     )
 
     @classmethod

@@ -1,7 +1,7 @@
 """Natural persons' sentences: ``Person`` (extended), ``ForeignOffender``, ``Sentence`` and its course of enforcement.
 
 Everything about a natural person's conviction and its enforcement is ``CRIMINAL`` (004 Art. 2.4.g); identifiers
-are ``IDENTIFIER``; medical grounds are ``HEALTH`` (004 Art. 2.4.c). All nested data goes through the request's
+are ``IDENTIFIER``; medical grounds are ``HEALTH`` (004 Art. 2.4.b). All nested data goes through the request's
 data loaders, so N sentences cost one statement per kind of child, not N.
 """
 
@@ -52,7 +52,7 @@ class EnforcementEvent:
     health_ground: str | None = field(
         HEALTH,
         "Medical ground of a postponement, suspension or exemption (serious illness, pregnancy; BLHS Art. 67.1.a-b, "
-        "68): health data, 004 Art. 2.4.c.", kind=ValueKind.FREE_TEXT,
+        "68): health data, 004 Art. 2.4.b.", kind=ValueKind.FREE_TEXT,
     )
     months_reduced: int | None = field(
         CRIMINAL, "Months taken off the term by a reduction or amnesty (BLHS Art. 63).", kind=ValueKind.AMOUNT
@@ -356,7 +356,7 @@ class ForeignOffender:
     date_of_birth: PartialDate | None = field(
         BASIC, "Date of birth, possibly partial (004 Art. 2.3.b).", kind=ValueKind.DATE
     )
-    sex: Sex | None = field(BASIC, "Sex (004 Art. 2.3.b).", kind=ValueKind.CODE)
+    sex: Sex | None = field(BASIC, "Sex (004 Art. 2.3.c).", kind=ValueKind.CODE)
 
     @classmethod
     def from_row(cls, row: Any) -> ForeignOffender:
