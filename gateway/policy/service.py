@@ -7,7 +7,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLSchema
@@ -38,25 +38,19 @@ DEV_PSEUDONYM_KEY = b"lienthong-development-pseudonym-key"
 
 
 def build_input(
-    caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str],
-    consent: Mapping[str, Any] | None = None,
+    caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str]
 ) -> dict[str, Any]:
     """The policy input document (policies/README.md). A plain ``{coordinate: category}`` mapping is accepted
-    for tools that have no declarations at hand (kinds are then unknown). ``consent``: the consent the request
-    named (``X-Consent-Reference``) as the gateway store holds it (:mod:`gateway.subjects.consents`)."""
+    for tools that have no declarations at hand (kinds are then unknown)."""
     if not isinstance(collected, Collected):
         collected = Collected(dict(collected), {})
     coordinates, kinds = collected.coordinates, collected.kinds
-    role = _plain(getattr(caller, "role", None))
-    policy_input: dict[str, Any] = {
+    return {
         "subject": {
             "agency": caller.agency_id,
             "kind": caller.agency_kind,
             "province": caller.province,
-            "role": role,
-            # only a data subject's own id is policy input (their rows: policies/subjects.rego); an officer's
-            # account never is, so that decisions stay shared by every account of an agency
-            "personal_id": caller.sub if role == "data_subject" else None,
+            "role": _plain(getattr(caller, "role", None)),
         },
         "purpose": declared.purpose if declared else None,
         "legal_basis_present": bool(declared and declared.legal_basis and declared.legal_basis.strip()),
@@ -65,9 +59,6 @@ def build_input(
                    for c in sorted(coordinates)],
         "calls": [_call_input(call) for call in collected.calls],
     }
-    if consent is not None:
-        policy_input["consent"] = dict(consent)
-    return policy_input
 
 
 def _call_input(call: RootCall) -> dict[str, Any]:
@@ -99,7 +90,7 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
         }
         rules = tuple(
             RowRule(str(r["id"]), r["when"], str(r["effect"]), frozenset(r.get("coordinates", [])), str(r["reason"]),
-                    r.get("report") == "summary", str(r.get("subjects", "any")))
+                    r.get("report") == "summary")
             for r in raw.get("row_rules", [])
         )
         root_fields = {
@@ -109,14 +100,6 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise PolicyUnavailable(f"malformed policy decision: {exc}") from exc
     return PolicyResult(version, fields, rules, root_fields)
-
-
-class ConsentLookup(Protocol):
-    """Where the consents data subjects gave are recorded (:class:`gateway.subjects.consents.ConsentRegistry`)."""
-
-    async def consent_facts(self, reference: str) -> Mapping[str, Any]:
-        """``{"reference", "found", "personal_id", "agency", "purpose", "scope", "withdrawn", "expired"}``."""
-        ...
 
 
 class PolicyService:
@@ -134,10 +117,8 @@ class PolicyService:
         policy_arguments: Mapping[str, list[str]] | None = None,
         cache_size: int = 4096,
         clock: Callable[[], dt.date] = dt.date.today,
-        consents: ConsentLookup | None = None,
     ) -> None:
         self.engine = engine
-        self.consents = consents  # set by gateway.server.wiring once the gateway store exists
         self._key = pseudonym_key
         if policy_arguments is None:
             bundle = getattr(engine, "bundle", None) or load_bundle(None)
@@ -193,13 +174,8 @@ class PolicyService:
         operation_type: str,
         collected: Collected | Mapping[str, str],
     ) -> FieldDecision:
-        """One policy decision for everything ``collected``. Raises PolicyRefusal (403) or PolicyUnavailable (503).
-
-        A purpose that needs consent reads the consent the request names (``X-Consent-Reference``) from
-        ``self.consents`` (:class:`gateway.subjects.ConsentLookup`); without a lookup the consent is unknown, and
-        the policy withholds what it would cover."""
-        consent = await self._consent(caller, getattr(declared, "consent_reference", None))
-        policy_input = build_input(caller, declared, operation_type, collected, consent)
+        """One policy decision for everything ``collected``. Raises PolicyRefusal (403) or PolicyUnavailable (503)."""
+        policy_input = build_input(caller, declared, operation_type, collected)
         coordinates = {f["coordinate"]: f["category"] for f in policy_input["fields"]}
         refresh = getattr(self.engine, "refresh", None)
         if refresh is not None:
@@ -207,8 +183,7 @@ class PolicyService:
         version = self.engine.version
         subject = policy_input["subject"]
         key = (
-            subject["agency"], subject["kind"], subject["province"], subject["role"], subject["personal_id"],
-            json.dumps(consent, sort_keys=True, default=str) if consent is not None else None,
+            subject["agency"], subject["kind"], subject["province"], subject["role"],
             policy_input["purpose"], policy_input["legal_basis_present"], operation_type,
             frozenset((f["coordinate"], f["category"], f["kind"]) for f in policy_input["fields"]),
             json.dumps(policy_input["calls"], sort_keys=True, default=str), version,
@@ -231,18 +206,6 @@ class PolicyService:
         if isinstance(outcome, PolicyRefusal):
             raise PolicyRefusal(outcome.code, outcome.reasons, outcome.policy_version)
         return FieldDecision(uuid.uuid4().hex, policy_input["purpose"], subject, outcome, cached)
-
-    async def _consent(self, caller: Caller, reference: str | None) -> dict[str, Any] | None:
-        """The consent facts of ``reference`` (None when no reference was declared). A lookup failure is an
-        unknown consent (found: false): the rows it would cover are withheld, nothing else fails."""
-        if reference is None:
-            return None
-        if self.consents is None:
-            return {"reference": reference, "found": False}
-        try:
-            return dict(await self.consents.consent_facts(reference))
-        except Exception as exc:  # the store is down: fail closed on the rows the consent would release
-            return {"reference": reference, "found": False, "error": type(exc).__name__}
 
     def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema,
                 model: ProtectionModel) -> Prepared:
