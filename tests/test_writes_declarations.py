@@ -87,11 +87,13 @@ def test_write_record_in_extensions_hashes_not_values() -> None:
     after = {"id": "t1", "provinceCode": "079", "ownerId": "079123456789", "note": "x"}
     expected = "sha256:" + hashlib.sha256(
         json.dumps(after, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    assert record == {"coordinate": "Mutation.putThing", "recordType": "Thing", "recordId": "t1",
+    assert record == {"coordinate": "Mutation.putThing", "responseKey": "putThing", "recordType": "Thing", "recordId": "t1",
                       "subjects": ["079123456789"], "before": None, "after": expected}
     assert "x" not in json.dumps(record).replace('"x"', "")  # no value leaks: only hashes and ids
-    second = asyncio.run(schema.execute(PUT.replace('"x"', '"y"'), context_value=context))
+    second = asyncio.run(schema.execute(PUT.replace('"x"', '"y"').replace("putThing", "again: putThing"),
+                                        context_value=context))
     [update] = second.extensions[WRITES_EXTENSION]
+    assert update["responseKey"] == "again"
     assert update["before"] == expected and update["after"] != expected
 
 

@@ -49,7 +49,7 @@ Usage in a subgraph::
 The response then carries (for the gateway only)::
 
     {"data": {...}, "extensions": {"lienthongWrites": [{"coordinate": "Mutation.registerBirth",
-        "recordType": "BirthRegistration", "recordId": "…", "subjects": ["079…"],
+        "responseKey": "registerBirth", "recordType": "BirthRegistration", "recordId": "…", "subjects": ["079…"],
         "before": null, "after": "sha256:9f…"}]}}
 """
 
@@ -150,6 +150,14 @@ def _coordinate(info: Any) -> str:
     return f"{raw.parent_type.name}.{raw.field_name}"
 
 
+def _response_key(info: Any) -> str:
+    """The response key of the root field this write belongs to (the gateway maps it to the client's alias)."""
+    path = info.path
+    while path.prev is not None:
+        path = path.prev
+    return str(path.key)
+
+
 def record_write(
     info: Any,
     record_type: str,
@@ -159,8 +167,8 @@ def record_write(
     after: Mapping[str, Any] | None,
     subjects: Iterable[str | None] = (),
 ) -> dict[str, Any]:
-    """Record one write of this request for the gateway's audit: the mutation coordinate (from ``info``), the
-    record written (type and id), its subjects (personal ids; ``None`` entries dropped) and the hashes of the
+    """Record one write of this request for the gateway's audit: the mutation coordinate and root response key
+    (from ``info``; call it from the mutation's own resolver), the record written (type and id), its subjects (personal ids; ``None`` entries dropped) and the hashes of the
     record before (``None``: created) and after (``None``: deleted). Values are hashed here and dropped.
 
     Raises ``RuntimeError`` when the schema lacks the :class:`WriteRecords` extension: a write the gateway cannot
@@ -170,6 +178,7 @@ def record_write(
         raise RuntimeError("record_write: the schema has no WriteRecords extension")
     entry = {
         "coordinate": _coordinate(info),
+        "responseKey": _response_key(info),
         "recordType": record_type,
         "recordId": str(record_id),
         "subjects": sorted({s for s in subjects if s}),
