@@ -1,0 +1,105 @@
+"""The pipeline's write stage: idempotency around a mutation's execution, and the audit entries of its writes.
+
+The pipeline calls, for a mutation only (``gateway/pipeline.py``)::
+
+    begun = await writes.begin(request.headers, caller, purpose, operation, request.variables)
+        # None (no Idempotency-Key), a Claim (run the mutation), or a Replay (answer it, call nothing)
+    ...execute...
+    entries = writes.audits(collected.calls, decision, fetched_writes, response_errors)
+    ...audit (entries go into the same record, same hash chain)...
+    await writes.settle(begun, executed=True, status=..., body=..., entries=..., audited=True, request_id=...)
+
+Write *decisions* are not made here: the policy refuses a write as a root field (``policies/writes.rego``)
+before anything is planned, so a refused write never reaches its subgraph.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .idempotency import DEFAULT_TTL_SECONDS, Claim, IdempotencyStore, Replay, read_key, request_hash
+from .records import WriteAudit, WriteRecord, parse_records, write_audits
+
+log = logging.getLogger("lienthong.gateway.writes")
+
+REPLAYED_HEADER = "idempotent-replayed"
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSettings:
+    """``GATEWAY_IDEMPOTENCY_TTL_SECONDS``: how long a key is kept (and its first response replayed)."""
+
+    idempotency_ttl_seconds: int = DEFAULT_TTL_SECONDS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> WriteSettings:
+        from subgraphs.common.settings import parse_int
+
+        ttl = parse_int(env, "GATEWAY_IDEMPOTENCY_TTL_SECONDS", DEFAULT_TTL_SECONDS, minimum=1)
+        return cls(ttl)
+
+
+def refused_keys(decision: Any) -> dict[str, str]:
+    """Response key -> reason of the root fields the decision withholds (refused writes among them)."""
+    root_fields = getattr(getattr(decision, "result", None), "root_fields", None) or {}
+    return {key: str(getattr(effect, "reason", "") or "") for key, effect in root_fields.items()
+            if getattr(effect, "effect", None) == "withhold"}
+
+
+def write_records(raw: Iterable[Any]) -> list[WriteRecord]:
+    """The executor's collected ``lienthongWrites`` entries (already in client response keys), validated."""
+    return parse_records(list(raw))
+
+
+class WriteStage:
+    """Idempotency (``idempotency`` None: keys are validated but not kept) and the write audit entries."""
+
+    def __init__(self, idempotency: IdempotencyStore | None = None) -> None:
+        self.idempotency = idempotency
+
+    async def begin(self, headers: Mapping[str, str], caller: Any, purpose: Any, operation: Any,
+                    variables: Mapping[str, Any] | None) -> Claim | Replay | None:
+        """For a mutation: the claim of its ``Idempotency-Key`` or the first response to replay."""
+        if getattr(operation, "operation_type", None) != "mutation":
+            return None
+        key = read_key(headers)  # BAD_USER_INPUT when malformed, even without a store
+        if key is None or self.idempotency is None:
+            return None
+        digest = request_hash(operation.document_hash, operation.operation_name, variables,
+                              getattr(purpose, "purpose", None), getattr(purpose, "legal_basis", None))
+        return await self.idempotency.claim(str(getattr(caller, "agency_id", "")), str(getattr(caller, "sub", "")),
+                                            key, digest)
+
+    @staticmethod
+    def audits(calls: Iterable[Any], decision: Any, records: Iterable[Any],
+               errors: Sequence[Mapping[str, Any]]) -> list[WriteAudit]:
+        """The audit entries of the request's write calls."""
+        return write_audits(calls, refused_keys(decision), write_records(records), errors)
+
+    @staticmethod
+    def failed_audits(calls: Iterable[Any], decision: Any, executed: bool) -> list[WriteAudit]:
+        """The entries of a mutation that failed as a whole: refused calls stay refused; the others wrote nothing
+        (the failure came before execution) or are unknown (it came during or after)."""
+        refused = refused_keys(decision)
+        out = write_audits(calls, refused, [], [])
+        return [a if a.outcome == "refused" else WriteAudit(a.key, a.coordinate,
+                                                            "unknown" if executed else "not_written", a.subjects)
+                for a in out]
+
+    async def settle(self, begun: Claim | Replay | None, *, executed: bool, status: int, body: Mapping[str, Any],
+                     entries: Sequence[WriteAudit], audited: bool, request_id: str) -> None:
+        """Keep the response for the key's retries, or give the key back when no subgraph was called. Never
+        raises: the response stands (a key left pending expires with its TTL)."""
+        if not isinstance(begun, Claim) or self.idempotency is None:
+            return
+        try:
+            if executed:
+                await self.idempotency.complete(begun, status, body, [e.as_dict() for e in entries], audited,
+                                                request_id)
+            else:
+                await self.idempotency.release(begun)
+        except Exception as exc:  # the store failed: the key stays pending until it expires (no double write)
+            log.error("idempotency key of request %s not settled: %s", request_id, exc)
