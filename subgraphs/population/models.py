@@ -7,16 +7,28 @@ personal ids (not foreign keys: a parent may be unknown to this database or load
 
 from __future__ import annotations
 
+import enum
 import unicodedata
+from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import JSON, Column, Index
+from sqlalchemy import JSON, Column, DateTime, Index, func
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from subgraphs.common.outbox import inbox_table, outbox_table
 
 
 class Base(SQLModel, registry=registry()):
     """Base of this subgraph's tables; its own registry keeps them out of the other subgraphs' metadata."""
+
+
+class RecordSource(enum.Enum):
+    """Where a person record was established from (003 Art. 3.2 names the sources of the civil status database;
+    the population database's own are the citizen's declaration and the civil status database, 003 Art. 11.2)."""
+
+    RESIDENT_DECLARATION = "RESIDENT_DECLARATION"  # collected by the population database itself
+    CIVIL_STATUS_DATABASE = "CIVIL_STATUS_DATABASE"  # created from a birth registration (003 Art. 11.1-11.2)
 
 
 class PersonRow(Base, table=True):
@@ -62,9 +74,26 @@ class PersonRow(Base, table=True):
     mother_id: str | None = Field(default=None, max_length=12)
     spouse_id: str | None = Field(default=None, max_length=12)
     processing_restricted: bool = Field(default=False)
+    # Provenance and times (003 Art. 3.2, 7.2; 000 Art. 8.5.c). The database fills them when an insert leaves them
+    # out, so the seed's COPY writes them without a Python step per row.
+    source: str = Field(default=RecordSource.RESIDENT_DECLARATION.value, max_length=30,
+                        sa_column_kwargs={"server_default": RecordSource.RESIDENT_DECLARATION.value})
+    # The birth registration id a CIVIL_STATUS_DATABASE record was created from: at most one person per
+    # registration, whatever the exchange redelivers.
+    source_reference: str | None = Field(default=None, max_length=64, unique=True)
+    created_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True),
+        sa_column_kwargs={"server_default": func.now(), "nullable": False},
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True),
+        sa_column_kwargs={"server_default": func.now(), "nullable": False},
+    )
 
 
 PERSON = PersonRow.__table__  # type: ignore[attr-defined]
+OUTBOX = outbox_table(Base.metadata, "population")  # population.person_created (subgraphs.common.outbox)
+INBOX = inbox_table(Base.metadata, "population")  # civil status events applied (subgraphs.population.exchange)
 
 
 @lru_cache(maxsize=65_536)  # names repeat a lot (seeding a million rows, search arguments)

@@ -1,9 +1,17 @@
-"""Seed writer of the population subgraph: one ``person`` row per ``SeedPerson`` (see subgraphs.seed.world)."""
+"""Seed writer of the population subgraph: one ``person`` row per ``SeedPerson`` (see subgraphs.seed.world).
+
+Every row says where it came from and when it was recorded (003 Art. 3.2, 7.2; 000 Art. 8.5.c): seeded persons
+were collected by the population database itself (RESIDENT_DECLARATION); the record was created when the national
+population database went live (1 July 2021) or, for a person born later, on the day of birth, and last updated on
+the day of death if any. The times are functions of the person (same rows on every seeding path).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -11,7 +19,19 @@ from sqlalchemy.engine import Connection
 from subgraphs.seed.bulk import bulk_insert
 from subgraphs.seed.world import SeedPerson
 
-from .models import PERSON, normalize_name
+from .models import PERSON, RecordSource, normalize_name
+
+DATABASE_LIVE = dt.datetime(2021, 7, 1, 1, 0, tzinfo=dt.UTC)  # the national population database went live
+_RESIDENT = RecordSource.RESIDENT_DECLARATION.value
+
+
+@lru_cache(maxsize=65_536)  # a million persons share a few tens of thousands of dates
+def recorded_at(date: str | None) -> dt.datetime:
+    """When a record dated ``date`` (a partial date, or none) entered the database: not before it went live."""
+    if date is None or len(date) < 10:
+        return DATABASE_LIVE
+    when = dt.datetime(int(date[:4]), int(date[5:7]), int(date[8:10]), 2, 0, tzinfo=dt.UTC)  # 09:00 in Viet Nam
+    return max(when, DATABASE_LIVE)
 
 # The population database names the current spouse (or the late one of a widow(er)); a former spouse after a
 # divorce lives only in the civil status records (003 Art. 10.2.b).
@@ -46,6 +66,9 @@ def person_row(p: SeedPerson) -> dict[str, Any]:
         "mother_id": p.mother_id,
         "spouse_id": p.spouse_id if p.marital_status in _SPOUSE_KEPT else None,
         "processing_restricted": p.processing_restricted,
+        "source": _RESIDENT,
+        "created_at": recorded_at(p.date_of_birth),
+        "updated_at": max(recorded_at(p.date_of_birth), recorded_at(p.date_of_death)),
     }
 
 

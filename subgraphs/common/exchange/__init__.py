@@ -15,9 +15,11 @@ What a subgraph provides to take part (module ``subgraphs/<name>/exchange.py``, 
 
 ``python -m subgraphs.common.exchange <name>`` (started by ``make run``) then runs the relay of ``outbox`` (if any)
 and one durable JetStream pull consumer per subgraph, named ``<name>``, subscribed to the topics of ``handlers``.
-A handler must be deterministic in its database effect and must not commit; raising makes the event retried
-(redelivered after the ack wait; its inbox row is not written, its effect rolled back). A handler may add
-events to its own outbox on ``conn`` (population publishes ``population.person_created`` that way).
+A handler must not commit; raising makes the event retried (negatively acknowledged and redelivered with a
+delay; its inbox row is not written, its effect rolled back), raising :class:`RejectedEvent` (a payload that breaks
+the contract) drops it for good (logged, counted in ``lienthong_exchange_events_total{outcome="rejected"}``; the
+reconciliation reports what it left undone). A handler may add events to its own outbox on ``conn`` (population
+publishes ``population.person_created`` that way): they commit with the effect.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+class RejectedEvent(ValueError):
+    """The event breaks the contract (a required field missing or invalid): retrying cannot help."""
 
 
 @dataclass(frozen=True, slots=True)
