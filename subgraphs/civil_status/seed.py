@@ -59,6 +59,7 @@ class _Writer:
         self.rng = rng
         self.clock = v.RecordClock(rng, tz_suffix)
         self.births: dict[str, dict[str, Any]] = {}  # personal id -> its birth row (amendments update it)
+        self.fourteen: dict[str, date] = {}  # personal id -> 14th birthday (parents have several children)
         self.next_id = first_id
         self.people = people
         self.by_id = {p.personal_id: p for p in people}
@@ -131,9 +132,10 @@ class _Writer:
         father, mother = self.person(p.father_id), self.person(p.mother_id)
         declarant, relationship = (father, "Cha") if father else (mother, "Mẹ") if mother else (None, None)
         when = v.after(p.date_of_birth, self.rng, 1, 60)
+        day = v.parse(when)
         papers: dict[str, Any] = {}
         for role, parent in (("FATHER", father), ("MOTHER", mother)):
-            paper = v.identity_paper(self.rng, parent, when) if parent else None
+            paper = self._paper(parent, day) if parent and day else None
             if paper:
                 papers[role] = paper
         if father is None and mother is None and self.rng.random() < v.RATE_FOREIGN_FATHER:
@@ -154,6 +156,12 @@ class _Writer:
             legal_representative_id=representative.personal_id if representative else None,
             legal_representative_name=representative.full_name if representative else None,
         )
+
+    def _paper(self, holder: SeedPerson, day: date) -> dict[str, Any] | None:
+        fourteen = self.fourteen.get(holder.personal_id)
+        if fourteen is None:
+            fourteen = self.fourteen[holder.personal_id] = v.fourteenth_birthday(holder) or v.REFERENCE_DATE
+        return v.identity_paper(self.rng, holder, day, fourteen)
 
     def _representative(self, p: SeedPerson, father: SeedPerson | None,
                         mother: SeedPerson | None) -> SeedPerson | None:
@@ -192,7 +200,8 @@ class _Writer:
         )
 
     def _requester_paper(self, p: SeedPerson, when: str) -> dict[str, Any] | None:
-        paper = v.identity_paper(self.rng, p, when)
+        day = v.parse(when)
+        paper = self._paper(p, day) if day else None
         return {"REQUESTER": paper} if paper else None
 
     def divorce(self, p: SeedPerson) -> None:

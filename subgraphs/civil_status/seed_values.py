@@ -134,6 +134,8 @@ RATE_LEGACY = 0.3  # of the 2010-2015 records
 RATE_FOREIGN_FATHER = 0.02  # of the persons whose parents the population does not know
 MINOR_SINCE_YEAR = REFERENCE_DATE.year - 17  # born that year or later: a minor on some day of the reference year
 CITIZEN_CARD_AUTHORITY = "Cục Cảnh sát quản lý hành chính về trật tự xã hội"
+_SOFTWARE_START = date(SOFTWARE_SINCE, 1, 1)
+_ID_CARD_AUTHORITIES = {code: f"Công an {province.name}" for code, province in BY_CODE.items()}
 # 08:00-16:59 in Viet Nam (UTC+7) is 01:00-09:59 UTC: registrations are entered in working hours.
 _WORK_TIMES = tuple(f"{h:02d}:{m:02d}:{s:02d}" for h in range(1, 10) for m in range(0, 60, 7) for s in (0, 17, 41))
 # A father born abroad: (country, nationality, passport authority, names as written in the passport).
@@ -191,24 +193,24 @@ class RecordClock:
         return "DIGITISED_BOOK", scan, self._day_of(_DIGITISATION_DAYS)
 
 
-def identity_paper(rng: random.Random, holder: SeedPerson, when: str) -> dict[str, str] | None:
-    """The identity paper ``holder`` (a SeedPerson) held on the day ``when``: the citizen identity card (number =
-    personal id) from 2016, the former ID card before if they had one; None when they held none yet (under 14)."""
-    day = parse(when)
+def fourteenth_birthday(holder: SeedPerson) -> date | None:
+    """The day from which ``holder`` could hold an identity paper (at the latest, for a partial date)."""
     born = parse(holder.date_of_birth, upper=True)
-    if day is None or born is None:
-        return None
-    fourteen = add_years(born, 14)
+    return None if born is None else add_years(born, 14)
+
+
+def identity_paper(rng: random.Random, holder: SeedPerson, day: date, fourteen: date) -> dict[str, str] | None:
+    """The identity paper ``holder`` held on ``day``: the citizen identity card (number = personal id) from 2016,
+    the former ID card before if they had one; None when they held none yet (under 14 on ``day``)."""
     if day.year >= SOFTWARE_SINCE:
-        issued = between(rng, max(fourteen, date(SOFTWARE_SINCE, 1, 1)), day)
+        issued = between(rng, max(fourteen, _SOFTWARE_START), day)
         kind, number, authority = "CITIZEN_ID_CARD", holder.personal_id, CITIZEN_CARD_AUTHORITY
     else:
         number = holder.old_id_card_number
-        issued = between(rng, max(fourteen, add_years(day, -15)), day)  # a card was valid 15 years
-        province = BY_CODE.get(holder.birth_province_code)
-        kind, authority = "ID_CARD", f"Công an {province.name}" if province else "Công an tỉnh"
         if not number:
             return None
+        issued = between(rng, max(fourteen, add_years(day, -15)), day)  # a card was valid 15 years
+        kind, authority = "ID_CARD", _ID_CARD_AUTHORITIES.get(holder.birth_province_code, "Công an tỉnh")
     if issued is None:
         return None
     return {"kind": kind, "number": number, "issuingAuthority": authority, "issuingCountry": "Việt Nam",

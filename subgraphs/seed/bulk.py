@@ -5,11 +5,11 @@ Any subgraph's ``write_people`` may use :func:`bulk_insert`; it runs inside the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Table
 from sqlalchemy.engine import Connection
 
@@ -37,12 +37,18 @@ def _executemany(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any
            f"VALUES ({', '.join('?' for _ in columns)})")
     if json_columns:
         params = [
-            tuple(json.dumps(row[c], ensure_ascii=False) if c in json_columns else row[c] for c in columns)
+            tuple(_json(row[c]) if c in json_columns else row[c] for c in columns)
             for row in rows
         ]
     else:
         params = [tuple(row[c] for c in columns) for row in rows]
     conn.exec_driver_sql(sql, params)
+
+
+def _json(value: Any) -> str:
+    """A JSON column's text (orjson: UTF-8, compact; several times json.dumps, a tenth of the civil status
+    writer's CPU with identity papers); ``None`` is the JSON ``null``, as json.dumps gave."""
+    return orjson.dumps(value).decode()
 
 
 def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -64,5 +70,5 @@ def _copy(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> 
         for row in rows:
             line = list(values(row))
             for i in dumped:
-                line[i] = json.dumps(line[i], ensure_ascii=False)
+                line[i] = _json(line[i])
             copy.write_row(line)
