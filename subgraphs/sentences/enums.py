@@ -121,6 +121,11 @@ class EnforcementEventKind(enum.Enum):
     SUSPENSION = strawberry.enum_value(
         "SUSPENSION", description="Tạm đình chỉ chấp hành án phạt tù, BLHS Art. 68."
     )
+    ENFORCEMENT_RESUMED = strawberry.enum_value(
+        "ENFORCEMENT_RESUMED",
+        description="The postponement or suspension ended: the person is admitted to (or back in) the facility "
+        "to serve the rest of the term (BLHS Art. 67, 68; 000 Art. 8.2.e).",
+    )
     EXEMPTION = strawberry.enum_value("EXEMPTION", description="Miễn chấp hành hình phạt, BLHS Art. 62.")
     REDUCTION = strawberry.enum_value("REDUCTION", description="Giảm thời hạn chấp hành hình phạt, BLHS Art. 63.")
     COMMUTATION = strawberry.enum_value(
@@ -229,3 +234,38 @@ class ForeignIdKind(enum.Enum):
 class OffenderKind(enum.Enum):
     PERSON = strawberry.enum_value("PERSON", description="Natural persons: citizens and foreigners.")
     LEGAL_ENTITY = strawberry.enum_value("LEGAL_ENTITY", description="Commercial legal entities.")
+
+
+@strawberry.enum(description="Where a record came from (000 Art. 9.1; its origin must be identifiable, Art. 10.1).")
+class RecordSource(enum.Enum):
+    REPORT = strawberry.enum_value(
+        "REPORT", description="Periodic, incident or thematic report, or statistics on a prescribed form (000 Art. 9.1.a)."
+    )
+    CASE_FILE = strawberry.enum_value(
+        "CASE_FILE", description="The file of the person or legal entity serving the sentence (000 Art. 9.1.b)."
+    )
+    NATIONAL_DATABASE = strawberry.enum_value(
+        "NATIONAL_DATABASE", description="The national aggregate database (Cơ sở dữ liệu tổng hợp quốc gia, 000 Art. 9.1.c)."
+    )
+    CONNECTED_SYSTEM = strawberry.enum_value(
+        "CONNECTED_SYSTEM",
+        description="Shared or synchronised by a court, procuracy or Ministry of Defence system (000 Art. 6.2, 9.1.d).",
+    )
+    OTHER = strawberry.enum_value("OTHER", description="Another source provided for by law (000 Art. 9.1.d).")
+
+
+@strawberry.enum(description="Technical and professional equipment serving criminal enforcement (000 Art. 8.1.c).")
+class EquipmentKind(enum.Enum):
+    SURVEILLANCE_CAMERA = strawberry.enum_value("SURVEILLANCE_CAMERA", description="Camera giám sát.")
+    PERIMETER_ALARM = strawberry.enum_value("PERIMETER_ALARM", description="Hệ thống báo động, hàng rào điện tử.")
+    SECURITY_SCANNER = strawberry.enum_value("SECURITY_SCANNER", description="Máy soi, cổng từ kiểm tra an ninh.")
+    VEHICLE = strawberry.enum_value("VEHICLE", description="Xe chuyên dùng dẫn giải phạm nhân.")
+    COMPUTER = strawberry.enum_value("COMPUTER", description="Máy tính nối mạng cơ sở dữ liệu thi hành án hình sự.")
+    RADIO = strawberry.enum_value("RADIO", description="Thiết bị thông tin liên lạc.")
+    MEDICAL = strawberry.enum_value("MEDICAL", description="Trang thiết bị y tế của bệnh xá.")
+    VOCATIONAL_WORKSHOP = strawberry.enum_value(
+        "VOCATIONAL_WORKSHOP", description="Xưởng lao động, dạy nghề cho phạm nhân."
+    )
+    VIDEO_CONFERENCE = strawberry.enum_value(
+        "VIDEO_CONFERENCE", description="Thiết bị xét xử, làm việc trực tuyến."
+    )

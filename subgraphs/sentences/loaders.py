@@ -114,6 +114,10 @@ class Loaders:
     entity_penalties: DataLoader
     entity_obligations: DataLoader
     entity_events: DataLoader
+    status_history: DataLoader
+    entity_status_history: DataLoader
+    facility_resources: DataLoader
+    equipment: DataLoader
 
 
 def make_loaders(db: Database) -> Loaders:
@@ -137,5 +141,9 @@ def make_loaders(db: Database) -> Loaders:
         entity_penalties=_grouped(db, "penalty", "entity_sentence_id"),
         entity_obligations=_grouped(db, "civil_obligation", "entity_sentence_id"),
         entity_events=_grouped(db, "enforcement_event", "entity_sentence_id"),
+        status_history=_grouped(db, "status_change", "sentence_id"),
+        entity_status_history=_grouped(db, "status_change", "entity_sentence_id"),
+        facility_resources=_grouped(db, "facility_resources", "facility_id", ("reported_on", "id")),
+        equipment=_grouped(db, "facility_equipment", "report_id"),
     )
 

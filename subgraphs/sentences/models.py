@@ -8,11 +8,13 @@ keeps exactly one owner.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, MetaData, Text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, Text, func
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
+
+from subgraphs.common.outbox import outbox_table
 
 # Named constraints, so that Alembic batch migrations on SQLite can address them later.
 NAMING = {
@@ -28,7 +30,28 @@ class Base(SQLModel, registry=registry(metadata=MetaData(naming_convention=NAMIN
     """Base of the sentences subgraph's tables (a registry of its own: the three subgraphs never share tables)."""
 
 
-class FacilityRow(Base, table=True):
+class _Recorded(Base):
+    """Where a record came from and when this database created and last changed it, on every table.
+
+    ``source`` is one of :class:`.enums.RecordSource` (000 Art. 9.1: reports, case files, the national aggregate
+    database, other lawful sources; Art. 10.1: the origin of electronic data must be identifiable) and
+    ``source_agency`` the body that supplied it (000 Art. 9.3: it answers for its accuracy). ``created_at`` and
+    ``updated_at`` (UTC) let a supervisor check that a change was recorded within 24 hours (000 Art. 8.5.c); the
+    database fills them (and ``source``) when an insert does not, so the seed's COPY leaves them out."""
+
+    source: str = Field(default="CASE_FILE", max_length=30, sa_column_kwargs={"server_default": "CASE_FILE"})
+    source_agency: str | None = Field(default=None, max_length=300)
+    created_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True),
+        sa_column_kwargs={"server_default": func.now(), "nullable": False},
+    )
+    updated_at: datetime | None = Field(
+        default=None, sa_type=DateTime(timezone=True),
+        sa_column_kwargs={"server_default": func.now(), "nullable": False},
+    )
+
+
+class FacilityRow(_Recorded, table=True):
     """A body enforcing sentences: prison, detention centre, provincial enforcement agency (000 Art. 2.2)."""
 
     __tablename__ = "facility"
@@ -39,7 +62,7 @@ class FacilityRow(Base, table=True):
     managing_authority: str = Field(max_length=200)
 
 
-class JudgmentRow(Base, table=True):
+class JudgmentRow(_Recorded, table=True):
     """The judgment or decision enforced (000 Art. 8.2.a, 8.3.a)."""
 
     __tablename__ = "judgment"
@@ -53,7 +76,7 @@ class JudgmentRow(Base, table=True):
     court_province_code: str = Field(max_length=3)
 
 
-class ForeignOffenderRow(Base, table=True):
+class ForeignOffenderRow(_Recorded, table=True):
     """A foreigner serving a sentence, keyed by passport number or identification code (000 Art. 8.2.c)."""
 
     __tablename__ = "foreign_offender"
@@ -65,7 +88,7 @@ class ForeignOffenderRow(Base, table=True):
     sex: str | None = Field(default=None, max_length=10)
 
 
-class LegalEntityRow(Base, table=True):
+class LegalEntityRow(_Recorded, table=True):
     """A commercial legal entity serving a sentence (000 Art. 8.3.b)."""
 
     __tablename__ = "legal_entity"
@@ -79,7 +102,7 @@ class LegalEntityRow(Base, table=True):
     legal_representative_personal_id: str | None = Field(default=None, max_length=12)
 
 
-class SentenceRow(Base, table=True):
+class SentenceRow(_Recorded, table=True):
     """One natural person's sentence under one ruling: background, offence, facility, status (000 Art. 8.2)."""
 
     __tablename__ = "sentence"
@@ -115,7 +138,7 @@ class SentenceRow(Base, table=True):
     workplace_after_release: str | None = Field(default=None, max_length=300)
 
 
-class LegalEntitySentenceRow(Base, table=True):
+class LegalEntitySentenceRow(_Recorded, table=True):
     """A commercial legal entity's sentence under one ruling (000 Art. 8.3)."""
 
     __tablename__ = "legal_entity_sentence"
@@ -133,7 +156,7 @@ class LegalEntitySentenceRow(Base, table=True):
 _ONE_OWNER = "(sentence_id IS NULL) <> (entity_sentence_id IS NULL)"
 
 
-class _OwnedRow(Base):
+class _OwnedRow(_Recorded):
     """Columns of a row that belongs to exactly one sentence of a person or of a legal entity (``one_owner``
     check in each table), kept in the judgment's order (``position``)."""
 
@@ -199,5 +222,46 @@ class EnforcementEventRow(_OwnedRow, table=True):
     facility_id: str | None = Field(default=None, foreign_key="facility.id", max_length=32)
     successor_name: str | None = Field(default=None, max_length=300)
 
+
+class FacilityResourcesRow(_Recorded, table=True):
+    """A facility's staff, premises and equipment as reported for one period (000 Art. 8.1.c; reports are a
+    source under Art. 9.1.a)."""
+
+    __tablename__ = "facility_resources"
+    id: str = Field(primary_key=True, max_length=48)
+    facility_id: str = Field(foreign_key="facility.id", max_length=32, index=True)
+    reported_on: date
+    staff: int  # nhân lực: officers and employees
+    capacity: int  # cơ sở vật chất: persons the premises are built to hold
+    persons_held: int | None = None
+    floor_area_m2: int | None = None  # accommodation floor area
+    notes: str | None = Field(default=None, sa_type=Text)
+
+
+class FacilityEquipmentRow(_Recorded, table=True):
+    """One kind of technical or professional equipment in a resources report (000 Art. 8.1.c)."""
+
+    __tablename__ = "facility_equipment"
+    id: int | None = Field(default=None, primary_key=True)
+    report_id: str = Field(foreign_key="facility_resources.id", max_length=48, index=True)
+    position: int
+    kind: str = Field(max_length=40)
+    quantity: int
+    in_working_order: int | None = None
+
+
+class StatusChangeRow(_OwnedRow, table=True):
+    """One entry of a sentence's status history: the status it entered, when, and the event that caused it
+    (000 Art. 8.1.b: tình hình, kết quả thi hành án)."""
+
+    __tablename__ = "status_change"
+    __table_args__ = (CheckConstraint(_ONE_OWNER, name="one_owner"),)
+    status: str = Field(max_length=40)
+    since: date
+    cause: str | None = Field(default=None, max_length=40)  # the enforcement event kind; None: the ruling itself
+    decision_number: str | None = Field(default=None, max_length=60)
+
+
+OUTBOX = outbox_table(Base.metadata, "sentences")  # change events for the other databases (000 Art. 8.5.d; subgraphs.common.outbox)
 
 TABLES = Base.metadata.tables

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 import strawberry
+from sqlalchemy import select
 from strawberry.types import Info
 
 from subgraphs.common.classification import DataCategory, ValueKind, classified
@@ -16,10 +17,14 @@ from subgraphs.common.errors import bad_user_input
 from subgraphs.common.execution import SubgraphExecutionContext
 from subgraphs.common.federation import Schema
 from subgraphs.common.identifiers import check_personal_id
+from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.schema import schema_extensions
 
 from . import statistics
+from .enums import FacilityKind
+from .models import TABLES
 from .statistics import SentenceStatistic
+from .types_common import Facility
 from .types_entity import LegalEntity
 from .types_person import ForeignOffender, Person, Sentence
 
@@ -65,6 +70,26 @@ class Query:
             raise bad_user_input("identificationCode", "5 to 40 letters or digits")
         row = await info.context.loaders.foreign_offender.load(code)
         return ForeignOffender.from_row(row) if row else None
+
+    @classified(
+        PUBLIC,
+        "Facilities enforcing sentences, by id, optionally of one province and kind, with their staff, premises "
+        "and equipment (000 Art. 2.2, 8.1.c); not personal data.", kind=ValueKind.REFERENCE,
+    )
+    async def facilities(
+        self, info: Info, province_code: str | None = None, kind: FacilityKind | None = None
+    ) -> list[Facility]:
+        table = TABLES["facility"]
+        stmt = select(table).order_by(table.c.id)
+        if province_code is not None:
+            if province_code not in BY_CODE:
+                raise bad_user_input("provinceCode", "a 3-digit code of a province (e.g. '001' for Hà Nội)")
+            stmt = stmt.where(table.c.province_code == province_code)
+        if kind is not None:
+            stmt = stmt.where(table.c.kind == kind.name)
+        async with info.context.db.engine.connect() as conn:
+            rows = (await conn.execute(stmt)).mappings().all()
+        return [Facility.from_row(r) for r in rows]
 
     @classified(
         PUBLIC,

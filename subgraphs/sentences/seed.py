@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 from subgraphs.seed.bulk import bulk_insert
 from subgraphs.seed.world import SeedPerson
 
+from .lifecycle import Principal, TransitionError, history, next_status
 from .models import TABLES
 from .seed_catalog import (
     BY_ARTICLE,
@@ -46,6 +47,7 @@ from .seed_catalog import (
 )
 from .seed_course import Course
 from .seed_entities import ENTITY_CLUSTER, write_legal_entities
+from .seed_resources import resource_rows
 
 REFERENCE_DATE = date(2025, 6, 30)  # "today" of the synthetic world (subgraphs.seed.generator.REFERENCE_YEAR)
 SENTENCED_SHARE = 0.025
@@ -54,7 +56,7 @@ MIN_JUVENILES = 2  # per chunk, when the chunk has candidates
 # Statuses of a sentence being served (begun, not ended): what "in enforcement" means for juvenile offenders.
 SERVING = frozenset({"SERVING_IMPRISONMENT", "SERVING_IN_COMMUNITY", "CONDITIONALLY_RELEASED", "UNDER_ENFORCEMENT"})
 ORDER = ("legal_entity", "foreign_offender", "judgment", "sentence", "legal_entity_sentence", "charge", "penalty",
-         "civil_obligation", "enforcement_event")  # parents before children
+         "civil_obligation", "enforcement_event", "status_change")  # parents before children
 
 
 @dataclass(slots=True)
@@ -84,7 +86,13 @@ class Rows(dict[str, list[dict[str, Any]]]):
 def ensure_facilities(conn: Connection) -> None:
     """Insert the facility catalogue once (the first chunk), since every custodial sentence refers to it."""
     if conn.execute(select(TABLES["facility"].c.id).limit(1)).first() is None:
-        bulk_insert(conn, TABLES["facility"], facility_rows())
+        facilities = facility_rows()
+        reports, equipment = resource_rows(facilities)
+        first, last = min(r["created_at"] for r in reports), max(r["created_at"] for r in reports)
+        bulk_insert(conn, TABLES["facility"], [{**f, "source": "REPORT", "created_at": first, "updated_at": last}
+                                               for f in facilities])
+        bulk_insert(conn, TABLES["facility_resources"], reports)
+        bulk_insert(conn, TABLES["facility_equipment"], equipment)
 
 
 def parse_partial(value: str | None, rng: random.Random) -> date | None:
@@ -189,7 +197,8 @@ def write_extras(conn: Connection, rng: random.Random, n_people: int) -> None:
                                          "full_name": name, "nationality": nationality, "date_of_birth": born.isoformat(),
                                          "sex": "FEMALE" if female else "MALE"})
         offender = Offender(None, code, name, born, None, female, rng.choice(FOREIGN_PROVINCES), home)
-        add_sentence(rows, rng, offender, minor=False, article=rng.choice(FOREIGNER_ARTICLES))
+        added = add_sentence(rows, rng, offender, minor=False, article=rng.choice(FOREIGNER_ARTICLES))
+        stamp(rows["foreign_offender"][-1:], rows["sentence"][-1]["created_at"] if added else recorded_at(REFERENCE_DATE))
     rows.flush(conn)
 
 
@@ -197,9 +206,25 @@ def _id(rng: random.Random, prefix: str) -> str:
     return f"{prefix}{rng.getrandbits(72):018x}"
 
 
+def recorded_at(day: date) -> datetime:
+    """When the synthetic database recorded what happened on ``day``: 16:00 in Vietnam (09:00 UTC) that day,
+    within the 24 hours of 000 Art. 8.5.c. Derived from the data, never from the clock: a seed is reproducible."""
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+
+
+def stamp(rows: Sequence[dict[str, Any]], created: datetime, updated: datetime | None = None) -> None:
+    """Set ``created_at`` / ``updated_at`` on ``rows`` (every row of a table must carry the same keys)."""
+    for row in rows:
+        row["created_at"], row["updated_at"] = created, updated or created
+
+
+_STAMPED_WITH_SENTENCE = ("judgment", "charge", "penalty", "civil_obligation")
+
+
 def add_sentence(rows: Rows, rng: random.Random, o: Offender, *, minor: bool, article: int | None = None) -> bool:
     """Append one sentence of ``o`` with its ruling, charges, penalties, obligations and course; False if the
     offender's life leaves no room for it (e.g. died young)."""
+    marks = {table: len(rows[table]) for table in _STAMPED_WITH_SENTENCE}
     today = min(REFERENCE_DATE, o.died or REFERENCE_DATE)
     first = o.born + timedelta(days=365 * (14 if minor else 18) + 5)
     last = (o.born + timedelta(days=365 * 18 - 5)) if minor else today - timedelta(days=150)
@@ -236,7 +261,9 @@ def add_sentence(rows: Rows, rng: random.Random, o: Offender, *, minor: bool, ar
     rows["judgment"].append({"id": judgment_id, "kind": "JUDGMENT", "trial_level": "APPEAL" if appeal else "FIRST_INSTANCE",
                              "number": f"{rng.randint(1, 600)}/{issued.year}/HS-{'PT' if appeal else 'ST'}",
                              "issued_on": issued, "effective_on": effective, "court_name": deciding,
-                             "court_province_code": court_code})
+                             "court_province_code": court_code,
+                             # shared by the court's system (000 Art. 6.2), which answers for it (Art. 9.3)
+                             "source": "CONNECTED_SYSTEM", "source_agency": deciding})
     start = effective + timedelta(days=rng.randint(5, 30))
     course = Course(rng, REFERENCE_DATE, court, court_code, o.female)
     ward = o.address.split(", ")[-2] if o.address.count(", ") >= 1 else o.address
@@ -285,9 +312,36 @@ def add_sentence(rows: Rows, rng: random.Random, o: Offender, *, minor: bool, ar
     if "COMPULSORY_MEDICAL_TREATMENT" in measures and cured < min(today, course.ended_on or today) and course.events:
         course.add("JUDICIAL_MEASURE_TERMINATED", cured, court, health_ground="Đã khỏi bệnh theo kết luận giám định.",
                    note="Đình chỉ thi hành biện pháp bắt buộc chữa bệnh (BLHS Art. 49).")
-    for i, event in enumerate(sorted(course.events, key=lambda e: e["event_date"])):  # type: ignore[arg-type, return-value]
-        rows["enforcement_event"].append({"sentence_id": sentence_id, "entity_sentence_id": None, "position": i, **event})
+    principal = Principal(kind, suspended)
+    events = _while_held(sorted(course.events, key=lambda e: e["event_date"]), principal)  # type: ignore[arg-type, return-value]
+    for i, event in enumerate(events):
+        at = recorded_at(event["event_date"])  # type: ignore[arg-type]
+        rows["enforcement_event"].append({"sentence_id": sentence_id, "entity_sentence_id": None, "position": i,
+                                          **event, "created_at": at, "updated_at": at})
+    for i, entry in enumerate(history(effective, events, principal, course.status)):
+        at = recorded_at(entry.since)
+        rows["status_change"].append({"sentence_id": sentence_id, "entity_sentence_id": None, "position": i,
+                                      "status": entry.status, "since": entry.since, "cause": entry.cause,
+                                      "decision_number": entry.decision_number, "created_at": at, "updated_at": at})
+    created = recorded_at(effective)
+    for table in _STAMPED_WITH_SENTENCE:
+        stamp(rows[table][marks[table]:], created)
+    stamp(rows["sentence"][-1:], created, recorded_at(events[-1]["event_date"]) if events else created)  # type: ignore[arg-type]
     return True
+
+
+def _while_held(events: list[dict[str, Any]], principal: Principal) -> list[dict[str, Any]]:
+    """The course without the rewards and discipline drawn for years the person was not held (released early,
+    suspended, on the run): the lifecycle (``lifecycle.TRANSITIONS``) allows them only while serving."""
+    kept, status = [], "AWAITING_ENFORCEMENT"
+    for event in events:
+        try:
+            status = next_status(str(event["kind"]), status, principal)
+        except TransitionError:
+            if event["kind"] in ("REWARD", "DISCIPLINE"):
+                continue
+        kept.append(event)
+    return kept
 
 
 def _province_of(facility_id: str | None, fallback: str) -> str:

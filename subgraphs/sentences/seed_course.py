@@ -112,6 +112,8 @@ class Course:
             if admitted > self.today:
                 self.status = "POSTPONED"
                 return
+            # admitted once the postponement ends (no decision number: no draw, the rest of the course unchanged)
+            self.add("ENFORCEMENT_RESUMED", admitted, self._prison_name(), prefix="", facility_id=self.facility_id)
         self.end = months(admitted, 360 if life else term)
         horizon = min(self.end, self.today)
         for year in range(admitted.year + 1, horizon.year + 1):
@@ -139,6 +141,7 @@ class Course:
             if back > self.today:
                 self.status = "SUSPENDED"
                 return
+            self.add("ENFORCEMENT_RESUMED", back, self._prison_name(), prefix="", note="Tiếp tục chấp hành án.")
             self.end += back - on
         elif r < 0.08:
             self.finish("EXEMPTED", between(rng, admitted, horizon), "EXEMPTION")
@@ -171,8 +174,13 @@ class Course:
             self.facility_id = rng.choice(PRISON_IDS)
             self.add("FACILITY_TRANSFER", moved, "Cục Cảnh sát quản lý trại giam", prefix="QĐ-C10", facility_id=self.facility_id)
         if foreigner and rng.random() < 0.25:
-            self.finish("TRANSFERRED", between(rng, admitted + timedelta(days=90), horizon), "TRANSFER", "Tòa án nhân dân tối cao")
-            return
+            on = between(rng, admitted + timedelta(days=90), horizon)
+            last = max((e["event_date"] for e in self.events), default=admitted)  # type: ignore[type-var]
+            released = self.events[-1]["kind"] == "CONDITIONAL_EARLY_RELEASE" if self.events else False
+            # transferred while held, after the last event so far (never from a conditional release)
+            if not released and last < horizon:  # type: ignore[operator]
+                self.finish("TRANSFERRED", max(on, last + timedelta(days=1)), "TRANSFER", "Tòa án nhân dân tối cao")  # type: ignore[operator]
+                return
         if self.end <= self.today:
             self.finish("COMPLETED", self.end, "COMPLETION", self._prison_name())
         else:

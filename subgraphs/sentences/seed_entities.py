@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from subgraphs.common.provinces import BY_CODE, PROVINCES
@@ -26,6 +26,16 @@ from .seed_catalog import (
     court_of_province,
     police_of_province,
 )
+
+
+def _at(day: date) -> datetime:
+    """Recorded at 09:00 UTC on ``day`` (as :func:`.seed.recorded_at`; not imported: seed imports this module)."""
+    return datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+
+
+def _stamp(rows: Sequence[dict[str, Any]], created: datetime, updated: datetime | None = None) -> None:
+    for row in rows:
+        row["created_at"], row["updated_at"] = created, updated or created
 
 
 def _id(rng: random.Random, prefix: str) -> str:
@@ -56,11 +66,14 @@ def write_legal_entities(rows: Any, rng: random.Random, representatives: Sequenc
         })
         for j in range(1 if rng.random() < 0.8 else 2):
             _entity_sentence(rows, rng, entity_id, province.code, today, ongoing=in_cluster and j == 0)
+        mine = [r for r in rows["legal_entity_sentence"][-2:] if r["legal_entity_id"] == entity_id]
+        _stamp(rows["legal_entity"][-1:], min(r["created_at"] for r in mine), max(r["updated_at"] for r in mine))
 
 
 def _entity_sentence(rows: Any, rng: random.Random, entity_id: str, code: str, today: date, *,
                      ongoing: bool = False) -> None:
     """One sentence of the entity; ``ongoing``: still under enforcement today (obligations not yet paid off)."""
+    marks = {table: len(rows[table]) for table in ("judgment", "charge", "penalty", "civil_obligation")}
     sid, jid = _id(rng, "TP"), _id(rng, "BA")
     article, name, summary = rng.choice(ENTITY_OFFENCES)
     court = court_of_province(code)
@@ -68,7 +81,8 @@ def _entity_sentence(rows: Any, rng: random.Random, entity_id: str, code: str, t
     rows["judgment"].append({"id": jid, "kind": "JUDGMENT", "trial_level": "FIRST_INSTANCE",
                              "number": f"{rng.randint(1, 400)}/{effective.year}/HS-ST",
                              "issued_on": effective - timedelta(days=rng.randint(15, 40)), "effective_on": effective,
-                             "court_name": court, "court_province_code": code})
+                             "court_name": court, "court_province_code": code,
+                             "source": "CONNECTED_SYSTEM", "source_agency": court})
     rows["charge"].append({"sentence_id": None, "entity_sentence_id": sid, "position": 0, "article": article,
                            "clause": rng.randint(1, 3), "point": None, "offence_name": name})
     penalties: list[tuple[str, str, int | None, int | None, str | None]] = []
@@ -115,14 +129,25 @@ def _entity_sentence(rows: Any, rng: random.Random, entity_id: str, code: str, t
             events.append(("COMPLETION", done, "Đã chấp hành xong hình phạt và nghĩa vụ.", None))
             status, ended = "COMPLETED", done
     for i, (kind, on, note, successor) in enumerate(events):
-        rows["enforcement_event"].append({
+        at = _at(on)
+        rows["enforcement_event"].append({"created_at": at, "updated_at": at,
             "sentence_id": None, "entity_sentence_id": sid, "position": i, "kind": kind, "event_date": on,
             "decision_number": f"{rng.randint(1, 900)}/{on.year}/QĐ-THA" if kind != "COMPLETION" else None,
             "authority": agency, "note": note, "health_ground": None, "months_reduced": None, "facility_id": None,
             "successor_name": successor,
         })
+    # status history (000 Art. 8.1.b): awaiting from the ruling's entry into force, then the order and completion
+    steps = [("AWAITING_ENFORCEMENT", effective, None)] + [
+        ("UNDER_ENFORCEMENT" if kind == "ENFORCEMENT_ORDERED" else "COMPLETED", on, kind)
+        for kind, on, _, _ in events if kind in ("ENFORCEMENT_ORDERED", "COMPLETION")]
+    for i, (state, since, cause) in enumerate(steps):
+        rows["status_change"].append({"created_at": _at(since), "updated_at": _at(since), "sentence_id": None, "entity_sentence_id": sid, "position": i, "status": state,
+                                      "since": since, "cause": cause, "decision_number": None})
     rows["legal_entity_sentence"].append({
         "id": sid, "legal_entity_id": entity_id, "judgment_id": jid, "offence_summary": summary,
         "enforcing_authority": agency, "status": status, "province_code": code,
         "start_year": min(start, today).year, "end_year": ended.year if ended else None,
+        "created_at": _at(effective), "updated_at": _at(events[-1][1]) if events else _at(effective),
     })
+    for table, mark in marks.items():  # the ruling and its parts: recorded with the sentence
+        _stamp(rows[table][mark:], _at(effective))

@@ -13,7 +13,7 @@ from typing import Any, NewType
 
 import strawberry
 
-from subgraphs.common.classification import DataCategory, DataSubject, ValueKind, field
+from subgraphs.common.classification import DataCategory, DataSubject, ValueKind, classified, field
 from subgraphs.common.provinces import BY_CODE
 
 from .enums import (
@@ -25,6 +25,7 @@ from .enums import (
     RulingKind,
     TrialLevel,
 )
+from .types_records import CriminalRecord, FacilityResources, PublicRecord
 
 PUBLIC, CRIMINAL, HEALTH, IDENTIFIER = (
     DataCategory.PUBLIC,
@@ -55,7 +56,7 @@ def province_name(code: str) -> str:
 
 
 @strawberry.type(description="A body enforcing sentences: prison, detention centre, enforcement agency (000 Art. 2.2).")
-class Facility:
+class Facility(PublicRecord):  # type: ignore[misc, valid-type]
     id: strawberry.ID = field(
         PUBLIC, "Code of the facility in the enforcement database (a state body, not a person).", kind=ValueKind.IDENTIFIER
     )
@@ -70,6 +71,7 @@ class Facility:
     @classmethod
     def from_row(cls, row: Any) -> Facility:
         return cls(
+            row=row,
             id=strawberry.ID(row["id"]),
             name=row["name"],
             kind=FacilityKind[row["kind"]],
@@ -78,12 +80,20 @@ class Facility:
             managing_authority=row["managing_authority"],
         )
 
+    @classified(
+        PUBLIC, "Staff, premises and equipment, one report per period, newest first (000 Art. 8.1.c).",
+        kind=ValueKind.REFERENCE,
+    )
+    async def resources(self, info: strawberry.Info) -> list[FacilityResources]:
+        rows = await info.context.loaders.facility_resources.load(str(self.id))
+        return [FacilityResources.from_row(r) for r in reversed(rows)]
+
 
 @strawberry.type(
     directives=[DataSubject(inherit=True)],
     description="The judgment or decision enforced (bản án, quyết định; 000 Art. 8.2.a, 8.3.a).",
 )
-class Judgment:
+class Judgment(CriminalRecord):  # type: ignore[misc, valid-type]
     kind: RulingKind = field(PUBLIC, "Judgment or decision (000 Art. 8.2.a).", kind=ValueKind.CODE)
     trial_level: TrialLevel = field(
         PUBLIC, "Level of the trial (sơ thẩm, phúc thẩm...).", kind=ValueKind.CODE
@@ -105,6 +115,7 @@ class Judgment:
     @classmethod
     def from_row(cls, row: Any) -> Judgment:
         return cls(
+            row=row,
             kind=RulingKind[row["kind"]],
             trial_level=TrialLevel[row["trial_level"]],
             court_name=row["court_name"],
@@ -119,7 +130,7 @@ class Judgment:
     directives=[DataSubject(inherit=True)],
     description="A crime convicted of, by article of the Criminal Code 2015 (BLHS), 000 Art. 8.2.a.",
 )
-class Charge:
+class Charge(CriminalRecord):  # type: ignore[misc, valid-type]
     article: int | None = field(
         CRIMINAL, "Article of the Criminal Code 2015 (amended 2017), e.g. 173 (000 Art. 8.2.a).", kind=ValueKind.CODE
     )
@@ -139,6 +150,7 @@ class Charge:
             parts.append(f"khoản {row['clause']}")
         parts.append(f"Điều {row['article']} Bộ luật Hình sự")
         return cls(
+            row=row,
             article=row["article"],
             clause=row["clause"],
             point=row["point"],
@@ -151,7 +163,7 @@ class Charge:
     directives=[DataSubject(inherit=True)],
     description="A principal or additional penalty (BLHS Art. 32–33; 000 Art. 8.2.a, 8.2.đ).",
 )
-class Penalty:
+class Penalty(CriminalRecord):  # type: ignore[misc, valid-type]
     kind: PenaltyKind | None = field(CRIMINAL, "Kind of penalty (BLHS Art. 32, 33).", kind=ValueKind.CODE)
     principal: bool | None = field(
         CRIMINAL, "True for the principal penalty, false for an additional one (BLHS Art. 32).", kind=ValueKind.FLAG
@@ -175,6 +187,7 @@ class Penalty:
     @classmethod
     def from_row(cls, row: Any) -> Penalty:
         return cls(
+            row=row,
             kind=PenaltyKind[row["kind"]],
             principal=row["role"] == "PRINCIPAL",
             term_months=row["term_months"],
@@ -189,7 +202,7 @@ class Penalty:
     directives=[DataSubject(inherit=True)],
     description="A judicial measure (biện pháp tư pháp), BLHS Art. 46–49, 82, 96; 000 Art. 8.2.",
 )
-class JudicialMeasure:
+class JudicialMeasure(CriminalRecord):  # type: ignore[misc, valid-type]
     kind: JudicialMeasureKind | None = field(CRIMINAL, "Kind of measure.", kind=ValueKind.CODE)
     term_months: int | None = field(
         CRIMINAL, "Duration in months (reformatory school).", kind=ValueKind.AMOUNT
@@ -204,6 +217,7 @@ class JudicialMeasure:
     @classmethod
     def from_row(cls, row: Any) -> JudicialMeasure:
         return cls(
+            row=row,
             kind=JudicialMeasureKind[row["kind"]],
             term_months=row["term_months"],
             details=row["details"],
@@ -215,7 +229,7 @@ class JudicialMeasure:
     directives=[DataSubject(inherit=True)],
     description="A civil obligation in the criminal judgment (nghĩa vụ dân sự; 000 Art. 8.2.đ, 8.3.c).",
 )
-class CivilObligation:
+class CivilObligation(CriminalRecord):  # type: ignore[misc, valid-type]
     description: str | None = field(
         CRIMINAL, "What is owed: compensation, restitution, court fees (000 Art. 8.2.đ).", kind=ValueKind.FREE_TEXT
     )
@@ -232,6 +246,7 @@ class CivilObligation:
     @classmethod
     def from_row(cls, row: Any) -> CivilObligation:
         return cls(
+            row=row,
             description=row["description"],
             amount=row["amount"],
             amount_paid=row["amount_paid"],

@@ -29,12 +29,13 @@ from subgraphs.common.classification import (
 from .enums import EnforcementStatus, LegalEntityEventKind
 from .types_common import Charge, CivilObligation, Judgment, JudicialMeasure, Penalty, province_name
 from .types_person import Person
+from .types_records import LegalEntityStatusChange, PublicRecord
 
 PUBLIC, BASIC, IDENTIFIER = DataCategory.PUBLIC, DataCategory.BASIC, DataCategory.IDENTIFIER
 
 
 @strawberry.type(description="One step in the enforcement against a legal entity (000 Art. 8.3.d).")
-class LegalEntityEnforcementEvent:
+class LegalEntityEnforcementEvent(PublicRecord):  # type: ignore[misc, valid-type]
     kind: LegalEntityEventKind = field(
         PUBLIC, "What happened: forced enforcement, transfer of obligations... (000 Art. 8.3.d).", kind=ValueKind.CODE
     )
@@ -51,6 +52,7 @@ class LegalEntityEnforcementEvent:
     @classmethod
     def from_row(cls, row: Any) -> LegalEntityEnforcementEvent:
         return cls(
+            row=row,
             kind=LegalEntityEventKind[row["kind"]],
             event_date=row["event_date"],
             decision_number=row["decision_number"],
@@ -64,7 +66,7 @@ class LegalEntityEnforcementEvent:
     directives=[DataSubject(inherit=True)],
     description="A commercial legal entity's sentence under one ruling (000 Art. 8.3).",
 )
-class LegalEntitySentence:
+class LegalEntitySentence(PublicRecord):  # type: ignore[misc, valid-type]
     id: strawberry.ID | None = field(
         IDENTIFIER, "Identifier of the record in the enforcement database.", kind=ValueKind.IDENTIFIER
     )
@@ -81,6 +83,7 @@ class LegalEntitySentence:
     @classmethod
     def from_row(cls, row: Any) -> LegalEntitySentence:
         return cls(
+            row=row,
             id=strawberry.ID(row["id"]),
             offence_summary=row["offence_summary"],
             enforcing_authority=row["enforcing_authority"],
@@ -121,6 +124,14 @@ class LegalEntitySentence:
         rows = await info.context.loaders.entity_obligations.load(str(self.id))
         return [CivilObligation.from_row(r) for r in rows]
 
+    @classified(
+        PUBLIC, "The status history, oldest first (tình hình, kết quả thi hành án, 000 Art. 8.1.b, 8.3.d).",
+        kind=ValueKind.REFERENCE,
+    )
+    async def status_history(self, info: Info) -> list[LegalEntityStatusChange]:
+        rows = await info.context.loaders.entity_status_history.load(str(self.id))
+        return [LegalEntityStatusChange.from_row(r) for r in rows]
+
     @classified(PUBLIC, "The course of enforcement, oldest first (000 Art. 8.3.d).", kind=ValueKind.REFERENCE)
     async def enforcement_events(self, info: Info) -> list[LegalEntityEnforcementEvent]:
         rows = await info.context.loaders.entity_events.load(str(self.id))
@@ -132,7 +143,7 @@ class LegalEntitySentence:
     directives=[DataSubject(field="legalRepresentativePerson", role=SubjectRole.PARTY)],
     description="A commercial legal entity serving a sentence (pháp nhân thương mại, 000 Art. 8.3.b).",
 )
-class LegalEntity:
+class LegalEntity(PublicRecord):  # type: ignore[misc, valid-type]
     id: strawberry.ID = field(
         IDENTIFIER, "Identifier of the entity in the enforcement database.", kind=ValueKind.IDENTIFIER
     )
@@ -157,6 +168,7 @@ class LegalEntity:
     @classmethod
     def from_row(cls, row: Any) -> LegalEntity:
         return cls(
+            row=row,
             id=strawberry.ID(row["id"]),
             name=row["name"],
             enterprise_code=row["enterprise_code"],

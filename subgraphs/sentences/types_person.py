@@ -24,6 +24,7 @@ from .prefetch import later as _later
 from .prefetch import prefetch_children as _prefetch_children
 from .types_common import Charge, CivilObligation, Facility, Judgment, JudicialMeasure, Penalty
 from .types_facts import ForeignOffenderProtectionFacts
+from .types_records import BasicRecord, CriminalRecord, StatusChange
 
 BASIC, CRIMINAL, HEALTH, IDENTIFIER = (
     DataCategory.BASIC,
@@ -37,7 +38,7 @@ BASIC, CRIMINAL, HEALTH, IDENTIFIER = (
     directives=[DataSubject(inherit=True)],
     description="One step in the course of enforcement (diễn biến quá trình chấp hành án, 000 Art. 8.2.e).",
 )
-class EnforcementEvent:
+class EnforcementEvent(CriminalRecord):  # type: ignore[misc, valid-type]
     kind: EnforcementEventKind | None = field(
         CRIMINAL, "What happened (000 Art. 8.2.e).", kind=ValueKind.CODE
     )
@@ -71,6 +72,7 @@ class EnforcementEvent:
     @classmethod
     def from_row(cls, row: Any) -> EnforcementEvent:
         return cls(
+            row=row,
             kind=EnforcementEventKind[row["kind"]],
             event_date=row["event_date"],
             decision_number=row["decision_number"],
@@ -128,7 +130,7 @@ def _background(row: Any) -> OffenderBackground:
     directives=[DataSubject(field="person"), DataSubject(field="foreignOffender")],
     description="A natural person's sentence under one ruling (000 Art. 8.2).",
 )
-class Sentence:
+class Sentence(CriminalRecord):  # type: ignore[misc, valid-type]
     id: strawberry.ID = field(
         IDENTIFIER, "Identifier of the sentence record in the enforcement database.", kind=ValueKind.IDENTIFIER
     )
@@ -176,6 +178,7 @@ class Sentence:
     def from_row(cls, row: Any, **prefetched: Any) -> Sentence:
         return cls(
             **prefetched,
+            row=row,
             id=strawberry.ID(row["id"]),
             offence_summary=row["offence_summary"],
             offence_date=row["offence_date"],
@@ -277,6 +280,13 @@ class Sentence:
         return [EnforcementEvent.from_row(r) for r in await info.context.loaders.events.load(str(self.id))]
 
     @classified(
+        CRIMINAL, "The status history, oldest first: each state of enforcement entered, when and by which event "
+        "(tình hình, kết quả thi hành án, 000 Art. 8.1.b).", kind=ValueKind.REFERENCE
+    )
+    async def status_history(self, info: Info) -> list[StatusChange] | None:
+        return [StatusChange.from_row(r) for r in await info.context.loaders.status_history.load(str(self.id))]
+
+    @classified(
         CRIMINAL, "Facility where the sentence is (or was last) served, if custodial (000 Art. 2.2).", kind=ValueKind.REFERENCE
     )
     async def facility(self, info: Info) -> Facility | None:
@@ -342,7 +352,7 @@ class Person:
     directives=[DataSubject(field="identificationCode", facts="protectionFacts")],
     description="A foreigner serving a sentence, keyed by passport number or identification code (000 Art. 8.2.c).",
 )
-class ForeignOffender:
+class ForeignOffender(BasicRecord):  # type: ignore[misc, valid-type]
     identification_code: str = field(
         IDENTIFIER, "Passport number or identification code (000 Art. 8.2.c).", kind=ValueKind.IDENTIFIER
     )
@@ -361,6 +371,7 @@ class ForeignOffender:
     @classmethod
     def from_row(cls, row: Any) -> ForeignOffender:
         return cls(
+            row=row,
             identification_code=row["identification_code"],
             identification_kind=ForeignIdKind[row["id_kind"]],
             full_name=row["full_name"],
