@@ -38,16 +38,67 @@ test_no_minor_rule_for_enforcement_supervision if {
 	not others.minor_criminal
 }
 
-test_province_scope_for_justice_department if {
-	rr := rules("justice_department", "stp-ha-noi", "001", "civil_status_extract")
+test_province_scope_for_justice_department_reads_residence_too if {
+	rr := rules("justice_department", "stp-ha-noi", "001", "civil_status_registration")
 	r := rr.province_scope
 	r.effect == "filter"
-	r.when == {"attr": "registrationProvince", "op": "ne", "value": "001", "if_unknown": true}
+	r.when == {"all": [
+		{"attr": "registrationProvince", "op": "ne", "value": "001", "if_unknown": true},
+		{"attr": "residenceProvinceCode", "op": "ne", "value": "001", "if_unknown": true},
+	]}
+	contains(r.reason, "003 Art. 8.4")
 }
 
-test_no_province_scope_for_ministry if {
-	others := rules("justice_ministry", "bo-tu-phap", null, "civil_status_extract")
-	not others.province_scope
+test_province_scope_for_civil_registry_is_the_place_of_registration if {
+	rr := rules("civil_registry", "ubnd-phuong-hoan-kiem", "001", "civil_status_registration")
+	rr.province_scope.when == {"attr": "registrationProvince", "op": "ne", "value": "001", "if_unknown": true}
+	contains(rr.province_scope.reason, "003 Art. 8.1")
+}
+
+test_extracts_whatever_the_place_of_registration if {
+	every kind_agency in [
+		["justice_department", "stp-ha-noi", "001"], ["civil_registry", "ubnd-phuong-hoan-kiem", "001"],
+		["foreign_affairs", "cuc-lanh-su", null],
+	] {
+		rr := rules(kind_agency[0], kind_agency[1], kind_agency[2], "civil_status_extract")
+		not rr.province_scope
+		not rr.mission_scope
+	}
+	# a confirmation of civil status information (003 Art. 13.2) is not place-independent
+	confirmation := rules("justice_department", "stp-ha-noi", "001", "civil_status_confirmation")
+	confirmation.province_scope.effect == "filter"
+}
+
+test_foreign_affairs_sees_registrations_at_missions_only if {
+	rr := rules("foreign_affairs", "cuc-lanh-su", null, "civil_status_registration")
+	rr.mission_scope.when == {"attr": "registeredAtMission", "op": "ne", "value": true, "if_unknown": true}
+	rr.mission_scope.effect == "filter"
+	contains(rr.mission_scope.reason, "003 Art. 8.3")
+	not rr.province_scope
+	confirmation := rules("foreign_affairs", "cuc-lanh-su", null, "civil_status_confirmation")
+	confirmation.mission_scope.effect == "filter"
+}
+
+test_national_bodies_have_no_area_scope if {
+	every kind_agency in [["justice_ministry", "bo-tu-phap"], ["court", "tand-ha-noi"]] {
+		rr := rules(kind_agency[0], kind_agency[1], "001", "civil_status_confirmation")
+		not rr.province_scope
+		not rr.mission_scope
+	}
+}
+
+test_child_data_needs_consent_outside_art17 if {
+	rr := rules("justice_department", "stp-ha-noi", "001", "administrative_procedure")
+	r := rr.child_consent
+	r.effect == "withhold"
+	r.when == {"attr": "birthDate", "op": "age_under", "value": 16, "if_unknown": true}
+	r.coordinates == ["Person.fullName"]
+	contains(r.reason, "004 Art. 20.2")
+	contains(r.reason, "from age 7")
+	exempt := rules("civil_registry", "ubnd-phuong-hoan-kiem", "001", "civil_status_registration")
+	not exempt.child_consent
+	court := rules("court", "tand-ha-noi", "001", "criminal_proceedings")
+	not court.child_consent
 }
 
 test_deceased_rule_only_for_non_exempt_purposes if {

@@ -162,7 +162,7 @@ async def test_rows_inheriting_subjects_follow_their_parent(service: PolicyServi
 
 async def test_interface_rows_filtered_by_province(service: PolicyService) -> None:
     query = "{ events { registrationNumber ... on Birth { childName } persons { fullName } } }"
-    applied, _ = await run(service, REGISTRY, DeclaredPurpose("civil_status_extract"), query)
+    applied, _ = await run(service, REGISTRY, DeclaredPurpose("civil_status_registration"), query)
     assert applied.data["events"][0] == {
         "registrationNumber": "B-1", "childName": "Nguyễn Văn Con", "persons": [{"fullName": "Nguyễn Văn Con"}]}
     assert [e["registrationNumber"] for e in applied.data["events"]] == ["B-1", "M-3", "M-4"]
@@ -171,21 +171,24 @@ async def test_interface_rows_filtered_by_province(service: PolicyService) -> No
     assert [m["sourceIndex"] for m in filtered] == [1]  # which fetched row was dropped (paths count kept rows)
     applied, _ = await run(service, Caller("m", "bo-tu-phap", "justice_ministry"), DeclaredPurpose("civil_status_extract"), query)
     assert len(applied.data["events"]) == 4
+    # an extract is issued whatever the place of registration (003 Art. 13.1)
+    applied, _ = await run(service, REGISTRY, DeclaredPurpose("civil_status_extract"), query)
+    assert [e["registrationNumber"] for e in applied.data["events"]] == ["B-1", "M-2", "M-3", "M-4"]
 
 
 async def test_a_restricted_party_or_unknown_facts_withhold_the_event(service: PolicyService) -> None:
     query = "{ events { registrationNumber persons { personalId } } }"
     applied, prepared = await run(service, JUSTICE, DeclaredPurpose("administrative_procedure"), query)
     assert "_lt_s_Person_persons: persons { personalId _lt_sf_Person: protectionFacts" in flat(prepared)
-    events = {e["registrationNumber"] if e else None: e for e in applied.data["events"]}
-    # B-1 (a minor: no rule for this purpose) stays; M-3 has a restricted party, M-4 a person whose facts are
+    # B-1 is a child's (no consent, 004 Art. 20.2), M-3 has a restricted party, M-4 a person whose facts are
     # unknown: their personal fields are withheld, the non-null registration number nulls the row
-    assert events.get("B-1") is not None
     reasons = [e["extensions"].get("reason", "") for e in applied.errors]
+    assert any("004 Art. 20.2" in r for r in reasons)
     assert any("004 Art. 9.6" in r for r in reasons)
     assert any("could not be established" in r for r in reasons)
-    assert len(applied.data["events"]) == 3  # M-2 is filtered (province), M-3/M-4 null
-    assert applied.data["events"][1] is None and applied.data["events"][2] is None
+    # M-2, registered in 079, is kept: its subject resides in the department's province (003 Art. 8.4)
+    events = applied.data["events"]
+    assert len(events) == 4 and events[0] is None and events[2] is None and events[3] is None
 
 
 async def test_statistics_masks_and_cell_suppression(service: PolicyService) -> None:

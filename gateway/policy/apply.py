@@ -23,7 +23,7 @@ from graphql import (
 )
 
 from .masks import apply_mask, mask_fits
-from .model import ProtectionModel, TypeProtection
+from .model import SUBJECT_FACTS, ProtectionModel, TypeProtection
 from .prepare import (
     ROW_FACT_PREFIX,
     TYPE_ALIAS,
@@ -136,11 +136,13 @@ def _plan(walk: _Walk, runtime: GraphQLObjectType, selection_set: SelectionSetNo
 
 
 def _concerns(rule: RowRule, protection: TypeProtection | None, personal: bool) -> bool:
-    """A rule over subject facts concerns every row type that holds personal data (one without declared
-    subjects has unknown ones); a rule over row facts concerns the types that declare one of them."""
-    if rule.reads_subject_facts:
+    """A rule over subject facts only concerns every row type that holds personal data (one without declared
+    subjects has unknown ones); a rule over row facts (with subject facts or not: "registered in the province
+    or residing there", 003 Art. 8.4) concerns the types that declare one of them."""
+    row_facts = rule.attributes().difference(SUBJECT_FACTS)
+    if rule.reads_subject_facts and not row_facts:
         return personal
-    return protection is not None and bool(rule.attributes() & protection.row_facts.keys())
+    return protection is not None and bool(row_facts & protection.row_facts.keys())
 
 
 def _subjects(obj: Mapping[str, Any], reads: _SubjectReads | None,

@@ -109,7 +109,8 @@ def _statements(masked: str) -> list[tuple[int, int]]:
     starts: list[int] = []
     depth, offset = 0, 0
     for line in masked.splitlines(keepends=True):
-        if depth == 0 and (line[:1].isalpha() or line[:1] == "_"):
+        # an `else` at column 0 (after a comment between branches) continues the rule above it
+        if depth == 0 and (line[:1].isalpha() or line[:1] == "_") and _WORD.match(line).group() != "else":
             starts.append(offset)
         for c in line:
             depth += (c in "([{") - (c in ")]}")
