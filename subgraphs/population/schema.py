@@ -27,18 +27,30 @@ from subgraphs.common.identifiers import (
     check_range,
     personal_id_problem,
 )
+from subgraphs.common.outbox import as_utc
 from subgraphs.common.provinces import BY_ID_CODE
 from subgraphs.common.scalars import PartialDate
 from subgraphs.common.schema import schema_extensions
 
 from .loaders import PopulationLoaders, search_persons
-from .models import normalize_name
+from .models import RecordSource, normalize_name
 
 B, F, K = DataCategory.BASIC, DataCategory.FAMILY, ValueKind
 MAX_IDS = 500
 MAX_PAGE = 100
 MAX_OFFSET = 10_000  # deep paging through a name search is a scan, not a lookup: narrow the search instead
 MAX_NAME_LENGTH = 100
+
+
+RecordSourceKind = strawberry.enum(RecordSource, name="PopulationRecordSource",
+                                   description="Source of a population record (003 Art. 3.2, 11.2).")
+
+
+def iso_utc(value: dt.datetime | str | None) -> str | None:
+    """A stored time as ISO 8601 UTC with a ``Z`` (SQLite returns naive datetimes, stored as UTC)."""
+    if value is None:
+        return None
+    return as_utc(value).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @strawberry.type(
@@ -142,6 +154,22 @@ class Person:
         B, "The subject asked to restrict processing of their data (quyền hạn chế xử lý dữ liệu), 004 Art. 9.6.",
         kind=K.FLAG,
     )
+    record_source: RecordSourceKind | None = field(
+        DataCategory.PUBLIC,
+        "Where this record was established from: the citizen's declaration to the population database, or the "
+        "civil status database through a birth registration (003 Art. 3.2, 11.1–11.2).",
+        kind=K.CODE,
+    )
+    record_created_at: str | None = field(
+        B, "When this record was created in the population database, ISO 8601 UTC (003 Art. 7.2; 000 Art. "
+        "8.5.c).",
+        kind=K.DATE,
+    )
+    record_updated_at: str | None = field(
+        B, "When this record was last updated, ISO 8601 UTC: a civil status event reaches it through the "
+        "exchange (003 Art. 7.2, 11.4; 000 Art. 8.5.c).",
+        kind=K.DATE,
+    )
     father_id: strawberry.Private[str | None] = None
     mother_id: strawberry.Private[str | None] = None
     spouse_id: strawberry.Private[str | None] = None
@@ -209,6 +237,9 @@ class Person:
             mother_id=row["mother_id"],
             spouse_id=row["spouse_id"],
             province_code=row["province_code"],
+            record_source=RecordSourceKind(row["source"]) if row.get("source") else None,
+            record_created_at=iso_utc(row.get("created_at")),
+            record_updated_at=iso_utc(row.get("updated_at")),
         )
 
 
