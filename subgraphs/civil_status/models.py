@@ -19,6 +19,8 @@ from sqlalchemy import JSON, Column, DateTime, Index, false
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from subgraphs.common.outbox import inbox_table, outbox_table
+
 
 class Base(SQLModel, registry=registry()):
     """Base of this subgraph's tables; its own registry keeps them out of the other subgraphs' metadata."""
@@ -45,7 +47,9 @@ class CivilStatusEventRow(Base, table=True):
     # party rows that reference them are written in the same executemany batch.
     id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     kind: str = Field(max_length=32)  # CivilStatusEventKind value
-    subject_id: str = Field(max_length=_ID)
+    # Null only for a birth registered here whose child has no personal identification number yet: population
+    # issues it and its ``population.person_created`` event links the registration (003 Art. 11.1).
+    subject_id: str | None = Field(default=None, max_length=_ID)
     # Registration metadata common to every kind (003 Art. 3.1.a: "số đăng ký, quyển số, ngày, tháng, năm đăng
     # ký, tên cơ quan đăng ký ...; họ tên, chức vụ của người ký").
     registration_number: str = Field(max_length=40)
@@ -152,6 +156,11 @@ class CivilStatusPartyRow(Base, table=True):
     personal_id: str = Field(primary_key=True, max_length=_ID)
     role: str = Field(max_length=20)
 
+
+# Change events for the population database, written in the transaction of the registration (003 Art. 10.2,
+# 11.1-11.2; subgraphs.common.outbox), and the ids of the population events this database has applied.
+OUTBOX = outbox_table(Base.metadata, "civil_status")
+INBOX = inbox_table(Base.metadata, "civil_status")
 
 EVENT = CivilStatusEventRow.__table__  # type: ignore[attr-defined]
 PARTY = CivilStatusPartyRow.__table__  # type: ignore[attr-defined]
