@@ -6,13 +6,17 @@ import rego.v1
 
 decision := decide(input)
 
-decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules": [], "root_fields": {}} if {
+# A data subject reading their own record or using their rights: subjects.rego (004 Art. 9).
+decide(inp) := d if {
+	self_service(inp)
+	d := subject_decide(inp)
+} else := {"allow": false, "refusal": r, "fields": {}, "row_rules": [], "root_fields": {}} if {
 	r := refusal(inp)
 } else := {
 	"allow": true,
 	"refusal": null,
 	"fields": effects,
-	"row_rules": row_rules(inp, effects),
+	"row_rules": array.concat(row_rules(inp, effects), consent_rules(inp, effects)),
 	"root_fields": root_field_effects(inp),
 } if {
 	effects := field_effects(inp)

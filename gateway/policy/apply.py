@@ -23,7 +23,7 @@ from graphql import (
 )
 
 from .masks import apply_mask, mask_fits
-from .model import SUBJECT_FACTS, ProtectionModel, TypeProtection
+from .model import ProtectionModel, TypeProtection
 from .prepare import (
     ROW_FACT_PREFIX,
     TYPE_ALIAS,
@@ -34,7 +34,15 @@ from .prepare import (
     subject_alias,
 )
 from .rows import matches
-from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect, RowRule
+from .types import (
+    RESERVED_PREFIX,
+    SUBJECT_ATTRIBUTES,
+    SUBJECT_KEY,
+    Applied,
+    FieldDecision,
+    FieldEffect,
+    RowRule,
+)
 from .walk import collect_fields, fragments_of, operation_of
 
 UNKNOWN_FACTS = "the data subject's protection facts could not be established, so the rule applies"
@@ -139,7 +147,7 @@ def _concerns(rule: RowRule, protection: TypeProtection | None, personal: bool) 
     """A rule over subject facts only concerns every row type that holds personal data (one without declared
     subjects has unknown ones); a rule over row facts (with subject facts or not: "registered in the province
     or residing there", 003 Art. 8.4) concerns the types that declare one of them."""
-    row_facts = rule.attributes().difference(SUBJECT_FACTS)
+    row_facts = rule.attributes().difference(SUBJECT_ATTRIBUTES)
     if rule.reads_subject_facts and not row_facts:
         return personal
     return protection is not None and bool(row_facts & protection.row_facts.keys())
@@ -379,13 +387,19 @@ def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tup
     it hits for any subject; an unknown fact yields the predicate's ``if_unknown`` (fail closed)."""
     if not rule.reads_subject_facts:
         return _matches(walk, rule, row_facts), False
+    if rule.subjects == "all":
+        # every subject of the row satisfies the predicate ("is not the caller"); a row with no subject at all (an
+        # inherit-only type under the root: the gateway's own answers) is about nobody
+        return bool(subjects) and all(
+            _matches(walk, rule, {**row_facts, **(facts or {}), SUBJECT_KEY: key}) for key, facts in subjects
+        ), False
     unknown_hit = False
-    for _, facts in subjects:
+    for key, facts in subjects:
         if facts is None:
-            if _matches(walk, rule, row_facts):
+            if _matches(walk, rule, {**row_facts, SUBJECT_KEY: key}):
                 unknown_hit = True
             continue
-        if _matches(walk, rule, {**row_facts, **facts}):
+        if _matches(walk, rule, {**row_facts, **facts, SUBJECT_KEY: key}):
             return True, False
     return unknown_hit, unknown_hit
 

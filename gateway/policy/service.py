@@ -7,7 +7,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLSchema
@@ -35,22 +35,30 @@ from .types import (
 )
 
 DEV_PSEUDONYM_KEY = b"lienthong-development-pseudonym-key"
+# The codes a policy may refuse a whole request with (403); REQUEST_REFUSED: 000 Art. 13.4 (policies/grants.rego)
+REFUSAL_CODES = ("PURPOSE_REQUIRED", "PURPOSE_NOT_PERMITTED", "REQUEST_REFUSED")
 
 
 def build_input(
-    caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str]
+    caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str],
+    consent: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The policy input document (policies/README.md). A plain ``{coordinate: category}`` mapping is accepted
-    for tools that have no declarations at hand (kinds are then unknown)."""
+    for tools that have no declarations at hand (kinds are then unknown). ``consent``: the consent the request
+    named (``X-Consent-Reference``) as the gateway store holds it (:mod:`gateway.subjects.consents`)."""
     if not isinstance(collected, Collected):
         collected = Collected(dict(collected), {})
     coordinates, kinds = collected.coordinates, collected.kinds
-    return {
+    role = _plain(getattr(caller, "role", None))
+    policy_input: dict[str, Any] = {
         "subject": {
             "agency": caller.agency_id,
             "kind": caller.agency_kind,
             "province": caller.province,
-            "role": _plain(getattr(caller, "role", None)),
+            "role": role,
+            # only a data subject's own id is policy input (their rows: policies/subjects.rego); an officer's
+            # account never is, so that decisions stay shared by every account of an agency
+            "personal_id": caller.sub if role == "data_subject" else None,
         },
         "purpose": declared.purpose if declared else None,
         "legal_basis_present": bool(declared and declared.legal_basis and declared.legal_basis.strip()),
@@ -59,6 +67,9 @@ def build_input(
                    for c in sorted(coordinates)],
         "calls": [_call_input(call) for call in collected.calls],
     }
+    if consent is not None:
+        policy_input["consent"] = dict(consent)
+    return policy_input
 
 
 def _call_input(call: RootCall) -> dict[str, Any]:
@@ -81,7 +92,7 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
         if raw.get("allow") is not True:
             refusal = raw.get("refusal") or {}
             code = refusal.get("code")
-            if code not in ("PURPOSE_REQUIRED", "PURPOSE_NOT_PERMITTED"):
+            if code not in REFUSAL_CODES:
                 raise ValueError(f"refusal without a known code: {refusal!r}")
             return PolicyRefusal(code, [str(r) for r in refusal.get("reasons", [])], version)
         fields = {
@@ -90,7 +101,7 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
         }
         rules = tuple(
             RowRule(str(r["id"]), r["when"], str(r["effect"]), frozenset(r.get("coordinates", [])), str(r["reason"]),
-                    r.get("report") == "summary")
+                    r.get("report") == "summary", str(r.get("subjects", "any")))
             for r in raw.get("row_rules", [])
         )
         root_fields = {
@@ -100,6 +111,25 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
     except (AttributeError, KeyError, TypeError, ValueError) as exc:
         raise PolicyUnavailable(f"malformed policy decision: {exc}") from exc
     return PolicyResult(version, fields, rules, root_fields)
+
+
+class ConsentLookup(Protocol):
+    """Where the consents data subjects gave are recorded (:class:`gateway.subjects.consents.ConsentRegistry`)."""
+
+    async def consent_facts(self, reference: str) -> Mapping[str, Any]:
+        """``{"reference", "found", "personal_id", "agency", "purpose", "scope", "withdrawn", "expired"}``."""
+        ...
+
+
+_NO_GRANT_FACTS = {"status": "unavailable", "reference": None}  # no registry wired: unknown means withheld
+
+
+class GrantLookup(Protocol):
+    """The grants registry as the policy stage reads it (:class:`gateway.grants.GrantResolver`)."""
+
+    async def resolve(self, legal_basis: str | None, purpose: str | None) -> Any:
+        """A ``GrantUse``: ``policy_input()`` (the input's ``grant``), ``cache_key()``, ``disclosure_at``."""
+        ...
 
 
 class PolicyService:
@@ -117,8 +147,11 @@ class PolicyService:
         policy_arguments: Mapping[str, list[str]] | None = None,
         cache_size: int = 4096,
         clock: Callable[[], dt.date] = dt.date.today,
+        consents: ConsentLookup | None = None,
     ) -> None:
         self.engine = engine
+        self.consents = consents  # set by gateway.server.wiring once the gateway store exists
+        self.grants: GrantLookup | None = None  # set by gateway.server.wiring (gateway.grants)
         self._key = pseudonym_key
         if policy_arguments is None:
             bundle = getattr(engine, "bundle", None) or load_bundle(None)
@@ -174,8 +207,15 @@ class PolicyService:
         operation_type: str,
         collected: Collected | Mapping[str, str],
     ) -> FieldDecision:
-        """One policy decision for everything ``collected``. Raises PolicyRefusal (403) or PolicyUnavailable (503)."""
-        policy_input = build_input(caller, declared, operation_type, collected)
+        """One policy decision for everything ``collected``. Raises PolicyRefusal (403) or PolicyUnavailable (503).
+
+        A purpose that needs consent reads the consent the request names (``X-Consent-Reference``) from
+        ``self.consents`` (:class:`gateway.subjects.ConsentLookup`); without a lookup the consent is unknown, and
+        the policy withholds what it would cover."""
+        consent = await self._consent(caller, getattr(declared, "consent_reference", None))
+        policy_input = build_input(caller, declared, operation_type, collected, consent)
+        grant = await self._grant(declared)  # the grant X-Legal-Basis names, resolved once (policies/grants.rego)
+        policy_input["grant"] = grant.policy_input() if grant is not None else _NO_GRANT_FACTS
         coordinates = {f["coordinate"]: f["category"] for f in policy_input["fields"]}
         refresh = getattr(self.engine, "refresh", None)
         if refresh is not None:
@@ -183,10 +223,12 @@ class PolicyService:
         version = self.engine.version
         subject = policy_input["subject"]
         key = (
-            subject["agency"], subject["kind"], subject["province"], subject["role"],
+            subject["agency"], subject["kind"], subject["province"], subject["role"], subject["personal_id"],
+            json.dumps(consent, sort_keys=True, default=str) if consent is not None else None,
             policy_input["purpose"], policy_input["legal_basis_present"], operation_type,
             frozenset((f["coordinate"], f["category"], f["kind"]) for f in policy_input["fields"]),
             json.dumps(policy_input["calls"], sort_keys=True, default=str), version,
+            grant.cache_key() if grant is not None else None,
         )
         cached = key in self._cache
         outcome = self._cache.get(key)
@@ -205,7 +247,26 @@ class PolicyService:
             self._cache[key] = outcome
         if isinstance(outcome, PolicyRefusal):
             raise PolicyRefusal(outcome.code, outcome.reasons, outcome.policy_version)
-        return FieldDecision(uuid.uuid4().hex, policy_input["purpose"], subject, outcome, cached)
+        return FieldDecision(uuid.uuid4().hex, policy_input["purpose"], subject, outcome, cached, grant)
+
+    async def _grant(self, declared: DeclaredPurpose | None) -> Any:
+        """The grant the legal basis names (None without a grants registry: the facts are then unknown, and the
+        policy withholds what a grant would release)."""
+        if self.grants is None:
+            return None
+        return await self.grants.resolve(getattr(declared, "legal_basis", None), getattr(declared, "purpose", None))
+
+    async def _consent(self, caller: Caller, reference: str | None) -> dict[str, Any] | None:
+        """The consent facts of ``reference`` (None when no reference was declared). A lookup failure is an
+        unknown consent (found: false): the rows it would cover are withheld, nothing else fails."""
+        if reference is None:
+            return None
+        if self.consents is None:
+            return {"reference": reference, "found": False}
+        try:
+            return dict(await self.consents.consent_facts(reference))
+        except Exception as exc:  # the store is down: fail closed on the rows the consent would release
+            return {"reference": reference, "found": False, "error": type(exc).__name__}
 
     def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema,
                 model: ProtectionModel) -> Prepared:

@@ -14,6 +14,16 @@ from .model import SUBJECT_FACTS
 UNCLASSIFIED = "UNCLASSIFIED"
 #: Prefix of the reserved aliases the gateway injects (row attributes, pruned fields).
 RESERVED_PREFIX = "_lt_"
+#: The attribute a row rule reads for a subject's key (its personalId): a fact about the subject, beside
+#: SUBJECT_FACTS, that ``apply`` supplies from the injected key (policies/subjects.rego: a data subject's own rows,
+#: the person a consent covers).
+SUBJECT_KEY = "subject"
+#: Every attribute a row rule may read about a data subject (the others are row facts).
+SUBJECT_ATTRIBUTES = (*SUBJECT_FACTS, SUBJECT_KEY)
+#: ``RowRule.subjects``: the rule hits when the predicate holds for any subject of the row (the default), or for
+#: every one of them (``all``: "every subject of this row is someone other than the caller"). A walker that does
+#: not know ``all`` and reads it as ``any`` withholds more, never less.
+QUANTIFIERS = ("any", "all")
 
 __all__ = ["Caller", "DeclaredPurpose"]  # the one caller and declared-purpose types (gateway.auth), re-exported
 
@@ -30,7 +40,7 @@ class PolicyUnavailable(PolicyError):
 
 
 class PolicyRefusal(PolicyError):
-    """The policy refused the whole request (PURPOSE_REQUIRED / PURPOSE_NOT_PERMITTED, HTTP 403)."""
+    """The policy refused the whole request (PURPOSE_REQUIRED / PURPOSE_NOT_PERMITTED / REQUEST_REFUSED, 403)."""
 
     http_status = 403
 
@@ -67,6 +77,7 @@ class RowRule:
     coordinates: frozenset[str]
     reason: str
     summary: bool = False  # report the rule once per response, never per row (small-cell suppression)
+    subjects: str = "any"  # QUANTIFIERS: the rule hits when the predicate holds for any / all of the row's subjects
     # the fact names the predicate reads, derived once here: rows ask for them on every rule (a malformed
     # predicate fails when the decision is parsed, i.e. POLICY_UNAVAILABLE, never mid-response)
     _attributes: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -75,7 +86,10 @@ class RowRule:
     def __post_init__(self) -> None:
         attributes = frozenset(_attrs(self.when))
         object.__setattr__(self, "_attributes", attributes)
-        object.__setattr__(self, "reads_subject_facts", bool(attributes & frozenset(SUBJECT_FACTS)))
+        if self.subjects not in QUANTIFIERS:
+            raise ValueError(f"row rule {self.id}: subjects must be one of {QUANTIFIERS}, not {self.subjects!r}")
+        object.__setattr__(self, "reads_subject_facts",
+                           bool(attributes & frozenset(SUBJECT_ATTRIBUTES)))
 
     def attributes(self) -> frozenset[str]:
         """Fact names the predicate reads."""
@@ -116,6 +130,7 @@ class FieldDecision:
     subject: Mapping[str, Any]
     result: PolicyResult
     cached: bool = False
+    grant: Any = None  # the gateway.grants.GrantUse of X-Legal-Basis (audited: grant id, disclosure date)
 
     @property
     def policy_version(self) -> str:

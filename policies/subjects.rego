@@ -1,0 +1,207 @@
+# Data subjects: their own record (004 Art. 9.3, 14.1), their rights requests (004 Art. 9.4-9.8, 14-16) and the
+# consent a purpose that is not exempt under 004 Art. 17 needs (004 Art. 9.2, 11, 12).
+#
+# A data subject (token role data_subject, sub = their personalId) declares no purpose: they read their own data.
+# They get the fields a civil_status_extract request releases (the extract is what the civil status registry
+# issues to the person, 003 Art. 8, 13.1), only on rows of which they are a subject: a row about others only (a
+# spouse's or a parent's Person row, someone else's event or sentence) is filtered on every path (path
+# invariance: the rule is over the row's declared subjects, never over the path that reached it).
+package lienthong.authz
+
+import rego.v1
+
+# METADATA
+# title: The release a data subject's own reads follow
+# description: 004 Art. 9.3, 14.1 (the subject may see their own data); as much as a civil status extract gives
+#   them (003 Art. 8.1-8.4, 13.1). CRIMINAL, RELIGION and HEALTH stay withheld as for the extract.
+subject_release_purpose := "civil_status_extract"
+
+# METADATA
+# title: The data subject rights service (gateway/subjects)
+# description: 004 Art. 9, 11, 12, 14-16. Read and called by the data subject and the data-protection officer
+#   without a purpose, like the access log (transparency.rego); its resolvers check who may do what (a subject
+#   files and reads their own requests and consents, the DPO lists and resolves).
+subject_rights_root_fields := {
+	"Query.myDataSubjectRequests", "Query.dataSubjectRequests", "Query.myConsents",
+	"Mutation.fileDataSubjectRequest", "Mutation.resolveDataSubjectRequest",
+	"Mutation.giveConsent", "Mutation.withdrawConsent",
+}
+
+subject_rights_types := {"DataSubjectRequest", "ProcessingClock", "Consent"}
+
+# METADATA
+# title: Rights coordinates are transparency coordinates
+# description: 004 Art. 9, 38.2. Adds the rights service to transparency.rego's coordinates (read by the data
+#   subject and the DPO, no purpose needed).
+transparency_coordinate(coordinate) if coordinate in subject_rights_root_fields
+
+transparency_coordinate(coordinate) if {
+	type_name := split(coordinate, ".")[0]
+	type_name in subject_rights_types
+}
+
+# METADATA
+# title: The caller is a data subject
+# description: 004 Art. 9. A data-protection officer is not (role dpo); an agency officer is not.
+self_service(inp) if inp.subject.role == "data_subject"
+
+self_personal_id(inp) := inp.subject.personal_id if {
+	is_string(inp.subject.personal_id)
+	regex.match(`^[0-9]{12}$`, inp.subject.personal_id)
+} else := ""
+
+# The decision for a data subject (decision.rego dispatches here).
+subject_decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules": [], "root_fields": {}} if {
+	r := subject_refusal(inp)
+} else := {
+	"allow": true,
+	"refusal": null,
+	"fields": effects,
+	"row_rules": subject_row_rules(inp, effects),
+	"root_fields": {},
+} if {
+	effects := subject_field_effects(inp)
+}
+
+# METADATA
+# title: What a data subject may not ask
+# description: 004 Art. 9.3, 14.1 - a data subject reads their own data under their own right, with no
+#   purpose; 004 Art. 3.4 - they change nothing through the gateway but by the rights mutations.
+subject_refusal(inp) := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
+	"004 Art. 9: a data subject's token must carry their personalId (12 digits) as sub",
+]} if {
+	self_personal_id(inp) == ""
+} else := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
+	sprintf("004 Art. 9.3, 14.1: a data subject reads their own data and declares no purpose (X-Purpose: %s)", [inp.purpose]),
+]} if {
+	declared(inp)
+} else := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
+	sprintf("004 Art. 3.4: a data subject changes data only through the rights mutations (operation %s on %s)", [inp.operation, concat(", ", writes)]),
+]} if {
+	not inp.operation in data.rules.read_operations
+	writes := sort([f.coordinate |
+		some f in inp.fields
+		f.category != "PUBLIC"
+		not transparency_read(inp.subject, f.coordinate)
+	])
+	count(writes) > 0
+}
+
+# METADATA
+# title: A data subject's own fields: what a civil status extract releases
+# description: 004 Art. 9.3, 14.1; 003 Art. 8, 13.1. The access log and the rights service are allowed
+#   (transparency); every other field gets the effect it has for purpose civil_status_extract.
+subject_field_effects(inp) := {f.coordinate: subject_field_effect(ctx, f) | some f in inp.fields} if {
+	ctx := context(object.union(inp, {"purpose": subject_release_purpose}))
+}
+
+subject_field_effect(ctx, f) := e if {
+	transparency_read(ctx.subject, f.coordinate)
+	e := allow_effect("004 Art. 9, 14-16: the data subject's rights service and access log")
+} else := e if {
+	base := field_effect(ctx, f)
+	e := object.union(base, {"reason": sprintf("004 Art. 9.3, 14.1 (own data, as a %s releases it): %s", [subject_release_purpose, base.reason])})
+}
+
+# METADATA
+# title: A data subject sees rows about themself only
+# description: 004 Art. 9.3, 14.1 - own data; 004 Art. 10.2 - respect others' data. A row none of whose
+#   declared subjects is the caller (a spouse's or a parent's Person row, another person's event or sentence,
+#   a row whose subjects cannot be read) is filtered, on every path. subjects all - the rule hits when every
+#   subject of the row is someone else (an unreadable subject counts as someone else: if_unknown true).
+subject_row_rules(inp, effects) := [{
+	"id": "data_subject_self",
+	"when": {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true},
+	"subjects": "all",
+	"effect": "filter",
+	"coordinates": [],
+	"reason": "004 Art. 9.3, 14.1, 10.2: a data subject sees rows about themself only; this row is about another person",
+}]
+
+# --- consent (004 Art. 9.2, 11, 12) ---------------------------------------------------------------------------
+
+# METADATA
+# title: Purposes that need the data subject's consent
+# description: 004 Art. 11.1 (consent for every processing), 17 (the exemptions). A purpose needs consent when
+#   purposes.json says requires_consent (it must not be exempt_004_art17).
+requires_consent(inp) if {
+	p := purposes[inp.purpose]
+	p.requires_consent == true
+	not p.exempt_004_art17 == true
+}
+
+# The consent the request named (X-Consent-Reference), as the gateway found it in its store (gateway/subjects):
+# {"reference", "found", "personal_id", "agency", "purpose", "scope": [categories], "withdrawn", "expired"}.
+consent_of(inp) := c if {
+	c := inp.consent
+	is_object(c)
+} else := {}
+
+# METADATA
+# title: Whether the named consent covers this request, and why not
+# description: 004 Art. 11.2.b-c (given for this purpose to this agency), 11.9 and 12.4 (effective until
+#   withdrawn), 11.4 (one purpose at a time). Undefined when the consent is valid.
+consent_problem(inp) := problem if {
+	c := consent_of(inp)
+	problem := consent_problem_of(c, inp.subject.agency, inp.purpose)
+}
+
+consent_problem_of(c, agency, purpose) := "no consent reference declared (X-Consent-Reference)" if {
+	not is_string(c.reference)
+} else := sprintf("consent %s is not recorded", [c.reference]) if {
+	not c.found == true
+} else := sprintf("consent %s was withdrawn by the data subject (004 Art. 12)", [c.reference]) if {
+	c.withdrawn == true
+} else := sprintf("consent %s has expired", [c.reference]) if {
+	not c.expired == false
+} else := sprintf("consent %s was given to agency %v, not %v", [c.reference, object.get(c, "agency", null), agency]) if {
+	not c.agency == agency
+} else := sprintf("consent %s was given for purpose %v, not %v", [c.reference, object.get(c, "purpose", null), purpose]) if {
+	not c.purpose == purpose
+}
+
+# The persons a valid consent covers (a consent covers one person).
+consented_subjects(inp) := [] if {
+	consent_problem(inp)
+} else := [c.personal_id] if {
+	c := consent_of(inp)
+} else := []
+
+consent_reason(inp) := sprintf("004 Art. 11: purpose %s needs the data subject's consent; %s", [inp.purpose, problem]) if {
+	problem := consent_problem(inp)
+} else := sprintf("004 Art. 11: purpose %s needs the data subject's consent; consent %s covers person %s only", [inp.purpose, c.reference, c.personal_id]) if {
+	c := consent_of(inp)
+}
+
+# METADATA
+# title: Rows of persons who did not consent are withheld
+# description: 004 Art. 9.2, 11.1, 12.4. For a purpose that needs consent, every row with a subject the named
+#   consent does not cover (or every row, when the consent is missing, withdrawn, expired, or for another
+#   agency or purpose) has its personal fields withheld; outside the consent's scope (11.2.a, 11.7 - consent
+#   may be partial) the consented person's fields of other categories are withheld too.
+consent_rules(inp, effects) := array.concat([{
+	"id": "consent_required",
+	"when": {"attr": "subject", "op": "not_in", "value": consented_subjects(inp), "if_unknown": true},
+	"effect": "withhold",
+	"coordinates": coords,
+	"reason": consent_reason(inp),
+}], consent_scope_rules(inp, effects)) if {
+	requires_consent(inp)
+	coords := visible_of(inp, effects, personal_categories)
+	count(coords) > 0
+} else := []
+
+consent_scope_rules(inp, effects) := [{
+	"id": "consent_scope",
+	"when": {"attr": "subject", "op": "in", "value": consented_subjects(inp), "if_unknown": true},
+	"effect": "withhold",
+	"coordinates": coords,
+	"reason": sprintf("004 Art. 11.2.a, 11.7: consent %s covers categories %v only", [consent.reference, sort(scope)]),
+}] if {
+	not consent_problem(inp)
+	consent := consent_of(inp)
+	scope := {c | some c in consent.scope}
+	count(scope) > 0
+	coords := visible_of(inp, effects, personal_categories - scope)
+	count(coords) > 0
+} else := []
