@@ -120,15 +120,25 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         specs.append(ServiceSpec(name, (sys.executable, "-m", f"subgraphs.{name}"), f"http://{host}:{port}/healthz",
                                  env))
         children.append(Child(name, f"http://{host}:{port}"))
+    exchanges = _exchange_specs(env, [spec.name for spec in specs])
     base = f"http://{settings.host}:{settings.port}"
-    supervisor = Supervisor([*specs, ServiceSpec("gateway", (sys.executable, "-m", "gateway", "serve"),
-                                                 f"{base}/healthz", env)])
+    supervisor = Supervisor([*specs, *exchanges, ServiceSpec("gateway", (sys.executable, "-m", "gateway", "serve"),
+                                                             f"{base}/healthz", env)])
     try:
         for spec in specs:
             supervisor.start(spec.name)
         # At start-up a child that cannot come up is an error (wrong port, broken database): say so and stop.
         if not supervisor.wait_healthy([spec.name for spec in specs], HEALTH_TIMEOUT_S):
             return 1
+        # The exchange processes (relay + consumer, docs/EVENTS.md) once their subgraph has migrated its database;
+        # healthy without NATS too: the outbox then waits and the relay retries.
+        for spec in exchanges:
+            supervisor.start(spec.name)
+        if not supervisor.wait_healthy([spec.name for spec in exchanges], HEALTH_TIMEOUT_S):
+            return 1
+        for spec in exchanges:
+            print(f"dev: {spec.name} (relay and consumer, NATS {env.get('NATS_URL', 'nats://127.0.0.1:4222')}): "
+                  f"{spec.health_url.removesuffix('/healthz')}/metrics")
         supervisor.start("gateway")
         children.append(Child("gateway", base))
         if not supervisor.wait_healthy(["gateway"], HEALTH_TIMEOUT_S):
@@ -141,6 +151,20 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         return 0
     finally:
         supervisor.stop_all()
+
+
+def _exchange_specs(env: dict[str, str], started: list[str]) -> list[ServiceSpec]:
+    """``python -m subgraphs.common.exchange <name>`` for each started subgraph with a ``subgraphs.<name>.exchange``
+    module, on ``<NAME>_EXCHANGE_PORT`` (subgraphs.common.settings.ExchangeSettings)."""
+    from subgraphs.common.settings import ExchangeSettings
+
+    out = []
+    for name in started:
+        if _module_exists(f"subgraphs.{name}.exchange"):
+            ex = ExchangeSettings.from_env(name, env)
+            out.append(ServiceSpec(f"{name}-exchange", (sys.executable, "-m", "subgraphs.common.exchange", name),
+                                   f"http://{ex.host}:{ex.port}/healthz", env))
+    return out
 
 
 def _banner(children: list[Child], base: str, settings: GatewaySettings, workers: dict[str, int]) -> None:

@@ -10,7 +10,7 @@
 | ``GATEWAY_ENV`` | ``development`` (``test``, ``production``; case-insensitive, anything else refuses to start) |
 | ``NATS_URL`` | ``nats://127.0.0.1:4222``: JetStream, the exchange between the databases (:class:`ExchangeSettings`) |
 | ``LT_EXCHANGE_STREAM`` / ``LT_EXCHANGE_SUBJECTS`` | ``LIENTHONG`` / ``lienthong``: the deployment's stream and subject prefix |
-| ``<NAME>_EXCHANGE_PORT`` | port + 10 (4011, 4012, 4013): the exchange runner's ``/metrics`` and ``/healthz`` |
+| ``<NAME>_EXCHANGE_PORT`` | ``<NAME>_PORT`` + 10 (4011, 4012, 4013): the exchange runner's ``/metrics``, ``/healthz`` |
 | ``LT_EXCHANGE_ACK_WAIT_S`` | 30: a consumer's unacknowledged message is redelivered after this |
 
 ``<NAME>`` is ``POPULATION``, ``CIVIL_STATUS`` or ``SENTENCES``.
@@ -153,6 +153,8 @@ class ExchangeSettings:
             stream=stream,
             subject_prefix=subjects,
             host=env.get(f"{prefix}_HOST", "127.0.0.1"),
-            port=parse_int(env, f"{prefix}_EXCHANGE_PORT", DEFAULT_PORTS[name] + 10, 1),
+            # beside the subgraph's own port by default (4011 for population's 4001), moved with it
+            port=parse_int(env, f"{prefix}_EXCHANGE_PORT", parse_int(env, f"{prefix}_PORT", DEFAULT_PORTS[name], 1)
+                           + 10, 1),
             ack_wait_s=parse_int(env, "LT_EXCHANGE_ACK_WAIT_S", 30, 1),
         )
