@@ -28,6 +28,7 @@
 | ``GATEWAY_MAX_BODY_BYTES`` | ``1048576`` | larger request bodies are refused while they stream (413) |
 | ``GATEWAY_WORKERS`` | ``1`` | processes ``serve`` runs (uvicorn workers; each builds its own app from the environment) |
 | ``GATEWAY_SUBGRAPH_POOL_SIZE`` | ``100`` | connections in the pooled subgraph HTTP client |
+| ``GATEWAY_IDEMPOTENCY_TTL_SECONDS`` | ``86400`` | how long an ``Idempotency-Key`` is kept with the first response of its mutation (``gateway/writes/idempotency.py``) |
 | ``POPULATION_URL`` / ``CIVIL_STATUS_URL`` / ``SENTENCES_URL`` | from ``join__Graph`` | override a subgraph's URL; in general ``<GRAPH NAME>_URL`` |
 """
 
@@ -102,6 +103,7 @@ class GatewaySettings:
     max_rows: int = 50_000
     max_body_bytes: int = 1 << 20
     subgraph_pool_size: int = 100
+    idempotency_ttl_seconds: int = 86_400
     subgraph_urls: Mapping[str, str] = field(default_factory=dict)  # override by graph name (``<NAME>_URL``)
     auth: AuthSettings = field(default_factory=AuthSettings)
     rate_limit: RateLimitSettings = field(default_factory=RateLimitSettings)
@@ -165,6 +167,7 @@ class GatewaySettings:
             max_rows=_int(env, "GATEWAY_MAX_ROWS", 50_000, 1),
             max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", 1 << 20, 1024),
             subgraph_pool_size=_int(env, "GATEWAY_SUBGRAPH_POOL_SIZE", 100, 1),
+            idempotency_ttl_seconds=_int(env, "GATEWAY_IDEMPOTENCY_TTL_SECONDS", 86_400, 1),
             auth=AuthSettings.from_env(env),
             rate_limit=RateLimitSettings.from_env(env, mode),
             raw_env=env,

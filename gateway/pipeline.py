@@ -37,6 +37,8 @@ from .telemetry import (
     masked_attributes,
     open_request,
 )
+from .writes.idempotency import Replay
+from .writes.stage import REPLAYED_HEADER, WriteStage
 
 log = logging.getLogger("lienthong.gateway")
 
@@ -114,6 +116,9 @@ class AuditRecord:
     error_codes: list[str]
     status: int
     duration_ms: float
+    # one entry per mutation call (gateway.writes.records.WriteAudit, or its dict when replayed): coordinate,
+    # subjects, outcome, before/after hashes; audited in the same record, hence the same hash chain
+    writes: list[Any] = field(default_factory=list)
 
 
 class TrustedDocumentsStage(Protocol):
@@ -174,7 +179,8 @@ class Pipeline:
     def __init__(self, *, documents: DocumentCache, plans: PlanCache, executor: Executor,
                  authenticator: Authenticator, policy: PolicyHook, audit: AuditHook,
                  expose_plans: bool = False, trusted: TrustedDocumentsStage | None = None,
-                 rate_limiter: RateLimiterStage | None = None, telemetry: Telemetry | None = None) -> None:
+                 rate_limiter: RateLimiterStage | None = None, telemetry: Telemetry | None = None,
+                 writes: WriteStage | None = None) -> None:
         self.documents = documents
         self.plans = plans
         self.executor = executor
@@ -185,6 +191,7 @@ class Pipeline:
         self.trusted = trusted
         self.rate_limiter = rate_limiter
         self.telemetry = telemetry or Telemetry.off()  # spans per stage (gateway/telemetry.py); off: none made
+        self.writes = writes or WriteStage()  # mutations: Idempotency-Key (with a store) and write audit entries
 
     async def refuse(self, request: GraphQLRequest, error: GatewayError) -> GraphQLResponse:
         """A request refused before the stages run (bad JSON, a batch, an oversize body): recorded in the audit
@@ -234,6 +241,9 @@ class Pipeline:
         operation: ParsedOperation | None = None
         coordinates: Mapping[str, str] = {}
         decision: Any = None
+        calls: tuple[Any, ...] = ()  # a mutation's root calls (its writes among them)
+        begun: Any = None  # a mutation's Idempotency-Key claim
+        executed = False  # a subgraph may have been called (a write may have happened)
         try:
             trace.stage("authenticate")
             caller = await _maybe(self.authenticator.authenticate(request.headers))
@@ -265,6 +275,13 @@ class Pipeline:
             trace.stage("policy.prepare")
             prepared = await _maybe(self.policy.prepare(operation, decision))
             execution_op = prepared.operation
+            if operation.operation_type == "mutation":
+                calls = tuple(getattr(collected, "calls", ()))
+                trace.stage("idempotency")
+                begun = await self.writes.begin(request.headers, caller, purpose, operation, request.variables)
+                if isinstance(begun, Replay):  # a retry: the first response, nothing called
+                    return await self._replay(request, started, caller, purpose, operation, coordinates,
+                                              decision, begun)
             trace.stage("plan")
             try:
                 plan = self.plans.get(execution_op, variables)
@@ -272,6 +289,7 @@ class Pipeline:
                 raise GatewayError("GRAPHQL_VALIDATION_FAILED", f"Cannot plan this operation: {exc}") from exc
             ctx = FetchContext(request.request_id, getattr(caller, "sub", None), getattr(caller, "agency_id", None),
                                purpose.purpose if purpose else None, caller)
+            executed = True
             trace.stage("execute")  # the executor's fetch spans are its children
             result = await self.executor.execute(plan, execution_op, request.variables or {}, ctx)
             trace.stage("policy.apply")
@@ -288,9 +306,12 @@ class Pipeline:
                 body["extensions"] = {"policy": error.policy}
             trace.failed(error.code, error.status)
             trace.stage("audit")
+            failed_writes = self.writes.failed_audits(calls, decision, executed) if calls else []
             # every request that reaches the gateway is recorded, anonymous refusals included (000 Art. 13.7)
-            await self._audit_quietly(request, started, caller, purpose, operation, coordinates, decision,
-                                      error, "refused" if error.status < 500 else "error")
+            audited = await self._audit_quietly(request, started, caller, purpose, operation, coordinates, decision,
+                                                error, "refused" if error.status < 500 else "error", failed_writes)
+            await self.writes.settle(begun, executed=executed, status=error.status, body=body,
+                                     entries=failed_writes, audited=audited, request_id=request.request_id)
             return GraphQLResponse(error.status, body, "refused" if error.status < 500 else "error",
                                    headers=dict(getattr(error, "headers", None) or {}))  # e.g. Retry-After
 
@@ -299,12 +320,20 @@ class Pipeline:
         record = self._record(request, started, caller, purpose, operation, coordinates, decision,
                               outcome.extension, outcome.subjects, status_outcome,
                               [str((e.get("extensions") or {}).get("code", "")) for e in errors], 200)
+        if calls:  # a mutation: its writes, in the same record
+            record.writes = self.writes.audits(calls, decision, ctx.writes, errors)
+            record.subjects = sorted(set(record.subjects).union(*(w.all_subjects for w in record.writes)))
         trace.stage("audit")
         try:
             await _maybe(self.audit.record(record))
         except Exception as exc:  # fail closed: no durable record, no data
             log.error("audit failed for request %s: %s", request.request_id, exc)
             trace.failed("AUDIT_UNAVAILABLE", 503)
+            # a write may have happened: its retry must replay it (and audit it then), never write again
+            kept = {"data": outcome.data, **({"errors": errors} if errors else {}),
+                    "extensions": {"policy": outcome.extension}}
+            await self.writes.settle(begun, executed=executed, status=200, body=kept, entries=record.writes,
+                                     audited=False, request_id=request.request_id)
             return GraphQLResponse(503, {"errors": [{
                 "message": "The access could not be recorded; no data is returned.",
                 "extensions": {"code": "AUDIT_UNAVAILABLE"},
@@ -320,7 +349,37 @@ class Pipeline:
             extensions["queryPlan"] = plan.to_dict()
             extensions["queryPlanText"] = plan.pretty()
         body["extensions"] = extensions
+        await self.writes.settle(begun, executed=executed, status=200, body=body, entries=record.writes,
+                                 audited=True, request_id=request.request_id)
         return GraphQLResponse(200, body, status_outcome)
+
+    async def _replay(self, request: GraphQLRequest, started: float, caller: Caller | None,
+                      purpose: DeclaredPurpose | None, operation: ParsedOperation, coordinates: Mapping[str, str],
+                      decision: Any, replay: Replay) -> GraphQLResponse:
+        """Answer a retried mutation with its first response; audited (with the first request's writes when
+        that request's own record could not be made durable), fail closed like every response."""
+        if replay.audited:
+            writes = [{**w, "outcome": "replayed", "records": []} for w in replay.writes]
+        else:
+            writes = [{**w, "reason": f"audited by this replay of request {replay.request_id}"}
+                      for w in replay.writes]
+        subjects = sorted({s for w in replay.writes for s in w.get("subjects") or ()}
+                          | {s for w in replay.writes for r in w.get("records") or () for s in r.get("subjects") or ()})
+        body_policy = (replay.body.get("extensions") or {}).get("policy") if isinstance(replay.body, dict) else None
+        codes = [str((e.get("extensions") or {}).get("code", "")) for e in replay.body.get("errors") or ()]
+        outcome = "partial" if codes else "ok"
+        record = self._record(request, started, caller, purpose, operation, coordinates, decision, body_policy,
+                              subjects, outcome if replay.status < 400 else "refused", codes, replay.status)
+        record.writes = writes
+        try:
+            await _maybe(self.audit.record(record))
+        except Exception as exc:  # fail closed
+            log.error("audit failed for replayed request %s: %s", request.request_id, exc)
+            return GraphQLResponse(503, {"errors": [{
+                "message": "The access could not be recorded; no data is returned.",
+                "extensions": {"code": "AUDIT_UNAVAILABLE"},
+            }]}, "error")
+        return GraphQLResponse(replay.status, replay.body, outcome, headers={REPLAYED_HEADER: "true"})
 
     def _coerce(self, operation: ParsedOperation, raw: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(raw, dict):
@@ -347,10 +406,15 @@ class Pipeline:
 
     async def _audit_quietly(self, request: GraphQLRequest, started: float, caller: Caller | None,
                              purpose: DeclaredPurpose | None, operation: ParsedOperation | None,
-                             coordinates: Mapping[str, str], decision: Any, error: GatewayError, outcome: str) -> None:
+                             coordinates: Mapping[str, str], decision: Any, error: GatewayError, outcome: str,
+                             writes: list[Any] | None = None) -> bool:
         record = self._record(request, started, caller, purpose, operation, coordinates, decision, error.policy,
-                              [], outcome, [error.code], error.status)
+                              sorted({s for w in writes or () for s in w.all_subjects}), outcome, [error.code],
+                              error.status)
+        record.writes = list(writes or ())
         try:
             await _maybe(self.audit.record(record))
         except Exception as exc:  # the refusal stands; nothing was released
             log.error("audit of refused request %s failed: %s", request.request_id, exc)
+            return False
+        return True

@@ -8,7 +8,8 @@ traces. The client gets only:
   data access), unless it names gateway internals; otherwise a generic one naming the subgraph;
 - ``path``: the client's path (internal aliases mapped back by the executor);
 - ``extensions``: ``code`` (a well-formed code, else ``DOWNSTREAM_SERVICE_ERROR`` as Apollo Gateway says),
-  ``serviceName``, and ``argumentName`` for ``BAD_USER_INPUT`` (not ``representations``: that is the
+  ``serviceName``, and ``argumentName`` for ``BAD_USER_INPUT`` (an argument or a dotted path to an input field
+  below it, ``input.dateOfBirth``; not ``representations``: that is the
   gateway's own argument of ``_entities``, about data another subgraph returned, not about the client's input).
 
 The original is logged at debug level only (it may hold personal data).
@@ -26,6 +27,8 @@ BAD_USER_INPUT = "BAD_USER_INPUT"
 DOWNSTREAM = "DOWNSTREAM_SERVICE_ERROR"  # Apollo Gateway's code for a subgraph error without one
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{0,63}")
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,127}")
+# an argument or an input field below it (``input.dateOfBirth``): the field a mutation's validation names
+_ARGUMENT = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,127}(?:\.[_A-Za-z][_0-9A-Za-z]{0,127}){0,7}")
 # Text that only a message about the gateway's own request (not the client's input) can contain.
 _INTERNAL = re.compile(r"_entities|representations|_lt_|__typename|https?://|localhost|127\.0\.0\.1|:\d{2,5}\b")
 MAX_MESSAGE = 500
@@ -48,7 +51,8 @@ def client_error(error: Any, service: str, path: list[Any] | None) -> dict[str, 
         if isinstance(text, str) and text and len(text) <= MAX_MESSAGE and not _INTERNAL.search(text):
             message = text
         argument = extensions.get("argumentName")
-        if isinstance(argument, str) and _NAME.fullmatch(argument) and argument != "representations":
+        if (isinstance(argument, str) and _ARGUMENT.fullmatch(argument)
+                and argument.split(".", 1)[0] != "representations"):
             safe["argumentName"] = argument
     if log.isEnabledFor(logging.DEBUG):
         log.debug("subgraph %s error at %s: %r", service, path, raw)

@@ -20,9 +20,10 @@ from graphql import GraphQLSchema, OperationDefinitionNode, SelectionSetNode, ex
 from opentelemetry.trace import SpanKind
 
 from subgraphs.common.telemetry import Telemetry, fail
+from subgraphs.common.writes import WRITES_EXTENSION
 
 from ..errors import GatewayError, error_dict
-from ..planning.keys import client_path
+from ..planning.keys import client_key, client_path
 from ..planning.plan import (
     FetchNode,
     FlattenNode,
@@ -240,6 +241,7 @@ class Executor:
             deep_merge(run.data, data)
         for error in _errors(result):
             run.errors.append(_client_error(error, fetch.service, error.get("path")))
+        _collect_writes(result, run)
 
     async def _fetch_entities(self, node: FlattenNode, run: _Run) -> None:
         fetch = node.node
@@ -333,6 +335,18 @@ def _context_value(data: Any, where: list[Any], depth: int, path: tuple[str, ...
         else:
             return None
     return value
+
+
+def _collect_writes(result: dict[str, Any], run: _Run) -> None:
+    """A mutation's write records (``subgraphs/common/writes.py``) into the fetch context, for the gateway's
+    audit only: response keys mapped to the client's, never forwarded (the pipeline builds the response)."""
+    extensions = result.get("extensions")
+    records = extensions.get(WRITES_EXTENSION) if isinstance(extensions, dict) else None
+    if not isinstance(records, list):
+        return
+    for record in records:
+        if isinstance(record, dict) and isinstance(record.get("responseKey"), str):
+            run.ctx.writes.append({**record, "responseKey": client_key(record["responseKey"])})
 
 
 def _errors(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ While tracing is on, the W3C ``traceparent`` of the executor's fetch span goes a
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
@@ -30,6 +30,9 @@ class FetchContext:
     agency: str | None = None
     purpose: str | None = None
     caller: Any = None  # the authenticated caller, for in-process (local) subgraphs only; never serialized
+    # the write records mutations' subgraphs report (their response ``extensions``), filled by the executor for
+    # the gateway's audit (gateway.writes); never forwarded to the client
+    writes: list[dict[str, Any]] = field(default_factory=list)
 
 
 class SubgraphFailure(Exception):
@@ -117,4 +120,6 @@ class LocalTransport:
         out: dict[str, Any] = {"data": result.data}
         if result.errors:
             out["errors"] = [e.formatted for e in result.errors]
+        if getattr(result, "extensions", None):  # e.g. a mutation's write records (the executor reads them)
+            out["extensions"] = dict(result.extensions)
         return out

@@ -42,6 +42,7 @@ class Gateway:
         transports: Mapping[str, Transport] | None = None,
         telemetry: Telemetry | None = None,
         resources: Sequence[Any] = (),
+        writes: Any = None,
     ) -> None:
         self.settings = settings
         self.telemetry = telemetry or Telemetry.off()  # built once at start-up (run.py); off: no spans
@@ -68,7 +69,7 @@ class Gateway:
         self.pipeline = Pipeline(
             documents=self.documents, plans=self.plans, executor=self.executor, authenticator=authenticator,
             policy=policy, audit=audit, expose_plans=settings.development, trusted=self.trusted,
-            rate_limiter=self.rate_limiter, telemetry=self.telemetry,
+            rate_limiter=self.rate_limiter, telemetry=self.telemetry, writes=writes,
         )
         self.session: aiohttp.ClientSession | None = None
         self.hooks = (authenticator, policy, audit)

@@ -47,7 +47,7 @@ def build_app_from_env(settings: GatewaySettings | None = None, *,
     hooks = build_hooks(settings, supergraph)
     app = create_app(Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
                              audit=hooks.audit, transports=hooks.transports, telemetry=telemetry,
-                             resources=hooks.resources))
+                             resources=hooks.resources, writes=hooks.writes))
     if settings.env != "production":  # a process id is nobody's business in production
         app.add_middleware(WorkerHeader)
     return app

@@ -30,6 +30,7 @@ class Hooks:
     audit: AuditHook
     transports: Mapping[str, Transport] = field(default_factory=dict)
     resources: Sequence[Any] = ()  # objects with async start() / close() (the gateway store)
+    writes: Any = None  # gateway.writes.stage.WriteStage (Idempotency-Key on the gateway store); None: keys not kept
 
 
 def local_context(ctx: FetchContext) -> dict[str, Any]:
@@ -65,8 +66,13 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
         raise ConfigError(str(exc)) from exc
     store = GatewayStore(settings.store_database_url, production=settings.production)
     register_tables(store)
+    from ..writes.idempotency import IdempotencyStore
+    from ..writes.stage import WriteStage
+
+    writes = WriteStage(IdempotencyStore(store, settings.idempotency_ttl_seconds))  # registers its table
     transports: dict[str, Transport] = {}
     if LOCAL_GRAPH in supergraph.graphs:
         deps = LocalDeps(audit=audit_store, store=store, agencies=agencies, settings=settings)
         transports[LOCAL_GRAPH] = LocalTransport(LOCAL_GRAPH, build_local_schema(deps), context_factory=local_context)
-    return Hooks(authenticator, policy, PipelineAudit(audit_store, supergraph.categories), transports, (store,))
+    return Hooks(authenticator, policy, PipelineAudit(audit_store, supergraph.categories), transports, (store,),
+                 writes)

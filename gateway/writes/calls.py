@@ -1,7 +1,7 @@
 """The mutation root calls of one request, with their declared area and subjects.
 
 Every root field of a mutation operation is a write: each becomes a :class:`WriteCall` (whether it declares
-anything or not, so that the write policy denies by default). The policy input carries it among ``calls`` with
+anything or not, so that the write policy denies by default), except the gateway-local ones (``WriteModel.local``). The policy input carries it among ``calls`` with
 a ``write`` object (``{"area": "079" | null, "area_declared": bool}``); ``policies/writes.rego`` refuses it as a
 root field (withheld: null and ``FORBIDDEN_FIELD`` at its response key), so the subgraph is never called for
 it. Subjects stay out of the policy input (the decision does not depend on them, and decisions stay cacheable);
@@ -15,10 +15,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLObjectType, GraphQLSchema
-from graphql.execution.values import get_argument_values
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLSchema,
+    Undefined,
+    value_from_ast,
+)
 
-from ..policy.types import BadUserInput, RootCall
+from ..policy.types import RootCall
 from ..policy.walk import collect_fields, fragments_of, operation_of
 from .model import WriteModel
 
@@ -55,6 +62,21 @@ def _subject_values(value: Any) -> list[str]:
     return [v for v in items if isinstance(v, str) and PERSONAL_ID.fullmatch(v)]
 
 
+def _arguments(field_def: GraphQLField, node: FieldNode, variables: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The field's argument values (validated document, coerced variables); one that does not coerce is absent
+    (unknown, like a value that is no province code)."""
+    given = {arg.name.value: arg.value for arg in node.arguments or ()}
+    out: dict[str, Any] = {}
+    for name, arg in field_def.args.items():
+        if name in given:
+            value = value_from_ast(given[name], arg.type, dict(variables or {}))
+            if value is not Undefined:
+                out[name] = value
+        elif arg.default_value is not Undefined:
+            out[name] = arg.default_value
+    return out
+
+
 def write_calls(schema: GraphQLSchema, model: WriteModel, document: DocumentNode, operation_name: str | None,
                 variables: Mapping[str, Any] | None) -> tuple[WriteCall, ...]:
     """The write calls of a mutation operation (none for a query), in the client's order."""
@@ -72,13 +94,10 @@ def write_calls(schema: GraphQLSchema, model: WriteModel, document: DocumentNode
             continue
         field_def = root.fields.get(name)
         coordinate = f"{root.name}.{name}"
+        if coordinate in model.local:  # served by the gateway itself: decided by its service's own policy
+            continue
         declaration = model.of(coordinate)
-        arguments: dict[str, Any] = {}
-        if field_def is not None:
-            try:
-                arguments = get_argument_values(field_def, nodes[0], dict(variables or {}))
-            except GraphQLError as exc:  # validation passed; a variable's value may still not coerce
-                raise BadUserInput(exc.message) from exc
+        arguments = _arguments(field_def, nodes[0], variables) if field_def is not None else {}
         area = None
         if declaration.area is not None:
             value = _at(arguments, declaration.area)

@@ -17,29 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from .idempotency import DEFAULT_TTL_SECONDS, Claim, IdempotencyStore, Replay, read_key, request_hash
+from .idempotency import Claim, IdempotencyStore, Replay, read_key, request_hash
 from .records import WriteAudit, WriteRecord, parse_records, write_audits
 
 log = logging.getLogger("lienthong.gateway.writes")
 
 REPLAYED_HEADER = "idempotent-replayed"
-
-
-@dataclass(frozen=True, slots=True)
-class WriteSettings:
-    """``GATEWAY_IDEMPOTENCY_TTL_SECONDS``: how long a key is kept (and its first response replayed)."""
-
-    idempotency_ttl_seconds: int = DEFAULT_TTL_SECONDS
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> WriteSettings:
-        from subgraphs.common.settings import parse_int
-
-        ttl = parse_int(env, "GATEWAY_IDEMPOTENCY_TTL_SECONDS", DEFAULT_TTL_SECONDS, minimum=1)
-        return cls(ttl)
 
 
 def refused_keys(decision: Any) -> dict[str, str]:

@@ -1,0 +1,295 @@
+"""Writes through the in-process gateway with the real Rego policy, audit store and gateway store: a small
+test subgraph declares its mutations with ``subgraphs/common/writes.py`` (served in process, so the gateway's
+write path is tested whatever the real subgraphs' mutations are; tests/test_writes_e2e.py runs the real ones).
+
+Attacks: a court registering a birth, a registry writing in another province, a mutation without a rule, a
+retried request writing twice (sequentially and concurrently), a key reused for another request, internal
+write records leaking to the client.
+"""
+
+# no `from __future__ import annotations`: strawberry reads the resolver annotations at schema build time
+
+import asyncio
+import json
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.types.info import Info
+
+from gateway.auth import AuthSettings
+from gateway.auth.dev import mint_dev_token
+from gateway.compose.compose import SubgraphSource, compose
+from gateway.config import GatewaySettings
+from gateway.execution import LocalTransport
+from gateway.server import Gateway
+from gateway.server.wiring import build_hooks
+from gateway.supergraph import load_supergraph
+from subgraphs.common.classification import DataCategory, PersonalData, ValueKind
+from subgraphs.common.classification import field as classified
+from subgraphs.common.errors import bad_user_input
+from subgraphs.common.federation import Schema
+from subgraphs.common.writes import WriteArea, WriteRecords, WriteSubject, record_write
+
+MOTHER = "001190000001"
+
+
+@strawberry.input
+class BirthInput:
+    registration_province_code: str
+    full_name: str
+    mother_personal_id: str | None = None
+
+
+@strawberry.input
+class EnforcementInput:
+    sentence_id: str
+    kind: str
+
+
+@strawberry.type
+class Receipt:
+    id: str = classified(DataCategory.PUBLIC, "Record id.", kind=ValueKind.IDENTIFIER)
+    registration_province_code: str = classified(DataCategory.PUBLIC, "Province.", kind=ValueKind.CODE)
+
+
+@dataclass
+class Books:
+    """The test subgraph's database: rows by id, and every write made."""
+
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    writes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Context:
+    books: Books
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Liveness.", directives=[PersonalData(category=DataCategory.PUBLIC, kind=ValueKind.FLAG)])
+    def ping(self) -> bool:
+        return True
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Register a birth (003 Art. 7.2.a).", directives=[
+        PersonalData(category=DataCategory.BASIC, kind=ValueKind.REFERENCE),
+        WriteArea(argument="input.registrationProvinceCode"), WriteSubject(argument="input.motherPersonalId")])
+    async def register_birth(self, info: Info, input: BirthInput) -> Receipt | None:
+        if not input.full_name.strip():
+            raise bad_user_input("input.fullName", "the child's full name is required")
+        await asyncio.sleep(0.01)  # a write takes time: concurrent retries overlap
+        books: Books = info.context.books
+        row_id = f"B{len(books.rows) + 1}"
+        row = {"id": row_id, "province": input.registration_province_code, "name": input.full_name}
+        books.rows[row_id] = row
+        books.writes.append(row_id)
+        record_write(info, "BirthRegistration", row_id, before=None, after=row,
+                     subjects=[input.mother_personal_id])
+        return Receipt(id=row_id, registration_province_code=input.registration_province_code)
+
+    @strawberry.mutation(description="Record an enforcement event (000 Art. 11.3).", directives=[
+        PersonalData(category=DataCategory.CRIMINAL, kind=ValueKind.REFERENCE)])
+    def record_enforcement_event(self, info: Info, input: EnforcementInput) -> Receipt | None:
+        books: Books = info.context.books
+        before = dict(books.rows.get(input.sentence_id) or {"id": input.sentence_id, "status": "SERVING"})
+        after = dict(before, status=input.kind)
+        books.rows[input.sentence_id] = after
+        books.writes.append(input.sentence_id)
+        record_write(info, "Sentence", input.sentence_id, before=before, after=after)
+        return Receipt(id=input.sentence_id, registration_province_code="001")
+
+    @strawberry.mutation(description="No write rule covers this one.", directives=[
+        PersonalData(category=DataCategory.PUBLIC, kind=ValueKind.FLAG)])
+    def drop_everything(self, info: Info) -> bool | None:
+        info.context.books.writes.append("everything")
+        return True
+
+
+SCHEMA = Schema(query=Query, mutation=Mutation, extensions=[WriteRecords])
+
+
+@dataclass
+class World:
+    gateway: Gateway
+    books: Books
+    env: dict[str, str]
+    audit_url: str
+
+    def headers(self, agency: str, purpose: str, key: str | None = None, legal_basis: str | None = None,
+                sub: str = "officer-1") -> dict[str, str]:
+        token = mint_dev_token(agency, sub, settings=AuthSettings.from_env(self.env))
+        out = {"authorization": f"Bearer {token}", "x-purpose": purpose}
+        if key is not None:
+            out["idempotency-key"] = key
+        if legal_basis is not None:
+            out["x-legal-basis"] = legal_basis
+        return out
+
+    async def audit_records(self) -> list[dict[str, Any]]:
+        from gateway.audit import AuditStore
+        from gateway.audit.maintenance import iter_records
+
+        store = AuditStore(database_url=self.audit_url)
+        await store.start(writer=False)
+        try:
+            return [r async for r in iter_records(store)]
+        finally:
+            await store.close()
+
+
+@pytest.fixture
+async def world(tmp_path: Path) -> AsyncIterator[World]:
+    supergraph_path = tmp_path / "supergraph.graphql"
+    sdl = compose([SubgraphSource("registry", "http://127.0.0.1:9/graphql", SCHEMA.as_str())]).supergraph_sdl
+    supergraph_path.write_text(sdl, encoding="utf-8")
+    audit_url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    env = {"GATEWAY_ENV": "test", "GATEWAY_POLICY_ENGINE": "embedded", "LT_DATA_DIR": str(tmp_path / "data"),
+           "GATEWAY_SUPERGRAPH": str(supergraph_path), "GATEWAY_AUDIT_DATABASE_URL": audit_url,
+           "GATEWAY_STORE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+           "GATEWAY_POLICY_RELOAD_INTERVAL": "off"}
+    settings = GatewaySettings.from_env(env)
+    supergraph = load_supergraph(settings.supergraph_path, settings)
+    hooks = build_hooks(settings, supergraph)
+    books = Books()
+    transport = LocalTransport("registry", SCHEMA, context_factory=lambda _ctx: Context(books))
+    gateway = Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
+                      audit=hooks.audit, transports={"registry": transport}, resources=hooks.resources,
+                      writes=hooks.writes)
+    async with gateway:
+        yield World(gateway, books, env, audit_url)
+
+
+REGISTER = """mutation Register($input: BirthInput!) {
+  registerBirth(input: $input) { id registrationProvinceCode } }"""
+
+
+def birth(province: str = "001", name: str = "Nguyễn Văn An") -> dict[str, Any]:
+    return {"input": {"registrationProvinceCode": province, "fullName": name, "motherPersonalId": MOTHER}}
+
+
+HANOI_REGISTRY = "ubnd-phuong-hoan-kiem"  # civil_registry, province 001
+HCMC_REGISTRY = "ubnd-phuong-ben-thanh"  # civil_registry, province 079
+
+
+async def test_registry_registers_a_birth_in_its_province(world: World) -> None:
+    response = await world.gateway.execute(REGISTER, birth(), "Register",
+                                           world.headers(HANOI_REGISTRY, "civil_status_registration"))
+    assert response.status == 200, response.body
+    assert response.body["data"] == {"registerBirth": {"id": "B1", "registrationProvinceCode": "001"}}
+    assert "errors" not in response.body
+    assert world.books.writes == ["B1"]
+    text = json.dumps(response.body)
+    # nothing internal leaves: no write record, no record hash (the policy version's short hash is public)
+    assert "lienthongWrites" not in text and not re.search(r"sha256:[0-9a-f]{64}", text)
+
+
+async def test_court_may_not_register_a_birth(world: World) -> None:
+    response = await world.gateway.execute(REGISTER, birth(), "Register",
+                                           world.headers("tand-ha-noi", "criminal_proceedings",
+                                                         legal_basis="Bản án 1/2026/HS-ST"))
+    assert response.status == 200, response.body
+    assert response.body["data"] == {"registerBirth": None}
+    [error] = response.body["errors"]
+    assert error["path"] == ["registerBirth"] and error["extensions"]["code"] == "FORBIDDEN_FIELD"
+    assert "agency kind court may not call Mutation.registerBirth" in json.dumps(response.body)
+    assert world.books.writes == []  # the subgraph was never called
+
+
+async def test_registry_may_not_register_in_another_province(world: World) -> None:
+    response = await world.gateway.execute(REGISTER, birth("001"), "Register",
+                                           world.headers(HCMC_REGISTRY, "civil_status_registration"))
+    assert response.body["data"] == {"registerBirth": None}
+    assert response.body["errors"][0]["extensions"]["code"] == "FORBIDDEN_FIELD"
+    assert world.books.writes == []
+    # nor with the area hidden in a variable the client leaves out, or a value that is no province code
+    for tricky in ("", "79", "079 ", None):
+        variables = birth()
+        variables["input"]["registrationProvinceCode"] = tricky
+        response = await world.gateway.execute(REGISTER, variables, "Register",
+                                               world.headers(HCMC_REGISTRY, "civil_status_registration"))
+        assert not (response.body.get("data") or {}).get("registerBirth"), (tricky, response.body)
+    assert world.books.writes == []
+
+
+async def test_each_write_decided_on_its_own(world: World) -> None:
+    query = """mutation { mine: registerBirth(input: {registrationProvinceCode: "001", fullName: "A"}) { id }
+                          theirs: registerBirth(input: {registrationProvinceCode: "079", fullName: "B"}) { id }
+                          drop: dropEverything }"""
+    response = await world.gateway.execute(query, None, None,
+                                           world.headers(HANOI_REGISTRY, "civil_status_registration"))
+    assert response.body["data"] == {"mine": {"id": "B1"}, "theirs": None, "drop": None}
+    assert {e["path"][0] for e in response.body["errors"]} == {"theirs", "drop"}
+    assert world.books.writes == ["B1"]  # deny by default: no rule for dropEverything
+
+
+async def test_enforcement_event_by_enforcement_body_only(world: World) -> None:
+    query = 'mutation { recordEnforcementEvent(input: {sentenceId: "S1", kind: "RELEASE"}) { id } }'
+    refused = await world.gateway.execute(query, None, None, world.headers(
+        "tand-ha-noi", "sentence_enforcement", legal_basis="Quyết định 5/2026"))
+    assert refused.body["data"] == {"recordEnforcementEvent": None}
+    assert world.books.writes == []
+    allowed = await world.gateway.execute(query, None, None, world.headers(
+        "ca-ha-noi-thahs", "sentence_enforcement", legal_basis="Quyết định 5/2026"))
+    assert allowed.body["data"] == {"recordEnforcementEvent": {"id": "S1"}}, allowed.body
+    assert world.books.writes == ["S1"]
+
+
+async def test_validation_error_names_the_field_and_writes_nothing(world: World) -> None:
+    response = await world.gateway.execute(REGISTER, birth(name="  "), "Register",
+                                           world.headers(HANOI_REGISTRY, "civil_status_registration"))
+    assert response.body["data"] == {"registerBirth": None}
+    [error] = response.body["errors"]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["argumentName"] == "input.fullName"
+    assert "full name is required" in error["message"] and error["path"] == ["registerBirth"]
+    assert world.books.writes == []
+
+
+async def test_retry_with_the_same_key_returns_the_first_result_and_writes_once(world: World) -> None:
+    headers = world.headers(HANOI_REGISTRY, "civil_status_registration", key="birth-2026-0001")
+    first = await world.gateway.execute(REGISTER, birth(), "Register", headers)
+    again = await world.gateway.execute(REGISTER, birth(), "Register", headers)
+    assert first.status == again.status == 200
+    assert again.body == first.body and again.headers.get("idempotent-replayed") == "true"
+    assert world.books.writes == ["B1"]
+    reused = await world.gateway.execute(REGISTER, birth(name="Other Child"), "Register", headers)
+    assert reused.status == 422 and reused.body["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_REUSED"
+    assert "data" not in reused.body
+    # another account of the same agency has its own keys
+    other = await world.gateway.execute(REGISTER, birth(), "Register", world.headers(
+        HANOI_REGISTRY, "civil_status_registration", key="birth-2026-0001", sub="officer-2"))
+    assert other.body["data"]["registerBirth"]["id"] == "B2"
+    assert world.books.writes == ["B1", "B2"]
+
+
+async def test_concurrent_retries_write_once(world: World) -> None:
+    headers = world.headers(HANOI_REGISTRY, "civil_status_registration", key="race-1")
+    responses = await asyncio.gather(*(world.gateway.execute(REGISTER, birth(), "Register", headers)
+                                       for _ in range(6)))
+    assert world.books.writes == ["B1"]
+    statuses = sorted(r.status for r in responses)
+    assert statuses.count(200) >= 1 and set(statuses) <= {200, 409}, [r.body for r in responses]
+    for r in responses:
+        if r.status == 409:
+            assert r.body["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_IN_USE"
+            assert r.headers.get("retry-after") == "1"
+        else:
+            assert r.body["data"] == {"registerBirth": {"id": "B1", "registrationProvinceCode": "001"}}
+    late = await world.gateway.execute(REGISTER, birth(), "Register", headers)
+    assert late.status == 200 and late.headers.get("idempotent-replayed") == "true"
+    assert world.books.writes == ["B1"]
+
+
+async def test_bad_idempotency_key_is_refused_before_anything_runs(world: World) -> None:
+    headers = world.headers(HANOI_REGISTRY, "civil_status_registration", key="no spaces allowed")
+    response = await world.gateway.execute(REGISTER, birth(), "Register", headers)
+    assert response.status == 400 and response.body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert world.books.writes == []
