@@ -42,6 +42,14 @@ def test_compose_file_is_valid_and_production_shaped() -> None:
     for name in ("population", "civil-status", "sentences"):
         env = services[name]["environment"]
         assert any(k.endswith("_DATABASE_URL") and v.startswith("postgresql+asyncpg://") for k, v in env.items())
+    # the exchange (issue 15): JetStream with its store on a volume, a relay + consumer per subgraph pointed at it
+    assert "-js" in services["nats"]["command"] and "natsdata" in config["volumes"]
+    for name, module in (("population", "population"), ("civil-status", "civil_status"), ("sentences", "sentences")):
+        exchange = services[f"{name}-exchange"]
+        assert exchange["command"][-2:] == ["subgraphs.common.exchange", module]
+        assert exchange["environment"]["NATS_URL"] == "nats://nats:4222"
+        assert exchange["environment"][f"{module.upper()}_DATABASE_URL"] == \
+            services[name]["environment"][f"{module.upper()}_DATABASE_URL"]
 
 
 def test_compose_refuses_to_start_without_secrets() -> None:
