@@ -47,6 +47,9 @@ OPTIONAL = {
     "GATEWAY_JWKS_FILE": "production trusts GATEWAY_JWKS_URL, the identity provider's key set",
     "GATEWAY_DEV_KEY_FILE": "the development key is never created or used in production",
     "DATABASE_URL": "every subgraph gets its own <NAME>_DATABASE_URL",
+    # ExchangeSettings lives in subgraphs/common/settings.py, which the gateway imports, but only the exchange
+    # processes (python -m subgraphs.common.exchange) read it; the subgraphs' ConfigMap sets it
+    "NATS_URL": "read by the exchange processes only, never by the gateway",
 }
 # The standard OpenTelemetry variables: tracing is off without an endpoint, and the collector is the platform's
 # (set OTEL_EXPORTER_OTLP_ENDPOINT in the overlay's ConfigMap patch to turn it on).
@@ -54,7 +57,6 @@ STANDARD = ("OTEL_",)
 # Set in the manifests ahead of the code that reads them (named in docs/CAPACITY.md and the issues).
 AHEAD_OF_CODE = {
     "GATEWAY_WORKERS": "processes per pod (issue 13)",
-    "NATS_URL": "change events to JetStream (issue 15)",
 }
 # Plumbing of the manifests themselves (`$(POD_NAME)` expansion), not settings of the code.
 MANIFEST_ONLY = {"POD_NAME"}
