@@ -9,6 +9,7 @@ from subgraphs.common.db import Database
 from subgraphs.common.internal_auth import InternalTokenVerifier
 from subgraphs.common.settings import SubgraphSettings
 
+from . import restrictions
 from .loaders import make_loaders
 from .schema import schema
 
@@ -22,4 +23,6 @@ def create_app(
 ) -> Starlette:
     """Build the app; ``settings`` default to the environment (``POPULATION_*``, see subgraphs.common.settings)."""
     settings = settings or SubgraphSettings.from_env(NAME)
-    return create_subgraph_app(schema, settings, make_loaders, db=db, verifier=verifier)
+    app = create_subgraph_app(schema, settings, make_loaders, db=db, verifier=verifier)
+    restrictions.install(app, app.state.db)  # POST /internal/restrictions: the gateway's call, not the API
+    return app

@@ -18,6 +18,8 @@ from sqlmodel import Field, SQLModel
 
 from subgraphs.common.outbox import inbox_table, outbox_table
 
+from .restrictions import restriction_table
+
 
 class Base(SQLModel, registry=registry()):
     """Base of this subgraph's tables; its own registry keeps them out of the other subgraphs' metadata."""
@@ -94,6 +96,7 @@ class PersonRow(Base, table=True):
 PERSON = PersonRow.__table__  # type: ignore[attr-defined]
 OUTBOX = outbox_table(Base.metadata, "population")  # population.person_created (subgraphs.common.outbox)
 INBOX = inbox_table(Base.metadata, "population")  # civil status events applied (subgraphs.population.exchange)
+RESTRICTION = restriction_table(Base.metadata)  # 004 Art. 9.6: since when and why (subgraphs.population.restrictions)
 
 
 @lru_cache(maxsize=65_536)  # names repeat a lot (seeding a million rows, search arguments)
