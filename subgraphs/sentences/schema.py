@@ -19,10 +19,12 @@ from subgraphs.common.federation import Schema
 from subgraphs.common.identifiers import check_personal_id
 from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.schema import schema_extensions
+from subgraphs.common.writes import WriteRecords
 
 from . import statistics
 from .enums import FacilityKind
 from .models import TABLES
+from .mutations import Mutation
 from .statistics import SentenceStatistic
 from .types_common import Facility
 from .types_entity import LegalEntity
@@ -106,7 +108,8 @@ class Query:
 
 schema = Schema(
     query=Query,
+    mutation=Mutation,
     types=[Person, Sentence, ForeignOffender, LegalEntity],
-    extensions=schema_extensions(),
+    extensions=[*schema_extensions(), WriteRecords],
     execution_context_class=SubgraphExecutionContext,
 )
