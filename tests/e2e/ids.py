@@ -71,11 +71,25 @@ def subject_in_two_provinces(e2e: E2EStack) -> tuple[str, int, int]:
     return str(rows[0][0]), int(rows[0][1]), int(rows[0][2])
 
 
+def everyone_resides_at_home(e2e: E2EStack, event_ids: list[str]) -> set[str]:
+    """Of ``event_ids``, those every person of which (subject and parties) resides in the home province: a
+    home justice department exploits them wherever they were registered (003 Art. 8.4)."""
+    marks = ",".join("?" * len(event_ids))
+    rows = e2e.rows(
+        f"SELECT x.event_id FROM civil_status_party x LEFT JOIN person p ON p.personal_id = x.personal_id "
+        f"WHERE x.event_id IN ({marks}) GROUP BY x.event_id "
+        f"HAVING sum(coalesce(p.province_code = ?, 0)) = count(*)", (*event_ids, HOME_PROVINCE))
+    return {str(r[0]) for r in rows}
+
+
 def registration_elsewhere(e2e: E2EStack) -> str:
-    """A registration number whose only record was registered outside the home province."""
-    return _one(e2e, "SELECT registration_number FROM civil_status_event GROUP BY registration_number "
-                     "HAVING count(*) = 1 AND max(registration_province_code) != ? ORDER BY registration_number",
-                HOME_PROVINCE)
+    """A registration number whose only record was registered outside the home province, none of whose
+    persons resides in the home province."""
+    return _one(e2e, "SELECT e.registration_number FROM civil_status_event e WHERE e.registration_province_code != ? "
+                     "AND e.registration_number IN (SELECT registration_number FROM civil_status_event "
+                     "GROUP BY registration_number HAVING count(*) = 1) AND NOT EXISTS (SELECT 1 FROM "
+                     "civil_status_party x JOIN person p ON p.personal_id = x.personal_id WHERE x.event_id = e.id "
+                     "AND p.province_code = ?) ORDER BY e.registration_number", HOME_PROVINCE, HOME_PROVINCE)
 
 
 def death_with_cause(e2e: E2EStack) -> str:

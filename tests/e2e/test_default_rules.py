@@ -114,24 +114,33 @@ EVENTS = """query E($id: ID!) { person(personalId: $id) { personalId
 @pytest.mark.parametrize("agency", ["stp-ha-noi", "ubnd-phuong-hoan-kiem"])
 def test_province_scoped_agencies_see_their_province_only(e2e: E2EStack, agency: str) -> None:
     """Civil status records registered in another province are filtered out (dropped from the list) and
-    reported in extensions.policy as ``filter`` entries (003 Art. 8.4); a court sees them all."""
-    person, _home, elsewhere = ids.subject_in_two_provinces(e2e)
-    reply = e2e.post(EVENTS, {"id": person}, token=e2e.token(agency), purpose="civil_status_extract")
-    assert_decided(reply, "civil_status_extract")
-    events = reply.data["person"]["civilStatusEvents"]
-    assert events and {e["registrationProvinceCode"] for e in events} == {ids.HOME_PROVINCE}
-    filtered = [m for m in reply.policy["masked"] if m["effect"] == "filter"]
-    assert len(filtered) >= elsewhere and all("003 Art. 8.4" in m["reason"] for m in filtered), reply.policy
+    reported in extensions.policy as ``filter`` entries (003 Art. 8.1, 8.4); a justice department keeps those
+    whose persons all reside in its province (003 Art. 8.4); a court, and an extract (003 Art. 13.1), see them
+    all."""
+    person, _home, _elsewhere = ids.subject_in_two_provinces(e2e)
     court = e2e.post(EVENTS, {"id": person}, token=e2e.token("tandtc"), purpose="criminal_proceedings",
                      legal_basis=LEGAL_BASIS)
-    assert {e["registrationProvinceCode"] for e in court.data["person"]["civilStatusEvents"]} - {ids.HOME_PROVINCE}
+    everything = court.data["person"]["civilStatusEvents"]
+    assert {e["registrationProvinceCode"] for e in everything} - {ids.HOME_PROVINCE}
+    residents = ids.everyone_resides_at_home(e2e, [e["id"] for e in everything]) if agency == "stp-ha-noi" else set()
+    expected = {e["id"] for e in everything if e["registrationProvinceCode"] == ids.HOME_PROVINCE} | residents
+    reply = e2e.post(EVENTS, {"id": person}, token=e2e.token(agency), purpose="civil_status_registration")
+    assert_decided(reply, "civil_status_registration")
+    events = reply.data["person"]["civilStatusEvents"]
+    assert {e["id"] for e in events} == expected
+    filtered = [m for m in reply.policy["masked"] if m["effect"] == "filter"]
+    assert len(filtered) == len(everything) - len(expected), reply.policy
+    assert all("003 Art. 8.4" in m["reason"] for m in filtered), reply.policy
+    # an extract is issued whatever the place of registration (003 Art. 13.1)
+    extract = e2e.post(EVENTS, {"id": person}, token=e2e.token(agency), purpose="civil_status_extract")
+    assert {e["id"] for e in extract.data["person"]["civilStatusEvents"]} == {e["id"] for e in everything}
 
 
 def test_province_scope_filters_root_lists(e2e: E2EStack) -> None:
     number = ids.registration_elsewhere(e2e)
     query = "query R($n: String!) { civilStatusRecords(registrationNumber: $n) { id registrationProvinceCode } }"
-    reply = e2e.post(query, {"n": number}, token=e2e.token("stp-ha-noi"), purpose="civil_status_extract")
-    assert_decided(reply, "civil_status_extract")
+    reply = e2e.post(query, {"n": number}, token=e2e.token("stp-ha-noi"), purpose="civil_status_confirmation")
+    assert_decided(reply, "civil_status_confirmation")
     assert reply.data["civilStatusRecords"] == []
     assert [m["effect"] for m in reply.policy["masked"]] == ["filter"], reply.policy
     court = e2e.post(query, {"n": number}, token=e2e.token("cuc-lanh-su"), purpose="civil_status_extract")
