@@ -80,7 +80,8 @@ def locate(out_dir: Path, people: int, seed: int, postgres: bool) -> Dataset:
     return Dataset(people, seed, directory, url)
 
 
-def _recreate_postgres(name: str) -> None:
+def recreate_postgres(name: str) -> None:
+    """Drop (if present) and create the PostgreSQL database ``name`` on 127.0.0.1:5432."""
     import psycopg
 
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
@@ -100,7 +101,7 @@ def ensure_seeded(ds: Dataset, base_env: Mapping[str, str], log: Path) -> dict[s
     ds.directory.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "subgraphs.seed", "--people", str(ds.people), "--seed", str(ds.seed)]
     if ds.postgres_url:
-        _recreate_postgres(ds.postgres_url.rsplit("/", 1)[1])
+        recreate_postgres(ds.postgres_url.rsplit("/", 1)[1])
         argv += ["--database-url", ds.postgres_url]
     env = {**base_env, **ds.env()}
     log.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from types import TracebackType
 
 from gateway.keys import key_paths
 
-from .dataset import SUBGRAPHS, Dataset
+from .dataset import SUBGRAPHS, Dataset, recreate_postgres
 from .options import REPO_ROOT, BenchOptions
 from .proc import Service
 from .profile import profiled_argv
@@ -134,10 +134,17 @@ class Stack(AbstractContextManager["Stack"]):
         # production never creates the audit signing key itself: provision it like an operator would
         subprocess.run([sys.executable, "-m", "gateway", "audit", "keygen", "--if-absent"], check=True,
                        cwd=REPO_ROOT, capture_output=True, env={**self.env(), "GATEWAY_ENV": "production"})
+        try:
+            store = self.store_database()
+        except Exception as exc:  # psycopg.OperationalError: no PostgreSQL to hold the store
+            self.unavailable["ours"] = f"no PostgreSQL for the gateway store: {type(exc).__name__}: {exc}"
+            return None
         env = {
             **self.env(),
             # production settings; its caller keys are the bench's development key pair, named explicitly
             "GATEWAY_ENV": "production",
+            # production keeps the gateway store (grants registry) on PostgreSQL only
+            "GATEWAY_STORE_DATABASE_URL": store,
             # production requires registered operations: the query mix is registered like a deployment would
             "GATEWAY_TRUSTED_DOCUMENTS_FILE": str(trusted),
             # the load is the measurement, not an abuse: per-agency budgets would only throttle it
@@ -165,6 +172,13 @@ class Stack(AbstractContextManager["Stack"]):
             service.stop()
             self.unavailable["ours"] = f"our gateway did not start: {str(exc)[-600:]}"
             return None
+
+    def store_database(self) -> str:
+        """A fresh PostgreSQL database for our gateway's store (production refuses SQLite for it), named by the
+        gateway's port so that two bench runs on other ports do not share it; its async URL."""
+        name = f"lt_bench_store_{self.options.ports['ours']}"
+        recreate_postgres(name)
+        return f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
 
     def register_trusted_documents(self) -> Path:
         """Register the query mix as trusted documents for every caller (``gateway documents register``), as an
