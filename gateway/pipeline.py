@@ -98,6 +98,7 @@ class PolicyOutcome:
     errors: list[dict[str, Any]]
     extension: dict[str, Any]  # becomes extensions.policy
     subjects: list[str] = field(default_factory=list)  # personalIds of the persons whose data is returned
+    value_completion: list[dict[str, Any]] = field(default_factory=list)  # extensions.valueCompletion
 
 
 @dataclass(slots=True)
@@ -291,9 +292,16 @@ class Pipeline:
                                purpose.purpose if purpose else None, caller)
             executed = True
             trace.stage("execute")  # the executor's fetch spans are its children
-            result = await self.executor.execute(plan, execution_op, request.variables or {}, ctx)
-            trace.stage("policy.apply")
-            outcome = await _maybe(self.policy.apply(result, prepared, decision, caller, purpose, variables))
+            apply_fetched = getattr(self.policy, "apply_fetched", None)
+            if apply_fetched is not None:  # completion and policy in one walk over the merged answers
+                fetched = await self.executor.fetch(plan, execution_op, request.variables or {}, ctx)
+                trace.stage("policy.apply")
+                outcome = await _maybe(apply_fetched(fetched, prepared, decision, caller, purpose, variables))
+            else:
+                result = await self.executor.execute(plan, execution_op, request.variables or {}, ctx)
+                trace.stage("policy.apply")
+                outcome = await _maybe(self.policy.apply(result, prepared, decision, caller, purpose, variables))
+                outcome.value_completion = (result.get("extensions") or {}).get("valueCompletion") or []
             trace.annotate(masked_attributes(outcome.extension))
         except Exception as exc:  # every refusal/failure becomes a contract error response
             refusal = exc if isinstance(exc, GatewayError) or hasattr(exc, "code") else None
@@ -342,9 +350,8 @@ class Pipeline:
         if errors:
             body = {"errors": errors, "data": outcome.data}
         extensions: dict[str, Any] = {"policy": outcome.extension}
-        value_completion = (result.get("extensions") or {}).get("valueCompletion")
-        if value_completion:
-            extensions["valueCompletion"] = value_completion
+        if outcome.value_completion:
+            extensions["valueCompletion"] = outcome.value_completion
         if request.want_plan and self.expose_plans:
             extensions["queryPlan"] = plan.to_dict()
             extensions["queryPlanText"] = plan.pretty()

@@ -33,6 +33,7 @@ from ..planning.plan import (
     ReqField,
     SequenceNode,
 )
+from ..planning.shape import ObjectShape
 from ..supergraph.documents import ParsedOperation
 from .completion import complete
 from .errors import client_error
@@ -44,6 +45,17 @@ MAX_UNAVAILABLE_ERRORS = 100  # per fetch: enough to locate the gap without floo
 DEFAULT_MAX_ROWS = 50_000  # GatewaySettings.max_rows (GATEWAY_MAX_ROWS)
 
 FetchObserver = Callable[[str, str, float], None]  # (subgraph, outcome, seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The merged subgraph answers of one plan, not yet completed: ``data`` in subgraph response keys (internal
+    aliases included), ``errors`` with client paths, and the ``shape`` that completes ``data`` (the policy stage
+    completes it in the same walk as its own: ``gateway.policy.respond``)."""
+
+    data: dict[str, Any]
+    errors: list[dict[str, Any]]
+    shape: ObjectShape
 
 
 @dataclass(slots=True)
@@ -146,6 +158,20 @@ class Executor:
                       ctx: FetchContext) -> dict[str, Any]:
         """``{"data": ..., "errors": [...]}`` shaped by ``operation`` (errors omitted when none); raises
         ``QUERY_TOO_COMPLEX`` (no data) once the subgraphs returned more than ``max_rows`` objects."""
+        fetched = await self.fetch(plan, operation, variables, ctx)
+        data, completion_errors, invalid = complete(fetched.shape, fetched.data)
+        # Like Apollo Gateway: nulls caused by a subgraph error are explained by that error already.
+        errors = fetched.errors or completion_errors
+        out: dict[str, Any] = {"data": data}
+        if errors:
+            out["errors"] = errors
+        if invalid:
+            out["extensions"] = {"valueCompletion": invalid}
+        return out
+
+    async def fetch(self, plan: QueryPlan, operation: ParsedOperation, variables: dict[str, Any],
+                    ctx: FetchContext) -> Fetched:
+        """Run ``plan``'s fetches and merge the answers, without completing them (see :meth:`execute`)."""
         run = _Run(variables, ctx)
         if plan.node is not None:
             await self._run(plan.node, run)
@@ -153,15 +179,7 @@ class Executor:
             raise run.over_budget
         if plan.introspection:
             run.data.update(self._introspect(operation, variables))
-        data, completion_errors, invalid = complete(plan.shape, run.data)
-        # Like Apollo Gateway: nulls caused by a subgraph error are explained by that error already.
-        errors = run.errors or completion_errors
-        out: dict[str, Any] = {"data": data}
-        if errors:
-            out["errors"] = errors
-        if invalid:
-            out["extensions"] = {"valueCompletion": invalid}
-        return out
+        return Fetched(run.data, run.errors, plan.shape)
 
     async def _run(self, node: PlanNode, run: _Run) -> None:
         if isinstance(node, FetchNode):

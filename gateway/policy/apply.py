@@ -221,7 +221,7 @@ class _Walk:
 
 
 def apply_policy(
-    result: Mapping[str, Any],
+    result: Mapping[str, Any] | Any,
     prepared: Prepared,
     operation_name: str | None,
     variables: Mapping[str, Any] | None,
@@ -232,7 +232,12 @@ def apply_policy(
     pseudonym_key: bytes,
     today: dt.date,
 ) -> Applied:
-    """Apply ``decision`` to an execution ``result`` (``{"data", "errors"}``) of the ``prepared`` document."""
+    """Apply ``decision`` to an execution ``result`` (``{"data", "errors"}``) of the ``prepared`` document, or
+    complete and apply in one walk an :class:`gateway.policy.respond.Unfinished` one."""
+    from .respond import Unfinished, respond  # respond builds on this module's helpers
+
+    if isinstance(result, Unfinished):
+        return respond(result.plan, result.data, result.errors, decision, pseudonym_key=pseudonym_key, today=today)
     document = prepared.document
     operation = operation_of(document, operation_name)
     root = schema.get_root_type(operation.operation)
@@ -405,8 +410,12 @@ def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tup
 
 
 def _matches(walk: _Walk, rule: RowRule, attrs: Mapping[str, Any]) -> bool:
+    return _matches_at(rule, attrs, walk.today)
+
+
+def _matches_at(rule: RowRule, attrs: Mapping[str, Any], today: dt.date) -> bool:
     try:
-        return matches(rule.when, attrs, walk.today)
+        return matches(rule.when, attrs, today)
     except (ValueError, TypeError, KeyError):
         return True  # a predicate the gateway cannot evaluate applies (fail closed)
 

@@ -14,6 +14,7 @@ from cachetools import LRUCache
 from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
 from ..errors import GatewayError
+from ..execution import Fetched
 from ..pipeline import ExecutionOperation, PolicyOutcome
 from ..supergraph import Supergraph
 from ..supergraph.documents import ParsedOperation
@@ -21,6 +22,7 @@ from ..writes.calls import write_calls
 from ..writes.model import WriteModel
 from .model import ProtectionModel
 from .prepare import Prepared
+from .respond import ResponseCompiler, Unfinished
 from .service import PolicyService
 from .types import BadUserInput, Collected, FieldDecision, PolicyError, PolicyRefusal
 
@@ -50,6 +52,7 @@ class PolicyHook:
         self.model = ProtectionModel.from_sdl(supergraph.sdl)  # the declarations, read once
         self.writes = WriteModel.from_sdl(supergraph.sdl)  # @writeArea / @writeSubject of the mutations
         self._prepared: LRUCache[str, ExecutionOperation] = LRUCache(maxsize=cache_size)
+        self.responses = ResponseCompiler(self.schema, self.model, cache_size)  # apply_fetched's compiled shapes
         self._collected: LRUCache[tuple[Any, ...], Collected] = LRUCache(maxsize=cache_size)
         self.decisions = 0  # decide() calls; with ``evaluations`` exposed by gateway.server.metrics
 
@@ -108,6 +111,19 @@ class PolicyHook:
         )
         self._prepared[key] = execution
         return execution
+
+    def apply_fetched(self, fetched: Fetched, operation: ExecutionOperation, decision: FieldDecision, caller: Any,
+                      purpose: Any, variables: dict[str, Any]) -> PolicyOutcome:
+        """``apply`` on the merged, not yet completed subgraph answers: completion and policy in one walk
+        (``gateway.policy.respond``), its per-field work compiled once per (shape, decision, document)."""
+        prepared: Prepared = operation.policy
+        unfinished = Unfinished(self.responses.plan(fetched.shape, decision.result, prepared), fetched.data,
+                                fetched.errors)
+        applied = self.service.apply(unfinished, prepared, operation.operation.operation_name, variables, decision,
+                                     self.schema, self.model)
+        extension = dict(applied.extensions.get("policy") or {})
+        return PolicyOutcome(applied.data, list(applied.errors), extension, sorted(applied.subjects),
+                             applied.extensions.get("valueCompletion") or [])
 
     def apply(self, result: dict[str, Any], operation: ExecutionOperation, decision: FieldDecision, caller: Any,
               purpose: Any, variables: dict[str, Any]) -> PolicyOutcome:

@@ -1,0 +1,504 @@
+"""One walk over the merged subgraph answers: completion and policy in the same pass.
+
+``apply.apply_policy`` applies a decision to an already completed response, so a request used to walk its data
+twice (completion, then policy). :func:`respond` does both at once, over the raw merged data and the plan's
+response shape (``gateway.planning.shape``): per object, the reserved ``_lt_*`` fields (subjects, facts, row
+facts) are completed first, the row rules are evaluated on them, then every client field is completed and
+released, masked or withheld, and the row's subjects are recorded. The rules are the same as ``apply.py``'s (it
+shares its helpers); what each (shape, decision) pair needs per field is compiled once (:class:`ResponseCompiler`)
+instead of once per request.
+
+Completion (``gateway.execution.completion``) and this walk agree on the result rules: response keys in the
+client's order, ``__typename`` from the runtime type, fields the client did not ask for dropped, null bubbling
+to the nearest nullable parent with "Cannot return null for non-nullable field", invalid values nulled and
+reported in ``extensions.valueCompletion``. Completion errors carry the fetched list indexes, policy records the
+indexes of the kept items (as ``apply_policy`` did on completed data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import LRUCache
+from graphql import GraphQLObjectType, GraphQLSchema, is_non_null_type
+
+from ..planning.shape import ABSTRACT, LEAF, RAW, FieldShape, ObjectShape, TypeRef
+from .apply import (
+    UNKNOWN_FACTS,
+    Subject,
+    _client_errors,
+    _concerns,
+    _filtered_error,
+    _hit,
+    _reads,
+    _SubjectReads,
+    _subjects,
+)
+from .masks import apply_mask, mask_fits
+from .model import ProtectionModel, TypeProtection
+from .prepare import ROW_FACT_PREFIX, Prepared, Withheld
+from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect, PolicyResult, RowRule
+
+_BUBBLE: Any = object()  # a non-null position received null: the parent must become null
+_FILTERED: Any = object()  # a row rule filtered the row out: a list drops it, a field becomes null
+
+# step kinds, decided when compiling, never per row
+_FIELD, _WITHHELD, _RESERVED, _TYPENAME, _RAW = range(5)
+_ALLOW, _MASK, _DENY = range(3)
+
+
+@dataclass(slots=True)
+class _Step:
+    """One field of an object shape with what the decision does to it."""
+
+    key: str  # response key in the execution operation (the client's, or a reserved ``_lt_*`` alias)
+    name: str
+    source: str  # key in the subgraphs' answers
+    alt: str | None
+    type: TypeRef | None  # None for __typename (named like FieldShape's: completion reads both)
+    sub: dict[str, ObjectShape] | None
+    coordinate: str
+    kind: int
+    effect: FieldEffect | None
+    verdict: int  # _ALLOW / _MASK / _DENY of ``effect`` (a mask on an object field applies below it: allow)
+    fast: bool  # a released scalar (no enum check): copied as is when not null
+    leaf_type: str  # the named type (for mask_fits)
+    withheld: Withheld | None = None
+    withheld_coordinate: str = ""
+    withheld_non_null: bool = False
+
+
+@dataclass(slots=True)
+class _Node:
+    """An object shape compiled for one decision."""
+
+    type_name: str
+    is_object: bool  # an object type of the API schema (an interface's own view is not: its rows are withheld)
+    is_root: bool
+    hidden: tuple[_Step, ...]  # reserved fields: completed, read by the rules, never returned
+    steps: tuple[_Step, ...]  # the client's fields, in order
+    protection: TypeProtection | None
+    reads: _SubjectReads | None
+    rules: tuple[RowRule, ...]
+    prefix: str  # "<type>." (the coordinates of the row rules that withhold fields of this type)
+
+
+class ResponsePlan:
+    """The compiled view of one response shape under one decision result and one prepared document; its nodes
+    are compiled on first use and kept (the objects it was compiled for are held, so ids stay theirs)."""
+
+    def __init__(self, schema: GraphQLSchema, model: ProtectionModel, shape: ObjectShape, result: PolicyResult,
+                 prepared: Prepared) -> None:
+        self.schema = schema
+        self.model = model
+        self.shape = shape
+        self.result = result
+        self.prepared = prepared
+        self._nodes: dict[int, tuple[ObjectShape, _Node]] = {}
+
+    def node(self, shape: ObjectShape) -> _Node:
+        """The compiled node of ``shape`` (a shape of this plan's tree)."""
+        found = self._nodes.get(id(shape))
+        if found is not None:
+            return found[1]
+        node = self._compile(shape)
+        self._nodes[id(shape)] = (shape, node)  # the shape is held with its node: its id is not reused
+        return node
+
+    def _effect(self, coordinate: str) -> FieldEffect:
+        found = self.result.fields.get(coordinate)
+        if found is None:
+            return FieldEffect("withhold", "withhold", "no decision for this field: denied by default")
+        return found
+
+    def _compile(self, shape: ObjectShape) -> _Node:
+        runtime = self.schema.get_type(shape.type_name)
+        is_object = isinstance(runtime, GraphQLObjectType)
+        is_root = shape is self.shape
+        withheld = self.prepared.withheld
+        hidden: list[_Step] = []
+        steps: list[_Step] = []
+        for f in shape.fields:
+            ref = f.type
+            coordinate = f"{shape.type_name}.{f.name}"
+            leaf = ref
+            while leaf is not None and leaf.of is not None:
+                leaf = leaf.of
+            step = _Step(f.key, f.name, f.source, f.alt, ref, f.sub, coordinate, _FIELD, None, _ALLOW, False,
+                         leaf.name if leaf is not None else "")
+            if f.key in withheld:
+                pruned = withheld[f.key]
+                step.kind = _WITHHELD
+                step.withheld = pruned
+                step.withheld_coordinate = f"{shape.type_name}.{pruned.field_name}"
+                definition = runtime.fields.get(pruned.field_name) if is_object else None  # type: ignore[union-attr]
+                step.withheld_non_null = definition is not None and is_non_null_type(definition.type)
+                if step.withheld.reason is None:
+                    step.withheld = Withheld(pruned.field_name, pruned.response_key,
+                                             self._effect(step.withheld_coordinate).reason)
+                steps.append(step)
+                continue
+            if f.key.startswith(RESERVED_PREFIX):
+                step.kind = _RESERVED
+                hidden.append(step)
+                continue
+            if ref is None:
+                step.kind = _TYPENAME
+            elif ref.kind == RAW and ref.of is None:
+                step.kind = _RAW  # __schema / __type at the root: the API schema, no personal data
+            else:
+                effect = self._effect(coordinate)
+                composite = leaf is not None and leaf.kind != LEAF
+                verdict = {"allow": _ALLOW, "mask": _MASK}.get(effect.effect, _DENY)
+                if verdict == _MASK and composite:
+                    # a mask concerns values: on an object field it applies to the leaves below, which have their
+                    # own decisions (e.g. Query.person is IDENTIFIER, Person.personalId is pseudonymised)
+                    verdict = _ALLOW
+                step.effect, step.verdict = effect, verdict
+                step.fast = (verdict == _ALLOW and ref.of is None and ref.kind == LEAF and ref.values is None)
+            steps.append(step)
+        protection = self.model.of(shape.type_name)
+        personal = self.model.holds_personal(shape.type_name)
+        rules = () if is_root else tuple(r for r in self.result.row_rules if _concerns(r, protection, personal))
+        return _Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
+                     _reads(protection), rules, shape.type_name + ".")
+
+
+class ResponseCompiler:
+    """A bounded cache of :class:`ResponsePlan` by (shape, decision result, prepared document)."""
+
+    def __init__(self, schema: GraphQLSchema, model: ProtectionModel, size: int = 512) -> None:
+        self.schema = schema
+        self.model = model
+        self._plans: LRUCache[tuple[int, int, int], ResponsePlan] = LRUCache(maxsize=size)
+
+    def plan(self, shape: ObjectShape, result: PolicyResult, prepared: Prepared) -> ResponsePlan:
+        """The compiled plan (a cached one only if it was compiled for these very objects)."""
+        key = (id(shape), id(result), id(prepared))
+        plan = self._plans.get(key)
+        if plan is None or plan.shape is not shape or plan.result is not result or plan.prepared is not prepared:
+            plan = self._plans[key] = ResponsePlan(self.schema, self.model, shape, result, prepared)
+        return plan
+
+
+@dataclass(frozen=True, slots=True)
+class Unfinished:
+    """What ``apply_policy`` receives instead of a completed result when completion is left to it: the merged
+    subgraph answers (``gateway.execution.Fetched``) and the compiled plan of their shape."""
+
+    plan: ResponsePlan
+    data: dict[str, Any]
+    errors: list[dict[str, Any]]
+
+
+def respond(plan: ResponsePlan, data: dict[str, Any], fetch_errors: list[dict[str, Any]], decision: FieldDecision,
+            *, pseudonym_key: bytes, today: dt.date) -> Applied:
+    """Complete the merged ``data`` and apply ``decision`` in one walk; the invalid values completion nulled are
+    in ``extensions["valueCompletion"]`` (beside ``extensions["policy"]``)."""
+    walker = _Walker(plan, decision, pseudonym_key, today)
+    produced = walker.obj(data, plan.shape, (), plan.shape.type_name)
+    out = None if produced is _BUBBLE or produced is _FILTERED else produced
+    policy = {
+        "decisionId": decision.decision_id,
+        "policyVersion": decision.policy_version,
+        "purpose": decision.purpose,
+        "masked": walker.masked,
+    }
+    # Like Apollo Gateway: nulls caused by a subgraph error are explained by that error already.
+    errors = [*_client_errors(fetch_errors or walker.null_errors), *walker.errors]
+    extensions: dict[str, Any] = {"policy": policy}
+    if walker.invalid:
+        extensions["valueCompletion"] = walker.invalid
+    return Applied(out, errors, walker.masked, walker.subjects, extensions)
+
+
+def _policy_path(path: list[Any]) -> list[Any]:
+    return [p[1] if type(p) is tuple else p for p in path]
+
+
+def _fetched_path(path: list[Any]) -> list[Any]:
+    return [p[0] if type(p) is tuple else p for p in path]
+
+
+class _Walker:
+    __slots__ = ("plan", "decision", "key", "today", "errors", "null_errors", "invalid", "masked", "subjects",
+                 "summarised", "path", "plain")
+
+    def __init__(self, plan: ResponsePlan, decision: FieldDecision, key: bytes, today: dt.date) -> None:
+        self.plan = plan
+        self.decision = decision
+        self.key = key
+        self.today = today
+        self.errors: list[dict[str, Any]] = []  # the policy's (FORBIDDEN_FIELD)
+        self.null_errors: list[dict[str, Any]] = []  # completion's (non-null field received null)
+        self.invalid: list[dict[str, Any]] = []  # values the schema does not allow (extensions.valueCompletion)
+        self.masked: list[dict[str, Any]] = []
+        self.subjects: set[str] = set()
+        self.summarised: set[str] = set()
+        # list positions are (fetched index, kept index): completion reports the first, policy the second
+        self.path: list[Any] = []
+        self.plain = 0  # > 0 while completing reserved fields: completion only, no policy below them
+
+    # ------------------------------------------------------------------------------------------ records
+    def record(self, coordinate: str, effect: str, mask: str | None, reason: str) -> None:
+        self.masked.append({"path": _policy_path(self.path), "coordinate": coordinate, "effect": effect,
+                            "mask": mask, "reason": reason})
+
+    def forbid(self, coordinate: str, reason: str) -> None:
+        self.record(coordinate, "withhold", "withhold", reason)
+        self.errors.append({
+            "message": f"{coordinate} is not available to this caller for this purpose: {reason}",
+            "path": _policy_path(self.path),
+            "extensions": {"code": "FORBIDDEN_FIELD", "coordinate": coordinate, "reason": reason},
+        })
+
+    def summary(self, rule: RowRule, coordinate: str) -> None:
+        if rule.id not in self.summarised:
+            self.summarised.add(rule.id)
+            self.masked.append({"coordinate": coordinate, "effect": rule.effect, "mask": None, "rule": rule.id,
+                                "reason": rule.reason})
+
+    def null_error(self, parent: str, name: str) -> None:
+        self.null_errors.append({
+            "message": f"Cannot return null for non-nullable field {parent}.{name}.",
+            "path": _fetched_path(self.path),
+            "extensions": {"code": "INTERNAL_SERVER_ERROR"},
+        })
+
+    def bad_value(self, ref: TypeRef, parent: str, name: str) -> Any:
+        # A value outside the API schema (an @inaccessible enum value or type, a wrong shape) is nulled; like
+        # Apollo Router it is reported in extensions.valueCompletion, not as a field error of the client's.
+        self.invalid.append({"message": f"Invalid value returned by a subgraph for {parent}.{name}.",
+                             "path": _fetched_path(self.path)})
+        return None if ref.nullable else _BUBBLE
+
+    # ------------------------------------------------------------------------------------------ walk
+    def obj(self, raw: dict[str, Any], shape: ObjectShape, inherited: tuple[Subject, ...], static: str) -> Any:
+        node = self.plan.node(shape)
+        if not node.is_object:
+            self.forbid(static, "row type unknown: withheld")
+            return None
+        path = self.path
+        hidden: dict[str, Any] = {}
+        if node.hidden:
+            self.plain += 1
+            try:
+                for step in node.hidden:
+                    if step.type is None:  # _lt_type: the runtime type
+                        hidden[step.key] = shape.type_name
+                        continue
+                    path.append(step.key)
+                    done = self.field(raw, step, shape.type_name, ())
+                    path.pop()
+                    if done is _BUBBLE:
+                        return _BUBBLE
+                    hidden[step.key] = done
+            finally:
+                self.plain -= 1
+        subjects: tuple[Subject, ...] = () if node.is_root else _subjects(hidden, node.reads, inherited)
+        row_withheld: dict[str, str] | None = None
+        if node.rules:
+            row_withheld = self.rules(node, hidden, subjects)
+            if row_withheld is None:
+                return _FILTERED
+            if not row_withheld:
+                row_withheld = None
+        out: dict[str, Any] = {}
+        for step in node.steps:
+            key = step.key
+            if step.fast and row_withheld is None:  # the common case: a released scalar
+                value = raw.get(step.source)
+                if value is not None:
+                    out[key] = value
+                    continue
+            kind = step.kind
+            if kind == _TYPENAME:
+                out[key] = shape.type_name
+                continue
+            if kind == _RAW:
+                out[key] = raw.get(step.source)
+                continue
+            if kind == _WITHHELD:
+                pruned = step.withheld
+                out[pruned.response_key] = None  # type: ignore[union-attr]
+                path.append(pruned.response_key)  # type: ignore[union-attr]
+                self.forbid(step.withheld_coordinate, pruned.reason or "")  # type: ignore[union-attr]
+                path.pop()
+                if step.withheld_non_null:
+                    return _BUBBLE
+                continue
+            verdict, effect = step.verdict, step.effect
+            if row_withheld is not None and step.coordinate in row_withheld:
+                verdict, effect = _DENY, FieldEffect("withhold", "withhold", row_withheld[step.coordinate])
+            path.append(key)
+            if verdict == _DENY:
+                out[key] = None
+                self.forbid(step.coordinate, effect.reason)  # type: ignore[union-attr]
+                path.pop()
+                if not step.type.nullable:  # type: ignore[union-attr]
+                    return _BUBBLE
+                continue
+            done = self.field(raw, step, shape.type_name, subjects)
+            if done is _BUBBLE:
+                path.pop()
+                return _BUBBLE
+            if done is _FILTERED:
+                self.errors.append(_filtered_error(_policy_path(path), step.coordinate))
+                path.pop()
+                if not step.type.nullable:  # type: ignore[union-attr]
+                    return _BUBBLE
+                out[key] = None
+                continue
+            if verdict == _MASK:
+                masked, effect = self.mask(effect, done, step.leaf_type)  # type: ignore[arg-type]
+                if effect.effect == "withhold":
+                    out[key] = None
+                    self.forbid(step.coordinate, effect.reason)
+                    path.pop()
+                    if not step.type.nullable:  # type: ignore[union-attr]
+                        return _BUBBLE
+                    continue
+                if masked is not None:
+                    self.record(step.coordinate, "mask", effect.mask, effect.reason)
+                done = masked
+            path.pop()
+            out[key] = done
+        # only a row that survived its own rules (no bubbling null) is present in the response, hence audited
+        for subject_key, _ in subjects:
+            if subject_key is not None:
+                self.subjects.add(subject_key)
+        return out
+
+    def rules(self, node: _Node, hidden: Mapping[str, Any], subjects: tuple[Subject, ...]) -> dict[str, str] | None:
+        """The coordinates the row rules withhold on this row (with their reasons), None when one filters it."""
+        protection = node.protection
+        row_facts = ({fact: hidden.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
+                     if protection is not None else {})
+        withheld: dict[str, str] = {}
+        for rule in node.rules:
+            hit, unknown = _hit(self, rule, row_facts, subjects)  # type: ignore[arg-type]  (reads .today)
+            if not hit:
+                continue
+            reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
+            if rule.effect == "filter":
+                if rule.summary:
+                    self.summary(rule, node.type_name)
+                else:
+                    self.record(node.type_name, "filter", None, reason)
+                return None
+            for coordinate in rule.coordinates:
+                if coordinate.startswith(node.prefix):
+                    withheld.setdefault(coordinate, reason)
+        return withheld
+
+    def mask(self, effect: FieldEffect, value: Any, type_name: str) -> tuple[Any, FieldEffect]:
+        mask = effect.mask or ""
+        if not mask_fits(mask, type_name):
+            return None, FieldEffect("withhold", "withhold",
+                                     f"{effect.reason} (mask {mask} cannot keep a {type_name} valid)")
+        try:
+            return apply_mask(mask, value, key=self.key, purpose=self.decision.purpose), effect
+        except (ValueError, KeyError):
+            return None, FieldEffect("withhold", "withhold", f"{effect.reason} (value cannot be masked with {mask})")
+
+    def plain_obj(self, raw: dict[str, Any], shape: ObjectShape) -> Any:
+        """Completion alone (``completion._Completer.obj``), for what reserved fields select."""
+        out: dict[str, Any] = {}
+        path = self.path
+        for f in shape.fields:
+            if f.type is None:
+                out[f.key] = shape.type_name
+                continue
+            path.append(f.key)
+            done = self.field(raw, f, shape.type_name, ())
+            path.pop()
+            if done is _BUBBLE:
+                return _BUBBLE
+            out[f.key] = done
+        return out
+
+    def field(self, raw: dict[str, Any], step: _Step | FieldShape, parent: str, subjects: tuple[Subject, ...]
+              ) -> Any:
+        """Complete one field of ``raw`` (its key is on the path already)."""
+        ref: TypeRef = step.type  # type: ignore[assignment]
+        value = raw.get(step.source)
+        if value is None and step.alt is not None:
+            value = raw.get(step.alt)
+        if ref.kind == RAW and ref.of is None:
+            return value
+        if ref.values is not None and value is not None and value not in ref.values:
+            return self.bad_value(ref, parent, step.name)
+        if value is None:
+            if not ref.nullable:
+                if step.source in raw or (step.alt is not None and step.alt in raw):
+                    self.null_error(parent, step.name)
+                # else: absent, because the entity it belongs to was not found (a null or unknown key): the null
+                # bubbles silently, as Apollo Gateway does, the subgraph having reported nothing
+                return _BUBBLE
+            return None
+        if ref.of is None and ref.kind == LEAF:
+            return value
+        return self.value(value, ref, step.sub, parent, step.name, subjects)
+
+    def value(self, value: Any, ref: TypeRef, sub: dict[str, ObjectShape] | None, parent: str, name: str,
+              subjects: tuple[Subject, ...]) -> Any:
+        """Complete a non-null raw ``value``: None if it completes to null in a nullable position, _BUBBLE in a
+        non-null one, _FILTERED for a row the rules filter out."""
+        if ref.of is not None:
+            if not isinstance(value, list):
+                return self.bad_value(ref, parent, name)
+            items: list[Any] = []
+            item_ref = ref.of
+            path = self.path
+            simple = item_ref.of is None and item_ref.kind == LEAF
+            for i, item in enumerate(value):
+                if item is None:
+                    if not item_ref.nullable:
+                        path.append((i, len(items)))
+                        self.null_error(parent, name)
+                        path.pop()
+                        return None if ref.nullable else _BUBBLE
+                    items.append(None)
+                    continue
+                if simple and (item_ref.values is None or item in item_ref.values):
+                    items.append(item)
+                    continue
+                path.append((i, len(items)))
+                recorded = len(self.masked)
+                done = self.value(item, item_ref, sub, parent, name, subjects)
+                path.pop()
+                if done is _BUBBLE:
+                    return None if ref.nullable else _BUBBLE
+                if done is _FILTERED:
+                    # paths count kept items; say which fetched row each dropped one was, so entries stay distinct
+                    for entry in self.masked[recorded:]:
+                        if "path" in entry:  # a summary entry is never located
+                            entry.setdefault("sourceIndex", i)
+                    continue
+                items.append(done)
+            return items
+        if ref.kind == LEAF:
+            if ref.values is not None and value not in ref.values:
+                return self.bad_value(ref, parent, name)
+            return value
+        if not isinstance(value, dict) or sub is None:
+            return self.bad_value(ref, parent, name)
+        if ref.kind == ABSTRACT:
+            # No __typename: an @interfaceObject's object whose concrete type the operation did not need
+            shape = sub.get(value.get("__typename") or ref.name)
+        else:
+            shape = sub.get(ref.name)
+        if shape is None:
+            if ref.kind == ABSTRACT and "__typename" not in value:
+                # an @interfaceObject's object whose concrete type was needed but never came (its owner does not
+                # know it): null, silently, as for the fields of any entity that was not found
+                return None if ref.nullable else _BUBBLE
+            return self.bad_value(ref, parent, name)
+        done = self.plain_obj(value, shape) if self.plain else self.obj(value, shape, subjects, ref.name)
+        if done is _BUBBLE or (done is None and not ref.nullable):
+            return None if ref.nullable else _BUBBLE
+        return done
+
