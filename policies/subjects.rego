@@ -72,11 +72,11 @@ subject_refusal(inp) := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
 ]} if {
 	self_personal_id(inp) == ""
 } else := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
-	sprintf("004 Art. 9.3, 14.1: a data subject reads their own data and declares no purpose (X-Purpose: %s)", [inp.purpose]),
+	concat("", ["004 Art. 9.3, 14.1: a data subject reads their own data and declares no purpose (X-Purpose: ", shown(inp.purpose), ")"]),
 ]} if {
 	declared(inp)
 } else := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
-	sprintf("004 Art. 3.4: a data subject changes data only through the rights mutations (operation %s on %s)", [inp.operation, concat(", ", writes)]),
+	concat("", ["004 Art. 3.4: a data subject changes data only through the rights mutations (operation ", shown(inp.operation), " on ", concat(", ", writes), ")"]),
 ]} if {
 	not inp.operation in data.rules.read_operations
 	writes := sort([f.coordinate |
@@ -100,7 +100,7 @@ subject_field_effect(ctx, f) := e if {
 	e := allow_effect("004 Art. 9, 14-16: the data subject's rights service and access log")
 } else := e if {
 	base := field_effect(ctx, f)
-	e := object.union(base, {"reason": sprintf("004 Art. 9.3, 14.1 (own data, as a %s releases it): %s", [subject_release_purpose, base.reason])})
+	e := object.union(base, {"reason": concat("", ["004 Art. 9.3, 14.1 (own data, as a ", subject_release_purpose, " releases it): ", base.reason])})
 }
 
 # METADATA
@@ -148,15 +148,15 @@ consent_problem(inp) := problem if {
 
 consent_problem_of(c, agency, purpose) := "no consent reference declared (X-Consent-Reference)" if {
 	not is_string(c.reference)
-} else := sprintf("consent %s is not recorded", [c.reference]) if {
+} else := concat("", ["consent ", c.reference, " is not recorded"]) if {
 	not c.found == true
-} else := sprintf("consent %s was withdrawn by the data subject (004 Art. 12)", [c.reference]) if {
+} else := concat("", ["consent ", c.reference, " was withdrawn by the data subject (004 Art. 12)"]) if {
 	c.withdrawn == true
-} else := sprintf("consent %s has expired", [c.reference]) if {
+} else := concat("", ["consent ", c.reference, " has expired"]) if {
 	not c.expired == false
-} else := sprintf("consent %s was given to agency %v, not %v", [c.reference, object.get(c, "agency", null), agency]) if {
+} else := concat("", ["consent ", c.reference, " was given to agency ", shown(object.get(c, "agency", null)), ", not ", shown(agency)]) if {
 	not c.agency == agency
-} else := sprintf("consent %s was given for purpose %v, not %v", [c.reference, object.get(c, "purpose", null), purpose]) if {
+} else := concat("", ["consent ", c.reference, " was given for purpose ", shown(object.get(c, "purpose", null)), ", not ", shown(purpose)]) if {
 	not c.purpose == purpose
 }
 
@@ -167,9 +167,9 @@ consented_subjects(inp) := [] if {
 	c := consent_of(inp)
 } else := []
 
-consent_reason(inp) := sprintf("004 Art. 11: purpose %s needs the data subject's consent; %s", [inp.purpose, problem]) if {
+consent_reason(inp) := concat("", ["004 Art. 11: purpose ", shown(inp.purpose), " needs the data subject's consent; ", problem]) if {
 	problem := consent_problem(inp)
-} else := sprintf("004 Art. 11: purpose %s needs the data subject's consent; consent %s covers person %s only", [inp.purpose, c.reference, c.personal_id]) if {
+} else := concat("", ["004 Art. 11: purpose ", shown(inp.purpose), " needs the data subject's consent; consent ", shown(c.reference), " covers person ", shown(c.personal_id), " only"]) if {
 	c := consent_of(inp)
 }
 
@@ -196,7 +196,7 @@ consent_scope_rules(inp, effects) := [{
 	"when": {"attr": "subject", "op": "in", "value": consented_subjects(inp), "if_unknown": true},
 	"effect": "withhold",
 	"coordinates": coords,
-	"reason": sprintf("004 Art. 11.2.a, 11.7: consent %s covers categories %v only", [consent.reference, sort(scope)]),
+	"reason": concat("", ["004 Art. 11.2.a, 11.7: consent ", shown(consent.reference), " covers categories ", concat(", ", sort(scope)), " only"]),
 }] if {
 	not consent_problem(inp)
 	consent := consent_of(inp)

@@ -10,7 +10,10 @@ Rules (000 Art. 13.6.c: access is for a stated purpose; 004 Art. 3 purpose limit
 - a purpose that is not a token (``^[A-Za-z0-9_-]{1,64}$``: spaces, punctuation, control characters, too long) is
   malformed: ``BAD_USER_INPUT``;
 - the legal basis is at most 200 printable characters (UTF-8 bytes on the wire are decoded as UTF-8);
-- an absent or empty header gives ``None`` (the policy answers ``PURPOSE_REQUIRED`` when it needs one).
+- an absent or empty header gives ``None`` (the policy answers ``PURPOSE_REQUIRED`` when it needs one);
+- ``X-Consent-Reference`` names the data subject's consent a purpose that needs one is processed under (004
+  Art. 11; policies/subjects.rego): a reference as ``giveConsent`` returns it (``^[A-Za-z0-9_-]{1,64}$``),
+  given once; anything else is ``BAD_USER_INPUT``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from .headers import HeaderPairs, header_values
 
 PURPOSE_HEADER = "x-purpose"
 LEGAL_BASIS_HEADER = "x-legal-basis"
+CONSENT_HEADER = "x-consent-reference"
 LEGAL_BASIS_MAX = 200
 CATALOGUE_PURPOSE = re.compile(r"^[a-z_]+$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -29,10 +33,11 @@ _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 @dataclass(frozen=True, slots=True)
 class DeclaredPurpose:
-    """The purpose and legal basis a request declared (each None when absent)."""
+    """The purpose, legal basis and consent reference a request declared (each None when absent)."""
 
     purpose: str | None
     legal_basis: str | None = None
+    consent_reference: str | None = None
 
     @property
     def is_catalogue_shaped(self) -> bool:
@@ -63,7 +68,7 @@ def _single(headers: HeaderPairs, name: str, display: str, *, utf8: bool) -> str
 
 
 def read_purpose(headers: HeaderPairs) -> DeclaredPurpose:
-    """Read ``X-Purpose`` and ``X-Legal-Basis`` from raw ``(name, value)`` header pairs.
+    """Read ``X-Purpose``, ``X-Legal-Basis`` and ``X-Consent-Reference`` from raw ``(name, value)`` header pairs.
 
     Raises :class:`PurposeHeaderError` on a repeated or malformed header.
     """
@@ -79,4 +84,7 @@ def read_purpose(headers: HeaderPairs) -> DeclaredPurpose:
             raise PurposeHeaderError("X-Legal-Basis", f"longer than {LEGAL_BASIS_MAX} characters")
         if not basis.isprintable():
             raise PurposeHeaderError("X-Legal-Basis", "contains control or non-printable characters")
-    return DeclaredPurpose(purpose=purpose, legal_basis=basis)
+    consent = _single(headers, CONSENT_HEADER, "X-Consent-Reference", utf8=False)
+    if consent is not None and not _TOKEN.fullmatch(consent):
+        raise PurposeHeaderError("X-Consent-Reference", "not a consent reference (expected e.g. CS-4f9c...)")
+    return DeclaredPurpose(purpose=purpose, legal_basis=basis, consent_reference=consent)
