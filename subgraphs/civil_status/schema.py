@@ -19,10 +19,12 @@ from subgraphs.common.federation import Schema
 from subgraphs.common.identifiers import check_range
 from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.schema import schema_extensions
+from subgraphs.common.writes import WriteRecords
 
 from . import loaders
 from .enums import CivilStatusEventKind
 from .events import EVENT_TYPES, CivilStatusEvent
+from .mutations import Mutation
 from .person import Person, event_from_row
 
 # Numbers as written in civil status books: "123", "05/2016", "KS-079-2016/000123"...
@@ -100,7 +102,8 @@ class Query:
 
 schema = Schema(
     query=Query,
+    mutation=Mutation,
     types=[Person, *EVENT_TYPES],
-    extensions=schema_extensions(),
+    extensions=[*schema_extensions(), WriteRecords],
     execution_context_class=SubgraphExecutionContext,
 )
