@@ -8,6 +8,7 @@
 | ``GATEWAY_POLICY_ENGINE`` | ``embedded`` | ``embedded`` (regopy in process) \\| ``opa`` \\| ``allow-all`` (test only) |
 | ``GATEWAY_AUDIT_DATABASE_URL`` | ``sqlite+aiosqlite:///data/audit.db`` | where audit records are made durable |
 | ``GATEWAY_STORE_DATABASE_URL`` | ``sqlite+aiosqlite:///$LT_DATA_DIR/gateway.db`` | the gateway's own tables (grants, data-subject requests: ``gateway/store``); production must name PostgreSQL or the gateway refuses to start |
+| ``GATEWAY_GRANT_CACHE_SECONDS`` | ``5`` | how long a grant read from the registry is reused (a change through this process applies at once; ``gateway/grants/resolver.py``) |
 | ``GATEWAY_INTROSPECTION`` | ``true`` in development/test, ``false`` in production | serve ``__schema``/``__type`` |
 | ``GATEWAY_DOCUMENT_CACHE_SIZE`` | ``1000`` | parsed + validated documents kept (LRU) |
 | ``GATEWAY_PLAN_CACHE_SIZE`` | ``1000`` | query plans kept (LRU) |
@@ -85,6 +86,7 @@ class GatewaySettings:
     policy_engine: str = "embedded"
     audit_database_url: str = "sqlite+aiosqlite:///data/audit.db"
     store_database_url: str = "sqlite+aiosqlite:///data/gateway.db"
+    grant_cache_seconds: float = 5.0
     introspection: bool = True
     document_cache_size: int = 1000
     plan_cache_size: int = 1000
@@ -148,6 +150,7 @@ class GatewaySettings:
             policy_engine=engine,
             audit_database_url=env.get("GATEWAY_AUDIT_DATABASE_URL", "sqlite+aiosqlite:///data/audit.db"),
             store_database_url=env.get("GATEWAY_STORE_DATABASE_URL") or f"sqlite+aiosqlite:///{data / 'gateway.db'}",
+            grant_cache_seconds=float(_int(env, "GATEWAY_GRANT_CACHE_SECONDS", 5, 0)),
             introspection=_bool(env, "GATEWAY_INTROSPECTION", mode != "production"),
             document_cache_size=_int(env, "GATEWAY_DOCUMENT_CACHE_SIZE", 1000, 1),
             plan_cache_size=_int(env, "GATEWAY_PLAN_CACHE_SIZE", 1000, 1),

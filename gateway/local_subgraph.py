@@ -57,7 +57,9 @@ if TYPE_CHECKING:
     from .audit import AuditStore
     from .auth import AgencyCatalogue
     from .config import GatewaySettings
+    from .grants.registry import GrantRegistry
     from .store import GatewayStore
+    from .subjects import SubjectRights
 
 LOCAL_GRAPH = "gateway"
 # Written into join__Graph for completeness; the gateway never calls it (it serves this graph in process).
@@ -74,6 +76,8 @@ class LocalDeps:
     store: GatewayStore
     agencies: AgencyCatalogue
     settings: GatewaySettings
+    grants: GrantRegistry | None = None  # the grants registry (shared with the policy's grant resolver)
+    subjects: SubjectRights | None = None  # data subjects' requests and consents (shared with the policy)
 
 
 class LocalService(Protocol):
@@ -89,8 +93,10 @@ class LocalService(Protocol):
 def local_services() -> list[LocalService]:
     """Every service of the local subgraph, in composition order (add yours here)."""
     from .audit.access_log import ACCESS_LOG_SERVICE
+    from .grants.api import GRANTS_SERVICE
+    from .subjects import SUBJECTS_SERVICE
 
-    return [ACCESS_LOG_SERVICE]
+    return [ACCESS_LOG_SERVICE, GRANTS_SERVICE, SUBJECTS_SERVICE]
 
 
 def _classification_definitions() -> str:

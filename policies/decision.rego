@@ -4,9 +4,22 @@ package lienthong.authz
 
 import rego.v1
 
+# METADATA
+# title: Entry point
+# description: >-
+#   data.lienthong.authz.decision: one evaluation per request for all requested fields (input and output in
+#   policies/README.md).
+# custom:
+#   article: "004 Art. 3.3, 3.4; 000 Art. 13.2, 13.6"
 decision := decide(input)
 
-# A data subject reading their own record or using their rights: subjects.rego (004 Art. 9).
+# METADATA
+# title: Decision of a request
+# description: >-
+#   A data subject's own request (subjects.rego), else a refusal of the whole request, else the field effects,
+#   row rules and refused root calls.
+# custom:
+#   article: "004 Art. 3.3, 3.4, 9; 000 Art. 13.2, 13.6"
 decide(inp) := d if {
 	self_service(inp)
 	d := subject_decide(inp)
@@ -16,7 +29,7 @@ decide(inp) := d if {
 	"allow": true,
 	"refusal": null,
 	"fields": effects,
-	"row_rules": array.concat(row_rules(inp, effects), consent_rules(inp, effects)),
+	"row_rules": array.concat(array.concat(row_rules(inp, effects), consent_rules(inp, effects)), grant_rules(inp, effects)),
 	"root_fields": root_field_effects(inp),
 } if {
 	effects := field_effects(inp)

@@ -14,10 +14,22 @@ effect(kind, agency, purpose, legal, coordinate, category) := e if {
 	e := effects[coordinate]
 }
 
+# A valid grant of the registry for agency and purpose (grants.rego; the gateway resolves it from X-Legal-Basis).
+granted_effect(kind, agency, purpose, coordinate, category) := e if {
+	effects := authz.field_effects({
+		"subject": subject(kind, agency), "purpose": purpose, "legal_basis_present": true,
+		"operation": "query", "fields": [{"coordinate": coordinate, "category": category}],
+		"grant": {"status": "valid", "reference": "GR-0000000001", "id": "GR-0000000001", "agency": agency,
+		          "purpose": purpose, "scope": "subjects", "subjects": ["001099000001"]},
+	})
+	e := effects[coordinate]
+}
 
 test_criminal_allowed_to_court_with_legal_basis if {
-	x := effect("court", "tand-ha-noi", "criminal_proceedings", true, "Person.sentences", "CRIMINAL")
+	x := granted_effect("court", "tand-ha-noi", "criminal_proceedings", "Person.sentences", "CRIMINAL")
 	x.effect == "allow"
+	y := effect("court", "tand-ha-noi", "criminal_proceedings", true, "Person.sentences", "CRIMINAL")
+	y.effect == "withhold" # a free-text legal basis no longer releases CRIMINAL data to a court (000 Art. 13.3)
 }
 
 test_criminal_withheld_without_legal_basis if {
@@ -29,7 +41,7 @@ test_criminal_withheld_without_legal_basis if {
 test_criminal_withheld_without_legal_basis_for_crime_prevention if {
 	x := effect("crime_prevention", "c02-bca", "crime_prevention", false, "Person.sentences", "CRIMINAL")
 	x.effect == "withhold"
-	y := effect("crime_prevention", "c02-bca", "crime_prevention", true, "Person.sentences", "CRIMINAL")
+	y := granted_effect("crime_prevention", "c02-bca", "crime_prevention", "Person.sentences", "CRIMINAL")
 	y.effect == "allow"
 }
 

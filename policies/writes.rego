@@ -16,7 +16,11 @@ write_operation(inp) if inp.operation in data.writes.operations
 
 write_rules := data.writes.mutations
 
-is_write(call) if is_object(call.write)
+# The grants registry's mutations are decided by grants.rego (role grant_registrar), not by the write rules.
+is_write(call) if {
+	is_object(call.write)
+	not registry_coordinate(call.coordinate)
+}
 
 # METADATA
 # title: Write refusals, first that applies (undefined when the write is allowed)

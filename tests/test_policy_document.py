@@ -25,8 +25,15 @@ def engine() -> EmbeddedEngine:
 
 @pytest.fixture
 def service(engine: EmbeddedEngine) -> PolicyService:
-    return PolicyService(engine, pseudonym_key=b"test-key", clock=lambda: dt.date(2026, 6, 1),
-                         policy_arguments={"Query.searchPersons": ["name"]})
+    from gateway.grants.model import make_grant
+    from gateway.grants.resolver import GrantResolver, StaticGrants
+
+    service = PolicyService(engine, pseudonym_key=b"test-key", clock=lambda: dt.date(2026, 6, 1),
+                            policy_arguments={"Query.searchPersons": ["name"]})
+    # the court's legal basis names a grant of the registry covering the persons read below (policies/grants.rego)
+    service.grants = GrantResolver(StaticGrants([make_grant("tand-ha-noi", "criminal_proceedings",
+                                                            ("079090000003", "001060000001", "001210000002"))]))
+    return service
 
 
 async def run(
@@ -108,12 +115,13 @@ def test_reserved_alias_is_bad_user_input(service: PolicyService) -> None:
 
 
 async def test_withheld_field_reached_by_every_path(service: PolicyService) -> None:
-    purpose = DeclaredPurpose("criminal_proceedings", "VKS-123/2026")
+    purpose = DeclaredPurpose("criminal_proceedings", "GR-0000000001 VKS-123/2026")
     applied, prepared = await run(service, COURT, purpose, QUERY, {"withFather": True})
     printed = flat(prepared)
     assert "religion" not in field_names(prepared)  # never fetched from a subgraph
     assert "_lt_sk_personalId: personalId" in printed  # every Person row says whose it is
-    assert "_lt_sf_Person: protectionFacts" not in printed  # criminal proceedings: no rule reads subject facts
+    # criminal proceedings under a grant: the grant's coverage rule reads whose each row is (policies/grants.rego)
+    assert "_lt_sf_Person: protectionFacts" in printed
     p = applied.data["p"]
     assert p["fullName"] == "Trần Thị Lớn" and p["belief"] is None and p["r2"] is None
     assert p["father"] == {"fullName": "Nguyễn Văn Bố", "religion": None}
@@ -126,7 +134,8 @@ async def test_withheld_field_reached_by_every_path(service: PolicyService) -> N
 
 
 async def test_include_false_skips_the_path(service: PolicyService) -> None:
-    applied, _ = await run(service, COURT, DeclaredPurpose("criminal_proceedings", "x"), QUERY, {"withFather": False})
+    applied, _ = await run(service, COURT, DeclaredPurpose("criminal_proceedings", "GR-0000000001"), QUERY,
+                           {"withFather": False})
     assert "father" not in applied.data["p"]
     assert forbidden_paths(applied) == {("p", "belief"), ("p", "r2")}
 
@@ -139,7 +148,7 @@ async def test_minor_criminal_data_withheld_for_enforcement(service: PolicyServi
     assert applied.data["b"] == {"sentences": [{"charges": "Art. 171"}]}
     assert ("a", "sentences") in forbidden_paths(applied)
     # the same minor through the court's criminal proceedings: allowed (004 Art. 20 exception)
-    applied, _ = await run(service, COURT, DeclaredPurpose("criminal_proceedings", "VA-1"), query)
+    applied, _ = await run(service, COURT, DeclaredPurpose("criminal_proceedings", "GR-0000000001"), query)
     assert applied.data["a"]["sentences"][0]["charges"] == "Art. 173"
 
 

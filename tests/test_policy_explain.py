@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 from graphql import build_ast_schema, parse
 
+from gateway.grants.model import make_grant
+from gateway.grants.resolver import GrantResolver, StaticGrants
 from gateway.policy.bundle import load_bundle
 from gateway.policy.categories import api_sdl
 from gateway.policy.collect import collect
@@ -56,12 +58,15 @@ async def report(agency: str, kind: str, province: str | None, purpose: str | No
     caller = Caller("t", agency, kind, province)
     declared = DeclaredPurpose(purpose, legal)
     service = PolicyService(EmbeddedEngine(reload_interval=None), pseudonym_key=DEV_PSEUDONYM_KEY)
+    # the court's grant of the registry (policies/grants.rego), named by the legal basis "GR-0000000001 ..."
+    service.grants = GrantResolver(StaticGrants([make_grant("tand-ha-noi", "criminal_proceedings", ("001090000001",))]))
     try:
         decided: Any = await service.decide(caller, declared, "query", collected)
     except PolicyRefusal as exc:
         decided = exc
-    return explain_report(BUNDLE, build_input(caller, declared, "query", collected), decided,
-                          document_paths(SCHEMA, document, None, variables))
+    policy_input = build_input(caller, declared, "query", collected)
+    policy_input["grant"] = (await service.grants.resolve(legal, purpose)).policy_input()
+    return explain_report(BUNDLE, policy_input, decided, document_paths(SCHEMA, document, None, variables))
 
 
 def at(entry: dict[str, Any]) -> str:
@@ -100,7 +105,7 @@ async def test_court_legal_basis_decides_the_criminal_path_and_include_is_applie
     assert "person.father" not in paths  # @include(if: false)
     basis = line_of("fields.rego", "CRIMINAL data requires a declared legal basis")
     assert (paths["person.sentences"]["effect"], at(paths["person.sentences"])) == ("withhold", f"fields.rego:{basis}")
-    granted = await report("tand-ha-noi", "court", "001", "criminal_proceedings", "case 1/2026",
+    granted = await report("tand-ha-noi", "court", "001", "criminal_proceedings", "GR-0000000001 case 1/2026",
                            {"id": "001090000001", "withFather": False})
     paths = {p["path"]: p for p in granted["paths"]}
     last = line_of("fields.rego", 'else := allow_effect(sprintf("%s: needed for purpose %s"')

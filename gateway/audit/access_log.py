@@ -5,7 +5,10 @@ gives the executable graphql-core schema (context value: ``{"caller": Caller}``)
 purpose, legal basis, time and data categories, never the officer's account.
 
 Access: the data subject (``role=data_subject`` and ``sub == personalId``) and the data-protection officer
-(``role=dpo``). Anyone else gets ``accessLog: null`` with a ``FORBIDDEN_FIELD`` error at path ``["accessLog"]``
+(``role=dpo``). Covert reads (a purpose ``policies/data/purposes.json`` marks ``confidential``, read under a
+confidential grant: ``gateway.grants``) carry the grant's disclosure date in their record (``disclosure_at``);
+the data subject does not see them before that time, as Estonia's data tracker hides the reads of the police
+during an investigation; the DPO always sees them. Anyone else gets ``accessLog: null`` with a ``FORBIDDEN_FIELD`` error at path ``["accessLog"]``
 (the contract's code for "this caller may not see this field"). Bad arguments give ``BAD_USER_INPUT``.
 """
 
@@ -18,7 +21,7 @@ from typing import Any
 
 import orjson
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schema
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from gateway.auth import AgencyCatalogue, AuthSettings, Role
 from subgraphs.common.errors import bad_user_input
@@ -48,6 +51,10 @@ type AccessLogEntry @dataSubject(inherit: true) {
   categories: [String!]! @personalData(category: BASIC, kind: CODE)
   "allowed, or masked when some fields were withheld or masked."
   outcome: String! @personalData(category: PUBLIC, kind: CODE)
+  "The grant of the registry the legal basis named (gateway grants), if any."
+  grant: ID @personalData(category: BASIC, kind: IDENTIFIER)
+  "A covert read (a confidential purpose under a confidential grant) is shown to the person from this time on (UTC); the data-protection officer sees it at once."
+  disclosureAt: String @personalData(category: BASIC, kind: DATE)
 }
 
 "An agency of the catalogue (policies/data/agencies.json)."
@@ -154,7 +161,8 @@ def _bind(schema: GraphQLSchema, store: AuditStore, agencies: AgencyCatalogue) -
         start, end = _moment(since, "since"), _moment(until, "until")
         query = (
             select(audit_log.c.seq, audit_log.c.at, audit_log.c.agency, audit_log.c.purpose,
-                   audit_log.c.legal_basis, audit_log.c.categories, audit_log.c.outcome)
+                   audit_log.c.legal_basis, audit_log.c.categories, audit_log.c.outcome, audit_log.c.grant_id,
+                   audit_log.c.disclosure_at)
             .select_from(audit_subjects.join(audit_log, audit_subjects.c.seq == audit_log.c.seq))
             .where(audit_subjects.c.personal_id == personalId, audit_log.c.kind == KIND_ACCESS)
             .order_by(audit_log.c.seq.desc())
@@ -166,6 +174,8 @@ def _bind(schema: GraphQLSchema, store: AuditStore, agencies: AgencyCatalogue) -
             query = query.where(audit_log.c.at < end)
         if after is not None:
             query = query.where(audit_log.c.seq < decode_cursor(after))
+        if caller.role is not Role.DPO:  # covert reads stay hidden from the person until their disclosure date
+            query = query.where(or_(audit_log.c.disclosure_at.is_(None), audit_log.c.disclosure_at <= utc_text()))
         async with store.reader().connect() as conn:
             rows = (await conn.execute(query)).all()
         page = rows[:first]
@@ -191,4 +201,6 @@ def _entry(row: Any, agencies: AgencyCatalogue) -> dict[str, Any]:
         "legalBasis": row.legal_basis,
         "categories": orjson.loads(row.categories),
         "outcome": row.outcome,
+        "grant": row.grant_id,
+        "disclosureAt": row.disclosure_at,
     }

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from .chain import (
     INDEX_MISMATCH,
     KIND_ANCHOR,
+    OPTIONAL_COLUMNS,
     SORTED_COLUMNS,
     ChainVerifier,
     Problem,
@@ -134,7 +135,7 @@ async def _walk(store: AuditStore, checkpoints: Mapping[int, str], signed_anchor
     and an await per row, cost more than hashing it); the subject index is compared by fingerprint, so memory
     stays flat however long the chain.
     """
-    columns = [audit_log.c[name] for name in (*SORTED_COLUMNS, "hash")]
+    columns = [audit_log.c[name] for name in (*SORTED_COLUMNS, *OPTIONAL_COLUMNS, "hash")]
     async with store.reader().connect() as conn:
         if starts is None:  # unsigned store: the anchors the rows state are all there is
             anchors = (await conn.execute(select(audit_log.c.anchor_seq, audit_log.c.anchor_hash)

@@ -1,7 +1,18 @@
 """The hash chain: canonical form of a row, its hash, and verification of a sequence of rows.
 
-``hash = SHA-256(canonical JSON of every column but ``hash``, ``prev_hash`` included)``; canonical JSON is
-orjson with sorted keys (compact, UTF-8). Row ``seq`` numbers are contiguous; the first row's ``prev_hash`` is
+``hash = SHA-256(canonical JSON of every column of HASHED_COLUMNS, ``prev_hash`` included, and of every column
+of OPTIONAL_COLUMNS that is not null)``; canonical JSON is orjson with sorted keys (compact, UTF-8). The optional
+columns came later (issue 14: ``grant_id``, ``disclosure_at``, ``reason``): leaving them out while null keeps the
+hashes of the records written before them, so ``audit verify`` passes on an old chain.
+
+``writes`` (optional too, issue 15) holds, for a request calling mutations, one entry per write call: its
+``key`` and ``coordinate``, ``outcome`` (``written``, ``refused``, ``rejected``, ``unknown``, ``not_written``,
+``replayed``), ``subjects``, ``reason``, and the ``records`` written (``recordType``, ``recordId``, ``subjects``,
+``before`` / ``after`` as ``sha256:<hex>`` of the record's canonical JSON, never its values).
+
+Record kinds: ``access`` (one request), ``anchor`` (a prune), ``grant`` (a change of the grants registry,
+:mod:`gateway.grants`: ``operation_name`` ``grant.create`` / ``grant.revoke``, ``grant_id``, ``reason`` the
+revocation reason, ``account``/``agency``/``role`` the registrar). Row ``seq`` numbers are contiguous; the first row's ``prev_hash`` is
 :data:`GENESIS`, unless older rows were pruned, in which case an ``anchor`` row later in the chain states which
 ``seq`` the kept records start at and the hash that precedes it.
 """
@@ -20,11 +31,14 @@ from .record import AuditRecord, Outcome, effect, utc_text
 GENESIS = "0" * 64
 KIND_ACCESS = "access"
 KIND_ANCHOR = "anchor"
+KIND_GRANT = "grant"
 HASHED_COLUMNS = (
     "seq", "kind", "at", "request_id", "account", "agency", "role", "purpose", "legal_basis", "operation_name",
     "document_hash", "coordinates", "categories", "effects", "subjects", "outcome", "http_status", "error_code",
     "decision_id", "policy_version", "anchor_seq", "anchor_hash", "note", "prev_hash",
 )
+# Hashed only when not null (added after the first chains were written; see the module docstring).
+OPTIONAL_COLUMNS = ("grant_id", "disclosure_at", "reason", "writes")
 JSON_COLUMNS = ("coordinates", "categories", "effects", "subjects")
 # orjson keeps insertion order: a dict built in this order dumps to the canonical (sorted-key) form unsorted.
 SORTED_COLUMNS = tuple(sorted(HASHED_COLUMNS))
@@ -36,7 +50,9 @@ def _json(value: Any) -> str:
 
 def row_hash(row: Mapping[str, Any]) -> str:
     """The SHA-256 (hex) of a row's canonical form."""
-    canonical = orjson.dumps({name: row.get(name) for name in HASHED_COLUMNS}, option=orjson.OPT_SORT_KEYS)
+    values = {name: row.get(name) for name in HASHED_COLUMNS}
+    values.update({name: row[name] for name in OPTIONAL_COLUMNS if row.get(name) is not None})
+    canonical = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).hexdigest()
 
 
@@ -57,7 +73,7 @@ def index_fingerprint(pairs: Iterable[tuple[str, int]]) -> tuple[int, int]:
 def record_row(record: AuditRecord, at: str | None = None) -> dict[str, Any]:
     """The column values of an access record, without ``seq``/``prev_hash``/``hash`` (set by the writer)."""
     return {
-        "kind": KIND_ACCESS,
+        "kind": record.kind,
         "at": at or utc_text(record.at),
         "request_id": record.request_id,
         "account": record.account,
@@ -78,7 +94,12 @@ def record_row(record: AuditRecord, at: str | None = None) -> dict[str, Any]:
         "policy_version": record.policy_version,
         "anchor_seq": None,
         "anchor_hash": None,
-        "note": None,
+        "note": record.note,
+        "grant_id": record.grant_id,
+        "disclosure_at": utc_text(record.disclosure_at) if record.disclosure_at is not None else None,
+        "reason": record.reason,
+        # a mutation's writes (gateway.writes.records.WriteAudit): coordinate, subjects, outcome, before/after hashes
+        "writes": _json([dict(w) for w in record.writes]) if record.writes else None,
     }
 
 
@@ -168,12 +189,16 @@ class ChainVerifier:
 
     def add(self, row: Mapping[str, Any]) -> bool:
         """Check one row; returns False once a problem was found (stop feeding)."""
-        return self.add_values(tuple(row.get(name) for name in SORTED_COLUMNS) + (row["hash"],))
+        return self.add_values(tuple(row.get(name) for name in (*SORTED_COLUMNS, *OPTIONAL_COLUMNS))
+                               + (row["hash"],))
 
     def add_values(self, values: tuple[Any, ...]) -> bool:
-        """:meth:`add` for a row given as the values of :data:`SORTED_COLUMNS` then ``hash`` (the fast path)."""
+        """:meth:`add` for a row given as the values of :data:`SORTED_COLUMNS`, then optionally those of
+        :data:`OPTIONAL_COLUMNS`, then ``hash`` (the fast path)."""
         row = dict(zip(SORTED_COLUMNS, values, strict=False))
         stored = values[-1]
+        optional = values[len(SORTED_COLUMNS):-1]
+        extra = {name: value for name, value in zip(OPTIONAL_COLUMNS, optional, strict=False) if value is not None}
         seq = row["seq"]
         if self.prev_seq is None:
             self.first = seq
@@ -188,7 +213,10 @@ class ChainVerifier:
         elif row["prev_hash"] != self.prev_hash:
             return self._bad(seq, f"prev_hash does not match the hash of record {self.prev_seq} "
                                   "(record inserted, deleted or reordered)")
-        actual = hashlib.sha256(orjson.dumps(row)).hexdigest()
+        if extra:  # the canonical form keeps sorted keys: re-sort with the optional columns in
+            actual = hashlib.sha256(orjson.dumps({**row, **extra}, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        else:
+            actual = hashlib.sha256(orjson.dumps(row)).hexdigest()
         if actual != stored:
             return self._bad(seq, "contents do not match the record's hash (record modified)")
         if seq in self.checkpoints and self.checkpoints.pop(seq) != actual:

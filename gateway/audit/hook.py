@@ -40,6 +40,11 @@ class PipelineAudit:
             outcome = Outcome.MASKED
         decision = rec.decision
         caller = rec.caller
+        from ..grants.model import grant_reference  # here: gateway.grants imports gateway.audit
+
+        legal_basis = getattr(rec.purpose, "legal_basis", None)
+        grant = getattr(decision, "grant", None)  # gateway.grants.GrantUse: found in the registry, typed
+        reasons = policy.get("reasons") if outcome is Outcome.REFUSED else None
         return AuditRecord(
             request_id=rec.request_id,
             outcome=outcome,
@@ -59,6 +64,12 @@ class PipelineAudit:
             decision_id=getattr(decision, "decision_id", None) or policy.get("decisionId"),
             policy_version=getattr(decision, "policy_version", None) or policy.get("policyVersion"),
             at=datetime.fromtimestamp(rec.at, UTC) if isinstance(rec.at, int | float) else rec.at,
+            writes=[w.as_dict() if hasattr(w, "as_dict") else dict(w) for w in getattr(rec, "writes", ()) or ()],
+            # the grant X-Legal-Basis names (also on a refusal, where no decision exists), and until when a
+            # covert read is hidden from the data subject's accessLog (gateway.grants.resolver)
+            grant_id=getattr(grant, "reference", None) or grant_reference(legal_basis),
+            disclosure_at=getattr(grant, "disclosure_at", None),
+            reason="; ".join(str(r) for r in reasons) if reasons else None,  # e.g. 000 Art. 13.4 refusals
         )
 
     async def record(self, rec: Any) -> AuditReceipt:

@@ -14,7 +14,7 @@ class Outcome(enum.StrEnum):
 
     ALLOWED = "allowed"  # answered, nothing masked
     MASKED = "masked"  # answered, some fields masked or withheld
-    REFUSED = "refused"  # no data: unauthenticated, purpose refused, bad input
+    REFUSED = "refused"  # no data: unauthenticated, purpose refused, request refused (000 Art. 13.4), bad input
     FAILED = "failed"  # no data or partial data because something broke
 
 
@@ -79,6 +79,16 @@ class AuditRecord:
     decision_id: str | None = None
     policy_version: str | None = None
     at: datetime | None = field(default=None)
+    kind: str = "access"  # gateway.audit.chain KIND_*: "grant" for a change of the grants registry
+    # The grant an X-Legal-Basis named and the registry found (gateway.grants), and until when the record is
+    # hidden from the data subject's accessLog (a covert read under a confidential grant; the DPO sees it).
+    grant_id: str | None = None
+    disclosure_at: datetime | None = None
+    reason: str | None = None  # why the request was refused (000 Art. 13.4), or why a grant was revoked
+    # a mutation's write entries (gateway.writes.records.WriteAudit.as_dict(): coordinate, subjects, outcome,
+    # before/after hashes of the records written), in this same record of the chain (issue 15)
+    writes: Sequence[Mapping[str, Any]] = ()
+    note: str | None = None  # a summary for people reading the trail (a grant change: decision, agency, scope)
 
     @classmethod
     def for_request(cls, request_id: str, caller: Any, declared: Any, **fields: Any) -> AuditRecord:

@@ -14,6 +14,7 @@ the tables, which is what the signed checkpoints in the witness catch (:mod:`gat
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, Text, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -46,6 +47,10 @@ audit_log = Table(
     Column("anchor_seq", BigInteger),
     Column("anchor_hash", String(64)),
     Column("note", Text),
+    Column("grant_id", String(32)),  # optional columns (chain.OPTIONAL_COLUMNS): hashed only when not null
+    Column("disclosure_at", String(32)),
+    Column("reason", Text),
+    Column("writes", Text),  # JSON: a mutation's write entries (chain.record_row)
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Index("ix_audit_log_at", "at"),
@@ -144,12 +149,30 @@ async def create_schema(conn: AsyncConnection) -> None:
         statements = SQLITE_TRIGGERS
     else:
         raise RuntimeError(f"unsupported audit database dialect {dialect!r} (SQLite or PostgreSQL)")
+    await _add_optional_columns(conn)
     for statement in statements:
         await conn.exec_driver_sql(statement)
     # The chain id goes into every checkpoint: a witness holding another chain's checkpoints (the database was
     # recreated) does not verify against this one.
     await conn.execute(text("INSERT INTO audit_meta (name, value) VALUES ('chain_id', :v) ON CONFLICT (name) "
                             "DO NOTHING"), {"v": uuid.uuid4().hex})
+
+
+_OPTIONAL_DDL = {"grant_id": "VARCHAR(32)", "disclosure_at": "VARCHAR(32)", "reason": "TEXT", "writes": "TEXT"}
+
+
+async def _add_optional_columns(conn: AsyncConnection) -> None:
+    """Add the columns a trail created before them lacks (ADD COLUMN is neither UPDATE nor DELETE: the triggers
+    allow it, and the old rows' hashes do not cover the new, null columns)."""
+    def present(sync_conn: Any) -> set[str]:
+        from sqlalchemy import inspect
+
+        return {c["name"] for c in inspect(sync_conn).get_columns("audit_log")}
+
+    existing = await conn.run_sync(present)
+    for name, ddl in _OPTIONAL_DDL.items():
+        if name not in existing:
+            await conn.exec_driver_sql(f"ALTER TABLE audit_log ADD COLUMN {name} {ddl}")
 
 
 async def chain_id(conn: AsyncConnection) -> str | None:

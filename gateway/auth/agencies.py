@@ -3,7 +3,9 @@
 Besides the agencies, the catalogue lists the accounts appointed data-protection officers
 (``data_protection_officers: [{"account", "agency"}]``, 004 Art. 38.2): a token's ``role: dpo`` claim is honoured
 only for those accounts, so that an identity provider (or anyone able to have a token minted) cannot make an
-ordinary account a DPO, who may read every data subject's access log.
+ordinary account a DPO, who may read every data subject's access log. ``grant_registrars: [{"account",
+"agency"}]`` lists, the same way, the accounts whose ``role: grant_registrar`` is honoured: they keep the grants
+registry (gateway.grants; 000 Art. 13.3).
 """
 
 from __future__ import annotations
@@ -37,9 +39,15 @@ class AgencyCatalogue(Mapping[str, Agency]):
     """Agencies by id, and the appointed data-protection officers; immutable once loaded."""
 
     def __init__(self, agencies: Mapping[str, Agency],
-                 officers: Mapping[str, DataProtectionOfficer] | None = None) -> None:
+                 officers: Mapping[str, DataProtectionOfficer] | None = None,
+                 registrars: Mapping[str, DataProtectionOfficer] | None = None) -> None:
         self._by_id: Mapping[str, Agency] = MappingProxyType(dict(agencies))
         self._officers: Mapping[str, DataProtectionOfficer] = MappingProxyType(dict(officers or {}))
+        self._registrars: Mapping[str, DataProtectionOfficer] = MappingProxyType(dict(registrars or {}))
+
+    def grant_registrar(self, account: str) -> DataProtectionOfficer | None:
+        """The grant-registrar appointment of ``account`` (its agency), or None when the catalogue lists none."""
+        return self._registrars.get(account)
 
     def data_protection_officer(self, account: str) -> DataProtectionOfficer | None:
         """The DPO appointment of ``account``, or None when the catalogue lists none."""
@@ -73,7 +81,19 @@ class AgencyCatalogue(Mapping[str, Agency]):
             if officer.account in officers:
                 raise ValueError(f"agency catalogue: DPO {officer.account!r} listed twice")
             officers[officer.account] = officer
-        return cls(by_id, officers)
+        registrars: dict[str, DataProtectionOfficer] = {}
+        listed = data.get("grant_registrars") or []
+        if not isinstance(listed, list):
+            raise ValueError("agency catalogue: 'grant_registrars' must be a list")
+        for entry in listed:
+            registrar = DataProtectionOfficer(account=str(entry["account"]), agency=entry.get("agency"))
+            if registrar.agency not in by_id:
+                raise ValueError(f"agency catalogue: grant registrar {registrar.account!r} names unknown agency "
+                                 f"{registrar.agency!r}")
+            if registrar.account in registrars:
+                raise ValueError(f"agency catalogue: grant registrar {registrar.account!r} listed twice")
+            registrars[registrar.account] = registrar
+        return cls(by_id, officers, registrars)
 
     @classmethod
     def load(cls, path: Path) -> AgencyCatalogue:

@@ -12,6 +12,9 @@ class Role(enum.StrEnum):
     AGENCY = "agency"
     DATA_SUBJECT = "data_subject"
     DPO = "dpo"
+    # keeps the grants registry (gateway.grants); honoured only for accounts agencies.json lists under
+    # grant_registrars, like dpo (000 Art. 13.3, 13.7)
+    GRANT_REGISTRAR = "grant_registrar"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,10 @@ class Caller:
     @property
     def is_dpo(self) -> bool:
         return self.role is Role.DPO
+
+    @property
+    def is_grant_registrar(self) -> bool:
+        return self.role is Role.GRANT_REGISTRAR
 
 
 class AuthError(Exception):

@@ -69,6 +69,10 @@ def mint_dev_token(
         agencies = agencies if agencies is not None else AgencyCatalogue.load(settings.agencies_file)
         if agencies.data_protection_officer(sub) is None:
             raise ValueError(f"{sub!r} is not a data-protection officer in {settings.agencies_file}")
+    if role is Role.GRANT_REGISTRAR:
+        agencies = agencies if agencies is not None else AgencyCatalogue.load(settings.agencies_file)
+        if agencies.grant_registrar(sub) is None:
+            raise ValueError(f"{sub!r} is not a grant registrar in {settings.agencies_file}")
     if agency is not None:
         agencies = agencies if agencies is not None else AgencyCatalogue.load(settings.agencies_file)
         if agency not in agencies:

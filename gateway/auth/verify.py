@@ -198,7 +198,8 @@ class Authenticator:
         try:
             role = Role(claims.get("role", Role.AGENCY.value))
         except ValueError as exc:
-            raise AuthError(f"token role {claims.get('role')!r} is not one of agency, data_subject, dpo") from exc
+            raise AuthError(f"token role {claims.get('role')!r} is not one of agency, data_subject, dpo, "
+                            "grant_registrar") from exc
         agency_id = claims.get("agency")
         if agency_id is not None and not isinstance(agency_id, str):
             raise AuthError("token 'agency' must be a string")
@@ -214,6 +215,13 @@ class Authenticator:
                 raise AuthError(f"account {sub!r} is a data-protection officer of {officer.agency!r}, "
                                 f"not of {agency_id!r}")
             agency_id = officer.agency  # the appointment, not the token, says where the DPO sits
+        if role is Role.GRANT_REGISTRAR:
+            registrar = self.agencies.grant_registrar(sub)
+            if registrar is None:
+                raise AuthError(f"account {sub!r} is not a grant registrar in the agency catalogue")
+            if agency_id is not None and agency_id != registrar.agency:
+                raise AuthError(f"account {sub!r} is a grant registrar of {registrar.agency!r}, not of {agency_id!r}")
+            agency_id = registrar.agency
         agency = None
         if agency_id:
             agency = self.agencies.get(agency_id)

@@ -50,7 +50,10 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
     from ..audit import AuditSettings, AuditStore, PipelineAudit
     from ..auth import AgencyCatalogue
     from ..auth import Authenticator as JwtAuthenticator
+    from ..grants.registry import GrantRegistry
+    from ..grants.resolver import GrantResolver
     from ..policy import PolicyService
+    from ..policy.bundle import load_bundle
     from ..policy.hook import PolicyHook as RegoPolicyHook
     from ..store import GatewayStore, store_url_problem
 
@@ -70,9 +73,30 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
     from ..writes.stage import WriteStage
 
     writes = WriteStage(IdempotencyStore(store, settings.idempotency_ttl_seconds))  # registers its table
+    # The grants registry: its changes are audited in the chain; the policy resolves X-Legal-Basis through it.
+    purposes = {p["id"]: p for p in load_bundle(env.get("GATEWAY_POLICY_DIR") or None).catalogue("purposes") or []}
+    grants = GrantRegistry(store, audit_store, agencies=agencies, purposes=purposes)
+    policy.service.grants = GrantResolver.for_catalogue(grants, purposes, settings.grant_cache_seconds)
+    # Data subjects' requests and consents; the policy reads the consent an X-Consent-Reference names.
+    subjects = _subject_rights(settings, supergraph, store, audit_store, agencies, purposes)
+    policy.service.consents = subjects.consents
     transports: dict[str, Transport] = {}
     if LOCAL_GRAPH in supergraph.graphs:
-        deps = LocalDeps(audit=audit_store, store=store, agencies=agencies, settings=settings)
+        deps = LocalDeps(audit=audit_store, store=store, agencies=agencies, settings=settings, grants=grants,
+                         subjects=subjects)
         transports[LOCAL_GRAPH] = LocalTransport(LOCAL_GRAPH, build_local_schema(deps), context_factory=local_context)
     return Hooks(authenticator, policy, PipelineAudit(audit_store, supergraph.categories), transports, (store,),
                  writes)
+
+
+def _subject_rights(settings: GatewaySettings, supergraph: Supergraph, store: Any, audit: Any, agencies: Any,
+                    purposes: Mapping[str, Any]) -> Any:
+    """gateway.subjects' registries; accepted restrictions are recorded at the population subgraph."""
+    from ..keys import InternalTokenMinter, key_paths, load_or_create_internal_key
+    from ..subjects import build_subject_rights
+
+    graph = supergraph.graphs.get("population")
+    url = settings.subgraph_url("population", graph.url if graph is not None else "http://127.0.0.1:4001/graphql")
+    env = dict(settings.raw_env)
+    return build_subject_rights(store, audit, agencies, purposes, url,
+                                lambda: InternalTokenMinter(load_or_create_internal_key(*key_paths(env))))
