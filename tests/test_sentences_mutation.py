@@ -232,3 +232,50 @@ async def test_only_the_gateway_naming_an_account_may_write(subgraph: Subgraph, 
     body = await _post(subgraph, {"input": _input(s, "ESCAPE")}, token=anonymous)
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert _counts(database_url, s["id"]) == before
+
+
+async def test_the_outbox_event_reaches_jetstream(subgraph: Subgraph, database_url: str) -> None:
+    """The relay (subgraphs.common.exchange) publishes the mutation's event with the contract's fields."""
+    import secrets
+    from dataclasses import replace
+
+    import nats
+
+    from subgraphs.common.exchange.consumer import decode
+    from subgraphs.common.exchange.link import NatsLink
+    from subgraphs.common.exchange.metrics import ExchangeMetrics
+    from subgraphs.common.exchange.relay import Relay
+    from subgraphs.common.settings import ExchangeSettings
+    from subgraphs.sentences.exchange import exchange_spec
+    from tests.exchange_fixtures import NATS_URL, delete_stream, nats_unreachable
+
+    reason = nats_unreachable()
+    if reason:
+        print(f"SKIP: {reason}")
+        pytest.skip(reason)
+    s = _sentence(database_url, "s.status = 'SERVING_IMPRISONMENT'")
+    body = await _post(subgraph, {"input": _input(s, "ESCAPE", note="Ra quyết định truy nã.")})
+    assert body["data"]["recordEnforcementEvent"]["status"] == "ESCAPED"
+    tag = secrets.token_hex(4)
+    settings = replace(ExchangeSettings(name="sentences"), nats_url=NATS_URL, stream=f"LT_TEST_{tag}",
+                       subject_prefix=f"lt_test_{tag}")
+    link = NatsLink(settings)
+    try:
+        relay = Relay(subgraph.db, exchange_spec().outbox, settings, ExchangeMetrics())
+        while await relay.publish_pending(await link.jetstream()):
+            pass
+        nc = await nats.connect(NATS_URL)
+        try:
+            sub = await nc.jetstream().pull_subscribe(f"lt_test_{tag}.sentences.enforcement_recorded",
+                                                      durable="check", stream=settings.stream)
+            received = [decode(m.data) for m in await sub.fetch(100, timeout=5)]
+        finally:
+            await nc.close()
+    finally:
+        await link.close()
+        await delete_stream(settings.stream)
+    (event,) = [e for e in received if e.key == s["id"]]
+    assert event.topic == "sentences.enforcement_recorded"
+    assert {k: event.payload[k] for k in ("sentenceId", "personalId", "kind", "newStatus")} == {
+        "sentenceId": s["id"], "personalId": s["personal_id"], "kind": "ESCAPE", "newStatus": "ESCAPED"}
+    assert event.payload["effectiveDate"] == _input(s, "x")["date"] and event.payload["eventId"]
