@@ -16,7 +16,14 @@ from gateway.audit import AuditStore, AuditUnavailable, verify
 from gateway.audit.chain import KIND_GRANT
 from gateway.audit.schema import audit_log
 from gateway.auth import AgencyCatalogue, AuthSettings, Caller, Role
-from gateway.grants.model import GrantInputError, GrantRequest, Status, grant_reference, grants_table, metadata
+from gateway.grants.model import (
+    GrantInputError,
+    GrantRequest,
+    Status,
+    grant_reference,
+    grants_table,
+    metadata,
+)
 from gateway.grants.registry import GrantNotFound, GrantRegistry
 from gateway.grants.resolver import GrantResolver
 from gateway.policy.bundle import load_bundle
