@@ -290,6 +290,8 @@ class Pipeline:
                 raise GatewayError("GRAPHQL_VALIDATION_FAILED", f"Cannot plan this operation: {exc}") from exc
             ctx = FetchContext(request.request_id, getattr(caller, "sub", None), getattr(caller, "agency_id", None),
                                purpose.purpose if purpose else None, caller)
+            if calls:
+                await self._audit_intent(request, started, caller, purpose, operation, coordinates, decision, calls)
             executed = True
             trace.stage("execute")  # the executor's fetch spans are its children
             apply_fetched = getattr(self.policy, "apply_fetched", None)
@@ -359,6 +361,25 @@ class Pipeline:
         await self.writes.settle(begun, executed=executed, status=200, body=body, entries=record.writes,
                                  audited=True, request_id=request.request_id)
         return GraphQLResponse(200, body, status_outcome)
+
+    async def _audit_intent(self, request: GraphQLRequest, started: float, caller: Caller | None,
+                            purpose: DeclaredPurpose | None, operation: ParsedOperation,
+                            coordinates: Mapping[str, str], decision: Any, calls: tuple[Any, ...]) -> None:
+        """Before a mutation reaches its subgraph, a durable record of the writes it is about to make (outcome
+        ``intended``): a write never happens untraced. The audit store down: ``AUDIT_UNAVAILABLE``, nothing
+        called (fail closed)."""
+        intents = self.writes.intents(calls, decision)
+        if not intents:  # every write refused: nothing will be written, the request's own record says so
+            return
+        record = self._record(request, started, caller, purpose, operation, coordinates, decision, None,
+                              sorted({s for w in intents for s in w.all_subjects}), "ok", [], 202)
+        record.writes = intents
+        try:
+            await _maybe(self.audit.record(record))
+        except Exception as exc:
+            log.error("audit of the writes of request %s failed: %s", request.request_id, exc)
+            raise GatewayError("AUDIT_UNAVAILABLE", "The write could not be recorded; nothing was written.",
+                               503) from exc
 
     async def _replay(self, request: GraphQLRequest, started: float, caller: Caller | None,
                       purpose: DeclaredPurpose | None, operation: ParsedOperation, coordinates: Mapping[str, str],

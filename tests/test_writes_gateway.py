@@ -122,6 +122,7 @@ class World:
     books: Books
     env: dict[str, str]
     audit_url: str
+    audit_hook: Any = None
 
     def headers(self, agency: str, purpose: str, key: str | None = None, legal_basis: str | None = None,
                 sub: str = "officer-1") -> dict[str, str]:
@@ -164,7 +165,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                       audit=hooks.audit, transports={"registry": transport}, resources=hooks.resources,
                       writes=hooks.writes)
     async with gateway:
-        yield World(gateway, books, env, audit_url)
+        yield World(gateway, books, env, audit_url, hooks.audit)
 
 
 REGISTER = """mutation Register($input: BirthInput!) {
@@ -293,3 +294,64 @@ async def test_bad_idempotency_key_is_refused_before_anything_runs(world: World)
     response = await world.gateway.execute(REGISTER, birth(), "Register", headers)
     assert response.status == 400 and response.body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
     assert world.books.writes == []
+
+
+async def test_every_write_audited_in_the_chain(world: World) -> None:
+    from gateway.audit import AuditStore
+    from gateway.audit.attest import verify
+
+    registry = world.headers(HANOI_REGISTRY, "civil_status_registration", key="audit-1")
+    await world.gateway.execute(REGISTER, birth(), "Register", registry)  # written
+    await world.gateway.execute(REGISTER, birth(), "Register", registry)  # replayed
+    await world.gateway.execute(REGISTER, birth("079"), "Register", world.headers(
+        HANOI_REGISTRY, "civil_status_registration"))  # refused: another province
+    await world.gateway.execute(REGISTER, birth(name=""), "Register", world.headers(
+        HANOI_REGISTRY, "civil_status_registration"))  # rejected by the subgraph
+    await world.gateway.execute('{ ping }', None, None, world.headers(HANOI_REGISTRY, "civil_status_registration"))
+    rows = await world.audit_records()
+    # before the subgraph is called, the writes about to be made are recorded (HTTP status 202, "intended")
+    intents = [r for r in rows if r["http_status"] == 202]
+    assert [[e["outcome"] for e in json.loads(r["writes"])] for r in intents] == [["intended"], ["intended"]]
+    assert [r["request_id"] for r in intents] == [rows[0]["request_id"], rows[4]["request_id"]]
+    rows = [r for r in rows if r["http_status"] != 202]
+    entries = [json.loads(r["writes"]) if r.get("writes") else [] for r in rows]
+    written, replayed, refused, rejected, read = entries
+    assert read == []  # a query has no write entries (and its record hashes as before: no writes column)
+    [w] = written
+    assert (w["coordinate"], w["key"], w["outcome"], w["subjects"]) == (
+        "Mutation.registerBirth", "registerBirth", "written", [MOTHER])
+    [record] = w["records"]
+    assert record["recordType"] == "BirthRegistration" and record["recordId"] == "B1"
+    assert record["before"] is None and re.fullmatch(r"sha256:[0-9a-f]{64}", record["after"])
+    assert "Nguyễn" not in rows[0]["writes"]  # hashes, never values
+    assert rows[0]["subjects"] == [MOTHER]  # the write's subjects index the record (accessLog)
+    assert [e["outcome"] for e in replayed] == ["replayed"] and replayed[0]["records"] == []
+    assert refused[0]["outcome"] == "refused" and "province 001 may not write in province 079" in refused[0]["reason"]
+    assert rejected[0]["outcome"] == "rejected"
+    assert world.books.writes == ["B1"]
+    store = AuditStore(database_url=world.audit_url)
+    await store.start(writer=False)
+    try:
+        assert (await verify(store)).problem is None  # `audit verify` passes
+    finally:
+        await store.close()
+
+
+class FailingAudit:
+    """An audit store that cannot make anything durable."""
+
+    def record(self, _record: Any) -> Any:
+        raise RuntimeError("audit database unreachable")
+
+
+async def test_no_audit_no_write(world: World) -> None:
+    world.gateway.pipeline.audit = FailingAudit()
+    key = world.headers(HANOI_REGISTRY, "civil_status_registration", key="down-1")
+    response = await world.gateway.execute(REGISTER, birth(), "Register", key)
+    assert response.status == 503 and response.body["errors"][0]["extensions"]["code"] == "AUDIT_UNAVAILABLE"
+    assert "data" not in response.body
+    assert world.books.writes == []  # fail closed: the write is never attempted untraced
+    world.gateway.pipeline.audit = world.audit_hook  # back up: the key was released, the retry writes
+    retry = await world.gateway.execute(REGISTER, birth(), "Register", key)
+    assert retry.status == 200 and retry.body["data"]["registerBirth"]["id"] == "B1"
+    assert world.books.writes == ["B1"]

@@ -8,7 +8,9 @@ Outcomes of a write call:
 - ``rejected``: the subgraph refused the input (``BAD_USER_INPUT``): nothing written;
 - ``unknown``: the subgraph could not be reached or failed: whether it wrote is not known here;
 - ``not_written``: the subgraph answered without reporting a write (e.g. nothing to change);
-- ``replayed``: an ``Idempotency-Key`` retry answered with the first result: nothing written again.
+- ``replayed``: an ``Idempotency-Key`` retry answered with the first result: nothing written again;
+- ``intended``: in the record made before the subgraph is called (the request's own record follows with the
+  outcome); a write never happens without a durable trace.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ The pipeline calls, for a mutation only (``gateway/pipeline.py``)::
 
     begun = await writes.begin(request.headers, caller, purpose, operation, request.variables)
         # None (no Idempotency-Key), a Claim (run the mutation), or a Replay (answer it, call nothing)
+    ...audit the intended writes (outcome ``intended``) before any subgraph is called: no store, no write...
     ...execute...
     entries = writes.audits(collected.calls, decision, fetched_writes, response_errors)
     ...audit (entries go into the same record, same hash chain)...
@@ -63,6 +64,14 @@ class WriteStage:
                errors: Sequence[Mapping[str, Any]]) -> list[WriteAudit]:
         """The audit entries of the request's write calls."""
         return write_audits(calls, refused_keys(decision), write_records(records), errors)
+
+    @staticmethod
+    def intents(calls: Iterable[Any], decision: Any) -> list[WriteAudit]:
+        """The writes a mutation is about to make (its calls the policy did not refuse), outcome ``intended``:
+        recorded before any subgraph is called."""
+        refused = refused_keys(decision)
+        return [WriteAudit(a.key, a.coordinate, "intended", a.subjects)
+                for a in write_audits(calls, refused, [], []) if a.outcome != "refused"]
 
     @staticmethod
     def failed_audits(calls: Iterable[Any], decision: Any, executed: bool) -> list[WriteAudit]:
