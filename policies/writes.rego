@@ -11,7 +11,7 @@ import rego.v1
 # METADATA
 # title: Operations decided by this write policy (not refused wholesale by purposes.rego)
 # custom:
-#   articles: ["003 Art. 7.2", "000 Art. 11.3"]
+#   article: "003 Art. 7.2; 000 Art. 11.3"
 write_operation(inp) if inp.operation in data.writes.operations
 
 write_rules := data.writes.mutations
@@ -30,7 +30,8 @@ is_write(call) if {
 #   (004 Art. 3.3); province-scoped agencies only in their own province, read from the declared area
 #   (003 Art. 7.2.a, 8.4).
 # custom:
-#   articles: ["003 Art. 7.1", "003 Art. 7.2", "003 Art. 8.4", "000 Art. 11.3", "000 Art. 6.2", "004 Art. 3.3"]
+#   article: "003 Art. 7.1, 7.2, 8.4; 000 Art. 11.3, 6.2; 004 Art. 3.3, 3.4"
+#   branches: ["004 Art. 3.4 (deny by default)", "003 Art. 7.2; 000 Art. 11.3, 6.2", "004 Art. 3.3", "003 Art. 7.2.a, 8.4", "003 Art. 7.2.a, 8.4"]
 write_refusal(inp, call) := concat("", ["deny by default: no write rule for ", call.coordinate, " (policies/data/writes.json)"]) if {
 	is_write(call)
 	not write_rules[call.coordinate]
