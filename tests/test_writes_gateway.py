@@ -84,7 +84,12 @@ class Mutation:
         WriteArea(argument="input.registrationProvinceCode"), WriteSubject(argument="input.motherPersonalId")])
     async def register_birth(self, info: Info, input: BirthInput) -> Receipt | None:
         if not input.full_name.strip():
-            raise bad_user_input("input.fullName", "the child's full name is required")
+            error = bad_user_input("input.fullName", "the child's full name is required")
+            error.extensions["invalidFields"] = [  # every problem; one that names internals never leaves
+                {"field": "input.fullName", "message": "the child's full name is required"},
+                {"field": "input.registrationProvinceCode", "message": "checked at postgresql://10.0.0.7:5432"},
+                {"field": "representations.0", "message": "not the client's input"}]
+            raise error
         await asyncio.sleep(0.01)  # a write takes time: concurrent retries overlap
         books: Books = info.context.books
         row_id = f"B{len(books.rows) + 1}"
@@ -251,6 +256,9 @@ async def test_validation_error_names_the_field_and_writes_nothing(world: World)
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["argumentName"] == "input.fullName"
     assert "full name is required" in error["message"] and error["path"] == ["registerBirth"]
+    assert error["extensions"]["invalidFields"] == [
+        {"field": "input.fullName", "message": "the child's full name is required"}]
+    assert "10.0.0.7" not in json.dumps(response.body)
     assert world.books.writes == []
 
 

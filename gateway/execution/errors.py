@@ -9,7 +9,8 @@ traces. The client gets only:
 - ``path``: the client's path (internal aliases mapped back by the executor);
 - ``extensions``: ``code`` (a well-formed code, else ``DOWNSTREAM_SERVICE_ERROR`` as Apollo Gateway says),
   ``serviceName``, and ``argumentName`` for ``BAD_USER_INPUT`` (an argument or a dotted path to an input field
-  below it, ``input.dateOfBirth``; not ``representations``: that is the
+  below it, ``input.dateOfBirth``; and ``invalidFields``, every problem of a mutation's input as ``{field,
+  message}``, each kept on the same terms; not ``representations``: that is the
   gateway's own argument of ``_entities``, about data another subgraph returned, not about the client's input).
 
 The original is logged at debug level only (it may hold personal data).
@@ -38,6 +39,25 @@ def generic_message(service: str) -> str:
     return f"Subgraph '{service}' could not resolve this field."
 
 
+MAX_INVALID_FIELDS = 50
+
+
+def _invalid_fields(raw: Any) -> list[dict[str, str]]:
+    """A mutation's per-field problems (``[{"field": "input.dateOfBirth", "message": ...}]``), each kept only when
+    it names an input field and its message is about the client's own input (bounded, no internals)."""
+    if not isinstance(raw, list):
+        return []
+    out = []
+    for item in raw[:MAX_INVALID_FIELDS]:
+        if not isinstance(item, dict):
+            continue
+        name, text = item.get("field"), item.get("message")
+        if (isinstance(name, str) and _ARGUMENT.fullmatch(name) and name.split(".", 1)[0] != "representations"
+                and isinstance(text, str) and 0 < len(text) <= MAX_MESSAGE and not _INTERNAL.search(text)):
+            out.append({"field": name, "message": text})
+    return out
+
+
 def client_error(error: Any, service: str, path: list[Any] | None) -> dict[str, Any]:
     """The client's view of one subgraph error (``path`` already in client keys, or None)."""
     raw = error if isinstance(error, dict) else {}
@@ -50,6 +70,9 @@ def client_error(error: Any, service: str, path: list[Any] | None) -> dict[str, 
         text = raw.get("message")
         if isinstance(text, str) and text and len(text) <= MAX_MESSAGE and not _INTERNAL.search(text):
             message = text
+        invalid = _invalid_fields(extensions.get("invalidFields"))
+        if invalid:
+            safe["invalidFields"] = invalid
         argument = extensions.get("argumentName")
         if (isinstance(argument, str) and _ARGUMENT.fullmatch(argument)
                 and argument.split(".", 1)[0] != "representations"):
