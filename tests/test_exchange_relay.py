@@ -181,3 +181,41 @@ def test_malformed_envelopes_are_rejected_and_filters_follow_the_producers() -> 
     settings = replace(ExchangeSettings(name="population"), subject_prefix="p")
     assert filter_subject(settings, [topics.PERSON_CREATED]) == "p.population.>"
     assert filter_subject(settings, [topics.BIRTH_REGISTERED, topics.ENFORCEMENT_RECORDED]) == "p.>"
+
+
+async def test_published_rows_are_pruned_after_their_retention_unpublished_never(world: World) -> None:
+    import datetime as dt
+
+    await _write(world, 3)
+    async with world.producer.engine.begin() as conn:
+        old = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+        first, second, _third = [r.id for r in await conn.execute(select(world.outbox.c.id)
+                                                                   .order_by(world.outbox.c.key))]
+        await conn.execute(update(world.outbox).where(world.outbox.c.id == first).values(published_at=old))
+        await conn.execute(update(world.outbox).where(world.outbox.c.id == second).values(
+            published_at=dt.datetime.now(dt.UTC)))
+    relay = Relay(world.producer, world.outbox, world.settings("civil_status"), ExchangeMetrics())
+    assert await relay.prune() == 1
+    async with world.producer.engine.connect() as conn:
+        left = {r.id for r in await conn.execute(select(world.outbox.c.id))}
+    assert first not in left and second in left and len(left) == 2
+
+
+async def test_the_exchange_process_serves_its_metrics_and_health(world: World) -> None:
+    import httpx
+
+    from subgraphs.common.exchange.runner import create_app, load_spec
+
+    spec = load_spec("population")
+    assert spec is not None and load_spec("gateway_does_not_exist") is None
+    app = create_app("population", db=world.population, settings=world.settings("population"), spec=spec)
+    runner = app.state.runner
+    assert runner.relay is not None and runner.consumer is not None
+    assert runner.consumer.subject == f"{world.settings('population').subject_prefix}.civil_status.>"
+    runner.metrics.lag.labels("population", topics.BIRTH_REGISTERED).observe(0.042)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://exchange") as client:
+        metrics = (await client.get("/metrics")).text
+        health = (await client.get("/healthz")).json()
+    assert 'lienthong_exchange_propagation_lag_seconds_bucket{consumer="population",le="0.05",' \
+           'topic="civil_status.birth_registered"} 1.0' in metrics
+    assert health == {"status": "ok", "exchange": "population", "nats": "unreachable"}  # not started: no link

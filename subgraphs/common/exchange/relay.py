@@ -9,10 +9,11 @@ the relay retries with exponential backoff; writes in the subgraph never wait fo
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 
 from nats.js import JetStreamContext
-from sqlalchemy import Table, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 
 from subgraphs.common.db import Database
 from subgraphs.common.outbox import envelope, utcnow
@@ -23,6 +24,8 @@ from .metrics import ExchangeMetrics
 
 log = logging.getLogger("lienthong.exchange.relay")
 PUBLISH_TIMEOUT_S = 5.0
+PUBLISHED_KEPT = dt.timedelta(days=7)  # published rows kept this long, then pruned (the stream keeps 30 days)
+PRUNE_EVERY_S = 3600.0
 
 
 class PublishFailed(RuntimeError):
@@ -41,6 +44,15 @@ class Relay:
             count = await conn.scalar(select(func.count()).select_from(self.table)
                                       .where(self.table.c.published_at.is_(None)))
         return int(count or 0)
+
+    async def prune(self, older_than: dt.timedelta = PUBLISHED_KEPT) -> int:
+        """Delete rows published more than ``older_than`` ago (kept a while to answer "was it sent, when?");
+        returns how many. Unpublished rows are never deleted."""
+        t = self.table
+        async with self.db.engine.begin() as conn:
+            result = await conn.execute(delete(t).where(t.c.published_at.is_not(None),
+                                                        t.c.published_at < utcnow() - older_than))
+        return int(result.rowcount or 0)
 
     async def publish_pending(self, js: JetStreamContext) -> int:
         """Publish one batch of unpublished rows, oldest first; returns how many were published. Raises
@@ -77,8 +89,13 @@ class Relay:
         """Publish until ``stop`` is set: a full batch is followed at once by the next, an idle outbox is polled
         every ``poll_interval_s``, a failure (NATS or the database unreachable) waits with backoff."""
         backoff = Backoff(self.settings.max_backoff_s)
+        next_prune = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
+                if loop.time() >= next_prune:
+                    await self.prune()
+                    next_prune = loop.time() + PRUNE_EVERY_S
                 js = await link.jetstream()
                 self.metrics.connected.labels(self.settings.name).set(1)
                 published = await self.publish_pending(js)

@@ -33,7 +33,7 @@ def load_spec(name: str) -> ExchangeSpec | None:
     try:
         module = importlib.import_module(f"subgraphs.{name}.exchange")
     except ModuleNotFoundError as exc:
-        if exc.name == f"subgraphs.{name}.exchange":
+        if exc.name in (f"subgraphs.{name}", f"subgraphs.{name}.exchange"):
             return None
         raise
     return module.exchange_spec()
