@@ -53,6 +53,12 @@ grant_check(inp) := {"code": "", "reason": ""} if {
 	problem := grant_problem(inp, g)
 } else := {"code": "", "reason": ""}
 
+# METADATA
+# title: "What is wrong with the named grant"
+# description: >-
+#   What is wrong with the named grant
+# custom:
+#   article: "000 Art. 13.3, 13.4"
 grant_problem(inp, g) := {"code": "not_named", "reason": "000 Art. 13.3: X-Legal-Basis names no registered grant (GR-...): CRIMINAL data needs the competent authority's decision registered in the grants registry"} if {
 	g.status == "not_named"
 } else := {"code": "unknown", "reason": concat("", ["000 Art. 13.3: no such grant ", g.reference, " in the registry"])} if {
@@ -122,10 +128,22 @@ grant_rules(inp, effects) := [{
 	count(coords) > 0
 } else := []
 
+# METADATA
+# title: "Persons a grant covers, as a row predicate"
+# description: >-
+#   Persons a grant covers, as a row predicate
+# custom:
+#   article: "000 Art. 13.3"
 coverage_predicate(g) := {"attr": "residenceProvinceCode", "op": "ne", "value": g.province, "if_unknown": true} if {
 	g.scope == "province"
 } else := {"attr": "subject", "op": "not_in", "value": g.subjects, "if_unknown": true}
 
+# METADATA
+# title: "Persons a grant covers, in words"
+# description: >-
+#   Persons a grant covers, in words
+# custom:
+#   article: "000 Art. 13.3"
 coverage_text(g) := concat("", ["persons residing in province ", g.province]) if {
 	g.scope == "province"
 } else := concat("", ["the persons of case ", shown(g.case_reference)]) if {
@@ -145,9 +163,22 @@ registry_read(subject, coordinate) if {
 	registry_coordinate(coordinate)
 }
 
+# METADATA
+# title: "Grants registry coordinates"
+# description: >-
+#   The registry's root fields and types (data/grants.json administration).
+# custom:
+#   article: "000 Art. 13.3, 13.7"
 registry_coordinate(coordinate) if coordinate in data.grants.administration.root_fields
 
+# METADATA
+# title: "Grants registry coordinates"
+# description: >-
+#   The registry's root fields and types (data/grants.json administration).
+# custom:
+#   article: "000 Art. 13.3, 13.7"
 registry_coordinate(coordinate) if {
 	type_name := split(coordinate, ".")[0]
 	type_name in data.grants.administration.types
 }
+

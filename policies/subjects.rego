@@ -11,46 +11,81 @@ package lienthong.authz
 import rego.v1
 
 # METADATA
-# title: The release a data subject's own reads follow
-# description: 004 Art. 9.3, 14.1 (the subject may see their own data); as much as a civil status extract gives
-#   them (003 Art. 8.1-8.4, 13.1). CRIMINAL, RELIGION and HEALTH stay withheld as for the extract.
+# title: "The release a data subject's own reads follow"
+# description: >-
+#   004 Art. 9.3, 14.1 (the subject may see their own data); as much as a civil status extract gives them (003
+#   Art. 8.1-8.4, 13.1). CRIMINAL, RELIGION and HEALTH stay withheld as for the extract.
+# custom:
+#   article: "004 Art. 9.3, 14.1; 003 Art. 8.1-8.4, 13.1"
 subject_release_purpose := "civil_status_extract"
 
 # METADATA
-# title: The data subject rights service (gateway/subjects)
-# description: 004 Art. 9, 11, 12, 14-16. Read and called by the data subject and the data-protection officer
-#   without a purpose, like the access log (transparency.rego); its resolvers check who may do what (a subject
-#   files and reads their own requests and consents, the DPO lists and resolves).
+# title: "The data subject rights service (gateway/subjects)"
+# description: >-
+#   004 Art. 9, 11, 12, 14-16. Read and called by the data subject and the data-protection officer without a
+#   purpose, like the access log (transparency.rego); its resolvers check who may do what (a subject files and
+#   reads their own requests and consents, the DPO lists and resolves).
+# custom:
+#   article: "004 Art. 9, 11, 12, 14-16"
 subject_rights_root_fields := {
 	"Query.myDataSubjectRequests", "Query.dataSubjectRequests", "Query.myConsents",
 	"Mutation.fileDataSubjectRequest", "Mutation.resolveDataSubjectRequest",
 	"Mutation.giveConsent", "Mutation.withdrawConsent",
 }
 
+# METADATA
+# title: "Types of the data subject rights service"
+# description: >-
+#   Types of the data subject rights service
+# custom:
+#   article: "004 Art. 9, 11, 12, 14-16"
 subject_rights_types := {"DataSubjectRequest", "ProcessingClock", "Consent"}
 
 # METADATA
-# title: Rights coordinates are transparency coordinates
-# description: 004 Art. 9, 38.2. Adds the rights service to transparency.rego's coordinates (read by the data
-#   subject and the DPO, no purpose needed).
+# title: "Rights coordinates are transparency coordinates"
+# description: >-
+#   004 Art. 9, 38.2. Adds the rights service to transparency.rego's coordinates (read by the data subject and
+#   the DPO, no purpose needed).
+# custom:
+#   article: "004 Art. 9, 38.2"
 transparency_coordinate(coordinate) if coordinate in subject_rights_root_fields
 
+# METADATA
+# title: "Rights coordinates are transparency coordinates"
+# description: >-
+#   Rights coordinates are transparency coordinates
+# custom:
+#   article: "004 Art. 9, 38.2"
 transparency_coordinate(coordinate) if {
 	type_name := split(coordinate, ".")[0]
 	type_name in subject_rights_types
 }
 
 # METADATA
-# title: The caller is a data subject
-# description: 004 Art. 9. A data-protection officer is not (role dpo); an agency officer is not.
+# title: "The caller is a data subject"
+# description: >-
+#   004 Art. 9. A data-protection officer is not (role dpo); an agency officer is not.
+# custom:
+#   article: "004 Art. 9"
 self_service(inp) if inp.subject.role == "data_subject"
 
+# METADATA
+# title: "The data subject's personal id"
+# description: >-
+#   The personal identification number of the data subject's token, or empty when it is not one.
+# custom:
+#   article: "004 Art. 9"
 self_personal_id(inp) := inp.subject.personal_id if {
 	is_string(inp.subject.personal_id)
 	regex.match(`^[0-9]{12}$`, inp.subject.personal_id)
 } else := ""
 
-# The decision for a data subject (decision.rego dispatches here).
+# METADATA
+# title: "Decision for a data subject"
+# description: >-
+#   The decision for a data subject (decision.rego dispatches here).
+# custom:
+#   article: "004 Art. 9.3, 14.1"
 subject_decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules": [], "root_fields": {}} if {
 	r := subject_refusal(inp)
 } else := {
@@ -64,9 +99,12 @@ subject_decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules":
 }
 
 # METADATA
-# title: What a data subject may not ask
-# description: 004 Art. 9.3, 14.1 - a data subject reads their own data under their own right, with no
-#   purpose; 004 Art. 3.4 - they change nothing through the gateway but by the rights mutations.
+# title: "What a data subject may not ask"
+# description: >-
+#   004 Art. 9.3, 14.1 - a data subject reads their own data under their own right, with no purpose; 004 Art.
+#   3.4 - they change nothing through the gateway but by the rights mutations.
+# custom:
+#   article: "004 Art. 9.3, 14.1; 004 Art. 3.4"
 subject_refusal(inp) := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
 	"004 Art. 9: a data subject's token must carry their personalId (12 digits) as sub",
 ]} if {
@@ -88,13 +126,22 @@ subject_refusal(inp) := {"code": "PURPOSE_NOT_PERMITTED", "reasons": [
 }
 
 # METADATA
-# title: A data subject's own fields: what a civil status extract releases
-# description: 004 Art. 9.3, 14.1; 003 Art. 8, 13.1. The access log and the rights service are allowed
-#   (transparency); every other field gets the effect it has for purpose civil_status_extract.
+# title: "A data subject's own fields: what a civil status extract releases"
+# description: >-
+#   004 Art. 9.3, 14.1; 003 Art. 8, 13.1. The access log and the rights service are allowed (transparency);
+#   every other field gets the effect it has for purpose civil_status_extract.
+# custom:
+#   article: "004 Art. 9.3, 14.1; 003 Art. 8, 13.1"
 subject_field_effects(inp) := {f.coordinate: subject_field_effect(ctx, f) | some f in inp.fields} if {
 	ctx := context(object.union(inp, {"purpose": subject_release_purpose}))
 }
 
+# METADATA
+# title: "Effect of one field for a data subject"
+# description: >-
+#   Effect of one field for a data subject
+# custom:
+#   article: "004 Art. 9.3, 14.1; 003 Art. 13.1"
 subject_field_effect(ctx, f) := e if {
 	transparency_read(ctx.subject, f.coordinate)
 	e := allow_effect("004 Art. 9, 14-16: the data subject's rights service and access log")
@@ -104,11 +151,14 @@ subject_field_effect(ctx, f) := e if {
 }
 
 # METADATA
-# title: A data subject sees rows about themself only
-# description: 004 Art. 9.3, 14.1 - own data; 004 Art. 10.2 - respect others' data. A row none of whose
-#   declared subjects is the caller (a spouse's or a parent's Person row, another person's event or sentence,
-#   a row whose subjects cannot be read) is filtered, on every path. subjects all - the rule hits when every
-#   subject of the row is someone else (an unreadable subject counts as someone else: if_unknown true).
+# title: "A data subject sees rows about themself only"
+# description: >-
+#   004 Art. 9.3, 14.1 - own data; 004 Art. 10.2 - respect others' data. A row none of whose declared subjects
+#   is the caller (a spouse's or a parent's Person row, another person's event or sentence, a row whose subjects
+#   cannot be read) is filtered, on every path. subjects all - the rule hits when every subject of the row is
+#   someone else (an unreadable subject counts as someone else: if_unknown true).
+# custom:
+#   article: "004 Art. 9.3, 14.1; 004 Art. 10.2"
 subject_row_rules(inp, effects) := [{
 	"id": "data_subject_self",
 	"when": {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true},
@@ -121,31 +171,48 @@ subject_row_rules(inp, effects) := [{
 # --- consent (004 Art. 9.2, 11, 12) ---------------------------------------------------------------------------
 
 # METADATA
-# title: Purposes that need the data subject's consent
-# description: 004 Art. 11.1 (consent for every processing), 17 (the exemptions). A purpose needs consent when
+# title: "Purposes that need the data subject's consent"
+# description: >-
+#   004 Art. 11.1 (consent for every processing), 17 (the exemptions). A purpose needs consent when
 #   purposes.json says requires_consent (it must not be exempt_004_art17).
+# custom:
+#   article: "004 Art. 11.1"
 requires_consent(inp) if {
 	p := purposes[inp.purpose]
 	p.requires_consent == true
 	not p.exempt_004_art17 == true
 }
 
-# The consent the request named (X-Consent-Reference), as the gateway found it in its store (gateway/subjects):
-# {"reference", "found", "personal_id", "agency", "purpose", "scope": [categories], "withdrawn", "expired"}.
+# METADATA
+# title: "The consent the request named"
+# description: >-
+#   The consent the request named (X-Consent-Reference), as the gateway found it in its store
+#   (gateway/subjects): reference, found, personal_id, agency, purpose, scope, withdrawn, expired.
+# custom:
+#   article: "004 Art. 11, 12"
 consent_of(inp) := c if {
 	c := inp.consent
 	is_object(c)
 } else := {}
 
 # METADATA
-# title: Whether the named consent covers this request, and why not
-# description: 004 Art. 11.2.b-c (given for this purpose to this agency), 11.9 and 12.4 (effective until
-#   withdrawn), 11.4 (one purpose at a time). Undefined when the consent is valid.
+# title: "Whether the named consent covers this request, and why not"
+# description: >-
+#   004 Art. 11.2.b-c (given for this purpose to this agency), 11.9 and 12.4 (effective until withdrawn), 11.4
+#   (one purpose at a time). Undefined when the consent is valid.
+# custom:
+#   article: "004 Art. 11.2.b-c"
 consent_problem(inp) := problem if {
 	c := consent_of(inp)
 	problem := consent_problem_of(c, inp.subject.agency, inp.purpose)
 }
 
+# METADATA
+# title: "What is wrong with a consent"
+# description: >-
+#   What is wrong with a consent
+# custom:
+#   article: "004 Art. 11.2, 12"
 consent_problem_of(c, agency, purpose) := "no consent reference declared (X-Consent-Reference)" if {
 	not is_string(c.reference)
 } else := concat("", ["consent ", c.reference, " is not recorded"]) if {
@@ -160,13 +227,24 @@ consent_problem_of(c, agency, purpose) := "no consent reference declared (X-Cons
 	not c.purpose == purpose
 }
 
-# The persons a valid consent covers (a consent covers one person).
+# METADATA
+# title: "Persons a valid consent covers"
+# description: >-
+#   The persons a valid consent covers (a consent covers one person).
+# custom:
+#   article: "004 Art. 11.1"
 consented_subjects(inp) := [] if {
 	consent_problem(inp)
 } else := [c.personal_id] if {
 	c := consent_of(inp)
 } else := []
 
+# METADATA
+# title: "Reason of a consent rule"
+# description: >-
+#   Reason of a consent rule
+# custom:
+#   article: "004 Art. 11"
 consent_reason(inp) := concat("", ["004 Art. 11: purpose ", shown(inp.purpose), " needs the data subject's consent; ", problem]) if {
 	problem := consent_problem(inp)
 } else := concat("", ["004 Art. 11: purpose ", shown(inp.purpose), " needs the data subject's consent; consent ", shown(c.reference), " covers person ", shown(c.personal_id), " only"]) if {
@@ -174,11 +252,14 @@ consent_reason(inp) := concat("", ["004 Art. 11: purpose ", shown(inp.purpose), 
 }
 
 # METADATA
-# title: Rows of persons who did not consent are withheld
-# description: 004 Art. 9.2, 11.1, 12.4. For a purpose that needs consent, every row with a subject the named
-#   consent does not cover (or every row, when the consent is missing, withdrawn, expired, or for another
-#   agency or purpose) has its personal fields withheld; outside the consent's scope (11.2.a, 11.7 - consent
-#   may be partial) the consented person's fields of other categories are withheld too.
+# title: "Rows of persons who did not consent are withheld"
+# description: >-
+#   004 Art. 9.2, 11.1, 12.4. For a purpose that needs consent, every row with a subject the named consent does
+#   not cover (or every row, when the consent is missing, withdrawn, expired, or for another agency or purpose)
+#   has its personal fields withheld; outside the consent's scope (11.2.a, 11.7 - consent may be partial) the
+#   consented person's fields of other categories are withheld too.
+# custom:
+#   article: "004 Art. 9.2, 11.1, 12.4"
 consent_rules(inp, effects) := array.concat([{
 	"id": "consent_required",
 	"when": {"attr": "subject", "op": "not_in", "value": consented_subjects(inp), "if_unknown": true},
@@ -191,6 +272,13 @@ consent_rules(inp, effects) := array.concat([{
 	count(coords) > 0
 } else := []
 
+# METADATA
+# title: "Consent limited to some categories"
+# description: >-
+#   Outside the consent's scope (consent may be partial) the consented person's fields of other categories are
+#   withheld.
+# custom:
+#   article: "004 Art. 11.2.a, 11.7"
 consent_scope_rules(inp, effects) := [{
 	"id": "consent_scope",
 	"when": {"attr": "subject", "op": "in", "value": consented_subjects(inp), "if_unknown": true},
@@ -205,3 +293,4 @@ consent_scope_rules(inp, effects) := [{
 	coords := visible_of(inp, effects, personal_categories - scope)
 	count(coords) > 0
 } else := []
+

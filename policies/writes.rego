@@ -9,14 +9,27 @@ package lienthong.authz
 import rego.v1
 
 # METADATA
-# title: Operations decided by this write policy (not refused wholesale by purposes.rego)
+# title: "Operations decided by this write policy (not refused wholesale by purposes.rego)"
+# description: >-
+#   Operations decided by this write policy (not refused wholesale by purposes.rego)
 # custom:
 #   article: "003 Art. 7.2; 000 Art. 11.3"
 write_operation(inp) if inp.operation in data.writes.operations
 
+# METADATA
+# title: "Write rules by mutation"
+# description: >-
+#   data/writes.json mutations: the agency kinds, purposes and legal basis of each write.
+# custom:
+#   article: "003 Art. 7.2; 000 Art. 11.3"
 write_rules := data.writes.mutations
 
-# The grants registry's mutations are decided by grants.rego (role grant_registrar), not by the write rules.
+# METADATA
+# title: "A call that is a write"
+# description: >-
+#   The grants registry's mutations are decided by grants.rego (role grant_registrar), not by the write rules.
+# custom:
+#   article: "003 Art. 7.2; 000 Art. 11.3"
 is_write(call) if {
 	is_object(call.write)
 	not registry_coordinate(call.coordinate)
@@ -65,13 +78,25 @@ else := concat("", ["003 Art. 7.2.a, 8.4: ", inp.subject.kind, " writes in its o
 	not own_area(inp, call)
 }
 
+# METADATA
+# title: "The write's declared area is the caller's province"
+# description: >-
+#   The write's declared area is the caller's province
+# custom:
+#   article: "003 Art. 7.2.a, 8.4"
 own_area(inp, call) if {
 	is_string(call.write.area)
 	call.write.area == inp.subject.province
 }
 
-# A value for a reason: strings as they are, anything else (null: not declared, not known) as "unknown"
-# (reasons are built with concat: rego-cpp's sprintf quotes a string passed through a function argument).
+# METADATA
+# title: "A value shown in a reason"
+# description: >-
+#   Strings as they are, anything else (null: not declared, not known) as unknown (reasons are built with
+#   concat: rego-cpp's sprintf quotes a string passed through a function argument).
+# custom:
+#   article: "003 Art. 7.2; 000 Art. 11.3"
 shown(x) := x if is_string(x)
 
 else := "unknown"
+

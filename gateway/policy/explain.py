@@ -23,7 +23,7 @@ from graphql import DocumentNode, GraphQLSchema, get_named_type
 
 from .bundle import PolicyBundle
 from .engines import RegoEvaluator
-from .rego_source import Clause, capture_prints, instrument, mask, parse_hits
+from .rego_source import Annotation, Clause, capture_prints, instrument, mask, parse_hits, read_annotations
 from .walk import collect_fields, concrete_types, fragments_of, operation_of
 
 KEYS = {"f": "f.coordinate", "call": "call.key"}
@@ -68,6 +68,7 @@ class Source:
     clauses: list[Clause]
     texts: dict[int, str]
     reaches: dict[str, set[str]]  # rule -> every rule it calls, transitively
+    annotations: dict[int, Annotation]  # clause id -> the METADATA of its rule (absent: none, or invalid)
 
     @classmethod
     def of(cls, clauses: list[Clause], files: Sequence[tuple[str, str]]) -> Source:
@@ -93,7 +94,21 @@ class Source:
                     seen.add(r)
                     todo.extend(calls.get(r, ()))
             reaches[rule] = seen
-        return cls(clauses, texts, reaches)
+        annotations: dict[int, Annotation] = {}
+        for name, source in files:
+            by_line = read_annotations(source)
+            head = None
+            for c in by_file.get(name, []):
+                head = c.line if c.index == 0 else head
+                found = by_line.get(head) if head is not None else None
+                if isinstance(found, Annotation):
+                    annotations[c.id] = found
+        return cls(clauses, texts, reaches, annotations)
+
+    def article(self, clause: Clause) -> str | None:
+        """The article the clause's rule implements (its METADATA ``custom.article``, or the clause's branch)."""
+        found = self.annotations.get(clause.id)
+        return found.article_of(clause.index) or None if found is not None else None
 
     def holds(self, clause: Clause, reason: str) -> bool:
         """Whether ``reason`` is made from a string literal of the clause (``%s``/``%v``/``%d`` are holes)."""
@@ -158,10 +173,12 @@ def where(clause: Clause | None) -> str:
     return f"{clause.where} {clause.label}" if clause is not None else "(not found)"
 
 
-def _rule_json(clause: Clause | None) -> dict[str, Any] | None:
+def _rule_json(clause: Clause | None, source: Source) -> dict[str, Any] | None:
     if clause is None:
         return None
-    return {"file": clause.file, "line": clause.line, "rule": clause.label, "at": clause.where}
+    found = source.annotations.get(clause.id)
+    return {"file": clause.file, "line": clause.line, "rule": clause.label, "at": clause.where,
+            "title": found.title if found is not None else None, "article": source.article(clause)}
 
 
 def explain_report(bundle: PolicyBundle, policy_input: Mapping[str, Any], decided: Any,
@@ -179,7 +196,7 @@ def explain_report(bundle: PolicyBundle, policy_input: Mapping[str, Any], decide
     if refused_code is not None:
         reasons = list(getattr(decided, "reasons", []))
         head["refused"] = refused_code
-        head["reasons"] = [{"reason": r, "rule": _rule_json(traced.rule_for(None, r))} for r in reasons]
+        head["reasons"] = [{"reason": r, "rule": _rule_json(traced.rule_for(None, r), traced.source)} for r in reasons]
         head["consistent"] = traced.decision.get("refusal", {}).get("code") == refused_code
         return head
     result = decided.result
@@ -187,7 +204,7 @@ def explain_report(bundle: PolicyBundle, policy_input: Mapping[str, Any], decide
     for coordinate, effect in sorted(result.fields.items()):
         category, kind = kinds.get(coordinate, ("UNCLASSIFIED", "unknown"))
         fields[coordinate] = {"category": category, "kind": kind, "effect": effect.effect, "mask": effect.mask,
-                              "reason": effect.reason, "rule": _rule_json(traced.rule_for(coordinate, effect.reason))}
+                              "reason": effect.reason, "rule": _rule_json(traced.rule_for(coordinate, effect.reason), traced.source)}
     traced_fields = traced.decision.get("fields", {})
     head["consistent"] = all(traced_fields.get(c, {}).get("effect") == f["effect"]
                              and traced_fields.get(c, {}).get("mask") == f["mask"] for c, f in fields.items())
@@ -196,10 +213,10 @@ def explain_report(bundle: PolicyBundle, policy_input: Mapping[str, Any], decide
         head["paths"] = [{"path": p, "coordinate": c, **{k: fields[c][k] for k in ("effect", "mask", "reason", "rule")}}
                          for p, c in paths if c in fields]
     head["rootFields"] = {key: {"effect": e.effect, "reason": e.reason,
-                                "rule": _rule_json(traced.rule_for(key, e.reason))}
+                                "rule": _rule_json(traced.rule_for(key, e.reason), traced.source)}
                           for key, e in sorted(result.root_fields.items())}
     head["rowRules"] = [{"id": r.id, "effect": r.effect, "when": r.when, "coordinates": sorted(r.coordinates),
-                         "reason": r.reason, "rule": _rule_json(traced.clause_of_row_rule(r.id))}
+                         "reason": r.reason, "rule": _rule_json(traced.clause_of_row_rule(r.id), traced.source)}
                         for r in result.row_rules]
     return head
 
@@ -233,4 +250,7 @@ def render_text(report: Mapping[str, Any]) -> str:
 
 
 def _at(rule: Mapping[str, Any] | None) -> str:
-    return f"{rule['at']} {rule['rule']}" if rule else "(rule not located)"
+    if not rule:
+        return "(rule not located)"
+    article = rule.get("article")
+    return f"{rule['at']} {rule['rule']} [{article if article else 'no article: METADATA missing'}]"

@@ -252,3 +252,60 @@ def capture_prints() -> Iterator[list[str]]:
             os.close(saved)
             tmp.seek(0)
             sink.append(tmp.read().decode("utf-8", errors="replace"))
+
+
+_METADATA = "METADATA"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """An OPA ``# METADATA`` block above a rule: its title, description and ``custom.article`` (the article the
+    rule implements), with ``custom.branches`` giving the article of each clause (head, ``else`` #1, ...) when
+    they differ."""
+
+    title: str
+    description: str
+    article: str
+    branches: tuple[str, ...] = ()
+
+    def article_of(self, index: int) -> str:
+        """The article of clause ``index`` of the rule (0 = the head)."""
+        return self.branches[index] if index < len(self.branches) and self.branches[index] else self.article
+
+
+def read_annotations(source: str) -> dict[int, Annotation | str]:
+    """``{line of a rule head: its Annotation}`` for every top-level rule of ``source`` directly preceded by a
+    ``# METADATA`` comment block (OPA's syntax: YAML in the comment lines down to the rule). A block that is not
+    valid YAML, or not a mapping, maps to the error text instead, so that a check can name it."""
+    import yaml  # only the reading of annotations needs it
+
+    lines = source.splitlines()
+    out: dict[int, Annotation | str] = {}
+    for start, _ in _statements(mask(source)):
+        head = source.count("\n", 0, start)  # 0-based line of the head
+        first = head
+        while first > 0 and lines[first - 1].startswith("#"):
+            first -= 1
+        block = lines[first:head]
+        marks = [i for i, line in enumerate(block) if line.strip("# \t") == _METADATA]
+        if not marks:
+            continue
+        text = "\n".join(line[2:] if line.startswith("# ") else line[1:] for line in block[marks[-1] + 1:])
+        try:
+            meta = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            out[head + 1] = f"invalid YAML: {exc}"
+            continue
+        if not isinstance(meta, dict):
+            out[head + 1] = "not a mapping"
+            continue
+        custom = meta.get("custom") if isinstance(meta.get("custom"), dict) else {}
+        branches = custom.get("branches") or ()
+        article = custom.get("article") or custom.get("articles") or ""  # one string, or a list of articles
+        out[head + 1] = Annotation(
+            title=str(meta.get("title") or ""),
+            description=" ".join(str(meta.get("description") or "").split()),
+            article="; ".join(map(str, article)) if isinstance(article, list) else str(article),
+            branches=tuple(str(b) for b in branches) if isinstance(branches, list) else (),
+        )
+    return out

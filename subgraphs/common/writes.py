@@ -29,7 +29,7 @@ Usage in a subgraph::
     @strawberry.type
     class Mutation:
         @strawberry.mutation(
-            description="Register a birth (003 Art. 7.1.a, 10.2.a).",
+            description="Register a birth (003 Art. 7.2.a, 10.2.a).",
             directives=[WriteArea(argument="input.registrationProvinceCode"),
                         WriteSubject(argument="input.motherPersonalId")],
         )
