@@ -21,24 +21,71 @@ from strawberry.federation.schema_directive import Location
 CLASSIFICATION_SPEC_URL = "https://specs.lienthong.gov.vn/classification/v1.0"
 
 
-@strawberry.enum(description="Category of personal data a field holds (Decree 13/2023/NĐ-CP Art. 2).")
-class DataCategory(enum.Enum):
-    PUBLIC = strawberry.enum_value("PUBLIC", description="No personal data (codes, statistics, authorities).")
-    IDENTIFIER = strawberry.enum_value(
-        "IDENTIFIER", description="Identification numbers: personal id, ID card, passport (004 Art. 2.3.g)."
+@strawberry.enum(
+    description=(
+        "Category of personal data a field holds (Decree 13/2023/NĐ-CP Art. 2): basic (Art. 2.3) or sensitive "
+        "(Art. 2.4). Every sensitive kind has its category, used by a field or not yet, so that a new subgraph can "
+        "be classified; the policy withholds a category no purpose names (policies/README.md)."
     )
-    BASIC = strawberry.enum_value("BASIC", description="Basic personal data (004 Art. 2.3).")
+)
+class DataCategory(enum.Enum):
+    PUBLIC = strawberry.enum_value(
+        "PUBLIC", description="No personal data (codes, statistics, authorities): not attached to a person (004 Art. 2.1)."
+    )
+    IDENTIFIER = strawberry.enum_value(
+        "IDENTIFIER",
+        description="Identification numbers: personal id, ID card, passport, tax or insurance number (004 Art. 2.3.g).",
+    )
+    BASIC = strawberry.enum_value(
+        "BASIC",
+        description="Basic personal data: names, dates of birth and death, sex, places, nationality (004 Art. 2.3).",
+    )
     FAMILY = strawberry.enum_value(
         "FAMILY", description="Family relations, marital status, parents, spouse, children (004 Art. 2.3.h, 2.3.i)."
+    )
+    IMAGE = strawberry.enum_value("IMAGE", description="A picture of the person (004 Art. 2.3.e).")
+    DIGITAL_ACTIVITY = strawberry.enum_value(
+        "DIGITAL_ACTIVITY",
+        description="The person's digital accounts and their activity history online (004 Art. 2.3.k).",
+    )
+    POLITICAL_OPINION = strawberry.enum_value(
+        "POLITICAL_OPINION", description="Political views: sensitive (004 Art. 2.4.a)."
+    )
+    RELIGION = strawberry.enum_value("RELIGION", description="Religious belief: sensitive (004 Art. 2.4.a).")
+    HEALTH = strawberry.enum_value(
+        "HEALTH",
+        description="Health and private life in medical records, blood group excepted: sensitive (004 Art. 2.4.b).",
     )
     ETHNIC_ORIGIN = strawberry.enum_value(
         "ETHNIC_ORIGIN", description="Racial or ethnic origin: sensitive (004 Art. 2.4.c)."
     )
-    RELIGION = strawberry.enum_value("RELIGION", description="Religious belief: sensitive (004 Art. 2.4.a).")
-    HEALTH = strawberry.enum_value("HEALTH", description="Health and medical records: sensitive (004 Art. 2.4.b).")
+    GENETIC = strawberry.enum_value(
+        "GENETIC", description="Inherited or acquired genetic characteristics: sensitive (004 Art. 2.4.d)."
+    )
+    BIOMETRIC = strawberry.enum_value(
+        "BIOMETRIC",
+        description="Physical attributes and biological characteristics (fingerprints, face): sensitive (004 Art. 2.4.đ).",
+    )
+    SEX_LIFE = strawberry.enum_value(
+        "SEX_LIFE", description="Sex life and sexual orientation: sensitive (004 Art. 2.4.e)."
+    )
     CRIMINAL = strawberry.enum_value(
         "CRIMINAL",
         description="Data on crimes and offences held by law-enforcement bodies: sensitive (004 Art. 2.4.g).",
+    )
+    FINANCIAL = strawberry.enum_value(
+        "FINANCIAL",
+        description=(
+            "Customer data of credit institutions and payment intermediaries: accounts, deposits, transactions, "
+            "guarantors: sensitive (004 Art. 2.4.h)."
+        ),
+    )
+    LOCATION = strawberry.enum_value(
+        "LOCATION", description="The person's location determined by a location service: sensitive (004 Art. 2.4.i)."
+    )
+    OTHER_SENSITIVE = strawberry.enum_value(
+        "OTHER_SENSITIVE",
+        description="Other personal data the law declares special and needing protection: sensitive (004 Art. 2.4.k).",
     )
 
 
