@@ -19,47 +19,9 @@ import rego.v1
 #   article: "004 Art. 9.3, 14.1; 003 Art. 8.1-8.4, 13.1"
 subject_release_purpose := "civil_status_extract"
 
-# METADATA
-# title: "The data subject rights service (gateway/subjects)"
-# description: >-
-#   004 Art. 9, 11, 12, 14-16. Read and called by the data subject and the data-protection officer without a
-#   purpose, like the access log (transparency.rego); its resolvers check who may do what (a subject files and
-#   reads their own requests and consents, the DPO lists and resolves).
-# custom:
-#   article: "004 Art. 9, 11, 12, 14-16"
-subject_rights_root_fields := {
-	"Query.myDataSubjectRequests", "Query.dataSubjectRequests", "Query.myConsents",
-	"Mutation.fileDataSubjectRequest", "Mutation.resolveDataSubjectRequest",
-	"Mutation.giveConsent", "Mutation.withdrawConsent",
-}
-
-# METADATA
-# title: "Types of the data subject rights service"
-# description: >-
-#   Types of the data subject rights service
-# custom:
-#   article: "004 Art. 9, 11, 12, 14-16"
-subject_rights_types := {"DataSubjectRequest", "ProcessingClock", "Consent"}
-
-# METADATA
-# title: "Rights coordinates are transparency coordinates"
-# description: >-
-#   004 Art. 9, 38.2. Adds the rights service to transparency.rego's coordinates (read by the data subject and
-#   the DPO, no purpose needed).
-# custom:
-#   article: "004 Art. 9, 38.2"
-transparency_coordinate(coordinate) if coordinate in subject_rights_root_fields
-
-# METADATA
-# title: "Rights coordinates are transparency coordinates"
-# description: >-
-#   Rights coordinates are transparency coordinates
-# custom:
-#   article: "004 Art. 9, 38.2"
-transparency_coordinate(coordinate) if {
-	type_name := split(coordinate, ".")[0]
-	type_name in subject_rights_types
-}
+# The data subject rights service (gateway/subjects: requests, consents) is read and called by the data subject
+# and the data-protection officer without a purpose, like the access log: its coordinates are listed with the
+# access log's in data/rules.json "transparency" (transparency.rego); its resolvers check who may do what.
 
 # METADATA
 # title: "The caller is a data subject"
