@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from gateway.auth import PurposeHeaderError, Role, read_purpose
 from gateway.policy import Caller, DeclaredPurpose, EmbeddedEngine, PolicyService
 from tests.policy_fixtures import MODEL, has_reserved_keys, schema, world
 
+ROOT = Path(__file__).resolve().parents[1]
 ME = "079090000003"  # the adult of the fixture world: father 001060000001, sentence S2, marriage M-2 and M-3
 OTHERS = {"001060000001", "001210000002", "001080000004", "001070000005"}
 SELF = Caller(ME, None, None, None, Role.DATA_SUBJECT)
@@ -234,3 +236,36 @@ def test_the_consent_header_is_read_once_and_checked() -> None:
 
 def test_nonnull_wrappers_are_walked() -> None:  # the selection builder sees through wrappers
     assert get_named_type(GraphQLNonNull(GraphQLList(GraphQLNonNull(schema().get_type("Person"))))).name == "Person"
+
+
+async def test_the_self_rule_applies_to_every_personal_row_type_of_the_supergraph(engine: EmbeddedEngine) -> None:
+    """Path invariance on the real schema: for a data subject, every API type holding personal data (but the
+    rights service's and the access log's own answers) is either fully withheld by the field rules or under
+    the data_subject_self row rule, whatever field reaches it."""
+    import json
+
+    from gateway.policy.apply import _concerns
+    from gateway.policy.model import ProtectionModel
+    from gateway.policy.types import Collected
+    from gateway.supergraph import load_supergraph
+
+    root = ROOT
+    supergraph = load_supergraph(root / "schema.graphql")
+    model = ProtectionModel.from_sdl(supergraph.sdl)
+    api = supergraph.api_schema
+    coordinates = {c: model.category(c) for c in model.fields if api.get_type(c.split(".")[0]) is not None}
+    decision = await service(engine).decide(SELF, DeclaredPurpose(None), "query",
+                                            Collected(coordinates, {c: model.kind(c) for c in coordinates}))
+    rule = next(r for r in decision.result.row_rules if r.id == "data_subject_self")
+    assert rule.subjects == "all" and rule.effect == "filter"
+    rules = json.loads((root / "policies/data/rules.json").read_text())["rules"]["transparency"]["types"]
+    unchecked = []
+    for type_name in sorted(model.personal_types):
+        if type_name in rules or type_name in ("Query", "Mutation") or api.get_type(type_name) is None:
+            continue
+        released = [c for c, category in coordinates.items() if c.startswith(type_name + ".")
+                    and category != "PUBLIC" and decision.effect(c).effect != "withhold"]
+        if released and not _concerns(rule, model.of(type_name), True):
+            unchecked.append(type_name)
+    assert not unchecked, f"personal rows a data subject could read about anyone: {unchecked}"
+    assert "Person" in model.personal_types and "MarriageRegistration" in model.personal_types
