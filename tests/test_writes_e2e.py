@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import create_engine, text
 
 from gateway.auth import AuthSettings
@@ -42,6 +43,8 @@ SUBGRAPHS = ("population", "civil_status", "sentences")
 HANOI_REGISTRY = "ubnd-phuong-hoan-kiem"  # civil_registry, province 001
 HCMC_REGISTRY = "ubnd-phuong-ben-thanh"  # civil_registry, province 079
 HASH = re.compile(r"sha256:[0-9a-f]{64}")
+# one gateway for the module (its policy compiled once): the tests share its event loop
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 @dataclass
@@ -83,7 +86,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield Stack(work, env, data_url)
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def gateway(stack: Stack) -> AsyncIterator[Gateway]:
     settings = GatewaySettings.from_env(stack.env)
     supergraph = load_supergraph(settings.supergraph_path, settings)
