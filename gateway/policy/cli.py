@@ -47,6 +47,10 @@ def register(subparsers: Any) -> None:
     explain.add_argument("--dir", default=None, help="policy directory (default: policies/)")
     explain.add_argument("--json", action="store_true", help="machine-readable output")
     explain.set_defaults(func=cmd_explain)
+    categories = commands.add_parser("categories", help="the personal-data categories the policy knows: article "
+                                     "(004 Art. 2), sensitive or not, the purposes released each (Markdown table)")
+    categories.add_argument("--dir", default=None, help="policy directory (default: policies/)")
+    categories.set_defaults(func=cmd_categories)
     impact = commands.add_parser("impact", help="what a policy change changes: verdicts before and after, per "
                                  "agency kind x purpose x coordinate")
     base = impact.add_mutually_exclusive_group()
@@ -88,6 +92,16 @@ def cmd_test(args: argparse.Namespace) -> int:
             else:
                 print(f"coverage meets the threshold of {args.threshold:g}%")
     return status
+
+
+def cmd_categories(args: argparse.Namespace) -> int:
+    """Print the categories table for a policy author classifying a new subgraph."""
+    from .categories import category_table, render_category_table
+
+    bundle = load_bundle(args.dir)
+    rules = bundle.catalogue("rules") or {}
+    print(render_category_table(category_table(rules, bundle.data.get("purposes") or [])))
+    return 0
 
 
 def cmd_impact(args: argparse.Namespace) -> int:
