@@ -22,13 +22,16 @@ from types import FrameType
 from subgraphs.common.serve import workers as subgraph_workers
 
 from .config import CANONICAL, ConfigError, GatewaySettings
+from .grants.demo import demo_legal_basis, seed_demo_grants
 from .keys import key_paths, load_or_create_internal_key
 from .supervise import ServiceSpec, Supervisor
 
 SUBGRAPHS = (("population", 4001), ("civil_status", 4002), ("sentences", 4003))
-DEMO_TOKENS = (  # (agency id, account, purpose, legal basis) shown ready to paste into GraphiQL
-    ("tand-ha-noi", "tham-phan-01", "criminal_proceedings", "Thụ lý vụ án số 123/2026/TLST-HS"),
-    ("vksnd-ha-noi", "kiem-sat-vien-01", "enforcement_supervision", "Quyết định kiểm sát số 45/QĐ-VKS"),
+# (agency id, account, purpose, legal basis) shown ready to paste into GraphiQL; the court and the procuracy name
+# their demo grant of the registry (gateway.grants.demo: registered below if absent, Hà Nội residents).
+DEMO_TOKENS = (
+    ("tand-ha-noi", "tham-phan-01", "criminal_proceedings", demo_legal_basis("tand-ha-noi")),
+    ("vksnd-ha-noi", "kiem-sat-vien-01", "enforcement_supervision", demo_legal_basis("vksnd-ha-noi")),
     ("stp-ha-noi", "chuyen-vien-ho-tich-01", "civil_status_extract", None),
     ("cuc-thong-ke", "thong-ke-vien-01", "statistics", None),
 )
@@ -95,6 +98,11 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
                 return 1
         else:
             print("dev: subgraphs.seed is not available yet: no demo data seeded")
+        try:  # the demo court's and procuracy's grants (their tokens below name them in X-Legal-Basis)
+            for grant_id in seed_demo_grants(env):
+                print(f"dev: registered demo grant {grant_id}")
+        except Exception as exc:  # the federation still starts; CRIMINAL data is then withheld from the demo court
+            print(f"dev: demo grants not registered: {exc}", file=sys.stderr)
     if not settings.supergraph_path.exists():
         print(f"dev: {settings.supergraph_path} missing, composing it…", flush=True)
         subprocess.run([sys.executable, "-m", "gateway", "compose"], env=env, check=False)
