@@ -97,7 +97,7 @@ def measure_growth(options: BenchOptions, run_dir: Path, say: Callable[[str], No
             for persons in options.growth_sizes:
                 bodies = persons_bodies(ids, persons)
                 for target in TARGETS:
-                    endpoint = _endpoint(target, stack, tokens.headers("court"))
+                    endpoint = _endpoint(target, stack, tokens.headers("enforcement"))
                     if endpoint is None:
                         continue
                     probe = Probe(stack.counter_urls(), stack.subgraph_pids(), endpoint.pid, endpoint.metrics_url)

@@ -61,17 +61,17 @@ class BenchQuery:
     key: str
     title: str
     document: str
-    caller: str  # "court" or "statistics": which token and purpose headers our gateway and Apollo get
+    caller: str  # "enforcement" or "statistics": which token and purpose headers our gateway and Apollo get
     direct_subgraph: str | None = None
 
 
 QUERIES: dict[str, BenchQuery] = {
     q.key: q
     for q in (
-        BenchQuery("a", "one person, basic fields (1 subgraph)", QUERY_A, "court", "population"),
-        BenchQuery("b", "one person + civil status events + sentences (3 subgraphs, 1 hop)", QUERY_B, "court"),
-        BenchQuery("c", "200 persons by id + events + sentences", QUERY_C, "court"),
-        BenchQuery("d", "sentenceStatistics by province", QUERY_D, "court", "sentences"),
+        BenchQuery("a", "one person, basic fields (1 subgraph)", QUERY_A, "enforcement", "population"),
+        BenchQuery("b", "one person + civil status events + sentences (3 subgraphs, 1 hop)", QUERY_B, "enforcement"),
+        BenchQuery("c", "200 persons by id + events + sentences", QUERY_C, "enforcement"),
+        BenchQuery("d", "sentenceStatistics by province", QUERY_D, "enforcement", "sentences"),
         BenchQuery("e", "one person, mostly masked (statistics office)", QUERY_E, "statistics"),
     )
 }

@@ -17,7 +17,10 @@ from subgraphs.common.internal_auth import MAX_TTL_SECONDS
 
 CALLERS = {
     # caller -> (agency id in policies/data/agencies.json, account, purpose, legal basis)
-    "court": ("tandtc", "bench-court-clerk", "criminal_proceedings", "Quyet dinh khoi to vu an so 12/2025/QD-KTVA"),
+    # a criminal enforcement body (C10): its kind keeps the declared legal basis for CRIMINAL data (000 Art. 13.1);
+    # a court now needs a grant of the registry covering each person (000 Art. 13.3), which a random mix has not
+    "enforcement": ("c10-bca", "bench-enforcement-officer", "sentence_enforcement",
+                    "Quyet dinh thi hanh an so 12/2025/QD-CA"),
     "statistics": ("cuc-thong-ke", "bench-statistician", "statistics", None),
 }
 INTERNAL_TTL_S = MAX_TTL_SECONDS  # as long as the subgraphs accept (they refuse longer-lived internal tokens)

@@ -127,6 +127,34 @@ def _objects_at(value: Any, path: tuple[str, ...], i: int, where: list[Any],
         where.pop()
 
 
+def _objects_in(value: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The objects ``_objects_at`` finds, in the same order, without their paths (built only when an error needs
+    them): one pass per path segment instead of one call per object."""
+    current = [value]
+    for segment in path:
+        following: list[Any] = []
+        if segment == "@":
+            for item in current:
+                if isinstance(item, list):
+                    following.extend(item)
+        else:
+            for item in current:
+                if isinstance(item, dict):
+                    following.append(item.get(segment))
+        current = following
+    out: list[dict[str, Any]] = []
+    _flatten(current, out)
+    return out
+
+
+def _flatten(values: list[Any], out: list[dict[str, Any]]) -> None:
+    for item in values:  # a list at the end of a path: its items are the objects
+        if isinstance(item, dict):
+            out.append(item)
+        elif isinstance(item, list):
+            _flatten(item, out)
+
+
 def _extract(obj: dict[str, Any], fields: tuple[ReqField, ...]) -> dict[str, Any]:
     rep: dict[str, Any] = {}
     runtime = obj.get("__typename")
@@ -263,11 +291,13 @@ class Executor:
 
     async def _fetch_entities(self, node: FlattenNode, run: _Run) -> None:
         fetch = node.node
-        found: list[tuple[dict[str, Any], list[Any]]] = []
-        _objects_at(run.data, node.path, 0, [], found)
         if not fetch.contexts:
-            await self._send_entities(fetch, found, {}, run)
+            # the objects' paths are needed only for errors: _send_entities finds them then (_paths_of)
+            await self._send_entities(fetch, [(obj, None) for obj in _objects_in(run.data, node.path)], {}, run,
+                                      node.path)
             return
+        found: list[tuple[dict[str, Any], list[Any] | None]] = []
+        _objects_at(run.data, node.path, 0, [], found)  # type: ignore[arg-type]
         # @fromContext: each object's arguments come from its own ancestor, so one call per distinct value
         buckets: dict[bytes, tuple[dict[str, Any], list[tuple[dict[str, Any], list[Any]]]]] = {}
         for obj, where in found:
@@ -277,12 +307,13 @@ class Executor:
         await asyncio.gather(*(self._send_entities(fetch, objects, values, run)
                                for values, objects in buckets.values()))
 
-    async def _send_entities(self, fetch: FetchNode, found: list[tuple[dict[str, Any], list[Any]]],
-                             extra: dict[str, Any], run: _Run) -> None:
-        """One ``_entities`` call for the objects ``found`` (duplicates sent once), merged back into them."""
+    async def _send_entities(self, fetch: FetchNode, found: list[tuple[dict[str, Any], list[Any] | None]],
+                             extra: dict[str, Any], run: _Run, at: tuple[str, ...] = ()) -> None:
+        """One ``_entities`` call for the objects ``found`` (duplicates sent once), merged back into them; an object
+        found without its path (None) is at ``at`` in the data."""
         representations: list[dict[str, Any]] = []
-        targets: list[list[tuple[dict[str, Any], list[Any]]]] = []
-        index: dict[bytes, int] = {}
+        targets: list[list[tuple[dict[str, Any], list[Any] | None]]] = []
+        index: dict[Any, int] = {}
         for obj, where in found:
             typename = obj.get("__typename")
             part = fetch.entities.get(typename) if typename else None
@@ -293,7 +324,7 @@ class Executor:
                 continue  # another type at this path, or its key is missing because an earlier fetch failed
             rep = _extract(obj, part.requires)
             rep["__typename"] = part.send_as or typename
-            marker = orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
+            marker = _marker(rep)
             i = index.get(marker)
             if i is None:
                 i = index[marker] = len(representations)
@@ -305,10 +336,21 @@ class Executor:
         variables = self._variables(fetch, run)
         variables.update(extra)
         variables["representations"] = representations
+        located: dict[int, list[Any]] | None = None
+
+        def where_of(obj: dict[str, Any], where: list[Any] | None) -> list[Any]:
+            nonlocal located
+            if where is not None:
+                return where
+            if located is None:  # an error to locate: find the objects' paths once
+                located = _paths_of(run.data, at)
+            return located.get(id(obj), [])
+
         try:
             result = await self._send(fetch, variables, run)
         except SubgraphFailure as exc:
-            paths = [[*where, key] for group in targets for _, where in group for key in fetch.client_keys]
+            paths = [[*where_of(obj, where), key] for group in targets for obj, where in group
+                     for key in fetch.client_keys]
             run.errors.extend(_unavailable(fetch, exc, paths))
             return
         data = result.get("data")
@@ -323,8 +365,8 @@ class Executor:
             path = error.get("path")
             if (isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int)
                     and path[1] < len(targets)):
-                for _, where in targets[path[1]]:
-                    run.errors.append(_client_error(error, fetch.service, [*where, *path[2:]]))
+                for obj, where in targets[path[1]]:
+                    run.errors.append(_client_error(error, fetch.service, [*where_of(obj, where), *path[2:]]))
             else:
                 run.errors.append(_client_error(error, fetch.service, None))
 
@@ -340,6 +382,24 @@ class Executor:
         document = type(operation.document)(definitions=(op, *operation.fragments.values()))
         result = execute(self.api_schema, document, variable_values=variables)
         return result.data or {}  # type: ignore[union-attr]
+
+
+def _marker(rep: dict[str, Any]) -> Any:
+    """A representation's identity for deduplication: its items when they are all scalars (the common key
+    fields), else its canonical JSON."""
+    items = tuple(sorted(rep.items()))
+    try:
+        hash(items)
+    except TypeError:  # a list or object among the values
+        return orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
+    return items
+
+
+def _paths_of(data: Any, path: tuple[str, ...]) -> dict[int, list[Any]]:
+    """The path of every object ``_objects_in`` finds at ``path``, by object identity."""
+    found: list[tuple[dict[str, Any], list[Any]]] = []
+    _objects_at(data, path, 0, [], found)
+    return {id(obj): where for obj, where in found}
 
 
 def _context_value(data: Any, where: list[Any], depth: int, path: tuple[str, ...]) -> Any:

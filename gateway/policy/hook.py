@@ -22,7 +22,8 @@ from ..writes.calls import write_calls
 from ..writes.model import WriteModel
 from .model import ProtectionModel
 from .prepare import Prepared
-from .respond import ResponseCompiler, Unfinished
+from .respond import Unfinished
+from .respond_plan import ResponseCompiler
 from .service import PolicyService
 from .types import BadUserInput, Collected, FieldDecision, PolicyError, PolicyRefusal
 

@@ -22,167 +22,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cachetools import LRUCache
-from graphql import GraphQLObjectType, GraphQLSchema, is_non_null_type
-
 from ..planning.shape import ABSTRACT, LEAF, RAW, FieldShape, ObjectShape, TypeRef
-from .apply import (
-    UNKNOWN_FACTS,
-    Subject,
-    _client_errors,
-    _concerns,
-    _filtered_error,
-    _hit,
-    _reads,
-    _SubjectReads,
-    _subjects,
-)
+from .apply import UNKNOWN_FACTS, Subject, _client_errors, _filtered_error, _hit, _subjects
 from .masks import apply_mask, mask_fits
-from .model import ProtectionModel, TypeProtection
-from .prepare import ROW_FACT_PREFIX, Prepared, Withheld
-from .types import RESERVED_PREFIX, Applied, FieldDecision, FieldEffect, PolicyResult, RowRule
+from .prepare import ROW_FACT_PREFIX
+from .respond_plan import DENY, MASK, RAW_VALUE, TYPENAME, WITHHELD, Node, ResponsePlan, Step
+from .types import Applied, FieldDecision, FieldEffect, RowRule
 
 _BUBBLE: Any = object()  # a non-null position received null: the parent must become null
 _FILTERED: Any = object()  # a row rule filtered the row out: a list drops it, a field becomes null
-
-# step kinds, decided when compiling, never per row
-_FIELD, _WITHHELD, _RESERVED, _TYPENAME, _RAW = range(5)
-_ALLOW, _MASK, _DENY = range(3)
-
-
-@dataclass(slots=True)
-class _Step:
-    """One field of an object shape with what the decision does to it."""
-
-    key: str  # response key in the execution operation (the client's, or a reserved ``_lt_*`` alias)
-    name: str
-    source: str  # key in the subgraphs' answers
-    alt: str | None
-    type: TypeRef | None  # None for __typename (named like FieldShape's: completion reads both)
-    sub: dict[str, ObjectShape] | None
-    coordinate: str
-    kind: int
-    effect: FieldEffect | None
-    verdict: int  # _ALLOW / _MASK / _DENY of ``effect`` (a mask on an object field applies below it: allow)
-    fast: bool  # a released scalar (no enum check): copied as is when not null
-    leaf_type: str  # the named type (for mask_fits)
-    withheld: Withheld | None = None
-    withheld_coordinate: str = ""
-    withheld_non_null: bool = False
-
-
-@dataclass(slots=True)
-class _Node:
-    """An object shape compiled for one decision."""
-
-    type_name: str
-    is_object: bool  # an object type of the API schema (an interface's own view is not: its rows are withheld)
-    is_root: bool
-    hidden: tuple[_Step, ...]  # reserved fields: completed, read by the rules, never returned
-    steps: tuple[_Step, ...]  # the client's fields, in order
-    protection: TypeProtection | None
-    reads: _SubjectReads | None
-    rules: tuple[RowRule, ...]
-    prefix: str  # "<type>." (the coordinates of the row rules that withhold fields of this type)
-
-
-class ResponsePlan:
-    """The compiled view of one response shape under one decision result and one prepared document; its nodes
-    are compiled on first use and kept (the objects it was compiled for are held, so ids stay theirs)."""
-
-    def __init__(self, schema: GraphQLSchema, model: ProtectionModel, shape: ObjectShape, result: PolicyResult,
-                 prepared: Prepared) -> None:
-        self.schema = schema
-        self.model = model
-        self.shape = shape
-        self.result = result
-        self.prepared = prepared
-        self._nodes: dict[int, tuple[ObjectShape, _Node]] = {}
-
-    def node(self, shape: ObjectShape) -> _Node:
-        """The compiled node of ``shape`` (a shape of this plan's tree)."""
-        found = self._nodes.get(id(shape))
-        if found is not None:
-            return found[1]
-        node = self._compile(shape)
-        self._nodes[id(shape)] = (shape, node)  # the shape is held with its node: its id is not reused
-        return node
-
-    def _effect(self, coordinate: str) -> FieldEffect:
-        found = self.result.fields.get(coordinate)
-        if found is None:
-            return FieldEffect("withhold", "withhold", "no decision for this field: denied by default")
-        return found
-
-    def _compile(self, shape: ObjectShape) -> _Node:
-        runtime = self.schema.get_type(shape.type_name)
-        is_object = isinstance(runtime, GraphQLObjectType)
-        is_root = shape is self.shape
-        withheld = self.prepared.withheld
-        hidden: list[_Step] = []
-        steps: list[_Step] = []
-        for f in shape.fields:
-            ref = f.type
-            coordinate = f"{shape.type_name}.{f.name}"
-            leaf = ref
-            while leaf is not None and leaf.of is not None:
-                leaf = leaf.of
-            step = _Step(f.key, f.name, f.source, f.alt, ref, f.sub, coordinate, _FIELD, None, _ALLOW, False,
-                         leaf.name if leaf is not None else "")
-            if f.key in withheld:
-                pruned = withheld[f.key]
-                step.kind = _WITHHELD
-                step.withheld = pruned
-                step.withheld_coordinate = f"{shape.type_name}.{pruned.field_name}"
-                definition = runtime.fields.get(pruned.field_name) if is_object else None  # type: ignore[union-attr]
-                step.withheld_non_null = definition is not None and is_non_null_type(definition.type)
-                if step.withheld.reason is None:
-                    step.withheld = Withheld(pruned.field_name, pruned.response_key,
-                                             self._effect(step.withheld_coordinate).reason)
-                steps.append(step)
-                continue
-            if f.key.startswith(RESERVED_PREFIX):
-                step.kind = _RESERVED
-                hidden.append(step)
-                continue
-            if ref is None:
-                step.kind = _TYPENAME
-            elif ref.kind == RAW and ref.of is None:
-                step.kind = _RAW  # __schema / __type at the root: the API schema, no personal data
-            else:
-                effect = self._effect(coordinate)
-                composite = leaf is not None and leaf.kind != LEAF
-                verdict = {"allow": _ALLOW, "mask": _MASK}.get(effect.effect, _DENY)
-                if verdict == _MASK and composite:
-                    # a mask concerns values: on an object field it applies to the leaves below, which have their
-                    # own decisions (e.g. Query.person is IDENTIFIER, Person.personalId is pseudonymised)
-                    verdict = _ALLOW
-                step.effect, step.verdict = effect, verdict
-                step.fast = (verdict == _ALLOW and ref.of is None and ref.kind == LEAF and ref.values is None)
-            steps.append(step)
-        protection = self.model.of(shape.type_name)
-        personal = self.model.holds_personal(shape.type_name)
-        rules = () if is_root else tuple(r for r in self.result.row_rules if _concerns(r, protection, personal))
-        return _Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
-                     _reads(protection), rules, shape.type_name + ".")
-
-
-class ResponseCompiler:
-    """A bounded cache of :class:`ResponsePlan` by (shape, decision result, prepared document)."""
-
-    def __init__(self, schema: GraphQLSchema, model: ProtectionModel, size: int = 512) -> None:
-        self.schema = schema
-        self.model = model
-        self._plans: LRUCache[tuple[int, int, int], ResponsePlan] = LRUCache(maxsize=size)
-
-    def plan(self, shape: ObjectShape, result: PolicyResult, prepared: Prepared) -> ResponsePlan:
-        """The compiled plan (a cached one only if it was compiled for these very objects)."""
-        key = (id(shape), id(result), id(prepared))
-        plan = self._plans.get(key)
-        if plan is None or plan.shape is not shape or plan.result is not result or plan.prepared is not prepared:
-            plan = self._plans[key] = ResponsePlan(self.schema, self.model, shape, result, prepared)
-        return plan
-
 
 @dataclass(frozen=True, slots=True)
 class Unfinished:
@@ -311,17 +159,17 @@ class _Walker:
             key = step.key
             if step.fast and row_withheld is None:  # the common case: a released scalar
                 value = raw.get(step.source)
-                if value is not None:
+                if value is not None and (step.values is None or value in step.values):
                     out[key] = value
                     continue
             kind = step.kind
-            if kind == _TYPENAME:
+            if kind == TYPENAME:
                 out[key] = shape.type_name
                 continue
-            if kind == _RAW:
+            if kind == RAW_VALUE:
                 out[key] = raw.get(step.source)
                 continue
-            if kind == _WITHHELD:
+            if kind == WITHHELD:
                 pruned = step.withheld
                 out[pruned.response_key] = None  # type: ignore[union-attr]
                 path.append(pruned.response_key)  # type: ignore[union-attr]
@@ -332,9 +180,9 @@ class _Walker:
                 continue
             verdict, effect = step.verdict, step.effect
             if row_withheld is not None and step.coordinate in row_withheld:
-                verdict, effect = _DENY, FieldEffect("withhold", "withhold", row_withheld[step.coordinate])
+                verdict, effect = DENY, FieldEffect("withhold", "withhold", row_withheld[step.coordinate])
             path.append(key)
-            if verdict == _DENY:
+            if verdict == DENY:
                 out[key] = None
                 self.forbid(step.coordinate, effect.reason)  # type: ignore[union-attr]
                 path.pop()
@@ -352,7 +200,7 @@ class _Walker:
                     return _BUBBLE
                 out[key] = None
                 continue
-            if verdict == _MASK:
+            if verdict == MASK:
                 masked, effect = self.mask(effect, done, step.leaf_type)  # type: ignore[arg-type]
                 if effect.effect == "withhold":
                     out[key] = None
@@ -372,7 +220,7 @@ class _Walker:
                 self.subjects.add(subject_key)
         return out
 
-    def rules(self, node: _Node, hidden: Mapping[str, Any], subjects: tuple[Subject, ...]) -> dict[str, str] | None:
+    def rules(self, node: Node, hidden: Mapping[str, Any], subjects: tuple[Subject, ...]) -> dict[str, str] | None:
         """The coordinates the row rules withhold on this row (with their reasons), None when one filters it."""
         protection = node.protection
         row_facts = ({fact: hidden.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
@@ -409,9 +257,19 @@ class _Walker:
         out: dict[str, Any] = {}
         path = self.path
         for f in shape.fields:
-            if f.type is None:
+            ref = f.type
+            if ref is None:
                 out[f.key] = shape.type_name
                 continue
+            if ref.of is None and ref.kind == LEAF and f.alt is None:  # a scalar: inline (subject keys, facts)
+                value = raw.get(f.source)
+                if value is not None:
+                    if ref.values is None or value in ref.values:
+                        out[f.key] = value
+                        continue
+                elif ref.nullable:
+                    out[f.key] = None
+                    continue
             path.append(f.key)
             done = self.field(raw, f, shape.type_name, ())
             path.pop()
@@ -420,7 +278,7 @@ class _Walker:
             out[f.key] = done
         return out
 
-    def field(self, raw: dict[str, Any], step: _Step | FieldShape, parent: str, subjects: tuple[Subject, ...]
+    def field(self, raw: dict[str, Any], step: Step | FieldShape, parent: str, subjects: tuple[Subject, ...]
               ) -> Any:
         """Complete one field of ``raw`` (its key is on the path already)."""
         ref: TypeRef = step.type  # type: ignore[assignment]

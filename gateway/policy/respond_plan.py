@@ -1,0 +1,159 @@
+"""The compiled view of a response shape under one decision, for :mod:`gateway.policy.respond`'s walk.
+
+Per object shape of a plan (``gateway.planning.shape``) and per (decision result, prepared document): each
+field's coordinate, the decision's verdict on it, whether it is a reserved ``_lt_*`` field the rules read, a
+pruned (withheld) one, or a released scalar copied as is; per type, its declared subjects, row facts and the row
+rules that concern it. Compiled on first use and kept with the plan, so no request repeats it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+from graphql import GraphQLObjectType, GraphQLSchema, is_non_null_type
+
+from ..planning.shape import LEAF, RAW, ObjectShape, TypeRef
+from .apply import _concerns, _reads, _SubjectReads
+from .model import ProtectionModel, TypeProtection
+from .prepare import Prepared, Withheld
+from .types import RESERVED_PREFIX, FieldEffect, PolicyResult, RowRule
+
+# step kinds, decided when compiling, never per row
+FIELD, WITHHELD, RESERVED, TYPENAME, RAW_VALUE = range(5)
+ALLOW, MASK, DENY = range(3)
+
+
+@dataclass(slots=True)
+class Step:
+    """One field of an object shape with what the decision does to it."""
+
+    key: str  # response key in the execution operation (the client's, or a reserved ``_lt_*`` alias)
+    name: str
+    source: str  # key in the subgraphs' answers
+    alt: str | None
+    type: TypeRef | None  # None for __typename (named like FieldShape's: completion reads both)
+    sub: dict[str, ObjectShape] | None
+    coordinate: str
+    kind: int
+    effect: FieldEffect | None
+    verdict: int  # ALLOW / MASK / DENY of ``effect`` (a mask on an object field applies below it: allow)
+    fast: bool  # a released scalar: copied as is when not null (and, for an enum, one of its API values)
+    leaf_type: str  # the named type (for mask_fits)
+    values: frozenset[str] | None = None  # an enum scalar's API values (TypeRef.values)
+    withheld: Withheld | None = None
+    withheld_coordinate: str = ""
+    withheld_non_null: bool = False
+
+
+@dataclass(slots=True)
+class Node:
+    """An object shape compiled for one decision."""
+
+    type_name: str
+    is_object: bool  # an object type of the API schema (an interface's own view is not: its rows are withheld)
+    is_root: bool
+    hidden: tuple[Step, ...]  # reserved fields: completed, read by the rules, never returned
+    steps: tuple[Step, ...]  # the client's fields, in order
+    protection: TypeProtection | None
+    reads: _SubjectReads | None
+    rules: tuple[RowRule, ...]
+    prefix: str  # "<type>." (the coordinates of the row rules that withhold fields of this type)
+
+
+class ResponsePlan:
+    """The compiled view of one response shape under one decision result and one prepared document; its nodes
+    are compiled on first use and kept (the objects it was compiled for are held, so ids stay theirs)."""
+
+    def __init__(self, schema: GraphQLSchema, model: ProtectionModel, shape: ObjectShape, result: PolicyResult,
+                 prepared: Prepared) -> None:
+        self.schema = schema
+        self.model = model
+        self.shape = shape
+        self.result = result
+        self.prepared = prepared
+        self._nodes: dict[int, tuple[ObjectShape, Node]] = {}
+
+    def node(self, shape: ObjectShape) -> Node:
+        """The compiled node of ``shape`` (a shape of this plan's tree)."""
+        found = self._nodes.get(id(shape))
+        if found is not None:
+            return found[1]
+        node = self._compile(shape)
+        self._nodes[id(shape)] = (shape, node)  # the shape is held with its node: its id is not reused
+        return node
+
+    def _effect(self, coordinate: str) -> FieldEffect:
+        found = self.result.fields.get(coordinate)
+        if found is None:
+            return FieldEffect("withhold", "withhold", "no decision for this field: denied by default")
+        return found
+
+    def _compile(self, shape: ObjectShape) -> Node:
+        runtime = self.schema.get_type(shape.type_name)
+        is_object = isinstance(runtime, GraphQLObjectType)
+        is_root = shape is self.shape
+        withheld = self.prepared.withheld
+        hidden: list[Step] = []
+        steps: list[Step] = []
+        for f in shape.fields:
+            ref = f.type
+            coordinate = f"{shape.type_name}.{f.name}"
+            leaf = ref
+            while leaf is not None and leaf.of is not None:
+                leaf = leaf.of
+            step = Step(f.key, f.name, f.source, f.alt, ref, f.sub, coordinate, FIELD, None, ALLOW, False,
+                        leaf.name if leaf is not None else "", ref.values if ref is not None else None)
+            if f.key in withheld:
+                pruned = withheld[f.key]
+                step.kind = WITHHELD
+                step.withheld = pruned
+                step.withheld_coordinate = f"{shape.type_name}.{pruned.field_name}"
+                definition = runtime.fields.get(pruned.field_name) if is_object else None  # type: ignore[union-attr]
+                step.withheld_non_null = definition is not None and is_non_null_type(definition.type)
+                if step.withheld.reason is None:
+                    step.withheld = Withheld(pruned.field_name, pruned.response_key,
+                                             self._effect(step.withheld_coordinate).reason)
+                steps.append(step)
+                continue
+            if f.key.startswith(RESERVED_PREFIX):
+                step.kind = RESERVED
+                hidden.append(step)
+                continue
+            if ref is None:
+                step.kind = TYPENAME
+            elif ref.kind == RAW and ref.of is None:
+                step.kind = RAW_VALUE  # __schema / __type at the root: the API schema, no personal data
+            else:
+                effect = self._effect(coordinate)
+                composite = leaf is not None and leaf.kind != LEAF
+                verdict = {"allow": ALLOW, "mask": MASK}.get(effect.effect, DENY)
+                if verdict == MASK and composite:
+                    # a mask concerns values: on an object field it applies to the leaves below, which have their
+                    # own decisions (e.g. Query.person is IDENTIFIER, Person.personalId is pseudonymised)
+                    verdict = ALLOW
+                step.effect, step.verdict = effect, verdict
+                step.fast = verdict == ALLOW and ref.of is None and ref.kind == LEAF
+            steps.append(step)
+        protection = self.model.of(shape.type_name)
+        personal = self.model.holds_personal(shape.type_name)
+        rules = () if is_root else tuple(r for r in self.result.row_rules if _concerns(r, protection, personal))
+        return Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
+                     _reads(protection), rules, shape.type_name + ".")
+
+
+class ResponseCompiler:
+    """A bounded cache of :class:`ResponsePlan` by (shape, decision result, prepared document)."""
+
+    def __init__(self, schema: GraphQLSchema, model: ProtectionModel, size: int = 512) -> None:
+        self.schema = schema
+        self.model = model
+        self._plans: LRUCache[tuple[int, int, int], ResponsePlan] = LRUCache(maxsize=size)
+
+    def plan(self, shape: ObjectShape, result: PolicyResult, prepared: Prepared) -> ResponsePlan:
+        """The compiled plan (a cached one only if it was compiled for these very objects)."""
+        key = (id(shape), id(result), id(prepared))
+        plan = self._plans.get(key)
+        if plan is None or plan.shape is not shape or plan.result is not result or plan.prepared is not prepared:
+            plan = self._plans[key] = ResponsePlan(self.schema, self.model, shape, result, prepared)
+        return plan
