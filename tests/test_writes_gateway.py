@@ -363,3 +363,33 @@ async def test_no_audit_no_write(world: World) -> None:
     retry = await world.gateway.execute(REGISTER, birth(), "Register", key)
     assert retry.status == 200 and retry.body["data"]["registerBirth"]["id"] == "B1"
     assert world.books.writes == ["B1"]
+
+
+class LosesTheSecondRecord:
+    """The audit store records the writes' intent, then fails on the request's own record."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.calls = inner, 0
+
+    async def record(self, record: Any) -> Any:
+        self.calls += 1
+        if self.calls == 2:
+            raise RuntimeError("audit database went away")
+        return await self.inner.record(record)
+
+
+async def test_a_write_whose_record_failed_is_audited_by_its_replay(world: World) -> None:
+    world.gateway.pipeline.audit = LosesTheSecondRecord(world.audit_hook)
+    key = world.headers(HANOI_REGISTRY, "civil_status_registration", key="lost-1")
+    first = await world.gateway.execute(REGISTER, birth(), "Register", key)
+    assert first.status == 503 and "data" not in first.body  # no durable record, no data
+    assert world.books.writes == ["B1"]  # ... but the subgraph had written (its intent is in the chain)
+    retry = await world.gateway.execute(REGISTER, birth(), "Register", key)
+    assert retry.status == 200 and retry.headers.get("idempotent-replayed") == "true"
+    assert retry.body["data"] == {"registerBirth": {"id": "B1", "registrationProvinceCode": "001"}}
+    assert world.books.writes == ["B1"]  # never written twice
+    intent, replay = [json.loads(r["writes"]) for r in await world.audit_records()]
+    assert [w["outcome"] for w in intent] == ["intended"]
+    [entry] = replay  # the replay's record carries the first request's write, hashes and all
+    assert entry["outcome"] == "written" and "audited by this replay of request" in entry["reason"]
+    assert re.fullmatch(r"sha256:[0-9a-f]{64}", entry["records"][0]["after"])
