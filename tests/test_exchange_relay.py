@@ -219,3 +219,38 @@ async def test_the_exchange_process_serves_its_metrics_and_health(world: World) 
     assert 'lienthong_exchange_propagation_lag_seconds_bucket{consumer="population",le="0.05",' \
            'topic="civil_status.birth_registered"} 1.0' in metrics
     assert health == {"status": "ok", "exchange": "population", "nats": "unreachable"}  # not started: no link
+
+
+async def test_two_relays_on_postgresql_publish_each_row_once(world: World, pg_database) -> None:  # type: ignore[no-untyped-def]
+    """Replicas of a subgraph each run a relay: FOR UPDATE SKIP LOCKED gives each row to one of them."""
+    url = pg_database()
+    metadata = MetaData()
+    from subgraphs.common.outbox import outbox_table
+
+    outbox = outbox_table(metadata, "civil_status")
+    db = Database(url)
+    try:
+        async with db.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+            for i in range(120):
+                await add_event(conn, outbox, topics.DEATH_REGISTERED, f"k{i}", {"i": i})
+        settings = replace(world.settings("civil_status"), batch=10)
+        links = [NatsLink(settings), NatsLink(settings)]
+        relays = [Relay(db, outbox, settings, ExchangeMetrics()) for _ in links]
+
+        async def drain(relay: Relay, link: NatsLink) -> int:
+            total = 0
+            while n := await relay.publish_pending(await link.jetstream()):
+                total += n
+            return total
+
+        counts = await asyncio.gather(*(drain(r, lk) for r, lk in zip(relays, links, strict=True)))
+        for link in links:
+            await link.close()
+        async with db.engine.connect() as conn:
+            pending = await conn.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
+            attempts = set((await conn.execute(select(outbox.c.attempts))).scalars())
+    finally:
+        await db.dispose()
+    assert sum(counts) == 120 and pending == 0 and attempts == {1}  # no row published by both
+    assert await stream_messages(settings.stream) == 120
