@@ -393,3 +393,16 @@ async def test_a_write_whose_record_failed_is_audited_by_its_replay(world: World
     [entry] = replay  # the replay's record carries the first request's write, hashes and all
     assert entry["outcome"] == "written" and "audited by this replay of request" in entry["reason"]
     assert re.fullmatch(r"sha256:[0-9a-f]{64}", entry["records"][0]["after"])
+
+
+async def test_store_down_no_write(world: World) -> None:
+    await world.gateway.resources[0].close()  # the gateway store goes away
+    response = await world.gateway.execute(REGISTER, birth(), "Register", world.headers(
+        HANOI_REGISTRY, "civil_status_registration", key="store-down"))
+    assert response.status == 503 and response.body["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_UNAVAILABLE"
+    assert world.books.writes == []
+    # without a key the store is not needed
+    plain = await world.gateway.execute(REGISTER, birth(), "Register", world.headers(
+        HANOI_REGISTRY, "civil_status_registration"))
+    assert plain.status == 200 and world.books.writes == ["B1"]
+    await world.gateway.resources[0].start()

@@ -11,6 +11,7 @@ purpose, legal basis):
   called;
 - same key, same request, still pending (a concurrent retry): ``IDEMPOTENCY_KEY_IN_USE`` (409, ``Retry-After``);
 - same key, another request: ``IDEMPOTENCY_KEY_REUSED`` (422);
+- the gateway store unreachable: ``IDEMPOTENCY_UNAVAILABLE`` (503), nothing called (fail closed);
 - keys expire ``GATEWAY_IDEMPOTENCY_TTL_SECONDS`` after their first use (default 86400): expired rows are deleted
   when a key is claimed, and the key may then be used again.
 

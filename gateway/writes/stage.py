@@ -20,6 +20,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..errors import GatewayError
 from .idempotency import Claim, IdempotencyStore, Replay, read_key, request_hash
 from .records import WriteAudit, WriteRecord, parse_records, write_audits
 
@@ -56,8 +57,15 @@ class WriteStage:
             return None
         digest = request_hash(operation.document_hash, operation.operation_name, variables,
                               getattr(purpose, "purpose", None), getattr(purpose, "legal_basis", None))
-        return await self.idempotency.claim(str(getattr(caller, "agency_id", "")), str(getattr(caller, "sub", "")),
-                                            key, digest)
+        try:
+            return await self.idempotency.claim(str(getattr(caller, "agency_id", "")),
+                                                str(getattr(caller, "sub", "")), key, digest)
+        except GatewayError:
+            raise
+        except Exception as exc:  # the gateway store is down: the key cannot be checked, so nothing is written
+            log.error("idempotency key not checked: %s", exc)
+            raise GatewayError("IDEMPOTENCY_UNAVAILABLE", "The Idempotency-Key could not be checked; nothing was "
+                               "written. Retry later with the same key.", 503) from exc
 
     @staticmethod
     def audits(calls: Iterable[Any], decision: Any, records: Iterable[Any],
