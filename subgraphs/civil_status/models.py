@@ -132,7 +132,9 @@ class CivilStatusEventRow(Base, table=True):
     # Identity papers (giấy tờ tùy thân) of the persons involved, by role (FATHER, MOTHER, DECLARANT,
     # REQUESTER): {"kind", "number", "issuingAuthority", "issuingCountry", "issueDate", "holderName",
     # "holderNationality"} (003 Art. 3.1.a, 3.1.b). A document per event, not columns: a birth has up to three,
-    # most kinds none, and the read stays one row.
+    # most kinds none, and the read stays one row. Absent keys keep it small (a million births' worth is loaded
+    # by COPY): no issuingCountry means Việt Nam, no holderName a holder named by their Person; a declarant who
+    # is the father or mother showed the paper recorded for that parent, unless one is recorded as DECLARANT.
     identity_papers: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
     # Every record: where it came from (003 Art. 3.2, CivilStatusRecordSource), the scanned page of the book

@@ -55,7 +55,10 @@ class CivilStatusIdentityPaper:
         kind=K.REFERENCE,
     )
     holder_name: str | None = field(
-        C.BASIC, "Full name of the holder as written on the paper (003 Art. 3.1.a).", kind=K.NAME
+        C.BASIC,
+        "Full name of the holder as written on the paper, recorded for a holder without a personal "
+        "identification number (a foreign parent); otherwise the holder's Person gives it (003 Art. 3.1.a).",
+        kind=K.NAME,
     )
     holder_nationality: str | None = field(
         C.BASIC, "Nationality of the holder (quốc tịch), e.g. of a foreign parent (003 Art. 3.1.a).", kind=K.TEXT

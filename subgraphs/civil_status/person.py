@@ -144,12 +144,23 @@ def _paper(row: Row, role: str, holder_id: str | None) -> CivilStatusIdentityPap
         kind=_enum(IdentityPaperKind, paper.get("kind")),
         number=paper.get("number"),
         issuing_authority=paper.get("issuingAuthority"),
-        issuing_country=paper.get("issuingCountry"),
+        issuing_country=paper.get("issuingCountry", "Việt Nam"),
         issue_date=paper.get("issueDate"),
         holder=_person(holder_id),
         holder_name=paper.get("holderName"),
         holder_nationality=paper.get("holderNationality"),
     )
+
+
+def _declarant_paper(row: Row) -> CivilStatusIdentityPaper | None:
+    """The declarant's paper: recorded as such, else the paper of the parent who declared (models)."""
+    declarant = row["declarant_id"]
+    paper = _paper(row, "DECLARANT", declarant)
+    if paper is None and declarant is not None:
+        for role, column in (("FATHER", "father_id"), ("MOTHER", "mother_id")):
+            if row[column] == declarant:
+                return _paper(row, role, declarant)
+    return paper
 
 
 def _amendment(row: Row) -> dict[str, Any]:
@@ -180,7 +191,7 @@ _SPECIFIC: dict[str, tuple[type, Callable[[Row], dict[str, Any]]]] = {
             "declarant_relationship": r["declarant_relationship"],
             "father_identity_paper": _paper(r, "FATHER", r["father_id"]),
             "mother_identity_paper": _paper(r, "MOTHER", r["mother_id"]),
-            "declarant_identity_paper": _paper(r, "DECLARANT", r["declarant_id"]),
+            "declarant_identity_paper": _declarant_paper(r),
             "legal_representative": _person(r["legal_representative_id"]),
             "legal_representative_name": r["legal_representative_name"],
         },

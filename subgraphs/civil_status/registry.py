@@ -22,6 +22,7 @@ from subgraphs.common.db import Database
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.outbox import add_event, topics, utcnow
 
+from .enums import CivilStatusItem
 from .models import EVENT, EVENT_COLUMNS, OUTBOX, PARTY
 from .person import iso_utc
 from .validation import NewEvent
@@ -38,6 +39,7 @@ POPULATION_ITEMS = {"FULL_NAME": "fullName", "DATE_OF_BIRTH": "dateOfBirth", "PL
 ITEM_COLUMNS = {"FULL_NAME": "full_name", "DATE_OF_BIRTH": "date_of_birth", "PLACE_OF_BIRTH": "place_of_birth",
                 "HOMETOWN": "hometown"}
 AMENDMENTS = ("CHANGE", "CORRECTION", "SUPPLEMENT")
+assert set(ITEM_COLUMNS) == set(POPULATION_ITEMS) == {i.value for i in CivilStatusItem}, "map every amendable item"
 
 
 async def _lock_persons(conn: AsyncConnection, personal_ids: list[str]) -> None:

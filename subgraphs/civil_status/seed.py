@@ -140,8 +140,6 @@ class _Writer:
                 papers[role] = paper
         if father is None and mother is None and self.rng.random() < v.RATE_FOREIGN_FATHER:
             papers["FATHER"] = v.foreign_passport(self.rng, when)
-        if declarant is not None and (paper := papers.get("FATHER" if declarant is father else "MOTHER")):
-            papers["DECLARANT"] = paper
         representative = self._representative(p, father, mother)
         self.add(
             "BIRTH", p, when, p.birth_province_code,

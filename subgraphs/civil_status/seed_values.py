@@ -213,8 +213,8 @@ def identity_paper(rng: random.Random, holder: SeedPerson, day: date, fourteen: 
         kind, authority = "ID_CARD", _ID_CARD_AUTHORITIES.get(holder.birth_province_code, "Công an tỉnh")
     if issued is None:
         return None
-    return {"kind": kind, "number": number, "issuingAuthority": authority, "issuingCountry": "Việt Nam",
-            "issueDate": issued, "holderName": holder.full_name}
+    # issued in Viet Nam to the Person ``holder``: no issuingCountry, no holderName (models.identity_papers)
+    return {"kind": kind, "number": number, "issuingAuthority": authority, "issueDate": issued}
 
 
 def foreign_passport(rng: random.Random, when: str) -> dict[str, str]:

@@ -155,7 +155,7 @@ class Checker:
             "kind": paper.kind.value,
             "number": number,
             "issuingAuthority": self.text(f"{name}.issuing_authority", paper.issuing_authority, AUTHORITY),
-            "issuingCountry": self.text(f"{name}.issuing_country", paper.issuing_country, TEXT) or "Việt Nam",
+            "issuingCountry": self.text(f"{name}.issuing_country", paper.issuing_country, TEXT),
             "issueDate": self.date(f"{name}.issue_date", paper.issue_date, not_after=registered or today(),
                                    not_after_name="the registration date"),
             "holderName": holder_name,
