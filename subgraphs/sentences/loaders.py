@@ -10,11 +10,10 @@ import asyncio
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from aiodataloader import DataLoader
-from functools import cache
-
 from sqlalchemy import Column, String, Table, select, type_coerce
 from sqlalchemy.engine import RowMapping
 
