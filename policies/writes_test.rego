@@ -106,3 +106,15 @@ test_read_calls_are_not_writes if {
 	})
 	d.root_fields == {}
 }
+
+# 004 Art. 3.4: a data subject (or the data-protection officer) never writes to the national databases
+test_data_subject_and_dpo_may_not_write if {
+	every role in ["data_subject", "dpo"] {
+		not authz.decide({
+			"subject": {"agency": null, "kind": null, "province": null, "role": role, "personal_id": "001190000001"},
+			"purpose": "civil_status_registration", "legal_basis_present": false, "operation": "mutation",
+			"fields": [{"coordinate": "Mutation.registerBirth", "category": "BASIC", "kind": "reference"}],
+			"calls": [birth("b", "001")],
+		}).allow
+	}
+}
