@@ -216,6 +216,8 @@ def test_consent_given_used_refused_to_others_and_withdrawn(stack: E2EStack) -> 
     names = [p and p["fullName"] for p in used.data["persons"]]
     assert names[0] == name and names[1] is None  # the consent covers its own person only
     assert _read(stack, JUSTICE, [pid], None).data["persons"] == [None]  # no reference: withheld
+    notes = [r[0] for r in stack.audit_rows("SELECT note FROM audit_log WHERE kind = 'access' AND note IS NOT NULL")]
+    assert f"X-Consent-Reference: {reference}" in notes  # the access record names the consent (004 Art. 11.10)
     # another agency naming the same reference: withheld, reason names the agency
     other = _read(stack, "stp-ho-chi-minh", [pid], reference)
     assert other.data["persons"] == [None]

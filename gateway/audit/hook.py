@@ -70,6 +70,9 @@ class PipelineAudit:
             grant_id=getattr(grant, "reference", None) or grant_reference(legal_basis),
             disclosure_at=getattr(grant, "disclosure_at", None),
             reason="; ".join(str(r) for r in reasons) if reasons else None,  # e.g. 000 Art. 13.4 refusals
+            # the data subject's consent the request was made under (004 Art. 11.10: the controller proves it)
+            note=f"X-Consent-Reference: {consent}" if (consent := getattr(rec.purpose, "consent_reference", None))
+            else None,
         )
 
     async def record(self, rec: Any) -> AuditReceipt:
