@@ -164,8 +164,15 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
 def _exchange_specs(env: dict[str, str], started: list[str]) -> list[ServiceSpec]:
     """``python -m subgraphs.common.exchange <name>`` for each started subgraph with a ``subgraphs.<name>.exchange``
     module, on ``<NAME>_EXCHANGE_PORT`` (subgraphs.common.settings.ExchangeSettings)."""
-    from subgraphs.common.settings import ExchangeSettings
+    import hashlib
 
+    from subgraphs.common.settings import ExchangeSettings, data_dir
+
+    # One stream per local deployment (its data directory): two `gateway dev` on one machine (a developer's and a
+    # test's) share the NATS server but never each other's events (durable consumers are named after the subgraph).
+    digest = hashlib.sha256(str(data_dir(env).resolve()).encode()).hexdigest()[:10]
+    env.setdefault("LT_EXCHANGE_STREAM", f"LIENTHONG_DEV_{digest}")
+    env.setdefault("LT_EXCHANGE_SUBJECTS", f"lienthong_dev_{digest}")
     out = []
     for name in started:
         if _module_exists(f"subgraphs.{name}.exchange"):
