@@ -12,7 +12,7 @@ from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 
-from . import dataset, growth, host_load, machine, profile, scaling
+from . import dataset, growth, host_load, latency, machine, profile, scaling
 from .counters import Probe
 from .floor import QUERY_SUBGRAPHS
 from .options import BenchOptions, parse_options
@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         return growth.run(options, command, say)
     if options.workers:
         return scaling.run(options, command, say)
+    if options.latency:
+        return latency.run(options, command, say)
     run_dir = options.out_dir / "runs" / time.strftime("%Y%m%d-%H%M%S")
     run_dir.mkdir(parents=True, exist_ok=True)
     machine_facts = machine.describe()
@@ -177,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         notes=[n for n in (options.note, busy_note(foreign_share, cores)) if n],
         growth=growth.latest_section(options.out_dir, options.results)
-        + "\n" + scaling.latest_section(options.out_dir),
+        + "\n" + scaling.latest_section(options.out_dir) + "\n" + latency.latest_section(options.out_dir),
     )
     text = render(report)
     (run_dir / "RESULTS.md").write_text(text)

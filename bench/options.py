@@ -37,6 +37,7 @@ class BenchOptions:
     growth_sizes: tuple[int, ...] = GROWTH_SIZES
     growth_people: tuple[int, ...] = GROWTH_PEOPLE
     workers: tuple[int, ...] = ()  # GATEWAY_WORKERS counts to compare (bench.scaling) instead of the mix
+    latency: tuple[int, ...] = ()  # connection counts of the latency table (bench.latency) instead of the mix
 
     @property
     def ports(self) -> dict[str, int]:
@@ -119,6 +120,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=_ints, default=(),
                    help="instead of the mix: our gateway's throughput with GATEWAY_WORKERS = each of these "
                         "(e.g. 1,2) on --queries, written as the Worker scaling section (bench.scaling)")
+    p.add_argument("--latency", type=_ints, default=(),
+                   help="instead of the mix: p50/p99 of ours, Apollo and the direct subgraph at each of these "
+                        "connection counts (e.g. 1,16,64) on --queries, written as the Latency section "
+                        "(bench.latency)")
     return p
 
 
@@ -149,4 +154,5 @@ def parse_options(argv: list[str] | None = None) -> BenchOptions:
         growth_sizes=args.growth_sizes,
         growth_people=args.growth_people,
         workers=args.workers,
+        latency=args.latency,
     )
