@@ -121,14 +121,14 @@ subject_field_effect(ctx, f) := e if {
 #   someone else (an unreadable subject counts as someone else: if_unknown true).
 # custom:
 #   article: "004 Art. 9.3, 14.1; 004 Art. 10.2"
-subject_row_rules(inp, effects) := [{
+subject_row_rules(inp, effects) := array.concat([{
 	"id": "data_subject_self",
 	"when": {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true},
 	"subjects": "all",
 	"effect": "filter",
 	"coordinates": [],
 	"reason": "004 Art. 9.3, 14.1, 10.2: a data subject sees rows about themself only; this row is about another person",
-}]
+}], suppression_rules(inp)) # small statistics cells re-identify people whoever reads them (004 Art. 3.4)
 
 # --- consent (004 Art. 9.2, 11, 12) ---------------------------------------------------------------------------
 

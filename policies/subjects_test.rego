@@ -51,7 +51,7 @@ test_data_subject_rows_about_others_are_filtered if {
 test_no_restriction_or_deceased_rule_on_the_subject_themself if {
 	d := authz.decide(sreq(me_subject, null, "query", person_fields))
 	ids := {r.id | some r in d.row_rules}
-	ids == {"data_subject_self"}
+	ids == {"data_subject_self", "cell_suppression"}
 }
 
 test_data_subject_declares_no_purpose if {
