@@ -59,6 +59,11 @@ grant_check(inp) := {"code": "", "reason": ""} if {
 #   What is wrong with the named grant
 # custom:
 #   article: "000 Art. 13.3, 13.4"
+# METADATA
+# title: The first problem of the named grant
+# description: Not named, unknown, unreadable, revoked, expired, not yet valid, another agency, another purpose.
+# custom:
+#   article: "000 Art. 13.3, 13.4; 000 Art. 13.6.a"
 grant_problem(inp, g) := {"code": "not_named", "reason": "000 Art. 13.3: X-Legal-Basis names no registered grant (GR-...): CRIMINAL data needs the competent authority's decision registered in the grants registry"} if {
 	g.status == "not_named"
 } else := {"code": "unknown", "reason": concat("", ["000 Art. 13.3: no such grant ", g.reference, " in the registry"])} if {
@@ -134,6 +139,11 @@ grant_rules(inp, effects) := [{
 #   Persons a grant covers, as a row predicate
 # custom:
 #   article: "000 Art. 13.3"
+# METADATA
+# title: Who a grant covers, as a row predicate
+# description: Residents of its province (scope province), else the persons it lists (subject key not in the list).
+# custom:
+#   article: "000 Art. 13.3, 13.6.d"
 coverage_predicate(g) := {"attr": "residenceProvinceCode", "op": "ne", "value": g.province, "if_unknown": true} if {
 	g.scope == "province"
 } else := {"attr": "subject", "op": "not_in", "value": g.subjects, "if_unknown": true}
@@ -142,6 +152,11 @@ coverage_predicate(g) := {"attr": "residenceProvinceCode", "op": "ne", "value": 
 # title: "Persons a grant covers, in words"
 # description: >-
 #   Persons a grant covers, in words
+# custom:
+#   article: "000 Art. 13.3"
+# METADATA
+# title: Who a grant covers, in words
+# description: For the reason of the coverage row rule.
 # custom:
 #   article: "000 Art. 13.3"
 coverage_text(g) := concat("", ["persons residing in province ", g.province]) if {
@@ -167,6 +182,11 @@ registry_read(subject, coordinate) if {
 # title: "Grants registry coordinates"
 # description: >-
 #   The registry's root fields and types (data/grants.json administration).
+# custom:
+#   article: "000 Art. 13.3, 13.7"
+# METADATA
+# title: Coordinates of the grants registry API
+# description: data/grants.json administration root fields and types.
 # custom:
 #   article: "000 Art. 13.3, 13.7"
 registry_coordinate(coordinate) if coordinate in data.grants.administration.root_fields
