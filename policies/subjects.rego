@@ -55,7 +55,7 @@ subject_decide(inp) := {"allow": false, "refusal": r, "fields": {}, "row_rules":
 	"refusal": null,
 	"fields": effects,
 	"row_rules": subject_row_rules(inp, effects),
-	"root_fields": {},
+	"root_fields": subject_root_fields(inp),
 } if {
 	effects := subject_field_effects(inp)
 }
@@ -129,6 +129,18 @@ subject_row_rules(inp, effects) := array.concat([{
 	"coordinates": [],
 	"reason": "004 Art. 9.3, 14.1, 10.2: a data subject sees rows about themself only; this row is about another person",
 }], suppression_rules(inp)) # small statistics cells re-identify people whoever reads them (004 Art. 3.4)
+
+# METADATA
+# title: "A data subject does not search others by name"
+# description: >-
+#   004 Art. 9.3, 10.2: the subject reads their own record by their personalId; a name search would tell them
+#   who else bears a name (its hits are others' rows, and even filtered their count shows).
+# custom:
+#   article: "004 Art. 9.3, 10.2"
+subject_root_fields(inp) := {call.key: withhold_effect("004 Art. 9.3, 10.2: a data subject reads their own record by personalId and does not search persons by name") |
+	some call in object.get(inp, "calls", [])
+	call.coordinate in data.rules.name_search_fields
+}
 
 # --- consent (004 Art. 9.2, 11, 12) ---------------------------------------------------------------------------
 

@@ -199,3 +199,14 @@ test_exempt_purposes_need_no_consent if {
 	ids := {r.id | some r in d.row_rules}
 	not "consent_required" in ids
 }
+
+test_data_subject_may_not_search_by_name if {
+	inp := object.union(sreq(me_subject, null, "query", person_fields), {"calls": [
+		{"key": "hits", "coordinate": "Query.searchPersons", "arguments": {}},
+		{"key": "me", "coordinate": "Query.person", "arguments": {}},
+	]})
+	d := authz.decide(inp)
+	d.allow
+	d.root_fields.hits.effect == "withhold"
+	not d.root_fields.me
+}
