@@ -112,3 +112,18 @@ def test_request_hash_covers_the_request() -> None:
     for changed in (("doc2", *base[1:]), (base[0], "Op2", *base[2:]), (*base[:2], {"a": 2}, *base[3:]),
                     (*base[:3], "q", base[4]), (*base[:4], None)):
         assert request_hash(*changed) != request_hash(*base)
+
+
+async def test_an_abandoned_claim_is_closed_as_interrupted_never_run_again(keys) -> None:
+    idem, clock = keys
+    idem.ttl = 3600  # the key outlives the lease
+    assert isinstance(await idem.claim("ubnd", "officer", "k", DIGEST), Claim)  # its gateway dies mid-request
+    clock.now += 100
+    with pytest.raises(GatewayError) as running:
+        await idem.claim("ubnd", "officer", "k", DIGEST)
+    assert running.value.code == "IDEMPOTENCY_KEY_IN_USE"
+    clock.now += 21  # past the lease: not run again (it may have written), answered as interrupted from now on
+    for _ in range(2):
+        replay = await idem.claim("ubnd", "officer", "k", DIGEST)
+        assert isinstance(replay, Replay) and replay.status == 409
+        assert replay.body["errors"][0]["extensions"]["code"] == "IDEMPOTENCY_KEY_INTERRUPTED"

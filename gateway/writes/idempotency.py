@@ -10,6 +10,9 @@ purpose, legal basis):
 - same key, same request, done: the stored response is returned (header ``Idempotent-Replayed: true``), nothing is
   called;
 - same key, same request, still pending (a concurrent retry): ``IDEMPOTENCY_KEY_IN_USE`` (409, ``Retry-After``);
+- still pending after ``lease_seconds`` (120 s: the gateway that ran it died mid-request): the key is closed as
+  ``IDEMPOTENCY_KEY_INTERRUPTED`` (409), answered to every later retry: whether that request wrote is unknown, so
+  it is never run again under this key (the audit chain has its intended writes; look the record up);
 - same key, another request: ``IDEMPOTENCY_KEY_REUSED`` (422);
 - the gateway store unreachable: ``IDEMPOTENCY_UNAVAILABLE`` (503), nothing called (fail closed);
 - keys expire ``GATEWAY_IDEMPOTENCY_TTL_SECONDS`` after their first use (default 86400): expired rows are deleted
@@ -50,6 +53,7 @@ from ..errors import GatewayError
 HEADER = "idempotency-key"
 KEY = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 DEFAULT_TTL_SECONDS = 86_400
+DEFAULT_LEASE_SECONDS = 120.0  # far above a request's longest run (subgraph timeouts, audit deadline)
 
 metadata = MetaData()
 idempotency_keys = Table(
@@ -119,9 +123,10 @@ class IdempotencyStore:
     """Keys in the gateway store (``register`` its table before the store starts)."""
 
     def __init__(self, store: Any, ttl_seconds: float = DEFAULT_TTL_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
         self.store = store
         self.ttl = ttl_seconds
+        self.lease = lease_seconds
         self.clock = clock
         store.register(metadata)
 
@@ -160,7 +165,10 @@ class IdempotencyStore:
             raise GatewayError("IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used for another request; "
                                "use a new key for a new request.", 422, extensions={"header": "Idempotency-Key"})
         if row["state"] != DONE:
-            raise _in_use()
+            if row["created_at"] + self.lease > now:
+                raise _in_use()
+            await self._interrupt(Claim(agency, account, key, digest))
+            return await self.claim(agency, account, key, digest)  # now done: the interruption is replayed
         return Replay(int(row["status"]), orjson.loads(row["body"]), orjson.loads(row["writes"] or "[]"),
                       bool(row["audited"]), row["request_id"])
 
@@ -171,6 +179,16 @@ class IdempotencyStore:
             await conn.execute(update(idempotency_keys).where(self._where(claim)).values(
                 state=DONE, status=status, body=orjson.dumps(body).decode(), writes=orjson.dumps(writes).decode(),
                 audited=audited, request_id=request_id))
+
+    async def _interrupt(self, claim: Claim) -> None:
+        """Close an abandoned claim: its request may or may not have written."""
+        error = {"message": "The first request with this Idempotency-Key was interrupted; whether it wrote is "
+                            "unknown. Look the record up before sending it again with a new key.",
+                 "extensions": {"code": "IDEMPOTENCY_KEY_INTERRUPTED", "header": "Idempotency-Key"}}
+        async with self.store.engine.begin() as conn:
+            await conn.execute(update(idempotency_keys).where(
+                and_(self._where(claim), idempotency_keys.c.state == PENDING)).values(
+                state=DONE, status=409, body=orjson.dumps({"errors": [error]}).decode(), writes="[]", audited=True))
 
     async def release(self, claim: Claim) -> None:
         """Give the key back: the request failed before any subgraph was called."""
