@@ -197,7 +197,8 @@ def _banner(children: list[Child], base: str, settings: GatewaySettings, workers
     for agency, account, headers in _tokens(settings):
         print(f"  {agency} / {account}:\n    {json.dumps(headers, ensure_ascii=False)}")
     print("\nMore: python -m gateway token --agency ID --sub ACCOUNT  (agencies: policies/data/agencies.json);")
-    print("      python -m gateway token --role data_subject --sub <personalId>  (for the accessLog query)")
+    print("      python -m gateway token --role data_subject --sub <personalId>  (own record, accessLog, requests,")
+    print("        consents: no X-Purpose);  python -m gateway token --role dpo --sub dpo-1  (resolves requests)")
     print("\nCtrl-C stops everything.", flush=True)
 
 
