@@ -199,6 +199,12 @@ async def test_escape_then_recapture(subgraph: Subgraph, database_url: str) -> N
     s = _sentence(database_url, "s.status = 'SERVING_IMPRISONMENT'")
     body = await _post(subgraph, {"input": _input(s, "ESCAPE", note="Ra quyết định truy nã.")})
     assert body["data"]["recordEnforcementEvent"]["status"] == "ESCAPED"
+    # an escape of mid-2025 entered today: later than the 24 hours of 000 Art. 8.5.c, and said so
+    events = await subgraph.query("query($i: ID!) { sentence(id: $i) { enforcementEvents { kind date "
+                                  "recordedWithinDeadline } } }", {"i": s["id"]})
+    *seeded, escape = events["data"]["sentence"]["enforcementEvents"]
+    assert escape["kind"] == "ESCAPE" and escape["recordedWithinDeadline"] is False
+    assert seeded and all(e["recordedWithinDeadline"] for e in seeded)  # the seed records on the day
     body = await _post(subgraph, {"input": _input(s, "RECAPTURE")})
     history = body["data"]["recordEnforcementEvent"]["sentence"]["statusHistory"]
     assert [h["status"] for h in history[-2:]] == ["ESCAPED", "SERVING_IMPRISONMENT"]

@@ -25,7 +25,7 @@ from subgraphs.common.db import sync_url
 
 PEOPLE = make_people(30, random.Random(11))
 PARTS = ("OffenderBackground", "Judgment", "Charge", "Penalty", "JudicialMeasure", "CivilObligation",
-         "EnforcementEvent", "LegalEntitySentence", "ForeignOffenderProtectionFacts")
+         "EnforcementEvent", "LegalEntitySentence", "ForeignOffenderProtectionFacts", "StatusChange")
 # Types with non-PUBLIC fields that need no @dataSubject here: the Person stub (population, its owner, declares it).
 NOT_OWNED = {"Person"}
 
@@ -105,20 +105,42 @@ async def test_value_kinds_of_names_free_text_and_references(subgraph: Subgraph)
                       "LegalEntitySentence.offenceSummary", "Penalty.details", "JudicialMeasure.medicalGround"],
         "ADDRESS": ["OffenderBackground.residenceAtJudgment", "Sentence.residenceAfterRelease",
                     "Sentence.workplaceAfterRelease", "LegalEntity.headOfficeAddress"],
-        "TEXT": ["OffenderBackground.occupation", "OffenderBackground.educationLevel", "ForeignOffender.nationality",
-                 "Judgment.courtName", "EnforcementEvent.authority"],
-        "DATE": ["Sentence.offenceDate", "ForeignOffender.dateOfBirth", "ForeignOffenderProtectionFacts.birthDate"],
-        "CODE": ["Sentence.status", "Charge.article", "SentenceStatistic.provinceCode",
+        "TEXT": ["Sentence.sourceAgency", "Judgment.sourceAgency", "OffenderBackground.occupation",
+                 "OffenderBackground.educationLevel", "ForeignOffender.nationality", "Judgment.courtName",
+                 "EnforcementEvent.authority"],
+        "DATE": ["Sentence.offenceDate", "ForeignOffender.dateOfBirth", "ForeignOffenderProtectionFacts.birthDate",
+                 "Sentence.createdAt", "Sentence.updatedAt", "StatusChange.since", "FacilityResources.reportedOn"],
+        "CODE": ["Sentence.status", "Charge.article", "Sentence.source", "StatusChange.status", "StatusChange.cause",
+                 "EnforcementEventRecorded.status", "FacilityEquipment.kind", "SentenceStatistic.provinceCode",
                  "ForeignOffenderProtectionFacts.residenceProvinceCode"],
-        "COUNT": ["SentenceStatistic.offenders", "SentenceStatistic.sentences", "OffenderBackground.priorConvictions"],
+        "COUNT": ["SentenceStatistic.offenders", "SentenceStatistic.sentences", "OffenderBackground.priorConvictions",
+                  "FacilityResources.staff", "FacilityEquipment.quantity"],
         "AMOUNT": ["Penalty.amount", "Penalty.termMonths", "CivilObligation.amount"],
-        "FLAG": ["OffenderBackground.minorAtOffence", "ForeignOffenderProtectionFacts.deceased"],
+        "FLAG": ["OffenderBackground.minorAtOffence", "ForeignOffenderProtectionFacts.deceased",
+                 "EnforcementEvent.recordedWithinDeadline"],
         "REFERENCE": ["Sentence.person", "Sentence.foreignOffender", "Sentence.offender", "Person.sentences",
                       "ForeignOffender.protectionFacts", "LegalEntity.legalRepresentativePerson", "Query.sentence",
-                      "Query.sentenceStatistics"],
+                      "Query.sentenceStatistics", "Query.facilities", "Facility.resources", "Sentence.statusHistory",
+                      "Mutation.recordEnforcementEvent", "EnforcementEventRecorded.event"],
     }
     wrong = {c: kind(c) for k, coordinates in expected.items() for c in coordinates if kind(c) != k}
     assert not wrong, wrong
+
+
+async def test_record_fields_carry_the_category_of_their_record(subgraph: Subgraph) -> None:
+    """source/sourceAgency/createdAt/updatedAt are as sensitive as the record they describe (a field has one
+    category whatever the path): CRIMINAL on a conviction's rows, BASIC on a foreigner, PUBLIC on state bodies."""
+    objects = _objects(await _sdl(subgraph))
+    expected = {"Sentence": "CRIMINAL", "Judgment": "CRIMINAL", "Charge": "CRIMINAL", "EnforcementEvent": "CRIMINAL",
+                "StatusChange": "CRIMINAL", "ForeignOffender": "BASIC", "Facility": "PUBLIC",
+                "FacilityResources": "PUBLIC", "FacilityEquipment": "PUBLIC", "LegalEntity": "PUBLIC",
+                "LegalEntitySentence": "PUBLIC", "LegalEntityStatusChange": "PUBLIC"}
+    for type_name, category in expected.items():
+        fields = {f.name.value: _directives(f, "personalData")[0] for f in objects[type_name].fields}
+        for name in ("source", "sourceAgency", "createdAt", "updatedAt"):
+            assert fields[name]["category"] == category, f"{type_name}.{name}"
+    assert all(_directives(f, "personalData")[0]["category"] == "PUBLIC"
+               for t in ("FacilityResources", "FacilityEquipment") for f in objects[t].fields)
 
 
 async def test_subjects_declared(subgraph: Subgraph) -> None:
@@ -128,6 +150,8 @@ async def test_subjects_declared(subgraph: Subgraph) -> None:
                                                                       ("foreignOffender", "SUBJECT")]
     for part in PARTS:
         assert [s["inherit"] for s in subjects[part]] == [True], part
+    assert [(s["field"], s["role"]) for s in subjects["EnforcementEventRecorded"]] == [("person", "SUBJECT"),
+                                                                                      ("foreignOffender", "SUBJECT")]
     (foreigner,) = subjects["ForeignOffender"]
     assert (foreigner["field"], foreigner["facts"], foreigner["role"]) == ("identificationCode", "protectionFacts",
                                                                           "SUBJECT")
@@ -151,7 +175,10 @@ async def test_facts_contract_and_cell_count_fact(subgraph: Subgraph) -> None:
     assert protection.type.kind == "named_type"
     facts_declared = {(t, f.name.value): _directives(f, "protectionFact") for t, node in objects.items()
                       for f in node.fields or () if _directives(f, "protectionFact")}
-    assert facts_declared == {("SentenceStatistic", "offenders"): [{"name": "cellCount"}]}
+    assert facts_declared == {("SentenceStatistic", "offenders"): [{"name": "cellCount"}],
+                              # a provincial enforcement body exploits the sentences it manages (000 Art. 13.1)
+                              ("Sentence", "provinceCode"): [{"name": "enforcementProvince"}],
+                              ("LegalEntitySentence", "provinceCode"): [{"name": "enforcementProvince"}]}
 
 
 FACTS = "birthDate deceased missing restricted residenceProvinceCode"

@@ -24,7 +24,7 @@ from .prefetch import later as _later
 from .prefetch import prefetch_children as _prefetch_children
 from .types_common import Charge, CivilObligation, Facility, Judgment, JudicialMeasure, Penalty
 from .types_facts import ForeignOffenderProtectionFacts
-from .types_records import BasicRecord, CriminalRecord, StatusChange
+from .types_records import BasicRecord, CriminalRecord, StatusChange, recorded_in_time
 
 BASIC, CRIMINAL, HEALTH, IDENTIFIER = (
     DataCategory.BASIC,
@@ -59,6 +59,16 @@ class EnforcementEvent(CriminalRecord):  # type: ignore[misc, valid-type]
         CRIMINAL, "Months taken off the term by a reduction or amnesty (BLHS Art. 63).", kind=ValueKind.AMOUNT
     )
     facility_id: strawberry.Private[str | None] = None
+
+    @classified(
+        CRIMINAL, "Whether the event was recorded within 24 hours of the end of the day it took effect, Vietnam "
+        "time (000 Art. 8.5.c: data updated within 24 hours of the change); false for a late entry.",
+        kind=ValueKind.FLAG,
+    )
+    def recorded_within_deadline(self) -> bool | None:
+        if self.row is None or self.event_date is None or self.row["created_at"] is None:
+            return None
+        return recorded_in_time(self.event_date, self.row["created_at"])
 
     @classified(
         CRIMINAL, "Facility the person was moved to (FACILITY_TRANSFER) or admitted to.", kind=ValueKind.REFERENCE

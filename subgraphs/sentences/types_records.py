@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import strawberry
 
@@ -31,6 +32,17 @@ def iso_utc(value: datetime | str | None) -> str | None:
     if value is None:
         return None
     return as_utc(value).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+UPDATE_DEADLINE = timedelta(hours=24)  # 000 Art. 8.5.c
+
+
+def recorded_in_time(day: date, created_at: datetime | str) -> bool:
+    """Whether a change of ``day`` was recorded at ``created_at`` within 24 hours of that day's end in Vietnam
+    (000 Art. 8.5.c; the moment within the day is not recorded, so the day's end is where the clock starts)."""
+    end_of_day = datetime.combine(day + timedelta(days=1), time(0), VIETNAM)
+    return as_utc(created_at) <= end_of_day + UPDATE_DEADLINE
 
 
 @cache
