@@ -3,7 +3,8 @@
 # residual predicate over facts). The facts are declared in the subgraph schemas (docs/PROTECTION.md):
 # - facts about every data subject of a row (`@dataSubject`), from the subject's owner: birthDate, deceased,
 #   missing, restricted, residenceProvinceCode;
-# - facts about the row itself (`@protectionFact(name:)`): registrationProvince, registeredAtMission, cellCount.
+# - facts about the row itself (`@protectionFact(name:)`): registrationProvince, registeredAtMission,
+#   enforcementProvince, cellCount.
 # A rule over subject facts only applies to every row of every type that holds personal data, on every path,
 # and hits when it hits for any subject of the row; a rule that also reads a row fact applies to the types that
 # declare it. A fact that cannot be had is unknown: `if_unknown` is the outcome then, and every shipped rule
@@ -21,7 +22,7 @@ import rego.v1
 # title: Row rules of a decision
 # description: Every row rule the caller and purpose call for; effects is field_effects(inp), computed once.
 # custom:
-#   article: "004 Art. 19, 20, 9.6, 3.4; 003 Art. 8.1, 8.3, 8.4, 13.1"
+#   article: "004 Art. 19, 20, 9.6, 3.4; 003 Art. 8.1, 8.3, 8.4, 13.1; 000 Art. 13.1"
 row_rules(inp, effects) := array.concat(
 	array.concat(array.concat(minor_rules(inp, effects), child_rules(inp, personal)), scope_rules(inp)),
 	array.concat(array.concat(deceased_rules(inp, personal), restricted_rules(inp, personal)), suppression_rules(inp)),
@@ -108,7 +109,7 @@ place_independent(inp) if inp.purpose in data.rules.place_independent_purposes
 #   article: "003 Art. 8.1, 8.3, 8.4, 13.1; 000 Art. 13.1"
 scope_rules(inp) := [] if {
 	place_independent(inp)
-} else := array.concat(province_rules(inp), mission_rules(inp))
+} else := array.concat(array.concat(province_rules(inp), mission_rules(inp)), management_rules(inp))
 
 # METADATA
 # title: Province scope
@@ -156,6 +157,26 @@ mission_rules(inp) := [{
 	"reason": sprintf("003 Art. 8.3: %s sees civil status records registered at representative missions abroad only", [inp.subject.kind]),
 }] if {
 	inp.subject.kind in data.rules.mission_scoped_kinds
+} else := []
+
+# METADATA
+# title: Sentences a provincial enforcement body manages
+# description: >-
+#   A body that builds and updates the criminal enforcement database exploits the data within its management
+#   scope: a provincial enforcement body (an agency of a management-scoped kind with a province) the sentences
+#   enforced by the bodies of its province (row fact enforcementProvince); a national one (no province) all.
+#   Unknown: withheld.
+# custom:
+#   article: "000 Art. 13.1"
+management_rules(inp) := [{
+	"id": "management_scope",
+	"when": {"attr": "enforcementProvince", "op": "ne", "value": inp.subject.province, "if_unknown": true},
+	"effect": "filter",
+	"coordinates": [],
+	"reason": sprintf("000 Art. 13.1: %s of province %v exploits the sentences enforced in its province only", [inp.subject.kind, inp.subject.province]),
+}] if {
+	inp.subject.kind in data.rules.management_scoped_kinds
+	is_string(inp.subject.province)
 } else := []
 
 # METADATA

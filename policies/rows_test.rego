@@ -154,3 +154,14 @@ test_unknown_facts_are_restrictive if {
 	minors.minor_criminal.when.if_unknown == true
 	minors.minor_criminal.when.attr == "birthDate"
 }
+
+test_provincial_enforcement_body_sees_the_sentences_of_its_province if {
+	rr := rules("criminal_enforcement", "ca-ha-noi-thahs", "001", "sentence_enforcement")
+	rr.management_scope.when == {"attr": "enforcementProvince", "op": "ne", "value": "001", "if_unknown": true}
+	rr.management_scope.effect == "filter"
+	contains(rr.management_scope.reason, "000 Art. 13.1")
+	national := rules("criminal_enforcement", "c10-bca", null, "sentence_enforcement")
+	not national.management_scope
+	court := rules("court", "tand-ha-noi", "001", "sentence_enforcement")
+	not court.management_scope
+}

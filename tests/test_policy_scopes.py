@@ -22,7 +22,7 @@ from gateway.policy.model import ProtectionModel
 from tests.citations import ROOT
 
 SDL = """
-enum DataCategory { PUBLIC IDENTIFIER BASIC FAMILY }
+enum DataCategory { PUBLIC IDENTIFIER BASIC FAMILY CRIMINAL }
 enum ValueKind { NAME IDENTIFIER DATE ADDRESS FREE_TEXT TEXT CODE COUNT AMOUNT FLAG REFERENCE }
 enum SubjectRole { SUBJECT PARTY }
 directive @personalData(category: DataCategory!, kind: ValueKind) on FIELD_DEFINITION
@@ -34,11 +34,18 @@ type Query {
   events: [CivilStatusEvent!]! @personalData(category: BASIC, kind: REFERENCE)
   person(personalId: ID!): Person @personalData(category: IDENTIFIER, kind: REFERENCE)
   searchPersons(name: String, provinceCode: String): [Person!] @personalData(category: BASIC, kind: REFERENCE)
+  sentences: [Sentence!]! @personalData(category: CRIMINAL, kind: REFERENCE)
+}
+type Sentence @dataSubject(field: "offender") {
+  id: ID! @personalData(category: PUBLIC, kind: IDENTIFIER)
+  provinceCode: String @personalData(category: CRIMINAL, kind: CODE) @protectionFact(name: "enforcementProvince")
+  offender: Person @personalData(category: CRIMINAL, kind: REFERENCE)
 }
 type Person @dataSubject(field: "personalId", facts: "protectionFacts") {
   personalId: ID! @personalData(category: IDENTIFIER, kind: IDENTIFIER)
   fullName: String @personalData(category: BASIC, kind: NAME)
   events: [CivilStatusEvent!]! @personalData(category: FAMILY, kind: REFERENCE)
+  sentences: [Sentence!]! @personalData(category: CRIMINAL, kind: REFERENCE)
   protectionFacts: PersonFacts @personalData(category: BASIC, kind: REFERENCE)
 }
 type PersonFacts @dataSubject(inherit: true) {
@@ -255,3 +262,37 @@ def test_a_province_scoped_name_search_names_its_province(service: PolicyService
     for kind in ("foreign_affairs", "justice_ministry"):
         anywhere = asyncio.run(run(kind, "civil_status_extract", {}))
         assert anywhere.data["searchPersons"] is not None
+
+
+def test_a_provincial_enforcement_body_reads_the_sentences_of_its_province(service: PolicyService) -> None:
+    """000 Art. 13.1: the sentences enforced in its province, on the root list and through the offender; a
+    national enforcement body reads them all; an unknown province withholds."""
+    persons, _ = build_world([HOME, ELSEWHERE], [])
+    sentences = [{"id": f"S{n}", "provinceCode": province, "offender": persons[n % 2]}
+                 for n, province in enumerate([HOME, ELSEWHERE, None, HOME])]
+    for sentence in sentences:
+        sentence["offender"].setdefault("sentences", []).append(sentence)
+    root = {"sentences": sentences, "person": lambda _info, personalId: next(
+        (p for p in persons if p["personalId"] == personalId), None)}
+    provincial = Caller("o1", "ca-ha-noi-thahs", "criminal_enforcement", HOME, "officer")
+    national = Caller("o2", "c10-bca", "criminal_enforcement", None, "officer")
+
+    async def ids(caller: Caller, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        document = parse(query)
+        collected = service.collect(SCHEMA, MODEL, document, None, variables)
+        decision = await service.decide(caller, DeclaredPurpose("sentence_enforcement", "QĐ 5/2026"), "query", collected)
+        prepared = service.prepare(document, decision, SCHEMA, MODEL)
+        result = execute(SCHEMA, prepared.document, root_value=root, variable_values=variables)
+        assert not result.errors, result.errors
+        applied = service.apply({"data": result.data, "errors": []}, prepared, None, variables, decision, SCHEMA, MODEL)
+        found: list[str] = []
+        for value in (applied.data.get("sentences") or []) + ((applied.data.get("person") or {}).get("sentences") or []):
+            if value:
+                found.append(value["id"])
+        return sorted(found)
+
+    assert asyncio.run(ids(provincial, "{ sentences { id } }")) == ["S0", "S3"]
+    of_person = 'query($id: ID!) { person(personalId: $id) { sentences { id } } }'
+    assert asyncio.run(ids(provincial, of_person, {"id": persons[0]["personalId"]})) == ["S0"]
+    assert asyncio.run(ids(provincial, of_person, {"id": persons[1]["personalId"]})) == ["S3"]
+    assert asyncio.run(ids(national, "{ sentences { id } }")) == ["S0", "S1", "S2", "S3"]

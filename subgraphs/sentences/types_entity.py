@@ -76,7 +76,11 @@ class LegalEntitySentence(PublicRecord):  # type: ignore[misc, valid-type]
         PUBLIC, "Current state of enforcement (000 Art. 8.3.d).", kind=ValueKind.CODE
     )
     province_code: str = field(
-        PUBLIC, "3-digit code of the province whose bodies enforce it.", kind=ValueKind.CODE
+        PUBLIC,
+        "3-digit code of the province whose bodies enforce it: a provincial enforcement body exploits the sentences "
+        "it manages (000 Art. 13.1).",
+        kind=ValueKind.CODE,
+        fact="enforcementProvince",
     )
     judgment_id: strawberry.Private[str] = ""
 

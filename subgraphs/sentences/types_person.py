@@ -166,7 +166,11 @@ class Sentence(CriminalRecord):  # type: ignore[misc, valid-type]
         CRIMINAL, "Commune police or People's Committee supervising a sentence served in the community (000 Art. 2.2).", kind=ValueKind.TEXT,
     )
     province_code: str | None = field(
-        CRIMINAL, "3-digit code of the province whose bodies enforce the sentence.", kind=ValueKind.CODE
+        CRIMINAL,
+        "3-digit code of the province whose bodies enforce the sentence: a provincial enforcement body exploits the "
+        "sentences it manages (000 Art. 13.1).",
+        kind=ValueKind.CODE,
+        fact="enforcementProvince",
     )
     residence_after_release: str | None = field(
         CRIMINAL, "Residence after the sentence was served (000 Art. 8.2.g).", kind=ValueKind.ADDRESS,
