@@ -77,6 +77,18 @@ async def _gateway(env: dict[str, str]) -> tuple[Gateway, InMemorySpanExporter]:
     return gateway, exporter
 
 
+async def _grant(gateway: Gateway, personal_id: str) -> str:
+    """A grant of the registry for vksndtc / criminal proceedings about ``personal_id`` (its id)."""
+    from gateway.auth import Caller, Role
+    from gateway.grants.model import GrantRequest
+
+    registrar = Caller("registrar-1", "c10-bca", "criminal_enforcement", role=Role.GRANT_REGISTRAR, issuer="t")
+    request = GrantRequest(decision_number="7/2026/QĐ-VKS", issued_by="test", decision_date="2026-01-01",
+                           agency="vksndtc", purpose="criminal_proceedings", scope="subjects",
+                           subjects=(personal_id,), valid_until="2099-12-31")
+    return (await gateway.hooks[1].service.grants.registry.create(request, registrar)).id
+
+
 def _headers(env: dict[str, str]) -> dict[str, str]:
     from gateway.auth import AuthSettings
     from gateway.auth.dev import mint_dev_token
@@ -120,8 +132,11 @@ async def test_span_tree_across_gateway_and_subgraph_without_values(traced: dict
       person(personalId: "{person.personal_id}") {{ personalId fullName dateOfBirth religion sentences {{ id }} }}
       searchPersons(name: $name, first: 3) {{ edges {{ node {{ personalId fullName }} }} }}
     }}"""
+    headers = _headers(traced["env"])
+    # the procuracy reads CRIMINAL data under a grant of the registry (policies/grants.rego) covering the person
+    headers["x-legal-basis"] = f"{await _grant(gateway, person.personal_id)} {LEGAL_BASIS}"
     try:
-        response = await gateway.execute(query, {"name": other.full_name}, "Traced", _headers(traced["env"]))
+        response = await gateway.execute(query, {"name": other.full_name}, "Traced", headers)
     finally:
         await gateway.close()
     assert response.status == 200, response.body
