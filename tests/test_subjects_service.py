@@ -62,7 +62,8 @@ async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[d
     store = GatewayStore(url)
     store.register(SUBJECTS_SERVICE.metadata)
     await store.start()
-    audit = AuditStore(AuditSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"))
+    # a short commit timeout: the outage test waits for it, nothing else comes near it
+    audit = AuditStore(AuditSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}", timeout=1.0))
     await audit.start()
     clock, restrictor = Clock(), Restrictor()
     purposes = {p["id"]: p for p in load_bundle(None).catalogue("purposes") or []}
@@ -217,3 +218,14 @@ async def test_every_change_is_in_the_hash_chain(env: dict[str, Any]) -> None:
     ]
     assert all(r.subjects == f'["{ME}"]' for r in rows)
     assert (await verify(audit)).ok
+
+
+async def test_a_change_that_cannot_be_audited_is_not_made(env: dict[str, Any]) -> None:
+    schema = env["schema"]
+    await env["audit"].close()  # the audit trail is gone
+    failed = await call(schema, SUBJECT, FILE, k="CORRECTION", d="My hometown is wrong.")
+    assert codes(failed) == ["AUDIT_UNAVAILABLE"] and failed.data == {"fileDataSubjectRequest": None}
+    assert (await call(schema, SUBJECT, "{ myDataSubjectRequests { id } }")).data == {"myDataSubjectRequests": []}
+    refused = await call(schema, SUBJECT, GIVE, a="stp-ha-noi", p="consented_provision", e="2027-01-01")
+    assert codes(refused) == ["AUDIT_UNAVAILABLE"]
+    assert (await call(schema, SUBJECT, "{ myConsents { reference } }")).data == {"myConsents": []}

@@ -13,6 +13,7 @@ from typing import Any
 
 from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 
+from gateway.audit import AuditUnavailable
 from gateway.auth import Role
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
@@ -133,6 +134,12 @@ def _caller(info: GraphQLResolveInfo, role: Role) -> Any:
     return caller
 
 
+def _unaudited(exc: AuditUnavailable) -> GraphQLError:
+    """A change that could not be audited is not made (the audit record comes first): AUDIT_UNAVAILABLE."""
+    return GraphQLError("The audit trail is unavailable: nothing was recorded; try again.",
+                        extensions={"code": "AUDIT_UNAVAILABLE"})
+
+
 def _request_id(info: GraphQLResolveInfo) -> str | None:
     fetch = info.context.get("fetch") if isinstance(info.context, dict) else None
     return getattr(fetch, "request_id", None)
@@ -177,6 +184,8 @@ class SubjectsService:
                 filed = await registry.file(caller, kind, details, request_id=_request_id(info))
             except RequestError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
+            except AuditUnavailable as exc:
+                raise _unaudited(exc) from exc
             return filed.as_dict(registry.clock())
 
         async def resolve(_root: Any, info: GraphQLResolveInfo, id: str, decision: str, note: str) -> dict[str, Any]:
@@ -188,6 +197,8 @@ class SubjectsService:
             except RestrictionUnavailable as exc:
                 raise GraphQLError("The population database did not record the restriction; the request stays "
                                    "pending: try again.", extensions={"code": "SUBGRAPH_UNAVAILABLE"}) from exc
+            except AuditUnavailable as exc:
+                raise _unaudited(exc) from exc
             return resolved.as_dict(registry.clock())
 
         async def my_consents(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
@@ -202,6 +213,8 @@ class SubjectsService:
                 given = await consents.give(caller, agency, purpose, scope, expires, request_id=_request_id(info))
             except ConsentError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
+            except AuditUnavailable as exc:
+                raise _unaudited(exc) from exc
             return given.as_dict(consents.clock())
 
         async def withdraw(_root: Any, info: GraphQLResolveInfo, reference: str) -> dict[str, Any]:
@@ -210,6 +223,8 @@ class SubjectsService:
                 withdrawn = await consents.withdraw(caller, reference, request_id=_request_id(info))
             except ConsentError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
+            except AuditUnavailable as exc:
+                raise _unaudited(exc) from exc
             return withdrawn.as_dict(consents.clock())
 
         query, mutation = schema.query_type, schema.mutation_type
