@@ -61,3 +61,24 @@ def test_write_calls_read_the_area_and_subjects_from_variables_and_literals() ->
     assert (by_key["a"].area, by_key["a"].subjects) == ("001", ("001190000001",))
     assert (by_key["b"].area, by_key["b"].area_declared, by_key["b"].subjects) == (None, True, ())  # unknown
     assert by_key["c"].write_input() == {"area": None, "area_declared": True}
+
+
+def test_policy_explain_says_why_a_write_is_refused(tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    query = tmp_path / "birth.graphql"
+    query.write_text("mutation B($input: BirthRegistrationInput!) { registerBirth(input: $input) "
+                     "{ registrationNumber } }", encoding="utf-8")
+    common = [sys.executable, "-m", "gateway", "policy", "explain", "--purpose", "civil_status_registration",
+              "--query", str(query), "--variables", '{"input": {"registrationProvinceCode": "001"}}', "--json"]
+    refused = subprocess.run([*common, "--agency", "ubnd-phuong-ben-thanh"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+    assert refused.returncode == 0, refused.stderr
+    root = json.loads(refused.stdout)["rootFields"]
+    assert "civil_registry of province 079 may not write in province 001" in json.dumps(root, ensure_ascii=False)
+    allowed = subprocess.run([*common, "--agency", "ubnd-phuong-hoan-kiem"], cwd=ROOT, capture_output=True,
+                             text=True, timeout=120)
+    assert allowed.returncode == 0, allowed.stderr
+    assert not json.loads(allowed.stdout)["rootFields"]

@@ -148,20 +148,40 @@ def cmd_explain(args: argparse.Namespace) -> int:
         print(f"unknown agency {args.agency!r}", file=sys.stderr)
         return 2
     coordinates, paths = _coordinates(args, bundle)
+    operation_type = _operation_type(args)  # a mutation: its root calls are writes (writes.rego)
     caller = Caller("explain", agency["id"], agency["kind"], agency.get("province"))
     declared = DeclaredPurpose(args.purpose, args.legal_basis)
     service = PolicyService(EmbeddedEngine(args.dir, reload_interval=None), pseudonym_key=DEV_PSEUDONYM_KEY)
     decided: Any
     try:
-        decided = asyncio.run(service.decide(caller, declared, "query", coordinates))
+        decided = asyncio.run(service.decide(caller, declared, operation_type, coordinates))
     except PolicyRefusal as exc:
         decided = exc
     except PolicyError as exc:
         print(f"policy unavailable: {exc}", file=sys.stderr)
         return 2
-    report = explain_report(bundle, build_input(caller, declared, "query", coordinates), decided, paths)
+    report = explain_report(bundle, build_input(caller, declared, operation_type, coordinates), decided, paths)
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render_text(report))
     return 0
+
+
+def _operation_type(args: argparse.Namespace) -> str:
+    """``query`` or ``mutation``: the type of ``--query``'s operation (``--fields``: a query)."""
+    if not args.query:
+        return "query"
+    from graphql import parse
+
+    from .walk import operation_of
+
+    return operation_of(parse(args.query.read_text(encoding="utf-8")), args.operation_name).operation.value
+
+
+def _write_calls(schema: Any, sdl: str, document: Any, operation_name: str | None,
+                 variables: dict[str, Any]) -> tuple[Any, ...]:
+    from ..writes.calls import write_calls
+    from ..writes.model import WriteModel
+
+    return write_calls(schema, WriteModel.from_sdl(sdl), document, operation_name, variables)
 
 
 def vars_of(effect: Any) -> dict[str, Any]:
@@ -202,6 +222,12 @@ def _coordinates(args: argparse.Namespace, bundle: Any) -> tuple[Collected, list
             raise SystemExit("GRAPHQL_VALIDATION_FAILED: " + "; ".join(e.message for e in errors[:5]))
         arguments = (bundle.catalogue("rules") or {}).get("policy_arguments") or {}
         collected = collect(schema, model, document, args.operation_name, variables, arguments)
+        writes = _write_calls(schema, sdl, document, args.operation_name, variables)
+        if writes:  # as the gateway's policy hook: every mutation root field is a write call
+            import dataclasses
+
+            kept = tuple(c for c in collected.calls if all(c.key != w.key for w in writes))
+            collected = dataclasses.replace(collected, calls=(*kept, *writes))
         return collected, document_paths(schema, document, args.operation_name, variables)
     out: dict[str, str] = {}
     for item in filter(None, (s.strip() for s in args.fields.split(","))):
