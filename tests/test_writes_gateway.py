@@ -55,6 +55,8 @@ class EnforcementInput:
 class Receipt:
     id: str = classified(DataCategory.PUBLIC, "Record id.", kind=ValueKind.IDENTIFIER)
     registration_province_code: str = classified(DataCategory.PUBLIC, "Province.", kind=ValueKind.CODE)
+    religion: str | None = classified(DataCategory.RELIGION, "Religion (004 Art. 2.4.a).", kind=ValueKind.TEXT,
+                                      default="Phật giáo")
 
 
 @dataclass
@@ -406,3 +408,14 @@ async def test_store_down_no_write(world: World) -> None:
         HANOI_REGISTRY, "civil_status_registration"))
     assert plain.status == 200 and world.books.writes == ["B1"]
     await world.gateway.resources[0].start()
+
+
+async def test_what_a_write_returns_is_read_under_the_read_policy(world: World) -> None:
+    query = """mutation { registerBirth(input: {registrationProvinceCode: "001", fullName: "A"}) {
+      id religion } }"""
+    response = await world.gateway.execute(query, None, None,
+                                           world.headers(HANOI_REGISTRY, "civil_status_registration"))
+    assert response.body["data"] == {"registerBirth": {"id": "B1", "religion": None}}  # written, then masked
+    [error] = response.body["errors"]
+    assert error["path"] == ["registerBirth", "religion"] and error["extensions"]["code"] == "FORBIDDEN_FIELD"
+    assert world.books.writes == ["B1"]
