@@ -1,6 +1,6 @@
 """Why they are calling: the declared purpose (``X-Purpose``) and legal basis (``X-Legal-Basis``).
 
-Rules (000 Art. 13.6.c: access is for a stated purpose; 004 Art. 3 purpose limitation):
+Rules (000 Art. 13.6.a: access states its purpose; 004 Art. 3.3 purpose limitation):
 
 - header names are case-insensitive (HTTP), values are not: ``Criminal_Proceedings`` is passed through verbatim
   and the policy refuses it (``PURPOSE_NOT_PERMITTED``) since every catalogue purpose matches ``^[a-z_]+$``;
