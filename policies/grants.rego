@@ -101,11 +101,20 @@ grant_categories := {c | some c in data.grants.categories}
 #   article: "000 Art. 13.4"
 grant_refusal(inp) := reason if {
 	inp.subject.kind in data.rules.criminal.agency_kinds
+	check := grant_check(inp) # once: regopy does not memoise function calls
+	check.code in data.grants.refuse_on
+	grant_fields_requested(inp)
+	reason := check.reason
+}
+
+# METADATA
+# title: The request asks for data a grant releases
+# description: Some requested field is of a category of data/grants.json categories.
+# custom:
+#   article: "000 Art. 13.2"
+grant_fields_requested(inp) if {
 	some f in inp.fields
 	f.category in grant_categories
-	check := grant_check(inp)
-	check.code in data.grants.refuse_on
-	reason := check.reason
 }
 
 # METADATA
