@@ -41,14 +41,13 @@ REFUSAL_CODES = ("PURPOSE_REQUIRED", "PURPOSE_NOT_PERMITTED", "REQUEST_REFUSED")
 
 def build_input(
     caller: Caller, declared: DeclaredPurpose | None, operation_type: str, collected: Collected | Mapping[str, str],
-    consent: Mapping[str, Any] | None = None,
+    consent: Mapping[str, Any] | None = None, fields: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """The policy input document (policies/README.md). A plain ``{coordinate: category}`` mapping is accepted
     for tools that have no declarations at hand (kinds are then unknown). ``consent``: the consent the request
     named (``X-Consent-Reference``) as the gateway store holds it (:mod:`gateway.subjects.consents`)."""
     if not isinstance(collected, Collected):
         collected = Collected(dict(collected), {})
-    coordinates, kinds = collected.coordinates, collected.kinds
     role = _plain(getattr(caller, "role", None))
     policy_input: dict[str, Any] = {
         "subject": {
@@ -63,8 +62,7 @@ def build_input(
         "purpose": declared.purpose if declared else None,
         "legal_basis_present": bool(declared and declared.legal_basis and declared.legal_basis.strip()),
         "operation": operation_type,
-        "fields": [{"coordinate": c, "category": coordinates[c], "kind": kinds.get(c, "unknown")}
-                   for c in sorted(coordinates)],
+        "fields": fields if fields is not None else field_inputs(collected),
         "calls": [_call_input(call) for call in collected.calls],
     }
     if consent is not None:
@@ -79,6 +77,12 @@ def _call_input(call: RootCall) -> dict[str, Any]:
     if write_input is not None:
         entry["write"] = write_input()
     return entry
+
+
+def field_inputs(collected: Collected) -> list[dict[str, str]]:
+    """The ``fields`` of the policy input: every coordinate with its category and kind, sorted."""
+    coordinates, kinds = collected.coordinates, collected.kinds
+    return [{"coordinate": c, "category": coordinates[c], "kind": kinds.get(c, "unknown")} for c in sorted(coordinates)]
 
 
 def _plain(value: Any) -> Any:
@@ -158,6 +162,10 @@ class PolicyService:
             policy_arguments = (bundle.catalogue("rules") or {}).get("policy_arguments") or {}
         self.policy_arguments: Mapping[str, list[str]] = dict(policy_arguments)
         self._cache: LRUCache[tuple[Any, ...], PolicyResult | PolicyRefusal] = LRUCache(maxsize=cache_size)
+        # per collected document: its policy input fields and their part of the decision key, built once (they
+        # read only the coordinates and kinds, shared by every request of the document)
+        self._field_inputs: LRUCache[int, tuple[Any, Any, list[dict[str, str]], frozenset[Any]]] = LRUCache(
+            maxsize=cache_size)
         self._clock = clock
         self.evaluations = 0
 
@@ -200,6 +208,18 @@ class PolicyService:
         """Only the root calls with their policy arguments (per request; see collect.root_calls)."""
         return root_calls(schema, document, operation_name, variables, self.policy_arguments)
 
+    def _fields(self, collected: Collected | Mapping[str, str]) -> tuple[list[dict[str, str]], frozenset[Any]]:
+        """``field_inputs(collected)`` and its frozenset for the decision key, cached per (coordinates, kinds)."""
+        if not isinstance(collected, Collected):
+            collected = Collected(dict(collected), {})
+        entry = self._field_inputs.get(id(collected.coordinates))
+        if entry is None or entry[0] is not collected.coordinates or entry[1] is not collected.kinds:
+            fields = field_inputs(collected)
+            entry = (collected.coordinates, collected.kinds, fields,
+                     frozenset((f["coordinate"], f["category"], f["kind"]) for f in fields))
+            self._field_inputs[id(collected.coordinates)] = entry  # holds the mappings: their ids stay theirs
+        return entry[2], entry[3]
+
     async def decide(
         self,
         caller: Caller,
@@ -213,7 +233,8 @@ class PolicyService:
         ``self.consents`` (:class:`gateway.subjects.ConsentLookup`); without a lookup the consent is unknown, and
         the policy withholds what it would cover."""
         consent = await self._consent(caller, getattr(declared, "consent_reference", None))
-        policy_input = build_input(caller, declared, operation_type, collected, consent)
+        fields, field_key = self._fields(collected)
+        policy_input = build_input(caller, declared, operation_type, collected, consent, fields)
         grant = await self._grant(declared)  # the grant X-Legal-Basis names, resolved once (policies/grants.rego)
         policy_input["grant"] = grant.policy_input() if grant is not None else _NO_GRANT_FACTS
         coordinates = {f["coordinate"]: f["category"] for f in policy_input["fields"]}
@@ -226,7 +247,7 @@ class PolicyService:
             subject["agency"], subject["kind"], subject["province"], subject["role"], subject["personal_id"],
             json.dumps(consent, sort_keys=True, default=str) if consent is not None else None,
             policy_input["purpose"], policy_input["legal_basis_present"], operation_type,
-            frozenset((f["coordinate"], f["category"], f["kind"]) for f in policy_input["fields"]),
+            field_key,
             json.dumps(policy_input["calls"], sort_keys=True, default=str), version,
             grant.cache_key() if grant is not None else None,
         )
