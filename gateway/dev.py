@@ -161,6 +161,18 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         supervisor.stop_all()
 
 
+def _port_free(host: str, port: int) -> int:
+    """``port`` (or, for 0, a port the system picks) if it can be bound on ``host`` now, else 0."""
+    import socket
+
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return 0
+        return int(sock.getsockname()[1])
+
+
 def _exchange_specs(env: dict[str, str], started: list[str]) -> list[ServiceSpec]:
     """``python -m subgraphs.common.exchange <name>`` for each started subgraph with a ``subgraphs.<name>.exchange``
     module, on ``<NAME>_EXCHANGE_PORT`` (subgraphs.common.settings.ExchangeSettings)."""
@@ -177,6 +189,10 @@ def _exchange_specs(env: dict[str, str], started: list[str]) -> list[ServiceSpec
     for name in started:
         if _module_exists(f"subgraphs.{name}.exchange"):
             ex = ExchangeSettings.from_env(name, env)
+            if not env.get(f"{name.upper()}_EXCHANGE_PORT") and not _port_free(ex.host, ex.port):
+                # the default (the subgraph's port + 10) is taken, e.g. by a test stack on free ports: any free one
+                env[f"{name.upper()}_EXCHANGE_PORT"] = str(_port_free(ex.host, 0))
+                ex = ExchangeSettings.from_env(name, env)
             out.append(ServiceSpec(f"{name}-exchange", (sys.executable, "-m", "subgraphs.common.exchange", name),
                                    f"http://{ex.host}:{ex.port}/healthz", env))
     return out
