@@ -153,26 +153,54 @@ class World:
             await store.close()
 
 
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    supergraph_path = tmp_path / "supergraph.graphql"
+@dataclass
+class Shared:
+    """What every test's gateway shares: the composed supergraph, and the authenticator and policy of the real
+    wiring (``build_hooks``), built once (compiling the policy is the costly part)."""
+
+    env: dict[str, str]
+    supergraph: Any
+    hooks: Any
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Shared:
+    work = tmp_path_factory.mktemp("writes_gateway")
+    supergraph_path = work / "supergraph.graphql"
     sdl = compose([SubgraphSource("registry", "http://127.0.0.1:9/graphql", SCHEMA.as_str())]).supergraph_sdl
     supergraph_path.write_text(sdl, encoding="utf-8")
-    audit_url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
-    env = {"GATEWAY_ENV": "test", "GATEWAY_POLICY_ENGINE": "embedded", "LT_DATA_DIR": str(tmp_path / "data"),
-           "GATEWAY_SUPERGRAPH": str(supergraph_path), "GATEWAY_AUDIT_DATABASE_URL": audit_url,
-           "GATEWAY_STORE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
-           "GATEWAY_POLICY_RELOAD_INTERVAL": "off"}
+    env = {"GATEWAY_ENV": "test", "GATEWAY_POLICY_ENGINE": "embedded", "LT_DATA_DIR": str(work / "data"),
+           "GATEWAY_SUPERGRAPH": str(supergraph_path), "GATEWAY_POLICY_RELOAD_INTERVAL": "off",
+           "GATEWAY_AUDIT_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'audit.db'}",
+           "GATEWAY_STORE_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'gateway.db'}"}
     settings = GatewaySettings.from_env(env)
     supergraph = load_supergraph(settings.supergraph_path, settings)
-    hooks = build_hooks(settings, supergraph)
+    return Shared(env, supergraph, build_hooks(settings, supergraph))
+
+
+@pytest.fixture
+async def world(shared: Shared, tmp_path: Path) -> AsyncIterator[World]:
+    """A gateway with its own audit chain and gateway store (fresh per test) and the wiring's write stage."""
+    from gateway.audit import AuditSettings, AuditStore, PipelineAudit
+    from gateway.store import GatewayStore
+    from gateway.writes.idempotency import IdempotencyStore
+    from gateway.writes.stage import WriteStage
+
+    audit_url = f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
+    env = dict(shared.env, GATEWAY_AUDIT_DATABASE_URL=audit_url,
+               GATEWAY_STORE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    settings = GatewaySettings.from_env(env)
+    audit = PipelineAudit(AuditStore(AuditSettings.from_env(env)), shared.supergraph.categories)
+    store = GatewayStore(settings.store_database_url)
+    writes = WriteStage(IdempotencyStore(store, settings.idempotency_ttl_seconds))
+    assert isinstance(shared.hooks.writes, WriteStage)  # the wiring builds the same stage
     books = Books()
     transport = LocalTransport("registry", SCHEMA, context_factory=lambda _ctx: Context(books))
-    gateway = Gateway(settings, supergraph, authenticator=hooks.authenticator, policy=hooks.policy,
-                      audit=hooks.audit, transports={"registry": transport}, resources=hooks.resources,
-                      writes=hooks.writes)
+    gateway = Gateway(settings, shared.supergraph, authenticator=shared.hooks.authenticator,
+                      policy=shared.hooks.policy, audit=audit, transports={"registry": transport},
+                      resources=(store,), writes=writes)
     async with gateway:
-        yield World(gateway, books, env, audit_url, hooks.audit)
+        yield World(gateway, books, env, audit_url, audit)
 
 
 REGISTER = """mutation Register($input: BirthInput!) {
