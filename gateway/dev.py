@@ -142,13 +142,13 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         # healthy without NATS too: the outbox then waits and the relay retries.
         for spec in exchanges:
             supervisor.start(spec.name)
+        supervisor.start("gateway")  # alongside: the gateway does not need them
+        children.append(Child("gateway", base))
         if not supervisor.wait_healthy([spec.name for spec in exchanges], HEALTH_TIMEOUT_S):
             return 1
         for spec in exchanges:
             print(f"dev: {spec.name} (relay and consumer, NATS {env.get('NATS_URL', 'nats://127.0.0.1:4222')}): "
                   f"{spec.health_url.removesuffix('/healthz')}/metrics")
-        supervisor.start("gateway")
-        children.append(Child("gateway", base))
         if not supervisor.wait_healthy(["gateway"], HEALTH_TIMEOUT_S):
             return 1
         _banner(children, base, settings, workers)
