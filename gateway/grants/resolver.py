@@ -137,3 +137,39 @@ class GrantResolver:
                 and purpose in self.confidential_purposes and purpose == grant.purpose):
             disclosure = datetime.fromisoformat(grant.disclosure_at.replace("Z", "+00:00"))
         return GrantUse(status, reference, grant, disclosure)
+
+
+def offline_resolver(legal_basis: str | None, env: Mapping[str, str]) -> GrantResolver:
+    """A resolver holding the one grant ``legal_basis`` names, read once from the gateway store of ``env``
+    (``python -m gateway policy explain --legal-basis GR-...``); an unreadable store resolves as unavailable."""
+    import asyncio
+
+    from ..config import GatewaySettings
+    from ..store import GatewayStore
+    from .model import metadata
+
+    reference = grant_reference(legal_basis)
+
+    class _Unreadable:
+        async def get(self, grant_id: str) -> Grant | None:
+            raise RuntimeError("the gateway store could not be read")
+
+    if reference is None:
+        return GrantResolver(StaticGrants())
+
+    async def read() -> Grant | None:
+        store = GatewayStore(GatewaySettings.from_env(env).store_database_url)
+        store.register(metadata)
+        await store.start()
+        try:
+            from .registry import GrantRegistry
+
+            return await GrantRegistry(store, None, agencies={}, purposes={}).get(reference)
+        finally:
+            await store.close()
+
+    try:
+        grant = asyncio.run(read())
+    except Exception:  # no store here: the explanation says the registry could not be read
+        return GrantResolver(_Unreadable())
+    return GrantResolver(StaticGrants([grant] if grant is not None else []))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +153,11 @@ def cmd_explain(args: argparse.Namespace) -> int:
     caller = Caller("explain", agency["id"], agency["kind"], agency.get("province"))
     declared = DeclaredPurpose(args.purpose, args.legal_basis)
     service = PolicyService(EmbeddedEngine(args.dir, reload_interval=None), pseudonym_key=DEV_PSEUDONYM_KEY)
+    # the grant --legal-basis names, as the gateway store holds it (gateway.grants; policies/grants.rego)
+    from ..grants.resolver import offline_resolver
+
+    service.grants = offline_resolver(args.legal_basis, dict(os.environ))
+    grant = asyncio.run(service.grants.resolve(args.legal_basis, args.purpose))
     decided: Any
     try:
         decided = asyncio.run(service.decide(caller, declared, operation_type, coordinates))
@@ -160,7 +166,9 @@ def cmd_explain(args: argparse.Namespace) -> int:
     except PolicyError as exc:
         print(f"policy unavailable: {exc}", file=sys.stderr)
         return 2
-    report = explain_report(bundle, build_input(caller, declared, operation_type, coordinates), decided, paths)
+    policy_input = build_input(caller, declared, operation_type, coordinates)
+    policy_input["grant"] = grant.policy_input()
+    report = explain_report(bundle, policy_input, decided, paths)
     print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else render_text(report))
     return 0
 
