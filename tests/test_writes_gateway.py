@@ -447,3 +447,16 @@ async def test_what_a_write_returns_is_read_under_the_read_policy(world: World) 
     [error] = response.body["errors"]
     assert error["path"] == ["registerBirth", "religion"] and error["extensions"]["code"] == "FORBIDDEN_FIELD"
     assert world.books.writes == ["B1"]
+
+
+async def test_a_mutation_withheld_by_the_read_policy_is_audited_as_refused(world: World) -> None:
+    # the enforcement body may write, but CRIMINAL data needs a legal basis (X-Legal-Basis): the field is
+    # withheld, so the mutation is pruned and never reaches its subgraph
+    query = 'mutation { recordEnforcementEvent(input: {sentenceId: "S9", kind: "RELEASE"}) { id } }'
+    response = await world.gateway.execute(query, None, None, world.headers("ca-ha-noi-thahs", "sentence_enforcement"))
+    assert response.body["data"] == {"recordEnforcementEvent": None}
+    assert world.books.writes == []
+    rows = await world.audit_records()
+    assert [r["http_status"] for r in rows] == [200]  # no intent: nothing was going to be written
+    [entry] = json.loads(rows[0]["writes"])
+    assert entry["outcome"] == "refused" and entry["reason"]

@@ -29,11 +29,20 @@ log = logging.getLogger("lienthong.gateway.writes")
 REPLAYED_HEADER = "idempotent-replayed"
 
 
-def refused_keys(decision: Any) -> dict[str, str]:
-    """Response key -> reason of the root fields the decision withholds (refused writes among them)."""
-    root_fields = getattr(getattr(decision, "result", None), "root_fields", None) or {}
-    return {key: str(getattr(effect, "reason", "") or "") for key, effect in root_fields.items()
-            if getattr(effect, "effect", None) == "withhold"}
+def refused_keys(decision: Any, calls: Iterable[Any] = ()) -> dict[str, str]:
+    """Response key -> reason of the root fields the decision withholds: refused calls (refused writes among
+    them), and calls whose field itself is withheld (its category, for this caller and purpose): ``prepare``
+    prunes both, so their subgraph is never called."""
+    result = getattr(decision, "result", None)
+    root_fields = getattr(result, "root_fields", None) or {}
+    refused = {key: str(getattr(effect, "reason", "") or "") for key, effect in root_fields.items()
+               if getattr(effect, "effect", None) == "withhold"}
+    fields = getattr(result, "fields", None) or {}
+    for call in calls:
+        effect = fields.get(getattr(call, "coordinate", None))
+        if call.key not in refused and getattr(effect, "effect", None) == "withhold":
+            refused[call.key] = str(getattr(effect, "reason", "") or "")
+    return refused
 
 
 def write_records(raw: Iterable[Any]) -> list[WriteRecord]:
@@ -71,13 +80,15 @@ class WriteStage:
     def audits(calls: Iterable[Any], decision: Any, records: Iterable[Any],
                errors: Sequence[Mapping[str, Any]]) -> list[WriteAudit]:
         """The audit entries of the request's write calls."""
-        return write_audits(calls, refused_keys(decision), write_records(records), errors)
+        calls = tuple(calls)
+        return write_audits(calls, refused_keys(decision, calls), write_records(records), errors)
 
     @staticmethod
     def intents(calls: Iterable[Any], decision: Any) -> list[WriteAudit]:
         """The writes a mutation is about to make (its calls the policy did not refuse), outcome ``intended``:
         recorded before any subgraph is called."""
-        refused = refused_keys(decision)
+        calls = tuple(calls)
+        refused = refused_keys(decision, calls)
         return [WriteAudit(a.key, a.coordinate, "intended", a.subjects)
                 for a in write_audits(calls, refused, [], []) if a.outcome != "refused"]
 
@@ -85,7 +96,8 @@ class WriteStage:
     def failed_audits(calls: Iterable[Any], decision: Any, executed: bool) -> list[WriteAudit]:
         """The entries of a mutation that failed as a whole: refused calls stay refused; the others wrote nothing
         (the failure came before execution) or are unknown (it came during or after)."""
-        refused = refused_keys(decision)
+        calls = tuple(calls)
+        refused = refused_keys(decision, calls)
         out = write_audits(calls, refused, [], [])
         return [a if a.outcome == "refused" else WriteAudit(a.key, a.coordinate,
                                                             "unknown" if executed else "not_written", a.subjects)
