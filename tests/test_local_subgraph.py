@@ -108,8 +108,12 @@ async def local_gateway(tmp_path: Path):
                        raw_env={"LT_DATA_DIR": str(tmp_path)})
     store = GatewayStore(f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
     register_tables(store, services)
-    deps = LocalDeps(audit=AuditStore(database_url=f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"), store=store,
-                     agencies=AgencyCatalogue.load(AuthSettings().agencies_file), settings=settings)
+    from gateway.subjects import build_subject_rights
+
+    audit = AuditStore(database_url=f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}")
+    agencies = AgencyCatalogue.load(AuthSettings().agencies_file)
+    subjects = build_subject_rights(store, audit, agencies, {}, "http://127.0.0.1:9/graphql", lambda: None)
+    deps = LocalDeps(audit=audit, store=store, agencies=agencies, settings=settings, subjects=subjects)
     transport = LocalTransport(LOCAL_GRAPH, build_local_schema(deps, services), context_factory=local_context)
     gateway = Gateway(settings, supergraph, authenticator=HeaderAuthenticator(), policy=AllowAllPolicy(),
                       audit=NullAudit(), transports={LOCAL_GRAPH: transport}, resources=[store])
