@@ -14,7 +14,7 @@ from contextlib import ExitStack
 
 import pytest
 
-from tests.e2e.support import E2E_GATEWAY_SETTINGS, PEOPLE, SEED, E2EStack
+from tests.e2e.support import E2E_GATEWAY_SETTINGS, PEOPLE, SEED, E2EStack, register_e2e_grants
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,9 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
     with ExitStack() as services:
         stack = start_subgraphs(workdir, services, people=PEOPLE, seed_value=SEED)
         settings = dict(E2E_GATEWAY_SETTINGS,
-                        GATEWAY_AUDIT_DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'audit.db'}")
+                        GATEWAY_AUDIT_DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'audit.db'}",
+                        GATEWAY_STORE_DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'gateway.db'}")
+        register_e2e_grants({**stack.env, **settings}, workdir / "lt.db")  # CRIMINAL data under grants
         url = start_gateway(stack, services, "gateway", settings)
         running = E2EStack(stack=stack, url=url, settings=settings, audit_db=workdir / "audit.db",
                            data_db=workdir / "lt.db")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.e2e import ids
 from tests.e2e.checks import assert_decided, assert_refused, forbidden, text_of
-from tests.e2e.support import LEGAL_BASIS, E2EStack, Reply
+from tests.e2e.support import LEGAL_BASIS, E2EStack, Reply, e2e_grant_id
 
 ACCESS_LOG = """query L($id: ID!) { accessLog(personalId: $id) { entries { reference at agency { id name }
   purpose legalBasis categories outcome } } }"""
@@ -53,7 +53,9 @@ def test_record_names_the_persons_in_the_response(e2e: E2EStack) -> None:
                            purpose="criminal_proceedings", legal_basis=LEGAL_BASIS)
     assert_decided(reply, "criminal_proceedings")
     seq, _, account, agency, purpose, legal_basis, *_ = rows[0]
-    assert (account, agency, purpose, legal_basis) == ("officer-rec", "tandtc", "criminal_proceedings", LEGAL_BASIS)
+    # the legal basis as sent: the e2e grant of the court named before the decision (tests/e2e/support.py)
+    assert (account, agency, purpose, legal_basis) == (
+        "officer-rec", "tandtc", "criminal_proceedings", f"{e2e_grant_id('tandtc', 'criminal_proceedings')} {LEGAL_BASIS}")
     named = {r[0] for r in e2e.audit_rows("SELECT personal_id FROM audit_subjects WHERE seq = ?", (seq,))}
     assert {first, second} <= named, named
 
@@ -87,7 +89,8 @@ def test_data_subject_sees_accesses_without_the_officers_account(e2e: E2EStack) 
     mine = [e for e in entries if e["agency"] and e["agency"]["id"] == "vksndtc"]
     assert mine, entries
     entry = mine[0]
-    assert entry["purpose"] == "enforcement_supervision" and entry["legalBasis"] == LEGAL_BASIS
+    assert entry["purpose"] == "enforcement_supervision"
+    assert entry["legalBasis"] == f"{e2e_grant_id('vksndtc', 'enforcement_supervision')} {LEGAL_BASIS}"
     assert {"CRIMINAL", "IDENTIFIER", "BASIC"} <= set(entry["categories"]) and entry["agency"]["name"]
     assert officer not in text_of(reply) and "officer-" not in text_of(reply)
     assert rows[0][2] == person  # the accessLog read is itself audited, under the subject's account

@@ -44,6 +44,7 @@ class DevStack:
     log: Path
     url: str
     subgraph_urls: dict[str, str]
+    grants: dict[tuple[str, str], str] = field(default_factory=dict)  # (agency, purpose) -> registered grant id
 
     @property
     def data_db(self) -> Path:
@@ -83,7 +84,24 @@ class DevStack:
 
     def headers(self, agency: str = "tandtc", purpose: str = "criminal_proceedings") -> dict[str, str]:
         return {"authorization": f"Bearer {self.token(agency)}", "x-purpose": purpose,
-                "x-legal-basis": LEGAL_BASIS}
+                "x-legal-basis": f"{self.grant(agency, purpose)} {LEGAL_BASIS}"}
+
+    def grant(self, agency: str, purpose: str) -> str:
+        """A grant of the registry for (agency, purpose) covering every seeded person, registered once with the
+        CLI (a court reads CRIMINAL data only under one: policies/grants.rego)."""
+        if (agency, purpose) not in self.grants:
+            everyone = [row[0] for row in self.rows("SELECT personal_id FROM person ORDER BY personal_id")]
+            command = [sys.executable, "-m", "gateway", "grants", "create", "--account", "registrar-1",
+                       "--decision-number", f"FAULTS/{agency}", "--issued-by", "faults", "--decision-date",
+                       "2026-01-01", "--agency", agency, "--purpose", purpose, "--scope", "subjects",
+                       "--valid-until", "2099-12-31", *(arg for pid in everyone for arg in ("--subject", pid))]
+            made = subprocess.run(command, cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=60,
+                                  check=False)
+            assert made.returncode == 0, made.stderr
+            import json
+
+            self.grants[(agency, purpose)] = json.loads(made.stdout)["id"]
+        return self.grants[(agency, purpose)]
 
 
 def mint_token(env: dict[str, str], agency: str, sub: str) -> str:
