@@ -54,7 +54,7 @@ def test_the_report_names_exactly_the_changed_coordinates(edited: Path) -> None:
     # the row rules over every visible personal field now list Person.religion too, for the same callers only
     rules = {(r.agency_kind, r.purpose, r.coordinate) for r in changed if r.is_row_rule}
     assert rules == {(k, "statistics", f"row rule {rule}") for k in STATISTICS_PURPOSE_KINDS
-                     for rule in ("deceased_or_missing", "processing_restricted")}
+                     for rule in ("child_consent", "deceased_or_missing", "processing_restricted")}
     assert all("Person.religion" in r.after.detail and "Person.religion" not in r.before.detail
                for r in changed if r.is_row_rule)
     summary = report.summary()
