@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
+import pytest_asyncio
 
 from subgraphs.common.db import Database
 from subgraphs.common.exchange.metrics import ExchangeMetrics
@@ -22,10 +23,13 @@ from tests.test_writes_e2e import HANOI_REGISTRY, REGISTER, Stack, birth_input, 
 from tests.test_writes_e2e import gateway as gateway  # the fixtures, re-exported
 from tests.test_writes_e2e import stack as stack
 
+# the gateway fixture lives on the module's event loop (its audit writer's futures too): so do these tests
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
 PERSON = """query Person($id: ID!) { person(personalId: $id) { personalId fullName sex dateOfBirth recordSource } }"""
 
 
-@pytest.fixture
+@pytest_asyncio.fixture(loop_scope="module")
 async def exchange(stack: Stack) -> AsyncIterator[dict[str, ExchangeRunner]]:
     reason = nats_unreachable()
     if reason:
