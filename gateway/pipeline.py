@@ -331,7 +331,7 @@ class Pipeline:
                               outcome.extension, outcome.subjects, status_outcome,
                               [str((e.get("extensions") or {}).get("code", "")) for e in errors], 200)
         if calls:  # a mutation: its writes, in the same record
-            record.writes = self.writes.audits(calls, decision, ctx.writes, errors)
+            record.writes = self.writes.audits(calls, decision, ctx.writes, errors, ctx.undelivered)
             record.subjects = sorted(set(record.subjects).union(*(w.all_subjects for w in record.writes)))
         trace.stage("audit")
         try:

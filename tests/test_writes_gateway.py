@@ -460,3 +460,63 @@ async def test_a_mutation_withheld_by_the_read_policy_is_audited_as_refused(worl
     assert [r["http_status"] for r in rows] == [200]  # no intent: nothing was going to be written
     [entry] = json.loads(rows[0]["writes"])
     assert entry["outcome"] == "refused" and entry["reason"]
+
+
+class Unreachable:
+    """The registry subgraph's transport failing ``failures`` times before it answers; ``delivered`` says
+    whether the operation had reached the subgraph (a timeout) or not (connection refused)."""
+
+    def __init__(self, inner: Any, failures: int, delivered: bool) -> None:
+        self.name, self.inner, self.failures, self.delivered = inner.name, inner, failures, delivered
+
+    async def send(self, query: str, variables: dict[str, Any], ctx: Any) -> dict[str, Any]:
+        from gateway.execution.transport import SubgraphFailure
+
+        if self.failures:
+            self.failures -= 1
+            if self.delivered:  # it ran, then the answer was lost: the write happened
+                await self.inner.send(query, variables, ctx)
+                raise SubgraphFailure("no answer within 5000 ms")
+            raise SubgraphFailure("the connection failed", delivered=False)
+        return await self.inner.send(query, variables, ctx)
+
+
+async def test_a_retry_after_an_unreachable_subgraph_runs_and_writes_once(world: World) -> None:
+    transports = world.gateway.transports
+    transports["registry"] = Unreachable(transports["registry"], failures=1, delivered=False)
+    key = world.headers(HANOI_REGISTRY, "civil_status_registration", key="unreachable-1")
+    down = await world.gateway.execute(REGISTER, birth(), "Register", key)
+    assert down.body["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE" and world.books.writes == []
+    retry = await world.gateway.execute(REGISTER, birth(), "Register", key)  # the key was freed: it runs
+    assert retry.body["data"] == {"registerBirth": {"id": "B1", "registrationProvinceCode": "001"}}
+    assert "idempotent-replayed" not in retry.headers and world.books.writes == ["B1"]
+    outcomes = [[e["outcome"] for e in json.loads(r["writes"])] for r in await world.audit_records()]
+    assert outcomes == [["intended"], ["not_sent"], ["intended"], ["written"]]
+
+
+async def test_a_retry_after_a_lost_answer_never_writes_twice(world: World) -> None:
+    transports = world.gateway.transports
+    transports["registry"] = Unreachable(transports["registry"], failures=1, delivered=True)
+    key = world.headers(HANOI_REGISTRY, "civil_status_registration", key="lost-answer-1")
+    lost = await world.gateway.execute(REGISTER, birth(), "Register", key)
+    assert lost.body["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
+    assert world.books.writes == ["B1"]  # it did write
+    retry = await world.gateway.execute(REGISTER, birth(), "Register", key)
+    assert retry.headers.get("idempotent-replayed") == "true" and retry.body == lost.body
+    assert world.books.writes == ["B1"]  # whether it wrote was unknown: never run again under this key
+
+
+async def test_a_refused_connection_is_known_undelivered(tmp_path: Path) -> None:
+    import aiohttp
+
+    from gateway.execution import FetchContext, HttpTransport
+    from gateway.execution.transport import SubgraphFailure
+    from gateway.keys import InternalTokenMinter, load_or_create_internal_key
+    from tests.fixtures.serve import free_port
+
+    minter = InternalTokenMinter(load_or_create_internal_key(tmp_path / "k.json", tmp_path / "j.json"))
+    async with aiohttp.ClientSession() as session:
+        transport = HttpTransport("registry", f"http://127.0.0.1:{free_port()}/graphql", session, minter, 2.0)
+        with pytest.raises(SubgraphFailure) as failed:
+            await transport.send("mutation { dropEverything }", {}, FetchContext("r1", "officer", "ubnd"))
+    assert failed.value.delivered is False and str(failed.value) == "the connection failed"

@@ -262,7 +262,7 @@ class Executor:
         started = time.perf_counter()
         try:
             if transport is None:
-                raise SubgraphFailure("no transport configured")
+                raise SubgraphFailure("no transport configured", delivered=False)
             result = await transport.send(fetch.operation, variables, run.ctx)
         except SubgraphFailure:
             if self.observe:
@@ -280,6 +280,8 @@ class Executor:
             result = await self._send(fetch, self._variables(fetch, run), run)
         except SubgraphFailure as exc:
             run.errors.extend(_unavailable(fetch, exc, [[key] for key in fetch.client_keys]))
+            if not exc.delivered:  # a mutation there certainly wrote nothing (gateway.writes)
+                run.ctx.undelivered.extend(client_key(key) for key in fetch.client_keys)
             return
         data = result.get("data")
         if isinstance(data, dict):
@@ -386,8 +388,9 @@ class Executor:
 
 def _marker(rep: dict[str, Any]) -> Any:
     """A representation's identity for deduplication: its items when they are all scalars (the common key
-    fields), else its canonical JSON."""
-    items = tuple(sorted(rep.items()))
+    fields), else its canonical JSON. ``_extract`` builds a type's representations in one key order, so the items
+    need no sorting (two equal representations in another order would only be sent twice, never confused)."""
+    items = tuple(rep.items())
     try:
         hash(items)
     except TypeError:  # a list or object among the values

@@ -33,18 +33,22 @@ class FetchContext:
     # the write records mutations' subgraphs report (their response ``extensions``), filled by the executor for
     # the gateway's audit (gateway.writes); never forwarded to the client
     writes: list[dict[str, Any]] = field(default_factory=list)
+    # client response keys of root fields whose subgraph certainly never ran them (SubgraphFailure.delivered)
+    undelivered: list[str] = field(default_factory=list)
 
 
 class SubgraphFailure(Exception):
     """The subgraph could not answer (network, timeout, HTTP status, bad JSON): its fields become errors.
 
     ``str(exc)`` is the reason clients see (the gateway's own words: no host, port, URL or library text);
-    ``detail`` is what only the server log gets."""
+    ``detail`` is what only the server log gets. ``delivered`` is False only when the subgraph certainly did not
+    run the operation (no connection, its auth refused the token): a mutation then wrote nothing."""
 
-    def __init__(self, reason: str, detail: str | None = None) -> None:
+    def __init__(self, reason: str, detail: str | None = None, *, delivered: bool = True) -> None:
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+        self.delivered = delivered
 
 
 class Transport(Protocol):
@@ -85,10 +89,13 @@ class HttpTransport:
                     status = resp.status
         except TimeoutError as exc:
             raise SubgraphFailure(f"no answer within {int(self.timeout * 1000)} ms") from exc
+        except aiohttp.ClientConnectorError as exc:  # no connection: the operation never reached the subgraph
+            raise SubgraphFailure("the connection failed", f"{self.url}: {type(exc).__name__}: {exc}",
+                                  delivered=False) from exc
         except aiohttp.ClientError as exc:  # its text names host and port: for the log only
             raise SubgraphFailure("the connection failed", f"{self.url}: {type(exc).__name__}: {exc}") from exc
         if status == 401:
-            raise SubgraphFailure("refused the gateway's internal token (HTTP 401)")
+            raise SubgraphFailure("refused the gateway's internal token (HTTP 401)", delivered=False)
         try:
             result = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:

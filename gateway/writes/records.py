@@ -6,7 +6,8 @@ Outcomes of a write call:
 - ``written``: the subgraph reported at least one written record for it;
 - ``refused``: the write policy refused it (``policies/writes.rego``): the subgraph was never called;
 - ``rejected``: the subgraph refused the input (``BAD_USER_INPUT``): nothing written;
-- ``unknown``: the subgraph could not be reached or failed: whether it wrote is not known here;
+- ``not_sent``: the subgraph certainly never ran it (no connection; nothing written): a retry may run it;
+- ``unknown``: the subgraph failed after the operation was sent: whether it wrote is not known here;
 - ``not_written``: the subgraph answered without reporting a write (e.g. nothing to change);
 - ``replayed``: an ``Idempotency-Key`` retry answered with the first result: nothing written again;
 - ``intended``: in the record made before the subgraph is called (the request's own record follows with the
@@ -111,11 +112,12 @@ def _error_codes_at(errors: Sequence[Mapping[str, Any]], key: str) -> set[str]:
 
 
 def write_audits(calls: Iterable[Any], refused: Mapping[str, str], records: Sequence[WriteRecord],
-                 errors: Sequence[Mapping[str, Any]]) -> list[WriteAudit]:
+                 errors: Sequence[Mapping[str, Any]], undelivered: Iterable[str] = ()) -> list[WriteAudit]:
     """The audit entries of a request's write calls (``gateway.writes.calls.WriteCall``): ``refused`` maps
     the response keys the policy refused to the reason; ``records`` are in client response keys; ``errors``
-    are the response's errors (client paths)."""
+    are the response's errors (client paths); ``undelivered`` the keys whose subgraph certainly never ran them."""
     out: list[WriteAudit] = []
+    unsent = set(undelivered)
     for call in calls:
         if not hasattr(call, "write_input"):
             continue
@@ -124,6 +126,8 @@ def write_audits(calls: Iterable[Any], refused: Mapping[str, str], records: Sequ
             outcome, reason = "refused", refused[call.key]
         elif mine:
             outcome, reason = "written", None
+        elif call.key in unsent:
+            outcome, reason = "not_sent", "SUBGRAPH_UNAVAILABLE"
         else:
             codes = _error_codes_at(errors, call.key)
             if "BAD_USER_INPUT" in codes:

@@ -78,10 +78,10 @@ class WriteStage:
 
     @staticmethod
     def audits(calls: Iterable[Any], decision: Any, records: Iterable[Any],
-               errors: Sequence[Mapping[str, Any]]) -> list[WriteAudit]:
+               errors: Sequence[Mapping[str, Any]], undelivered: Iterable[str] = ()) -> list[WriteAudit]:
         """The audit entries of the request's write calls."""
         calls = tuple(calls)
-        return write_audits(calls, refused_keys(decision, calls), write_records(records), errors)
+        return write_audits(calls, refused_keys(decision, calls), write_records(records), errors, undelivered)
 
     @staticmethod
     def intents(calls: Iterable[Any], decision: Any) -> list[WriteAudit]:
@@ -109,6 +109,8 @@ class WriteStage:
         raises: the response stands (a key left pending expires with its TTL)."""
         if not isinstance(begun, Claim) or self.idempotency is None:
             return
+        if executed and _retry_may_run(entries):
+            executed = False  # nothing was or could have been written: the key is free for the retry
         try:
             if executed:
                 await self.idempotency.complete(begun, status, body, [e.as_dict() for e in entries], audited,
@@ -117,3 +119,10 @@ class WriteStage:
                 await self.idempotency.release(begun)
         except Exception as exc:  # the store failed: the key stays pending until it expires (no double write)
             log.error("idempotency key of request %s not settled: %s", request_id, exc)
+
+
+def _retry_may_run(entries: Sequence[WriteAudit]) -> bool:
+    """No write happened, none may have, and one was only stopped by an unreachable subgraph: running the retry
+    cannot write twice, and may succeed (refused or rejected calls would answer the same again)."""
+    outcomes = {e.outcome for e in entries}
+    return "not_sent" in outcomes and outcomes <= {"not_sent", "refused", "rejected"}
