@@ -44,7 +44,21 @@ MAX_DEPTH = 5
 MAX_COMPOSITE_FIELDS = 10
 # Served by the gateway itself (gateway.local_subgraph), not by a subgraph Apollo Gateway can reach; covered by
 # tests/e2e through our gateway instead.
-GATEWAY_LOCAL_ROOTS = frozenset({"accessLog"})
+def _gateway_local_roots() -> frozenset[str]:
+    """Every ``Query`` field the local services declare (``accessLog``, ``grants``, the data-subject services...):
+    read from their SDL so that a new local service is never sent to Apollo Gateway."""
+    from graphql import ObjectTypeDefinitionNode, ObjectTypeExtensionNode
+
+    from gateway.local_subgraph import local_services, merged_sdl
+
+    names: set[str] = set()
+    for node in parse(merged_sdl(local_services())).definitions:
+        if isinstance(node, ObjectTypeDefinitionNode | ObjectTypeExtensionNode) and node.name.value == "Query":
+            names.update(f.name.value for f in node.fields or ())
+    return frozenset(names)
+
+
+GATEWAY_LOCAL_ROOTS = _gateway_local_roots()
 
 
 @dataclass
