@@ -95,6 +95,19 @@ office_effect(ctx, f, base) := m if {
 #   reason names its own article.
 # custom:
 #   article: "004 Art. 2.3, 2.4, 3.3, 3.4, 9.1, 38.2; 000 Art. 13.2, 13.3, 14.4"
+#   branches:
+#     - "004 Art. 2.1"
+#     - "004 Art. 9.1, 38.2"
+#     - "000 Art. 13.3, 13.7"
+#     - "004 Art. 2.1, 2.4"
+#     - "004 Art. 2.4.g; 000 Art. 13.2, 14.4"
+#     - "000 Art. 13.3, 13.6.a"
+#     - "000 Art. 13.3, 13.4"
+#     - "004 Art. 2.4, 3.4"
+#     - "004 Art. 3.3, 3.4"
+#     - "000 Art. 13.2"
+#     - "004 Art. 3.4"
+#     - "004 Art. 3.3 (and the purpose's own legal basis)"
 base_effect(ctx, f) := allow_effect("PUBLIC: no personal data") if {
 	f.category == "PUBLIC"
 } else := allow_effect("004 Art. 9.1, 38.2: the access log, for the data subject or the data-protection officer") if {
