@@ -285,3 +285,44 @@ async def test_the_outbox_event_reaches_jetstream(subgraph: Subgraph, database_u
     assert {k: event.payload[k] for k in ("sentenceId", "personalId", "kind", "newStatus")} == {
         "sentenceId": s["id"], "personalId": s["personal_id"], "kind": "ESCAPE", "newStatus": "ESCAPED"}
     assert event.payload["effectiveDate"] == _input(s, "x")["date"] and event.payload["eventId"]
+
+
+ENTITY_MUTATION = """mutation($input: LegalEntityEnforcementEventInput!) { recordLegalEntityEnforcementEvent(input: $input) {
+  previousStatus status event { kind date successorName } sentence { id status statusHistory { status cause } }
+  legalRepresentativePerson { personalId }
+} }"""
+
+
+async def test_legal_entity_events_follow_their_course(subgraph: Subgraph, database_url: str) -> None:
+    rows = _sql(database_url, "SELECT s.id, s.province_code, e.legal_representative_personal_id, (SELECT max(event_date) "
+                              "FROM enforcement_event v WHERE v.entity_sentence_id = s.id) FROM legal_entity_sentence s "
+                              "JOIN legal_entity e ON e.id = s.legal_entity_id WHERE s.status = 'UNDER_ENFORCEMENT' "
+                              "AND e.legal_representative_personal_id IS NOT NULL ORDER BY s.id")
+    sid, province, representative, last = rows[0]
+    base = {"sentenceId": sid, "provinceCode": province, "legalRepresentativePersonalId": representative,
+            "date": max(str(last)[:10], "2025-07-01"), "authority": "Cơ quan thi hành án hình sự Công an tỉnh"}
+
+    async def post(**extra: Any) -> dict[str, Any]:
+        response = await subgraph.client.post("/graphql", json={"query": ENTITY_MUTATION, "variables": {
+            "input": {**base, **extra}}}, headers={"Authorization": f"Bearer {subgraph.token()}"})
+        return response.json()
+
+    before = _sql(database_url, "SELECT count(*) FROM enforcement_event WHERE entity_sentence_id = :s", s=sid)
+    missing = await post(kind="OBLIGATIONS_TRANSFERRED", decisionNumber="7/2025/QĐ-THA")
+    assert missing["errors"][0]["extensions"]["argumentName"] == "input.successorName"
+    other = await post(kind="FORCED_ENFORCEMENT", decisionNumber="7/2025/QĐ-THA", legalRepresentativePersonalId=None)
+    assert other["errors"][0]["extensions"]["argumentName"] == "input.legalRepresentativePersonalId"
+    assert _sql(database_url, "SELECT count(*) FROM enforcement_event WHERE entity_sentence_id = :s", s=sid) == before
+    moved = await post(kind="OBLIGATIONS_TRANSFERRED", decisionNumber="7/2025/QĐ-THA",
+                       successorName="Công ty cổ phần Kế Thừa")
+    got = moved["data"]["recordLegalEntityEnforcementEvent"]
+    assert got["status"] == got["previousStatus"] == "UNDER_ENFORCEMENT"
+    assert got["event"]["successorName"] == "Công ty cổ phần Kế Thừa"
+    assert got["legalRepresentativePerson"] == {"personalId": representative}
+    assert [w["subjects"] for w in moved["extensions"][WRITES_EXTENSION]] == [[representative], [representative]]
+    done = await post(kind="COMPLETION")
+    got = done["data"]["recordLegalEntityEnforcementEvent"]
+    assert got["status"] == "COMPLETED" and got["sentence"]["statusHistory"][-1] == {"status": "COMPLETED",
+                                                                                     "cause": "COMPLETION"}
+    after = await post(kind="FORCED_ENFORCEMENT", decisionNumber="8/2025/QĐ-THA")
+    assert after["errors"][0]["extensions"]["argumentName"] == "input.kind"  # nothing follows completion

@@ -31,7 +31,7 @@ from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
 from subgraphs.common.outbox import add_event, topics, utcnow
 from subgraphs.common.provinces import BY_CODE
-from subgraphs.common.writes import WriteArea, WriteSubject, record_write
+from subgraphs.common.writes import record_write
 
 from . import lifecycle
 from .enums import EnforcementEventKind, EnforcementStatus
@@ -151,6 +151,16 @@ def _text(problems: _Problems, name: str, value: str | None, *, required: bool =
     return stripped
 
 
+def check_decision_number(problems: _Problems, value: str | None, *, required: bool, kind: str) -> str | None:
+    """The decision number, stripped: required for events that rest on a decision, in its usual form."""
+    number = value.strip() if value else None
+    if number is None and required:
+        problems.add("decisionNumber", f"{kind} rests on a decision: give its number")
+    elif number is not None and not _DECISION.match(number):
+        problems.add("decisionNumber", "1 to 60 letters, digits, '/', '.' or '-', e.g. '12/2025/QĐ-TA'")
+    return number
+
+
 def _shift_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by ``months`` average months (the computation of the synthetic courses, seed_course.months)."""
     return day + dt.timedelta(days=round(months * 30.44))
@@ -175,12 +185,8 @@ def check_static(data: EnforcementEventInput, today: dt.date) -> tuple[_Problems
         "residence_after_release": _text(problems, "residenceAfterRelease", data.residence_after_release, limit=300),
         "workplace_after_release": _text(problems, "workplaceAfterRelease", data.workplace_after_release, limit=300),
     }
-    number = data.decision_number.strip() if data.decision_number else None
-    if number is None and kind in DECIDED:
-        problems.add("decisionNumber", f"{kind} rests on a decision: give its number")
-    elif number is not None and not _DECISION.match(number):
-        problems.add("decisionNumber", "1 to 60 letters, digits, '/', '.' or '-', e.g. '12/2025/QĐ-TA'")
-    values["decision_number"] = number
+    values["decision_number"] = check_decision_number(problems, data.decision_number, required=kind in DECIDED,
+                                                      kind=kind)
     if values["health_ground"] and kind not in lifecycle.HEALTH_GROUNDS:
         problems.add("healthGround", f"only for {', '.join(sorted(lifecycle.HEALTH_GROUNDS))}")
     for name, key in (("residenceAfterRelease", "residence_after_release"),
@@ -333,21 +339,3 @@ async def record_enforcement_event(info: Info, data: EnforcementEventInput) -> E
         event=EnforcementEvent.from_row(event), sentence=Sentence.from_row(after), person=person,
         foreign_offender_code=after["foreign_offender_code"],
     )
-
-
-@strawberry.type
-class Mutation:
-    @classified(
-        CRIMINAL,
-        "Record one step in the course of a natural person's sentence: postponement, suspension, exemption, "
-        "reduction, conditional early release and its revocation, amnesty, revocation of a suspended sentence, "
-        "transfer, facility transfer, termination of a judicial measure, escape, recapture, death, completion, "
-        "reward, discipline (000 Art. 8.2.e). Updates the status and its history in the same transaction and "
-        "tells the other databases (000 Art. 8.5.c–d). Only for the bodies granted update rights (000 Art. 11.3).",
-        kind=ValueKind.REFERENCE,
-        directives=[WriteArea(argument="input.provinceCode"), WriteSubject(argument="input.personalId")],
-    )
-    async def record_enforcement_event(
-        self, info: Info, input: EnforcementEventInput
-    ) -> EnforcementEventRecorded | None:
-        return await record_enforcement_event(info, input)

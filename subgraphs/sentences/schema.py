@@ -24,7 +24,7 @@ from subgraphs.common.writes import WriteRecords
 from . import statistics
 from .enums import FacilityKind
 from .models import TABLES
-from .mutations import Mutation
+from .mutation_root import Mutation
 from .statistics import SentenceStatistic
 from .types_common import Facility
 from .types_entity import LegalEntity
