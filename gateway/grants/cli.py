@@ -88,10 +88,12 @@ async def _open(writer: bool) -> tuple[Any, Any, Any]:
 
 
 def _registrar(registry: Any, account: str) -> Caller:
+    from .model import GrantInputError
+
     appointment = registry.agencies.grant_registrar(account)
     if appointment is None:
-        raise SystemExit(f"grants: {account!r} is not a grant registrar (policies/data/agencies.json "
-                         "grant_registrars)")
+        raise GrantInputError("account", f"{account!r} is not a grant registrar (policies/data/agencies.json "
+                                         "grant_registrars)")
     agency = registry.agencies.get(appointment.agency)
     return Caller(sub=account, agency_id=appointment.agency, agency_kind=agency.kind if agency else None,
                   role=Role.GRANT_REGISTRAR, issuer="cli")
