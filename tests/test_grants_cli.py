@@ -52,6 +52,6 @@ def test_refusals_are_named(env: Path, capsys: pytest.CaptureFixture[str]) -> No
     status, _, err = run(capsys, *[a if a != "registrar-1" else "officer-1" for a in CREATE])
     assert status != 0 and "not a grant registrar" in err
     status, _, err = run(capsys, *[a if a != "2099-06-30" else "2020-01-01" for a in CREATE])
-    assert status == 1 and "validUntil: is already past" in err
+    assert status == 1 and "validUntil: must be after validFrom" in err
     status, _, err = run(capsys, "grants", "show", "GR-0000000000")
     assert status == 1 and "no grant" in err
