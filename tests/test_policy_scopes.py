@@ -296,3 +296,25 @@ def test_a_provincial_enforcement_body_reads_the_sentences_of_its_province(servi
     assert asyncio.run(ids(provincial, of_person, {"id": persons[0]["personalId"]})) == ["S0"]
     assert asyncio.run(ids(provincial, of_person, {"id": persons[1]["personalId"]})) == ["S3"]
     assert asyncio.run(ids(national, "{ sentences { id } }")) == ["S0", "S1", "S2", "S3"]
+
+
+def test_the_supergraph_declares_the_row_facts_the_scopes_read() -> None:
+    """A scope rule applies to the types that declare its row fact: a record type without it would be outside
+    every scope (unscoped), so every civil status record declares where and how it was registered, and every
+    sentence where it is enforced."""
+    from graphql import build_ast_schema
+    from graphql import parse as parse_sdl
+
+    from gateway.policy.categories import api_sdl
+
+    sdl = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    model = ProtectionModel.from_sdl(sdl)
+    schema = build_ast_schema(parse_sdl(api_sdl(sdl)), assume_valid=True)
+    events = [t for t in schema.type_map.values()
+              if getattr(t, "interfaces", None) and "CivilStatusEvent" in {i.name for i in t.interfaces}]
+    assert len(events) >= 10
+    for t in events:
+        facts = set(model.of(t.name).row_facts)
+        assert {"registrationProvince", "registeredAtMission"} <= facts, t.name
+    for name in ("Sentence", "LegalEntitySentence"):
+        assert "enforcementProvince" in model.of(name).row_facts, name
