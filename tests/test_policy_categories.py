@@ -81,3 +81,11 @@ def test_the_table_for_policy_authors() -> None:
     out = subprocess.run([sys.executable, "-m", "gateway", "policy", "categories"], cwd=ROOT, capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == text
+
+
+def test_the_gateways_local_schemas_list_the_same_categories() -> None:
+    """The access log's standalone prelude (gateway/audit/access_log.py) must compose with the subgraphs' enum."""
+    from gateway.audit.access_log import ACCESS_LOG_SDL_PRELUDE
+
+    declared = re.search(r"enum DataCategory \{([^}]*)\}", ACCESS_LOG_SDL_PRELUDE)
+    assert declared is not None and declared.group(1).split() == [c.name for c in DataCategory]
