@@ -70,14 +70,15 @@ grant_problem(inp, g) := {"code": "not_named", "reason": "000 Art. 13.3: X-Legal
 	g.status == "unknown"
 } else := {"code": "unavailable", "reason": "000 Art. 13.3: the grants registry could not be read, so the grant is unknown and CRIMINAL data withheld"} if {
 	g.status == "unavailable"
+} else := {"code": "other_agency", "reason": concat("", ["000 Art. 13.4: grant ", g.id, " was not issued to agency ", shown(inp.subject.agency)])} if {
+	# checked before the grant's own state: another agency learns nothing of it (not its grantee, nor why revoked)
+	g.agency != inp.subject.agency
 } else := {"code": "revoked", "reason": concat("", ["000 Art. 13.4: grant ", g.id, " was revoked at ", g.revoked_at, ": ", shown(g.revocation_reason)])} if {
 	g.status == "revoked"
 } else := {"code": "expired", "reason": concat("", ["000 Art. 13.3: grant ", g.id, " expired at ", g.valid_until])} if {
 	g.status == "expired"
 } else := {"code": "not_yet_valid", "reason": concat("", ["000 Art. 13.3: grant ", g.id, " is valid only from ", g.valid_from])} if {
 	g.status == "not_yet_valid"
-} else := {"code": "other_agency", "reason": concat("", ["000 Art. 13.4: grant ", g.id, " was issued to agency ", g.agency, ", not to ", shown(inp.subject.agency)])} if {
-	g.agency != inp.subject.agency
 } else := {"code": "other_purpose", "reason": concat("", ["000 Art. 13.2, 13.6.a: grant ", g.id, " is for purpose ", g.purpose, ", not ", shown(inp.purpose)])} if {
 	g.purpose != inp.purpose
 } else := {"code": "unknown", "reason": "000 Art. 13.3: the grant facts are not those of a valid grant"} if {

@@ -93,7 +93,7 @@ test_revoked_grant_refuses_the_request if {
 test_another_agencys_grant_refuses_the_request if {
 	d := decision(court, "criminal_proceedings", grant({"agency": "tandtc"}))
 	d.refusal.code == "REQUEST_REFUSED"
-	contains(d.refusal.reasons[0], "issued to agency tandtc, not to tand-ha-noi")
+	contains(d.refusal.reasons[0], "was not issued to agency tand-ha-noi")
 }
 
 test_no_refusal_without_criminal_fields if {
@@ -131,4 +131,11 @@ test_registry_api_for_registrars_only_and_without_purpose if {
 	refused := authz.decide({"subject": officer, "purpose": null, "legal_basis_present": false,
 		"operation": "mutation", "fields": fields, "calls": []})
 	refused.refusal.code == "PURPOSE_REQUIRED"
+}
+
+test_another_agency_learns_nothing_of_a_revoked_grant if {
+	d := decision(court, "criminal_proceedings", grant({"agency": "tandtc", "status": "revoked", "revoked_at": "2026-03-01T00:00:00.000000Z", "revocation_reason": "witness protection"}))
+	d.refusal.code == "REQUEST_REFUSED"
+	not contains(d.refusal.reasons[0], "witness protection")
+	not contains(d.refusal.reasons[0], "tandtc")
 }
