@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -15,6 +16,11 @@ def latest_birth_date(value: Any) -> dt.date | None:
     "in 2008" is treated as born on 2008-12-31, so that minority is never underestimated."""
     if not isinstance(value, str):
         return None
+    return _latest_birth_date(value)
+
+
+@functools.lru_cache(maxsize=65536)  # pure; a minors' rule reads the same persons' dates on many rows
+def _latest_birth_date(value: str) -> dt.date | None:
     match = _DATE.match(value)
     if match is None:
         return None
