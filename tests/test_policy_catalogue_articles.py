@@ -52,3 +52,14 @@ def test_write_rules_and_grants_name_theirs(catalogue: str) -> None:
             assert ARTICLE.search(rule["legal_basis"]), coordinate
     else:
         assert ARTICLE.search(doc["article"])
+
+
+def test_coverage_counts_citations_as_documentation() -> None:
+    """``policy test --coverage`` does not mutation-test an entry's ``article``: deleting a citation changes no
+    decision, so it is listed as not read rather than reported as not exercised."""
+    from gateway.policy.coverage import catalogue_entries
+
+    entries = {e.name: e for e in catalogue_entries(load_bundle())}
+    assert not entries["rules.criminal.article"].read_by_policy
+    assert not entries["rules.children.article"].read_by_policy
+    assert entries["rules.children.age"].read_by_policy and entries["rules.criminal.requires_legal_basis"].read_by_policy

@@ -91,11 +91,20 @@ def _flip(path: Sequence[Any]) -> Mutation:
     return mutate
 
 
-def _leaves(prefix: str, path: list[Any], value: Any) -> Iterator[Entry]:
-    """Entries of a nested catalogue value: every key, down to the members of lists of scalars."""
+_DOCUMENTATION = re.compile(r"^(article|articles|.*_article)$")  # citations beside a tunable (data/rules.json)
+
+
+def _leaves(prefix: str, path: list[Any], value: Any, words: set[str] | None = None) -> Iterator[Entry]:
+    """Entries of a nested catalogue value: every key, down to the members of lists of scalars. With ``words``
+    (the names the code uses), a key that only documents its entry (``article``, ``*_article``) and that the
+    code never names is not read: deleting a citation changes no decision."""
     if isinstance(value, dict) and value:
         for k, v in value.items():
-            yield from _leaves(f"{prefix}.{k}" if str(k).isidentifier() else f"{prefix}[{k}]", [*path, k], v)
+            name = f"{prefix}.{k}" if str(k).isidentifier() else f"{prefix}[{k}]"
+            if words is not None and _DOCUMENTATION.match(str(k)) and k not in words:
+                yield from (Entry(e.name, e.mutate, False) for e in _leaves(name, [*path, k], v))
+                continue
+            yield from _leaves(name, [*path, k], v, words)
     elif isinstance(value, list) and all(not isinstance(m, dict | list) for m in value):
         for m in value:  # an empty list has nothing to exercise
             yield Entry(f"{prefix}[{m}]", _remove_at(path, m))
@@ -118,12 +127,12 @@ def catalogue_entries(bundle: PolicyBundle) -> list[Entry]:
                 entries.append(Entry(label, _remove_at(path), read))
                 for key, attribute in item.items():
                     if key != "id":  # an attribute the policy never names is not read (name_vi)
-                        entries += [Entry(e.name, e.mutate, read and key in words)
-                                    for e in _leaves(f"{label}.{key}", [*path, key], attribute)]
+                        entries += [Entry(e.name, e.mutate, read and key in words and e.read_by_policy)
+                                    for e in _leaves(f"{label}.{key}", [*path, key], attribute, words)]
         elif isinstance(value, dict):
             for key, attribute in value.items():  # rules.<key>: named in the policy or read by the gateway only
-                entries += [Entry(e.name, e.mutate, read and key in words)
-                            for e in _leaves(f"{top}.{key}", [top, key], attribute)]
+                entries += [Entry(e.name, e.mutate, read and key in words and e.read_by_policy)
+                            for e in _leaves(f"{top}.{key}", [top, key], attribute, words)]
         else:
             entries += [Entry(e.name, e.mutate, read) for e in _leaves(top, [top], value)]
     return entries
