@@ -254,3 +254,21 @@ async def test_two_relays_on_postgresql_publish_each_row_once(world: World, pg_d
         await db.dispose()
     assert sum(counts) == 120 and pending == 0 and attempts == {1}  # no row published by both
     assert await stream_messages(settings.stream) == 120
+
+
+def test_exchange_settings_follow_the_environment_and_refuse_bad_names() -> None:
+    import pytest
+
+    from subgraphs.common.settings import ConfigError
+
+    default = ExchangeSettings.from_env("population", {})
+    assert (default.nats_url, default.stream, default.subject_prefix, default.port) == (
+        "nats://127.0.0.1:4222", "LIENTHONG", "lienthong", 4011)
+    moved = ExchangeSettings.from_env("civil_status", {"CIVIL_STATUS_PORT": "5002", "NATS_URL": "nats://nats:4222",
+                                                       "LT_EXCHANGE_STREAM": "PROD_1"})
+    assert (moved.port, moved.nats_url, moved.stream) == (5012, "nats://nats:4222", "PROD_1")
+    assert moved.subject(topics.PERSON_CREATED) == "lienthong.population.person_created"
+    for env in ({"LT_EXCHANGE_STREAM": "a.b"}, {"LT_EXCHANGE_SUBJECTS": "x>"}, {"POPULATION_EXCHANGE_PORT": "0"},
+                {"LT_EXCHANGE_ACK_WAIT_S": "soon"}):
+        with pytest.raises(ConfigError):
+            ExchangeSettings.from_env("population", env)
