@@ -7,7 +7,9 @@ Wiring (gateway/pipeline.py, through :class:`gateway.policy.hook.PolicyHook`)::
     # per request, after parse + validate + cost:
     collected = policy.collect(api_schema, model, document, operation_name, variables)   # Collected
     decision = await policy.decide(caller, declared_purpose, operation_type, collected)
-        # PolicyRefusal  -> PURPOSE_REQUIRED / PURPOSE_NOT_PERMITTED (403), extensions.reasons; no data
+        # PolicyRefusal  -> PURPOSE_REQUIRED / PURPOSE_NOT_PERMITTED / REQUEST_REFUSED (403, the last: 000 Art.
+        #                   13.4, policies/grants.rego), extensions.reasons; no data
+        # policy.grants (gateway.grants.GrantResolver, set by wiring): X-Legal-Basis -> input.grant, once
         # PolicyUnavailable -> POLICY_UNAVAILABLE (503); no data (fail closed)
         # BadUserInput (a client alias "_lt_…") -> BAD_USER_INPUT (400)
     prepared = policy.prepare(document, decision, api_schema, model)   # plan + execute prepared.document
