@@ -92,3 +92,22 @@ test_basic_allowed_for_civil_status if {
 	e.effect == "allow"
 	contains(e.reason, "003 Art. 8")
 }
+
+# 004 Art. 2.4: every sensitive kind has its category; one no purpose lists is withheld as needing an explicit
+# need (not as unclassified, not as merely unneeded).
+test_every_new_sensitive_category_needs_an_explicit_need if {
+	every c in ["POLITICAL_OPINION", "RELIGION", "HEALTH", "GENETIC", "BIOMETRIC", "SEX_LIFE", "FINANCIAL", "LOCATION", "OTHER_SENSITIVE"] {
+		e := effect("civil_registry", "ubnd-phuong-hoan-kiem", "civil_status_registration", true, "Person.x", c)
+		e.effect == "withhold"
+		contains(e.reason, "explicitly needs it")
+	}
+}
+
+# 004 Art. 2.3.e, 2.3.k: basic categories no purpose lists yet are withheld as not needed (004 Art. 3.4).
+test_new_basic_categories_are_withheld_until_a_purpose_lists_them if {
+	every c in ["IMAGE", "DIGITAL_ACTIVITY"] {
+		e := effect("court", "tand-ha-noi", "criminal_proceedings", true, "Person.x", c)
+		e.effect == "withhold"
+		contains(e.reason, "is not needed for purpose")
+	}
+}

@@ -88,3 +88,18 @@ test_catalogue_has_every_purpose if {
 		count(authz.purposes[p].agency_kinds) > 0
 	}
 }
+
+# 003 Art. 13.2: a confirmation of civil status information is issued by the bodies of Art. 8.2-8.4 (the
+# Ministry, the foreign affairs body, justice departments), not by the civil registries of 8.1.
+test_civil_status_confirmation_by_the_bodies_of_art_8_2_to_8_4 if {
+	every s in [
+		{"agency": "stp-ha-noi", "kind": "justice_department", "province": "001", "role": "clerk"},
+		{"agency": "bo-tu-phap", "kind": "justice_ministry", "province": null, "role": "clerk"},
+		{"agency": "cuc-lanh-su", "kind": "foreign_affairs", "province": null, "role": "clerk"},
+	] {
+		not authz.refusal(req(s, "civil_status_confirmation", name_field))
+	}
+	r := authz.refusal(req(registry, "civil_status_confirmation", name_field))
+	r.code == "PURPOSE_NOT_PERMITTED"
+	contains(concat(" ", r.reasons), "13.2")
+}
