@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -219,7 +220,11 @@ class Executor:
                 await self._run(child, run)
         elif isinstance(node, ParallelNode):
             # Let every branch finish (none starts a new fetch once over budget), then fail with the first error.
-            outcomes = await asyncio.gather(*(self._run(child, run) for child in node.nodes), return_exceptions=True)
+            # Sibling entity fetches that differ only by their path (the same operation to the same subgraph, e.g.
+            # the policy's subject facts of each person field of an event) go as ONE _entities call.
+            branches = [self._run(child, run) if not isinstance(child, list) else self._fetch_merged(child, run)
+                        for child in _merge_siblings(node.nodes)]
+            outcomes = await asyncio.gather(*branches, return_exceptions=True)
             for outcome in outcomes:
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -291,12 +296,19 @@ class Executor:
             run.errors.append(_client_error(error, fetch.service, error.get("path")))
         _collect_writes(result, run)
 
+    async def _fetch_merged(self, nodes: list[FlattenNode], run: _Run) -> None:
+        """One ``_entities`` call for the objects at every path of ``nodes`` (same fetch but for the path)."""
+        paths = tuple(n.path for n in nodes)
+        found: list[tuple[dict[str, Any], list[Any] | None]] = [
+            (obj, None) for path in paths for obj in _objects_in(run.data, path)]
+        await self._send_entities(nodes[0].node, found, {}, run, paths)
+
     async def _fetch_entities(self, node: FlattenNode, run: _Run) -> None:
         fetch = node.node
         if not fetch.contexts:
             # the objects' paths are needed only for errors: _send_entities finds them then (_paths_of)
             await self._send_entities(fetch, [(obj, None) for obj in _objects_in(run.data, node.path)], {}, run,
-                                      node.path)
+                                      (node.path,))
             return
         found: list[tuple[dict[str, Any], list[Any] | None]] = []
         _objects_at(run.data, node.path, 0, [], found)  # type: ignore[arg-type]
@@ -310,9 +322,9 @@ class Executor:
                                for values, objects in buckets.values()))
 
     async def _send_entities(self, fetch: FetchNode, found: list[tuple[dict[str, Any], list[Any] | None]],
-                             extra: dict[str, Any], run: _Run, at: tuple[str, ...] = ()) -> None:
+                             extra: dict[str, Any], run: _Run, at: tuple[tuple[str, ...], ...] = ()) -> None:
         """One ``_entities`` call for the objects ``found`` (duplicates sent once), merged back into them; an object
-        found without its path (None) is at ``at`` in the data."""
+        found without its path (None) is at one of the paths ``at`` in the data."""
         representations: list[dict[str, Any]] = []
         targets: list[list[tuple[dict[str, Any], list[Any] | None]]] = []
         index: dict[Any, int] = {}
@@ -345,7 +357,9 @@ class Executor:
             if where is not None:
                 return where
             if located is None:  # an error to locate: find the objects' paths once
-                located = _paths_of(run.data, at)
+                located = {}
+                for path in reversed(at):  # an object at several paths: the first path names it
+                    located.update(_paths_of(run.data, path))
             return located.get(id(obj), [])
 
         try:
@@ -384,6 +398,29 @@ class Executor:
         document = type(operation.document)(definitions=(op, *operation.fragments.values()))
         result = execute(self.api_schema, document, variable_values=variables)
         return result.data or {}  # type: ignore[union-attr]
+
+
+_OPERATION_NAME = re.compile(r"^query\s+\w+")
+
+
+def _merge_siblings(nodes: list[PlanNode]) -> list[PlanNode | list[FlattenNode]]:
+    """``nodes`` with the entity fetches that differ only by path and operation name grouped into lists (in the
+    place of the first); queries only, and none with @fromContext arguments (one call per context value)."""
+    out: list[PlanNode | list[FlattenNode]] = []
+    groups: dict[tuple[Any, ...], list[FlattenNode]] = {}
+    for node in nodes:
+        fetch = node.node if isinstance(node, FlattenNode) else None
+        if fetch is None or fetch.contexts or fetch.operation_kind != "query":
+            out.append(node)
+            continue
+        key = (fetch.service, _OPERATION_NAME.sub("query", fetch.operation), fetch.variable_usages,
+               fetch.client_keys, fetch.assume_type, repr(sorted(fetch.entities.items())))
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = []
+            out.append(group)
+        group.append(node)  # type: ignore[arg-type]
+    return [g[0] if isinstance(g, list) and len(g) == 1 else g for g in out]
 
 
 def _marker(rep: dict[str, Any]) -> Any:
