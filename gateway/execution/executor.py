@@ -131,7 +131,25 @@ def _objects_at(value: Any, path: tuple[str, ...], i: int, where: list[Any],
 def _objects_in(value: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
     """The objects ``_objects_at`` finds, in the same order, without their paths (built only when an error needs
     them): one pass per path segment instead of one call per object."""
-    current = [value]
+    out: list[dict[str, Any]] = []
+    _flatten(_values_at([value], path), out)
+    return out
+
+
+def _objects_in_all(value: Any, paths: tuple[tuple[str, ...], ...]) -> list[dict[str, Any]]:
+    """``_objects_in`` for each of ``paths`` in turn, walking their common prefix once."""
+    common = 0
+    while all(len(p) > common for p in paths) and len({p[common] for p in paths}) == 1:
+        common += 1
+    shared = _values_at([value], paths[0][:common])
+    out: list[dict[str, Any]] = []
+    for path in paths:
+        _flatten(_values_at(shared, path[common:]), out)
+    return out
+
+
+def _values_at(current: list[Any], path: tuple[str, ...]) -> list[Any]:
+    """The values at ``path`` below each of ``current`` ("@" steps into lists, a name into objects)."""
     for segment in path:
         following: list[Any] = []
         if segment == "@":
@@ -143,9 +161,7 @@ def _objects_in(value: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
                 if isinstance(item, dict):
                     following.append(item.get(segment))
         current = following
-    out: list[dict[str, Any]] = []
-    _flatten(current, out)
-    return out
+    return current
 
 
 def _flatten(values: list[Any], out: list[dict[str, Any]]) -> None:
@@ -299,8 +315,7 @@ class Executor:
     async def _fetch_merged(self, nodes: list[FlattenNode], run: _Run) -> None:
         """One ``_entities`` call for the objects at every path of ``nodes`` (same fetch but for the path)."""
         paths = tuple(n.path for n in nodes)
-        found: list[tuple[dict[str, Any], list[Any] | None]] = [
-            (obj, None) for path in paths for obj in _objects_in(run.data, path)]
+        found: list[tuple[dict[str, Any], list[Any] | None]] = [(obj, None) for obj in _objects_in_all(run.data, paths)]
         await self._send_entities(nodes[0].node, found, {}, run, paths)
 
     async def _fetch_entities(self, node: FlattenNode, run: _Run) -> None:
@@ -427,7 +442,9 @@ def _marker(rep: dict[str, Any]) -> Any:
     """A representation's identity for deduplication: its items when they are all scalars (the common key
     fields), else its canonical JSON. ``_extract`` builds a type's representations in one key order, so the items
     need no sorting (two equal representations in another order would only be sent twice, never confused)."""
-    items = tuple(rep.items())
+    # the values alone: within one entity type the keys are the same (the type conditions read the runtime
+    # type), and the __typename value, always last, keeps the types apart
+    items = tuple(rep.values())
     try:
         hash(items)
     except TypeError:  # a list or object among the values
