@@ -28,8 +28,12 @@ def _api_objects() -> list[GraphQLObjectType]:
 
 
 def _transparency_types() -> set[str]:
-    rules = json.loads((ROOT / "policies" / "data" / "rules.json").read_text(encoding="utf-8"))["rules"]
-    return set(rules["transparency"]["types"])
+    """Types of the role-gated gateway-local services (access log and data-subject rights: rules.json
+    transparency; the grants registry: grants.json administration), whose rows the policy releases by role."""
+    data = ROOT / "policies" / "data"
+    rules = json.loads((data / "rules.json").read_text(encoding="utf-8"))["rules"]
+    grants = json.loads((data / "grants.json").read_text(encoding="utf-8"))["grants"]
+    return set(rules["transparency"]["types"]) | set(grants["administration"]["types"])
 
 
 def test_every_field_has_a_category_and_a_kind() -> None:
