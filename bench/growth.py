@@ -14,14 +14,13 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import orjson
 
-from . import dataset
+from . import dataset, sections
 from .counters import Probe
 from .options import BenchOptions
 from .queries import QUERIES, Ids
@@ -209,19 +208,14 @@ Slope (CPU per person requested, from {sizes[0]} to {sizes[-1]} per request) and
 
 def replace_section(report: str, text: str) -> str:
     """``report`` with its Growth section (up to the next ``## `` heading) replaced by ``text``, or appended."""
-    start = report.find(f"\n{SECTION}\n")
-    if start < 0:
-        return report.rstrip("\n") + "\n\n" + text
-    end = report.find("\n## ", start + len(SECTION) + 2)
-    return report[: start + 1] + text + (report[end:] if end >= 0 else "")
+    return sections.replace_section(report, SECTION, text)
 
 
 def latest_section(out_dir: Path, results: Path | None) -> str:
     """The Growth section from the latest growth run under ``out_dir`` (for the mix's report)."""
-    saved = out_dir / "growth" / "growth.json"
-    if not saved.exists():
+    data = sections.latest(out_dir, "growth")
+    if data is None:
         return section([], "", "")
-    data = json.loads(saved.read_text())
     prefix = _prefix(out_dir, results)
     return section([Point(**p) for p in data["points"]], data["command"], prefix)
 
@@ -233,8 +227,7 @@ def _prefix(out_dir: Path, results: Path | None) -> str:
 
 def run(options: BenchOptions, command: str, say: Callable[[str], None]) -> int:
     """The whole ``--growth`` run."""
-    run_dir = options.out_dir / "growth" / time.strftime("%Y%m%d-%H%M%S")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = sections.run_dir(options, "growth")
     points = measure_growth(options, run_dir, say)
     saved = {"command": command, "points": [asdict(p) for p in points]}
     (run_dir / "growth.json").write_text(json.dumps(saved, indent=1))

@@ -14,15 +14,11 @@ a second gateway process gains when the gateway is not alone on the machine, not
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import dataset
+from . import dataset, sections
 from .counters import Probe
 from .options import BenchOptions
 from .queries import QUERIES, bodies
@@ -136,36 +132,22 @@ whole process tree. {load}
 
 def replace_section(report: str, text: str) -> str:
     """``report`` with its Worker scaling section (up to the next ``## `` heading) replaced by ``text``."""
-    start = report.find(f"\n{SECTION}\n")
-    if start < 0:
-        return report.rstrip("\n") + "\n\n" + text
-    end = report.find("\n## ", start + len(SECTION) + 2)
-    return report[: start + 1] + text + (report[end:] if end >= 0 else "")
+    return sections.replace_section(report, SECTION, text)
 
 
 def latest_section(out_dir: Path) -> str:
     """The section from the latest ``--workers`` run under ``out_dir`` ("" if none), for the mix's report."""
-    saved = out_dir / "scaling" / "scaling.json"
-    if not saved.exists():
+    data = sections.latest(out_dir, "scaling")
+    if data is None:
         return ""
-    data = json.loads(saved.read_text())
     return section([Row(**r) for r in data["rows"]], data["command"], data.get("load", ""))
 
 
 def run(options: BenchOptions, command: str, say: Callable[[str], None]) -> int:
     """The whole ``--workers`` run."""
-    run_dir = options.out_dir / "scaling" / time.strftime("%Y%m%d-%H%M%S")
-    run_dir.mkdir(parents=True, exist_ok=True)
+    run_dir = sections.run_dir(options, "scaling")
     rows = measure_scaling(options, run_dir, say)
-    one, five, fifteen = os.getloadavg()
-    load = f"Load average at the end (1/5/15 min): {one:.2f} / {five:.2f} / {fifteen:.2f} on {os.cpu_count()} cores."
+    load = sections.load_note()
     saved = {"command": command, "load": load, "rows": [asdict(r) for r in rows]}
-    (run_dir / "scaling.json").write_text(json.dumps(saved, indent=1))
-    shutil.copy(run_dir / "scaling.json", options.out_dir / "scaling" / "scaling.json")
-    text = section(rows, command, load)
-    (run_dir / "SCALING.md").write_text(text)
-    if options.results is not None and options.results.exists():
-        options.results.write_text(replace_section(options.results.read_text(), text))
-        say(f"scaling: section written into {options.results}")
-    print(text)
+    sections.write(options, "scaling", run_dir, saved, SECTION, section(rows, command, load), say)
     return 0 if rows else 1
