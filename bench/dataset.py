@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, text
 
 from .options import REPO_ROOT
 from .queries import Ids
+from .tokens import ensure_internal_key
 
 PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
 SUBGRAPHS = ("population", "civil_status", "sentences")
@@ -112,6 +113,15 @@ def ensure_seeded(ds: Dataset, base_env: Mapping[str, str], log: Path) -> dict[s
     summary = {**json.loads(proc.stdout), "fingerprint": code_fingerprint()}
     (ds.directory / MARKER).write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     return summary
+
+
+def prepare(ds: Dataset, base_env: Mapping[str, str], log: Path) -> tuple[dict[str, str], Ids]:
+    """Seed ``ds`` unless it is complete (its output to ``log``) and create the stack's internal key; the
+    environment of the stack's children and the ids the queries draw from."""
+    ensure_seeded(ds, base_env, log)
+    env = {**base_env, **ds.env()}
+    ensure_internal_key(env)
+    return env, pick_ids(ds)
 
 
 def _sync(url: str) -> str:

@@ -27,7 +27,7 @@ from .queries import QUERIES, Ids
 from .report import Measurement
 from .runner import Endpoint, measure
 from .stack import Stack
-from .tokens import ensure_internal_key, mint_caller_tokens
+from .tokens import mint_caller_tokens
 
 TARGETS = ("ours", "apollo", "floor")
 LABELS = {"ours": "our gateway + subgraphs", "apollo": "Apollo Gateway + subgraphs", "floor": "floor (no GraphQL)"}
@@ -78,10 +78,7 @@ def measure_growth(options: BenchOptions, run_dir: Path, say: Callable[[str], No
     for people in options.growth_people:
         ds = dataset.locate(options.out_dir, people, options.seed, options.postgres)
         say(f"growth: data set of {people} persons ({'complete' if ds.complete else 'seeding'})")
-        dataset.ensure_seeded(ds, base_env, run_dir / f"p{people}" / "logs" / "seed.log")
-        env = {**base_env, **ds.env()}
-        ensure_internal_key(env)
-        ids = dataset.pick_ids(ds)
+        env, ids = dataset.prepare(ds, base_env, run_dir / f"p{people}" / "logs" / "seed.log")
         with Stack(replace(options, people=people), ds, run_dir / f"p{people}", base_env) as stack:
             stack.start_subgraphs()
             tokens = mint_caller_tokens(env)

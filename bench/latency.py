@@ -22,7 +22,7 @@ from .queries import QUERIES, bodies
 from .report import Measurement
 from .runner import measure
 from .stack import Stack
-from .tokens import ensure_internal_key, mint_caller_tokens
+from .tokens import mint_caller_tokens
 
 SECTION = "## Latency"
 TARGETS = ("direct", "ours", "apollo")
@@ -48,10 +48,7 @@ def measure_latency(options: BenchOptions, run_dir: Path, say: Callable[[str], N
 
     base_env = dataset.base_environment()
     ds = dataset.locate(options.out_dir, options.people, options.seed, options.postgres)
-    dataset.ensure_seeded(ds, base_env, run_dir / "logs" / "seed.log")
-    env = {**base_env, **ds.env()}
-    ensure_internal_key(env)
-    ids = dataset.pick_ids(ds)
+    env, ids = dataset.prepare(ds, base_env, run_dir / "logs" / "seed.log")
     rows: list[Row] = []
     with Stack(options, ds, run_dir, base_env) as stack:
         stack.start_subgraphs()

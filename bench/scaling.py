@@ -25,7 +25,7 @@ from .queries import QUERIES, bodies
 from .report import Measurement
 from .runner import Endpoint, measure
 from .stack import Stack
-from .tokens import ensure_internal_key, mint_caller_tokens
+from .tokens import mint_caller_tokens
 
 SECTION = "## Worker scaling"
 
@@ -49,10 +49,7 @@ def measure_scaling(options: BenchOptions, run_dir: Path, say: Callable[[str], N
     base_env = dataset.base_environment()
     ds = dataset.locate(options.out_dir, options.people, options.seed, options.postgres)
     say(f"scaling: data set of {options.people} persons ({'complete' if ds.complete else 'seeding'})")
-    dataset.ensure_seeded(ds, base_env, run_dir / "logs" / "seed.log")
-    env = {**base_env, **ds.env()}
-    ensure_internal_key(env)
-    ids = dataset.pick_ids(ds)
+    env, ids = dataset.prepare(ds, base_env, run_dir / "logs" / "seed.log")
     rows: list[Row] = []
     with Stack(options, ds, run_dir, base_env) as stack:
         stack.start_subgraphs()

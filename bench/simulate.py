@@ -46,7 +46,7 @@ from .queries import QUERIES, bodies
 from .sim_audit import BackendSampler, chain_facts, chain_stress, measure_audit_cost, pg_counters
 from .sim_render import render, write_all
 from .stack import PSEUDONYM_KEY, Stack
-from .tokens import ensure_internal_key, mint_caller_tokens
+from .tokens import mint_caller_tokens
 
 PG_ADMIN = dataset.PG_ADMIN_DSN
 # Queries measured alone first, as bench/RESULTS.md measured them: how much slower (or faster) this machine is
@@ -224,10 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         ds = dataset.locate(options.out_dir, args.people, 1, False)
     base_env = dataset.base_environment()
     try:
-        dataset.ensure_seeded(ds, base_env, run_dir / "logs" / "seed.log")
-        env = {**base_env, **ds.env()}
-        ensure_internal_key(env)
-        ids = dataset.pick_ids(ds)
+        env, ids = dataset.prepare(ds, base_env, run_dir / "logs" / "seed.log")
     except BaseException:
         if args.postgres:
             dataset.remove(ds)
