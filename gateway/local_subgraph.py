@@ -40,6 +40,7 @@ from graphql import (
     DirectiveDefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
+    GraphQLResolveInfo,
     GraphQLSchema,
     NameNode,
     ObjectTypeDefinitionNode,
@@ -50,6 +51,7 @@ from graphql import (
 )
 
 from subgraphs.common.classification import CLASSIFICATION_SPEC_URL
+from subgraphs.common.errors import bad_user_input
 
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
@@ -66,6 +68,7 @@ LOCAL_GRAPH = "gateway"
 LOCAL_ROUTING_URL = "http://127.0.0.1:4000/graphql"
 FEDERATION_URL = "https://specs.apollo.dev/federation/v2.11"
 ROOTS = ("Query", "Mutation")
+MAX_PAGE = 200  # the most rows one page of a local service's list (grants, requests, access log) gives
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,25 @@ class LocalService(Protocol):
     metadata: MetaData | None
 
     def bind(self, schema: GraphQLSchema, deps: LocalDeps) -> None: ...
+
+
+def caller_of(info: GraphQLResolveInfo) -> Any:
+    """The authenticated caller a local resolver answers (``info.context["caller"]``), None if there is none."""
+    return info.context.get("caller") if isinstance(info.context, dict) else None
+
+
+def request_id(info: GraphQLResolveInfo) -> str | None:
+    """The id of the request a local resolver answers (its fetch's), for the audit records a change writes."""
+    fetch = info.context.get("fetch") if isinstance(info.context, dict) else None
+    return getattr(fetch, "request_id", None)
+
+
+def page_size(first: int) -> int:
+    """``first`` when a local list may serve that many rows at once (1 to :data:`MAX_PAGE`), else
+    ``BAD_USER_INPUT`` naming ``first``."""
+    if not 1 <= first <= MAX_PAGE:
+        raise bad_user_input("first", f"must be between 1 and {MAX_PAGE}")
+    return first
 
 
 def local_services() -> list[LocalService]:

@@ -24,6 +24,7 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema, build_schem
 from sqlalchemy import or_, select
 
 from gateway.auth import AgencyCatalogue, AuthSettings, Role
+from gateway.local_subgraph import caller_of, page_size
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
 
@@ -31,8 +32,6 @@ from .chain import KIND_ACCESS
 from .record import utc_text
 from .schema import audit_log, audit_subjects
 from .store import AuditStore
-
-MAX_PAGE = 200
 
 ACCESS_LOG_SDL = '''
 "One access to a person's data, as the person may know it (Decree 13/2023 Art. 9.1). Never names the officer."
@@ -148,7 +147,7 @@ def _bind(schema: GraphQLSchema, store: AuditStore, agencies: AgencyCatalogue) -
     async def resolve_access_log(_root: Any, info: GraphQLResolveInfo, personalId: str, since: str | None = None,
                                  until: str | None = None, first: int = 50, after: str | None = None
                                  ) -> dict[str, Any]:
-        caller = (info.context or {}).get("caller") if isinstance(info.context, dict) else None
+        caller = caller_of(info)
         if not may_read(caller, personalId):
             raise GraphQLError(
                 "Only the data subject or a data-protection officer may read this access log.",
@@ -156,8 +155,7 @@ def _bind(schema: GraphQLSchema, store: AuditStore, agencies: AgencyCatalogue) -
             )
         if problem := personal_id_problem(personalId):
             raise bad_user_input("personalId", problem)
-        if not 1 <= first <= MAX_PAGE:
-            raise bad_user_input("first", f"must be between 1 and {MAX_PAGE}")
+        page_size(first)
         start, end = _moment(since, "since"), _moment(until, "until")
         query = (
             select(audit_log.c.seq, audit_log.c.at, audit_log.c.agency, audit_log.c.purpose,

@@ -16,6 +16,7 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 
 from subgraphs.common.errors import bad_user_input
 
+from ..local_subgraph import caller_of, page_size, request_id
 from .model import GrantInputError, GrantRequest, metadata
 from .registry import GrantNotFound, GrantRegistry
 
@@ -102,21 +103,13 @@ extend type Mutation {
 }
 '''
 
-MAX_PAGE = 200
-
-
 def _registrar(info: GraphQLResolveInfo) -> Any:
-    caller = info.context.get("caller") if isinstance(info.context, dict) else None
+    caller = caller_of(info)
     if not getattr(caller, "is_grant_registrar", False):
         raise GraphQLError("Only a grant registrar may use the grants registry.",
                            extensions={"code": "FORBIDDEN_FIELD", "reason": "the grants registry is for role "
                                                                             "grant_registrar (000 Art. 13.3)"})
     return caller
-
-
-def _request_id(info: GraphQLResolveInfo) -> str | None:
-    fetch = info.context.get("fetch") if isinstance(info.context, dict) else None
-    return getattr(fetch, "request_id", None)
 
 
 class GrantsService:
@@ -143,10 +136,8 @@ class GrantsService:
         async def grants(_root: Any, info: GraphQLResolveInfo, agency: str | None = None,
                          includeRevoked: bool = True, first: int = 50) -> list[dict[str, Any]]:
             _registrar(info)
-            if not 1 <= first <= MAX_PAGE:
-                raise bad_user_input("first", f"must be between 1 and {MAX_PAGE}")
             return [out(g) for g in await registry.list(agency=agency, include_revoked=includeRevoked,
-                                                        limit=first)]
+                                                        limit=page_size(first))]
 
         async def grant(_root: Any, info: GraphQLResolveInfo, id: str) -> dict[str, Any] | None:
             _registrar(info)
@@ -164,14 +155,14 @@ class GrantsService:
                 disclosure_date=input.get("disclosureDate"),
             )
             try:
-                return out(await registry.create(request, caller, request_id=_request_id(info)))
+                return out(await registry.create(request, caller, request_id=request_id(info)))
             except GrantInputError as exc:
                 raise bad_user_input(f"input.{exc.field}", exc.problem) from exc
 
         async def revoke(_root: Any, info: GraphQLResolveInfo, id: str, reason: str) -> dict[str, Any]:
             caller = _registrar(info)
             try:
-                return out(await registry.revoke(id, reason, caller, request_id=_request_id(info)))
+                return out(await registry.revoke(id, reason, caller, request_id=request_id(info)))
             except GrantNotFound as exc:
                 raise bad_user_input("id", f"no grant {id}") from exc
             except GrantInputError as exc:

@@ -15,6 +15,7 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 
 from gateway.audit import AuditUnavailable
 from gateway.auth import Role
+from gateway.local_subgraph import MAX_PAGE, caller_of, page_size, request_id
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
 
@@ -121,11 +122,8 @@ extend type Mutation {
 }
 '''
 
-MAX_PAGE = 200
-
-
 def _caller(info: GraphQLResolveInfo, role: Role) -> Any:
-    caller = info.context.get("caller") if isinstance(info.context, dict) else None
+    caller = caller_of(info)
     if getattr(caller, "role", None) is not role:
         who = "the data subject" if role is Role.DATA_SUBJECT else "a data-protection officer"
         raise GraphQLError(f"Only {who} may use {info.field_name}.",
@@ -138,11 +136,6 @@ def _unaudited(exc: AuditUnavailable) -> GraphQLError:
     """A change that could not be audited is not made (the audit record comes first): AUDIT_UNAVAILABLE."""
     return GraphQLError("The audit trail is unavailable: nothing was recorded; try again.",
                         extensions={"code": "AUDIT_UNAVAILABLE"})
-
-
-def _request_id(info: GraphQLResolveInfo) -> str | None:
-    fetch = info.context.get("fetch") if isinstance(info.context, dict) else None
-    return getattr(fetch, "request_id", None)
 
 
 class SubjectsService:
@@ -169,10 +162,9 @@ class SubjectsService:
             _caller(info, Role.DPO)
             if personalId is not None and (problem := personal_id_problem(personalId)):
                 raise bad_user_input("personalId", problem)
-            if not 1 <= first <= MAX_PAGE:
-                raise bad_user_input("first", f"must be between 1 and {MAX_PAGE}")
+            limit = page_size(first)
             now = registry.clock()
-            return [r.as_dict(now) for r in await registry.list(personal_id=personalId, status=status, limit=first)]
+            return [r.as_dict(now) for r in await registry.list(personal_id=personalId, status=status, limit=limit)]
 
         async def file(_root: Any, info: GraphQLResolveInfo, kind: str, details: str) -> dict[str, Any]:
             caller = _caller(info, Role.DATA_SUBJECT)
@@ -181,7 +173,7 @@ class SubjectsService:
             if len(details) > MAX_DETAILS * 2:  # refuse before anything else for absurd sizes
                 raise bad_user_input("details", f"at most {MAX_DETAILS} characters")
             try:
-                filed = await registry.file(caller, kind, details, request_id=_request_id(info))
+                filed = await registry.file(caller, kind, details, request_id=request_id(info))
             except RequestError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
             except AuditUnavailable as exc:
@@ -191,7 +183,7 @@ class SubjectsService:
         async def resolve(_root: Any, info: GraphQLResolveInfo, id: str, decision: str, note: str) -> dict[str, Any]:
             caller = _caller(info, Role.DPO)
             try:
-                resolved = await registry.resolve(caller, id, decision, note, request_id_header=_request_id(info))
+                resolved = await registry.resolve(caller, id, decision, note, request_id_header=request_id(info))
             except RequestError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
             except RestrictionUnavailable as exc:
@@ -210,7 +202,7 @@ class SubjectsService:
                        scope: list[str] | None = None) -> dict[str, Any]:
             caller = _caller(info, Role.DATA_SUBJECT)
             try:
-                given = await consents.give(caller, agency, purpose, scope, expires, request_id=_request_id(info))
+                given = await consents.give(caller, agency, purpose, scope, expires, request_id=request_id(info))
             except ConsentError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
             except AuditUnavailable as exc:
@@ -220,7 +212,7 @@ class SubjectsService:
         async def withdraw(_root: Any, info: GraphQLResolveInfo, reference: str) -> dict[str, Any]:
             caller = _caller(info, Role.DATA_SUBJECT)
             try:
-                withdrawn = await consents.withdraw(caller, reference, request_id=_request_id(info))
+                withdrawn = await consents.withdraw(caller, reference, request_id=request_id(info))
             except ConsentError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
             except AuditUnavailable as exc:
