@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.types import Info
 
@@ -161,6 +161,48 @@ def check_decision_number(problems: _Problems, value: str | None, *, required: b
     return number
 
 
+def check_event_head(problems: _Problems, sentence_id: str, province_code: str,
+                     subject: tuple[str, strawberry.ID | None], date: dt.date, today: dt.date) -> None:
+    """The checks every enforcement event's input starts with, in this order: the sentence's record id, the
+    province, the personal id of its data subject (``subject``: the input field and its value), a date that has
+    taken effect."""
+    if not _RECORD_ID.match(sentence_id):
+        problems.add("sentenceId", "a record id has 1 to 32 letters, digits or dashes")
+    if province_code not in BY_CODE:
+        problems.add("provinceCode", "a 3-digit code of a province (e.g. '001' for Hà Nội)")
+    name, personal_id = subject
+    if personal_id is not None and (problem := personal_id_problem(str(personal_id))):
+        problems.add(name, problem)
+    if date > today:
+        problems.add("date", f"an event is recorded once it has taken effect: {date} is after today ({today})")
+
+
+def check_account(info: Info) -> dict[str, Any]:
+    """The caller the gateway's token names: a write must name the account and agency it is made for (000 Art.
+    13.7), else ``UNAUTHENTICATED``."""
+    caller = info.context.caller or {}
+    if not caller.get("sub") or not caller.get("agency"):
+        raise GraphQLError("A write must name the account and agency it is made for (000 Art. 13.7).",
+                           extensions={"code": "UNAUTHENTICATED"})
+    return caller
+
+
+def provenance(caller: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """The provenance columns of the rows an enforcement body writes: its case file, its agency, when (000 Art.
+    9.1.b, 10.1)."""
+    return {"source": "CASE_FILE", "source_agency": str(caller["agency"])[:300], "created_at": now, "updated_at": now}
+
+
+async def lock_row(conn: AsyncConnection, table: Table, row_id: str) -> dict[str, Any] | None:
+    """The row of ``table`` with id ``row_id``, locked until the commit on PostgreSQL (two events on one sentence
+    are serialised)."""
+    stmt = select(table).where(table.c.id == row_id)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = (await conn.execute(stmt)).mappings().first()
+    return dict(row) if row else None
+
+
 def _shift_months(day: dt.date, months: int) -> dt.date:
     """``day`` moved by ``months`` average months (the computation of the synthetic courses, seed_course.months)."""
     return day + dt.timedelta(days=round(months * 30.44))
@@ -170,14 +212,8 @@ def check_static(data: EnforcementEventInput, today: dt.date) -> tuple[_Problems
     """The checks that need no database: formats, limits, which fields the kind allows or needs."""
     problems = _Problems()
     kind = data.kind.name
-    if not _RECORD_ID.match(str(data.sentence_id)):
-        problems.add("sentenceId", "a record id has 1 to 32 letters, digits or dashes")
-    if data.province_code not in BY_CODE:
-        problems.add("provinceCode", "a 3-digit code of a province (e.g. '001' for Hà Nội)")
-    if data.personal_id is not None and (problem := personal_id_problem(str(data.personal_id))):
-        problems.add("personalId", problem)
-    if data.date > today:
-        problems.add("date", f"an event is recorded once it has taken effect: {data.date} is after today ({today})")
+    check_event_head(problems, str(data.sentence_id), data.province_code, ("personalId", data.personal_id),
+                     data.date, today)
     values = {
         "authority": _text(problems, "authority", data.authority, required=True, limit=300),
         "note": _text(problems, "note", data.note, limit=2000),
@@ -202,15 +238,6 @@ def check_static(data: EnforcementEventInput, today: dt.date) -> tuple[_Problems
     elif data.facility_id is None and kind in lifecycle.NEEDS_FACILITY:
         problems.add("facilityId", f"{kind} needs the facility the person is held in")
     return problems, values
-
-
-async def _load(conn: AsyncConnection, sentence_id: str) -> dict[str, Any] | None:
-    """The sentence row (locked until the commit on PostgreSQL: two events on one sentence are serialised)."""
-    stmt = select(SENTENCE).where(SENTENCE.c.id == sentence_id)
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = (await conn.execute(stmt)).mappings().first()
-    return dict(row) if row else None
 
 
 async def _context(conn: AsyncConnection, sentence: dict[str, Any], facility_id: str | None) -> dict[str, Any]:
@@ -287,15 +314,12 @@ def check_against_record(problems: _Problems, data: EnforcementEventInput, sente
 
 async def record_enforcement_event(info: Info, data: EnforcementEventInput) -> EnforcementEventRecorded:
     """The resolver (see the module docstring)."""
-    caller = info.context.caller or {}
-    if not caller.get("sub") or not caller.get("agency"):
-        raise GraphQLError("A write must name the account and agency it is made for (000 Art. 13.7).",
-                           extensions={"code": "UNAUTHENTICATED"})
+    caller = check_account(info)
     problems, values = check_static(data, dt.datetime.now(VIETNAM).date())
     problems.raise_any()
     kind, now = data.kind.name, utcnow()
     async with info.context.db.engine.begin() as conn:  # one transaction: everything or nothing
-        sentence = await _load(conn, str(data.sentence_id))
+        sentence = await lock_row(conn, SENTENCE, str(data.sentence_id))
         if sentence is None:
             problems.add("sentenceId", "no sentence of a natural person with this id")
             problems.raise_any()
@@ -309,8 +333,7 @@ async def record_enforcement_event(info: Info, data: EnforcementEventInput) -> E
         if "facility_id" in changes and changes["facility_id"] != sentence["facility_id"]:
             changes["province_code"] = ctx["facility"]["province_code"]  # the facility's province enforces it
         changes["updated_at"] = now
-        recorded = {"source": "CASE_FILE", "source_agency": str(caller["agency"])[:300], "created_at": now,
-                    "updated_at": now}
+        recorded = provenance(caller, now)
         event = {"sentence_id": sentence["id"], "entity_sentence_id": None,
                  "position": (ctx["last_position"] if ctx["last_position"] is not None else -1) + 1,
                  "kind": kind, "event_date": data.date, "decision_number": values["decision_number"],

@@ -14,20 +14,26 @@ import datetime as dt
 from collections.abc import Mapping
 
 import strawberry
-from graphql import GraphQLError
 from sqlalchemy import func, insert, select, update
 from strawberry.types import Info
 
 from subgraphs.common.classification import DataCategory, DataSubject, SubjectRole, ValueKind, classified
 from subgraphs.common.classification import field as classified_field
-from subgraphs.common.identifiers import personal_id_problem
 from subgraphs.common.outbox import add_event, topics, utcnow
-from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.writes import WriteArea, WriteSubject, record_write
 
 from .enums import EnforcementStatus, LegalEntityEventKind
 from .models import OUTBOX, TABLES
-from .mutations import _RECORD_ID, VIETNAM, _Problems, _text, check_decision_number
+from .mutations import (
+    VIETNAM,
+    _Problems,
+    _text,
+    check_account,
+    check_decision_number,
+    check_event_head,
+    lock_row,
+    provenance,
+)
 from .types_entity import LegalEntityEnforcementEvent, LegalEntitySentence
 from .types_person import Person
 
@@ -90,15 +96,8 @@ class LegalEntityEnforcementEventRecorded:
 def _check(data: LegalEntityEnforcementEventInput, today: dt.date) -> tuple[_Problems, dict[str, str | None]]:
     problems = _Problems()
     kind = data.kind.name
-    if not _RECORD_ID.match(str(data.sentence_id)):
-        problems.add("sentenceId", "a record id has 1 to 32 letters, digits or dashes")
-    if data.province_code not in BY_CODE:
-        problems.add("provinceCode", "a 3-digit code of a province (e.g. '001' for Hà Nội)")
-    pid = data.legal_representative_personal_id
-    if pid is not None and (problem := personal_id_problem(str(pid))):
-        problems.add("legalRepresentativePersonalId", problem)
-    if data.date > today:
-        problems.add("date", f"an event is recorded once it has taken effect: {data.date} is after today ({today})")
+    check_event_head(problems, str(data.sentence_id), data.province_code,
+                     ("legalRepresentativePersonalId", data.legal_representative_personal_id), data.date, today)
     values = {
         "authority": _text(problems, "authority", data.authority, required=True, limit=300),
         "note": _text(problems, "note", data.note, limit=2000),
@@ -116,22 +115,17 @@ def _check(data: LegalEntityEnforcementEventInput, today: dt.date) -> tuple[_Pro
 async def record_legal_entity_event(info: Info, data: LegalEntityEnforcementEventInput
                                     ) -> LegalEntityEnforcementEventRecorded:
     """The resolver (see the module docstring)."""
-    caller = info.context.caller or {}
-    if not caller.get("sub") or not caller.get("agency"):
-        raise GraphQLError("A write must name the account and agency it is made for (000 Art. 13.7).",
-                           extensions={"code": "UNAUTHENTICATED"})
+    caller = check_account(info)
     problems, values = _check(data, dt.datetime.now(VIETNAM).date())
     problems.raise_any()
     kind, now = data.kind.name, utcnow()
     async with info.context.db.engine.begin() as conn:  # one transaction: everything or nothing
-        stmt = select(ENTITY_SENTENCE).where(ENTITY_SENTENCE.c.id == str(data.sentence_id))
-        if conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        found = (await conn.execute(stmt)).mappings().first()
+        found = await lock_row(conn, ENTITY_SENTENCE, str(data.sentence_id))
         if found is None:
             problems.add("sentenceId", "no sentence of a legal entity with this id")
             problems.raise_any()
-        sentence = dict(found)  # type: ignore[arg-type]
+        assert found is not None
+        sentence = found
         representative = (await conn.execute(select(ENTITY.c.legal_representative_personal_id).where(
             ENTITY.c.id == sentence["legal_entity_id"]))).scalar()
         last = (await conn.execute(select(func.max(EVENT.c.position), func.max(EVENT.c.event_date)).where(
@@ -153,8 +147,7 @@ async def record_legal_entity_event(info: Info, data: LegalEntityEnforcementEven
                                  f"(only: {', '.join(sorted(allowed))})")
         problems.raise_any()
         status = leads_to or sentence["status"]
-        recorded = {"source": "CASE_FILE", "source_agency": str(caller["agency"])[:300], "created_at": now,
-                    "updated_at": now}
+        recorded = provenance(caller, now)
         event = {"sentence_id": None, "entity_sentence_id": sentence["id"],
                  "position": (last[0] if last[0] is not None else -1) + 1, "kind": kind, "event_date": data.date,
                  "decision_number": values["decision_number"], "authority": values["authority"],
