@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from graphql import parse
 from sqlalchemy import create_engine, text
-from test_sentences_support import Subgraph, load_fixture, make_people, postgres_url
+from test_sentences_support import (
+    Subgraph,
+    count_statements,
+    loaded_database,
+    make_people,
+    open_subgraph,
+)
 
 from subgraphs.common.db import sync_url
 
@@ -39,43 +45,27 @@ query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { personalI
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One loaded database per backend for the module (the tests only read)."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('sentences') / 'sentences.db'}"
-        load_fixture(url, PEOPLE[:N])
-        yield url
-        return
-    for url in postgres_url():
-        load_fixture(url, PEOPLE[:N])
-        yield url
+    yield from loaded_database(request, tmp_path_factory, PEOPLE[:N], "sentences")
 
 
 @pytest.fixture
 async def subgraph(database_url: str, tmp_path: Path) -> AsyncIterator[Subgraph]:
-    sg = Subgraph(tmp_path, database_url)
-    await sg.db.ping()  # first connection: dialect initialisation is not part of what we count
-    try:
+    async with open_subgraph(tmp_path, database_url) as sg:
         yield sg
-    finally:
-        await sg.close()
-
-
-async def _count(sg: Subgraph, query: str, variables: dict) -> tuple[int, dict]:
-    before = sg.db.statements
-    result = await sg.query(query, variables)
-    return sg.db.statements - before, result
 
 
 async def test_entities_batched_constant_statements(subgraph: Subgraph) -> None:
     reps = [{"__typename": "Person", "personalId": p.personal_id} for p in PEOPLE[:N]]
-    one, r1 = await _count(subgraph, ENTITIES, {"r": reps[:1]})
-    many, r200 = await _count(subgraph, ENTITIES, {"r": reps})
+    one, r1 = await count_statements(subgraph, ENTITIES, {"r": reps[:1]})
+    many, r200 = await count_statements(subgraph, ENTITIES, {"r": reps})
     assert "errors" not in r1 and "errors" not in r200, r200.get("errors")
     persons = r200["data"]["_entities"]
     assert [p["personalId"] for p in persons] == [p.personal_id for p in PEOPLE[:N]]
     assert all(len(p["sentences"]) == 1 for p in persons)
     # The N=1 case that touches every loader: a person whose sentence has a facility and events.
     richest = next(p for p in persons if p["sentences"][0]["facility"] and p["sentences"][0]["civilObligations"])
-    one, _ = await _count(subgraph, ENTITIES, {"r": [{"__typename": "Person", "personalId": richest["personalId"]}]})
+    richest_rep = {"__typename": "Person", "personalId": richest["personalId"]}
+    one, _ = await count_statements(subgraph, ENTITIES, {"r": [richest_rep]})
     print(f"\nSQL statements for _entities with nested data: N=1 -> {one}, N={N} -> {many}")
     assert many == one, (one, many)
     assert many <= 7  # sentences, judgments, charges, penalties, obligations, events, facilities
@@ -143,7 +133,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("query", "argument"), BAD_INPUTS)
 async def test_bad_input_before_any_sql(subgraph: Subgraph, query: str, argument: str) -> None:
-    count, result = await _count(subgraph, query, {})
+    count, result = await count_statements(subgraph, query, {})
     error = result["errors"][0]
     assert error["extensions"] == {"code": "BAD_USER_INPUT", "argumentName": argument}, error
     assert count == 0
@@ -152,7 +142,7 @@ async def test_bad_input_before_any_sql(subgraph: Subgraph, query: str, argument
 async def test_statistics_group_by(subgraph: Subgraph) -> None:
     query = "query($p: String){ sentenceStatistics(fromYear: 2010, toYear: 2025, provinceCode: $p) " \
             "{ year provinceCode provinceName offenderKind status offenders sentences } }"
-    count, result = await _count(subgraph, query, {})
+    count, result = await count_statements(subgraph, query, {})
     assert count == 1
     stats = result["data"]["sentenceStatistics"]
     engine = create_engine(sync_url(str(subgraph.db.url)))

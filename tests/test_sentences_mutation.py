@@ -12,7 +12,12 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import create_engine, text
-from test_sentences_support import Subgraph, load_fixture, make_people, postgres_url
+from test_sentences_support import (
+    Subgraph,
+    loaded_database,
+    make_people,
+    open_subgraph,
+)
 
 from subgraphs.common.db import sync_url
 from subgraphs.common.writes import WRITES_EXTENSION
@@ -31,23 +36,13 @@ FIXED = ("EXISTS (SELECT 1 FROM penalty p WHERE p.sentence_id = s.id AND p.role 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('mutation') / 'sentences.db'}"
-        load_fixture(url, PEOPLE)
-        yield url
-        return
-    for url in postgres_url():
-        load_fixture(url, PEOPLE)
-        yield url
+    yield from loaded_database(request, tmp_path_factory, PEOPLE, "mutation")
 
 
 @pytest.fixture
 async def subgraph(database_url: str, tmp_path: Path) -> AsyncIterator[Subgraph]:
-    sg = Subgraph(tmp_path, database_url)
-    try:
+    async with open_subgraph(tmp_path, database_url, ping=False) as sg:
         yield sg
-    finally:
-        await sg.close()
 
 
 def _sql(url: str, statement: str, **params: Any) -> list[Any]:

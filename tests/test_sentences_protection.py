@@ -18,7 +18,7 @@ from graphql import (
     value_from_ast_untyped,
 )
 from sqlalchemy import create_engine, text
-from test_sentences_support import Subgraph, load_fixture, make_people, postgres_url
+from test_sentences_support import Subgraph, load_fixture, make_people, open_subgraph, postgres_url
 
 from subgraphs.common.classification import ValueKind
 from subgraphs.common.db import sync_url
@@ -51,12 +51,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture
 async def subgraph(database_url: str, tmp_path: Path) -> AsyncIterator[Subgraph]:
-    sg = Subgraph(tmp_path, database_url)
-    await sg.db.ping()
-    try:
+    async with open_subgraph(tmp_path, database_url) as sg:
         yield sg
-    finally:
-        await sg.close()
 
 
 def _objects(document: DocumentNode) -> dict[str, Any]:

@@ -13,7 +13,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from test_sentences_support import Subgraph, load_fixture, make_people, postgres_url
+from test_sentences_support import (
+    Subgraph,
+    count_statements,
+    loaded_database,
+    make_people,
+    open_subgraph,
+)
 
 from subgraphs.common.db import sync_url
 from subgraphs.sentences.lifecycle import Principal, next_status
@@ -40,30 +46,13 @@ query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on Person {{ senten
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('records') / 'sentences.db'}"
-        load_fixture(url, PEOPLE)
-        yield url
-        return
-    for url in postgres_url():
-        load_fixture(url, PEOPLE)
-        yield url
+    yield from loaded_database(request, tmp_path_factory, PEOPLE, "records")
 
 
 @pytest.fixture
 async def subgraph(database_url: str, tmp_path: Path) -> AsyncIterator[Subgraph]:
-    sg = Subgraph(tmp_path, database_url)
-    await sg.db.ping()
-    try:
+    async with open_subgraph(tmp_path, database_url) as sg:
         yield sg
-    finally:
-        await sg.close()
-
-
-async def _count(sg: Subgraph, query: str, variables: dict) -> tuple[int, dict]:
-    before = sg.db.statements
-    result = await sg.query(query, variables)
-    return sg.db.statements - before, result
 
 
 def _records(value: object) -> list[dict]:
@@ -78,11 +67,11 @@ def _records(value: object) -> list[dict]:
 
 async def test_record_fields_and_history_are_batched(subgraph: Subgraph) -> None:
     reps = [{"__typename": "Person", "personalId": p.personal_id} for p in PEOPLE]
-    many, result = await _count(subgraph, ENTITIES, {"r": reps})
+    many, result = await count_statements(subgraph, ENTITIES, {"r": reps})
     assert "errors" not in result, result.get("errors")
     sentences = [s for p in result["data"]["_entities"] for s in p["sentences"]]
     richest = next(i for i, s in enumerate(sentences) if s["facility"] and s["civilObligations"])
-    one, _ = await _count(subgraph, ENTITIES, {"r": [reps[richest]]})
+    one, _ = await count_statements(subgraph, ENTITIES, {"r": [reps[richest]]})
     print(f"\nSQL statements with record fields, history and resources: N=1 -> {one}, N={N} -> {many}")
     assert many == one, (one, many)
     # sentences, judgments, charges, penalties, obligations, events, history, facilities, resources, equipment

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,20 @@ def postgres_url() -> Iterator[str]:
         yield url
 
 
+def loaded_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                    people: list[SeedPerson], name: str) -> Iterator[str]:
+    """For a fixture parametrised ``sqlite`` / ``postgresql``: a database of that backend loaded with ``people``
+    (:func:`load_fixture`), SQLite in a fresh ``name`` folder, PostgreSQL a scratch database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp(name) / 'sentences.db'}"
+        load_fixture(url, people)
+        yield url
+        return
+    for url in postgres_url():
+        load_fixture(url, people)
+        yield url
+
+
 class Subgraph:
     """The sentences app over HTTP (ASGI transport) with a valid internal token, and its Database."""
 
@@ -99,3 +114,23 @@ class Subgraph:
     async def close(self) -> None:
         await self.client.aclose()
         await self.db.dispose()
+
+
+@asynccontextmanager
+async def open_subgraph(tmp: Path, url: str, *, ping: bool = True) -> AsyncIterator[Subgraph]:
+    """A :class:`Subgraph` over ``url``, closed after; ``ping``: connected first, so that the dialect's
+    initialisation is not among the statements a test counts."""
+    sg = Subgraph(tmp, url)
+    try:
+        if ping:
+            await sg.db.ping()
+        yield sg
+    finally:
+        await sg.close()
+
+
+async def count_statements(sg: Subgraph, query: str, variables: dict) -> tuple[int, dict]:
+    """How many SQL statements ``query`` made, and its response."""
+    before = sg.db.statements
+    result = await sg.query(query, variables)
+    return sg.db.statements - before, result
