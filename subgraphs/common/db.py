@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import DateTime, event, func
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel import Field
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+
+def timestamp_field() -> Any:
+    """A ``created_at`` / ``updated_at`` column of a table model: UTC, never null, and filled by the database when
+    an insert leaves it out (the seeds' COPY writes rows without a Python step per row)."""
+    return Field(default=None, sa_type=DateTime(timezone=True),
+                 sa_column_kwargs={"server_default": func.now(), "nullable": False})
 
 
 class Database:

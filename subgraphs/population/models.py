@@ -12,10 +12,11 @@ import unicodedata
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import JSON, Column, DateTime, Index, func
+from sqlalchemy import JSON, Column, Index
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from subgraphs.common.db import timestamp_field
 from subgraphs.common.outbox import inbox_table, outbox_table
 
 from .restrictions import restriction_table
@@ -83,14 +84,8 @@ class PersonRow(Base, table=True):
     # The birth registration id a CIVIL_STATUS_DATABASE record was created from: at most one person per
     # registration, whatever the exchange redelivers.
     source_reference: str | None = Field(default=None, max_length=64, unique=True)
-    created_at: datetime | None = Field(
-        default=None, sa_type=DateTime(timezone=True),
-        sa_column_kwargs={"server_default": func.now(), "nullable": False},
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_type=DateTime(timezone=True),
-        sa_column_kwargs={"server_default": func.now(), "nullable": False},
-    )
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 PERSON = PersonRow.__table__  # type: ignore[attr-defined]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, DateTime, MetaData, Text, func
+from sqlalchemy import BigInteger, CheckConstraint, MetaData, Text
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from subgraphs.common.db import timestamp_field
 from subgraphs.common.outbox import outbox_table
 
 # Named constraints, so that Alembic batch migrations on SQLite can address them later.
@@ -41,14 +42,8 @@ class _Recorded(Base):
 
     source: str = Field(default="CASE_FILE", max_length=30, sa_column_kwargs={"server_default": "CASE_FILE"})
     source_agency: str | None = Field(default=None, max_length=300)
-    created_at: datetime | None = Field(
-        default=None, sa_type=DateTime(timezone=True),
-        sa_column_kwargs={"server_default": func.now(), "nullable": False},
-    )
-    updated_at: datetime | None = Field(
-        default=None, sa_type=DateTime(timezone=True),
-        sa_column_kwargs={"server_default": func.now(), "nullable": False},
-    )
+    created_at: datetime | None = timestamp_field()
+    updated_at: datetime | None = timestamp_field()
 
 
 class FacilityRow(_Recorded, table=True):
