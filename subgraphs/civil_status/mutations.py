@@ -11,7 +11,9 @@ protected like any read of the same record (path invariance). Only the gateway c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -179,11 +181,8 @@ class Mutation:
         directives=[AREA, *_subjects("fatherPersonalId", "motherPersonalId", "declarantPersonalId")],
     )
     async def register_birth(self, info: Info, input: BirthRegistrationInput) -> ev.BirthRegistration | None:
-        _account(info)
-        new = check_birth(input)
-        row = await reg.register(info.context.db, info, new, "BirthRegistration", check=_nothing,
-                                 publish=_birth_event)
-        return event_from_row(row)  # type: ignore[return-value]
+        return await _write(info, partial(check_birth, input), "BirthRegistration",  # type: ignore[return-value]
+                            check=_nothing, publish=_birth_event)
 
     @classified(
         C.BASIC,
@@ -193,10 +192,8 @@ class Mutation:
         directives=[AREA, *_subjects("personalId")],
     )
     async def register_death(self, info: Info, input: DeathRegistrationInput) -> ev.DeathRegistration | None:
-        _account(info)
-        row = await reg.register(info.context.db, info, check_death(input), "DeathRegistration",
-                                 check=_death_checks, publish=_death_event)
-        return event_from_row(row)  # type: ignore[return-value]
+        return await _write(info, partial(check_death, input), "DeathRegistration",  # type: ignore[return-value]
+                            check=_death_checks, publish=_death_event)
 
     @classified(
         C.BASIC,
@@ -206,10 +203,8 @@ class Mutation:
         directives=[AREA, *_subjects("husbandPersonalId", "wifePersonalId")],
     )
     async def register_marriage(self, info: Info, input: MarriageRegistrationInput) -> ev.MarriageRegistration | None:
-        _account(info)
-        row = await reg.register(info.context.db, info, check_marriage(input), "MarriageRegistration",
-                                 check=_marriage_checks, publish=_marriage_event)
-        return event_from_row(row)  # type: ignore[return-value]
+        return await _write(info, partial(check_marriage, input), "MarriageRegistration",  # type: ignore[return-value]
+                            check=_marriage_checks, publish=_marriage_event)
 
     @classified(
         C.BASIC,
@@ -219,10 +214,8 @@ class Mutation:
         directives=[AREA, *_subjects("personalId", "otherPartyPersonalId")],
     )
     async def record_divorce(self, info: Info, input: DivorceRecordingInput) -> ev.CourtDecisionRecording | None:
-        _account(info)
-        row = await reg.register(info.context.db, info, check_divorce(input), "CourtDecisionRecording",
-                                 check=_divorce_checks, publish=_divorce_event)
-        return event_from_row(row)  # type: ignore[return-value]
+        return await _write(info, partial(check_divorce, input), "CourtDecisionRecording",  # type: ignore[return-value]
+                            check=_divorce_checks, publish=_divorce_event)
 
     @classified(
         C.BASIC,
@@ -249,8 +242,16 @@ class Mutation:
 
 
 async def _amend(info: Info, kind: str, record_type: str, data: CivilStatusAmendmentInput) -> ev.CivilStatusEvent:
-    _account(info)
     amendment = _Amendment(info)
-    row = await reg.register(info.context.db, info, check_amendment(kind, data), record_type,
-                             check=amendment.check, publish=_change_event, after=amendment.after)
+    return await _write(info, partial(check_amendment, kind, data), record_type, check=amendment.check,
+                        publish=_change_event, after=amendment.after)
+
+
+async def _write(info: Info, validate: Callable[[], NewEvent], record_type: str, *, check: reg.Check,
+                 publish: reg.Publish, after: reg.After | None = None) -> ev.CivilStatusEvent:
+    """One registration: the caller's account first (000 Art. 13.7), then the input field by field (``validate``
+    raises ``BAD_USER_INPUT``), then the write in one transaction (``registry.register``); the result as read."""
+    _account(info)
+    row = await reg.register(info.context.db, info, validate(), record_type, check=check, publish=publish,
+                             after=after)
     return event_from_row(row)
