@@ -7,11 +7,15 @@ from functools import cache
 from typing import Any
 
 import pytest
-from test_civil_status_support import Subgraph, make_people, open_subgraph, seed_database
+from test_civil_status_support import (
+    Subgraph,
+    make_people,
+    seeded_database,
+    serving,
+)
 
 from subgraphs.civil_status.enums import CivilStatusEventKind
 from subgraphs.seed.world import SeedPerson
-from tests.postgres import scratch_database
 
 EVENT_FIELDS = """
   __typename id kind registrationNumber bookNumber registrationDate registeringAuthority
@@ -64,25 +68,13 @@ def reps(persons: list[SeedPerson] | tuple[SeedPerson, ...]) -> list[dict[str, s
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One seeded database per backend and module: the tests only read."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('civil_status') / 'civil_status.db'}"
-        seed_database(url, list(people()))
-        yield url
-        return
-    request.getfixturevalue("pg_available")  # skips, printing why, when the server is unreachable
-    with scratch_database() as url:
-        seed_database(url, list(people()))
-        yield url
+    yield from seeded_database(request, tmp_path_factory.mktemp("civil_status") / "civil_status.db", list(people()))
 
 
 @pytest.fixture
 async def subgraph(seeded_url: str, internal_keys: Any) -> AsyncIterator[Subgraph]:
-    sg = await open_subgraph(seeded_url, internal_keys)
-    try:
+    async with serving(seeded_url, internal_keys) as sg:
         yield sg
-    finally:
-        await sg.client.aclose()
-        await sg.db.dispose()
 
 
 async def test_only_the_gateway_may_call(subgraph: Subgraph, internal_keys: Any) -> None:

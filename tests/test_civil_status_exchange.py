@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from test_civil_status_mutations import BIRTH, _couple, birth_input, people
-from test_civil_status_support import Subgraph, open_subgraph, seed_database
+from test_civil_status_support import Subgraph, seeded_database, serving
 
 from subgraphs.civil_status.exchange import exchange_spec, on_person_created
 from subgraphs.civil_status.models import EVENT, PARTY
@@ -21,7 +21,6 @@ from subgraphs.common.exchange.consumer import Consumer
 from subgraphs.common.exchange.metrics import ExchangeMetrics
 from subgraphs.common.outbox import topics
 from subgraphs.common.settings import ExchangeSettings
-from tests.postgres import scratch_database
 
 ENTITIES = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Person {
   birthRegistration { id fullName subject { personalId } } civilStatusEvents { id kind } } } }"""
@@ -29,23 +28,13 @@ ENTITIES = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... o
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
-    if request.param == "sqlite":
-        path = f"sqlite+aiosqlite:///{tmp_path / 'cs.db'}"
-        seed_database(path, list(people()[:40]))
-        yield path
-        return
-    request.getfixturevalue("pg_available")
-    with scratch_database() as path:
-        seed_database(path, list(people()[:40]))
-        yield path
+    yield from seeded_database(request, tmp_path / "cs.db", list(people()[:40]))
 
 
 @pytest.fixture
 async def subgraph(url: str, internal_keys: Any) -> AsyncIterator[Subgraph]:
-    sg = await open_subgraph(url, internal_keys)
-    yield sg
-    await sg.client.aclose()
-    await sg.db.dispose()
+    async with serving(url, internal_keys) as sg:
+        yield sg
 
 
 def created(registration_id: str, personal_id: str) -> Event:

@@ -14,12 +14,16 @@ from typing import Any
 import orjson
 import pytest
 from sqlalchemy import create_engine, func, select
-from test_civil_status_support import Subgraph, make_people, open_subgraph, seed_database
+from test_civil_status_support import (
+    Subgraph,
+    make_people,
+    seeded_database,
+    serving,
+)
 
 from subgraphs.civil_status.models import EVENT, OUTBOX, PARTY
 from subgraphs.common.writes import WRITES_EXTENSION
 from subgraphs.seed.world import SeedPerson
-from tests.postgres import scratch_database
 
 TODAY = date.today().isoformat()
 REGISTRATION = {"registrationDate": "2026-06-01", "registeringAuthority": "Ủy ban nhân dân Phường Bến Nghé",
@@ -59,23 +63,13 @@ def pick(test: Any, n: int = 1, offset: int = 0) -> list[SeedPerson]:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def seeded_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One seeded database per backend and module; every test writes other persons' records."""
-    if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('cs_writes') / 'cs.db'}"
-        seed_database(url, list(people()))
-        yield url
-        return
-    request.getfixturevalue("pg_available")
-    with scratch_database() as url:
-        seed_database(url, list(people()))
-        yield url
+    yield from seeded_database(request, tmp_path_factory.mktemp("cs_writes") / "cs.db", list(people()))
 
 
 @pytest.fixture
 async def subgraph(seeded_url: str, internal_keys: Any) -> AsyncIterator[Subgraph]:
-    sg = await open_subgraph(seeded_url, internal_keys)
-    yield sg
-    await sg.client.aclose()
-    await sg.db.dispose()
+    async with serving(seeded_url, internal_keys) as sg:
+        yield sg
 
 
 def counts(url: str) -> tuple[int, int, int]:

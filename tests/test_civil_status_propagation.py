@@ -48,8 +48,7 @@ async def exchange(tmp_path: Path, internal_keys: Any) -> AsyncIterator[tuple[Su
     finally:
         stop.set()
         await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 20)
-        await sg.client.aclose()
-        await sg.db.dispose()
+        await sg.close()
         await db.dispose()
         await delete_stream(f"LT_TEST_{tag}")
 

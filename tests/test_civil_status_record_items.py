@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from test_civil_status_schema import _subjects, category, fields, kind
 from test_civil_status_seed import by_kind, seeded, world
-from test_civil_status_support import Subgraph, make_people, open_subgraph, seed_database
+from test_civil_status_support import Subgraph, make_people, seed_database, serving
 
 from subgraphs.civil_status import seed_values as v
 from subgraphs.common.scalars import parse_partial_date
@@ -182,10 +182,8 @@ def small_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 async def served(small_url: str, internal_keys: Any) -> AsyncIterator[Subgraph]:
-    sg = await open_subgraph(small_url, internal_keys)
-    yield sg
-    await sg.client.aclose()
-    await sg.db.dispose()
+    async with serving(small_url, internal_keys) as sg:
+        yield sg
 
 
 PAPER = "kind number issuingAuthority issuingCountry issueDate holder { personalId } holderName holderNationality"

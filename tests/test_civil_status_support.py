@@ -4,11 +4,15 @@ helpers that put a civil-status database behind the HTTP app. The tests here che
 from __future__ import annotations
 
 import random
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import create_engine
 
 from subgraphs.civil_status.app import create_app
@@ -19,6 +23,7 @@ from subgraphs.common.migrations import upgrade
 from subgraphs.common.provinces import PROVINCES
 from subgraphs.common.settings import SubgraphSettings
 from subgraphs.seed.world import SeedPerson
+from tests.postgres import scratch_database
 
 _GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Khoa", "Linh", "Minh", "Nga", "Phúc", "Quân", "Trang")
 _SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng")
@@ -117,6 +122,20 @@ def seed_database(url: str, people: list[SeedPerson], seed: int = 11, chunk: int
     engine.dispose()
 
 
+def seeded_database(request: pytest.FixtureRequest, sqlite_path: Path, people: list[SeedPerson]) -> Iterator[str]:
+    """For a fixture parametrised ``sqlite`` / ``postgres``: a database of that backend with the records of
+    ``people`` (:func:`seed_database`), SQLite at ``sqlite_path``, PostgreSQL a scratch database."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{sqlite_path}"
+        seed_database(url, people)
+        yield url
+        return
+    request.getfixturevalue("pg_available")  # skips, printing why, when the server is unreachable
+    with scratch_database() as url:
+        seed_database(url, people)
+        yield url
+
+
 @dataclass
 class Subgraph:
     """The civil-status app over one database, with a client and the database whose statements it counts."""
@@ -140,6 +159,11 @@ class Subgraph:
         body = await self.query(query, variables)
         return body, self.db.statements - before
 
+    async def close(self) -> None:
+        """Close the client and the database's connections."""
+        await self.client.aclose()
+        await self.db.dispose()
+
 
 async def open_subgraph(url: str, keys: Any) -> Subgraph:
     """A client of the app on the (migrated, seeded) database ``url``, calling with an internal token."""
@@ -154,6 +178,16 @@ async def open_subgraph(url: str, keys: Any) -> Subgraph:
         db=db, client=client, headers=keys.headers("civil_status", agency="court-hn", purpose="x")
     )
 
+
+
+@asynccontextmanager
+async def serving(url: str, keys: Any) -> AsyncIterator[Subgraph]:
+    """:func:`open_subgraph`, closed after."""
+    sg = await open_subgraph(url, keys)
+    try:
+        yield sg
+    finally:
+        await sg.close()
 
 def test_people_are_valid_and_families_stay_together() -> None:
     people = make_people(300)
