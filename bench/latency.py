@@ -12,7 +12,7 @@ has replaced) its "Latency" section; ``latency.json`` goes to ``<out>/latency/<r
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import dataset, sections
@@ -140,24 +140,8 @@ Apollo Gateway with neither, the direct subgraph with an internal token. {load}
 """
 
 
-def replace_section(report: str, text: str) -> str:
-    """``report`` with its Latency section (up to the next ``## `` heading) replaced by ``text``."""
-    return sections.replace_section(report, SECTION, text)
-
-
-def latest_section(out_dir: Path) -> str:
-    """The section from the latest ``--latency`` run under ``out_dir`` ("" if none), for the mix's report."""
-    data = sections.latest(out_dir, "latency")
-    if data is None:
-        return ""
-    return section([Row(**r) for r in data["rows"]], data["command"], data.get("load", ""))
-
-
-def run(options: BenchOptions, command: str, say: Callable[[str], None]) -> int:
-    """The whole ``--latency`` run."""
-    run_dir = sections.run_dir(options, "latency")
-    rows = measure_latency(options, run_dir, say)
-    load = sections.load_note()
-    saved = {"command": command, "load": load, "rows": [asdict(r) for r in rows]}
-    sections.write(options, "latency", run_dir, saved, SECTION, section(rows, command, load), say)
-    return 0 if rows else 1
+# ``python -m bench --latency``; replace_section and latest_section: its section of RESULTS.md
+SIDE_RUN = sections.SideRun("latency", SECTION, Row, measure_latency, section)
+replace_section = SIDE_RUN.replace_section
+latest_section = SIDE_RUN.latest_section
+run = SIDE_RUN.run

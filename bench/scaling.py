@@ -15,7 +15,7 @@ a second gateway process gains when the gateway is not alone on the machine, not
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import dataset, sections
@@ -127,24 +127,8 @@ whole process tree. {load}
 """
 
 
-def replace_section(report: str, text: str) -> str:
-    """``report`` with its Worker scaling section (up to the next ``## `` heading) replaced by ``text``."""
-    return sections.replace_section(report, SECTION, text)
-
-
-def latest_section(out_dir: Path) -> str:
-    """The section from the latest ``--workers`` run under ``out_dir`` ("" if none), for the mix's report."""
-    data = sections.latest(out_dir, "scaling")
-    if data is None:
-        return ""
-    return section([Row(**r) for r in data["rows"]], data["command"], data.get("load", ""))
-
-
-def run(options: BenchOptions, command: str, say: Callable[[str], None]) -> int:
-    """The whole ``--workers`` run."""
-    run_dir = sections.run_dir(options, "scaling")
-    rows = measure_scaling(options, run_dir, say)
-    load = sections.load_note()
-    saved = {"command": command, "load": load, "rows": [asdict(r) for r in rows]}
-    sections.write(options, "scaling", run_dir, saved, SECTION, section(rows, command, load), say)
-    return 0 if rows else 1
+# ``python -m bench --workers``; replace_section and latest_section: its section of RESULTS.md
+SIDE_RUN = sections.SideRun("scaling", SECTION, Row, measure_scaling, section)
+replace_section = SIDE_RUN.replace_section
+latest_section = SIDE_RUN.latest_section
+run = SIDE_RUN.run

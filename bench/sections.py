@@ -11,8 +11,10 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from .options import BenchOptions
 
@@ -55,3 +57,34 @@ def write(options: BenchOptions, name: str, directory: Path, saved: Mapping[str,
         options.results.write_text(replace_section(options.results.read_text(), heading, text))
         say(f"{name}: section written into {options.results}")
     print(text)
+
+
+@dataclass(frozen=True, slots=True)
+class SideRun:
+    """A side run whose rows are one dataclass and whose section is ``section(rows, command, load)``."""
+
+    name: str  # its folder under <out>, its <name>.json and <NAME>.md
+    heading: str  # its section's heading in RESULTS.md
+    row: Callable[..., Any]  # the dataclass of a row, rebuilt from the saved JSON
+    measure: Callable[[BenchOptions, Path, Callable[[str], None]], Sequence[Any]]
+    section: Callable[[Sequence[Any], str, str], str]
+
+    def replace_section(self, report: str, text: str) -> str:
+        """``report`` with this run's section (up to the next ``## `` heading) replaced by ``text``, or appended."""
+        return replace_section(report, self.heading, text)
+
+    def latest_section(self, out_dir: Path) -> str:
+        """The section from the latest run under ``out_dir`` ("" if none), for the mix's report."""
+        data = latest(out_dir, self.name)
+        if data is None:
+            return ""
+        return self.section([self.row(**r) for r in data["rows"]], data["command"], data.get("load", ""))
+
+    def run(self, options: BenchOptions, command: str, say: Callable[[str], None]) -> int:
+        """The whole run: measure, then save the rows and the section (see the module's docstring)."""
+        directory = run_dir(options, self.name)
+        rows = self.measure(options, directory, say)
+        load = load_note()
+        saved = {"command": command, "load": load, "rows": [asdict(r) for r in rows]}
+        write(options, self.name, directory, saved, self.heading, self.section(rows, command, load), say)
+        return 0 if rows else 1
