@@ -70,29 +70,8 @@ class AgencyCatalogue(Mapping[str, Agency]):
             if agency.id in by_id:
                 raise ValueError(f"agency catalogue: duplicate id {agency.id!r}")
             by_id[agency.id] = agency
-        officers: dict[str, DataProtectionOfficer] = {}
-        listed = data.get("data_protection_officers") or []
-        if not isinstance(listed, list):
-            raise ValueError("agency catalogue: 'data_protection_officers' must be a list")
-        for entry in listed:
-            officer = DataProtectionOfficer(account=str(entry["account"]), agency=entry.get("agency"))
-            if officer.agency is not None and officer.agency not in by_id:
-                raise ValueError(f"agency catalogue: DPO {officer.account!r} names unknown agency {officer.agency!r}")
-            if officer.account in officers:
-                raise ValueError(f"agency catalogue: DPO {officer.account!r} listed twice")
-            officers[officer.account] = officer
-        registrars: dict[str, DataProtectionOfficer] = {}
-        listed = data.get("grant_registrars") or []
-        if not isinstance(listed, list):
-            raise ValueError("agency catalogue: 'grant_registrars' must be a list")
-        for entry in listed:
-            registrar = DataProtectionOfficer(account=str(entry["account"]), agency=entry.get("agency"))
-            if registrar.agency not in by_id:
-                raise ValueError(f"agency catalogue: grant registrar {registrar.account!r} names unknown agency "
-                                 f"{registrar.agency!r}")
-            if registrar.account in registrars:
-                raise ValueError(f"agency catalogue: grant registrar {registrar.account!r} listed twice")
-            registrars[registrar.account] = registrar
+        officers = _appointments(data, "data_protection_officers", "DPO", by_id, agency_optional=True)
+        registrars = _appointments(data, "grant_registrars", "grant registrar", by_id, agency_optional=False)
         return cls(by_id, officers, registrars)
 
     @classmethod
@@ -108,3 +87,22 @@ class AgencyCatalogue(Mapping[str, Agency]):
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+
+def _appointments(data: Mapping[str, object], key: str, label: str, by_id: Mapping[str, Agency], *,
+                  agency_optional: bool) -> dict[str, DataProtectionOfficer]:
+    """The accounts the catalogue lists under ``key`` (``label`` in its errors), by account: each named once and,
+    unless ``agency_optional`` lets it name none, with an agency of the catalogue."""
+    listed = data.get(key) or []
+    if not isinstance(listed, list):
+        raise ValueError(f"agency catalogue: '{key}' must be a list")
+    found: dict[str, DataProtectionOfficer] = {}
+    for entry in listed:
+        appointed = DataProtectionOfficer(account=str(entry["account"]), agency=entry.get("agency"))
+        if not (agency_optional and appointed.agency is None) and appointed.agency not in by_id:
+            raise ValueError(f"agency catalogue: {label} {appointed.account!r} names unknown agency "
+                             f"{appointed.agency!r}")
+        if appointed.account in found:
+            raise ValueError(f"agency catalogue: {label} {appointed.account!r} listed twice")
+        found[appointed.account] = appointed
+    return found
