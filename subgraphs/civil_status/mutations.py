@@ -58,8 +58,12 @@ def _account(info: Info) -> None:
         raise GraphQLError("A write needs the caller's account and agency.", extensions={"code": "UNAUTHENTICATED"})
 
 
-def _subjects(*fields: str) -> list[WriteSubject]:
-    return [WriteSubject(argument=f"input.{name}") for name in fields]
+def _registration(description: str, *subjects: str) -> Any:
+    """A registration's ``Mutation`` field: BASIC, a reference to the record written, in the registering
+    authority's province (``@writeArea``), about the persons the input fields ``subjects`` name
+    (``@writeSubject``)."""
+    return classified(C.BASIC, description, kind=K.REFERENCE,
+                      directives=[AREA, *(WriteSubject(argument=f"input.{name}") for name in subjects)])
 
 
 # -- checks the database answers (inside the write's transaction) ---------------------------------------------
@@ -173,68 +177,56 @@ def _change_event(row: Row) -> tuple[str, str, dict[str, Any]]:
 
 @strawberry.type
 class Mutation:
-    @classified(
-        C.BASIC,
+    @_registration(
         "Register a birth (đăng ký khai sinh, 003 Art. 3.1.a, 7.1): the record is created now and its child gets a "
         "personal identification number from the population database, which links it (003 Art. 10.2.a, 11.1).",
-        kind=K.REFERENCE,
-        directives=[AREA, *_subjects("fatherPersonalId", "motherPersonalId", "declarantPersonalId")],
+        "fatherPersonalId", "motherPersonalId", "declarantPersonalId",
     )
     async def register_birth(self, info: Info, input: BirthRegistrationInput) -> ev.BirthRegistration | None:
         return await _write(info, partial(check_birth, input), "BirthRegistration",  # type: ignore[return-value]
                             check=_nothing, publish=_birth_event)
 
-    @classified(
-        C.BASIC,
+    @_registration(
         "Register a death (đăng ký khai tử, 003 Art. 3.1.c, 7.1); the population database records the date of "
         "death (003 Art. 10.2.e).",
-        kind=K.REFERENCE,
-        directives=[AREA, *_subjects("personalId")],
+        "personalId",
     )
     async def register_death(self, info: Info, input: DeathRegistrationInput) -> ev.DeathRegistration | None:
         return await _write(info, partial(check_death, input), "DeathRegistration",  # type: ignore[return-value]
                             check=_death_checks, publish=_death_event)
 
-    @classified(
-        C.BASIC,
+    @_registration(
         "Register a marriage (đăng ký kết hôn, 003 Art. 3.1.c, 7.1); the population database records both "
         "spouses as married (003 Art. 10.2.b).",
-        kind=K.REFERENCE,
-        directives=[AREA, *_subjects("husbandPersonalId", "wifePersonalId")],
+        "husbandPersonalId", "wifePersonalId",
     )
     async def register_marriage(self, info: Info, input: MarriageRegistrationInput) -> ev.MarriageRegistration | None:
         return await _write(info, partial(check_marriage, input), "MarriageRegistration",  # type: ignore[return-value]
                             check=_marriage_checks, publish=_marriage_event)
 
-    @classified(
-        C.BASIC,
+    @_registration(
         "Record a divorce from a court's judgment or decision (ghi vào Sổ hộ tịch việc ly hôn, 003 Art. 3.1.c, "
         "7.1); the population database records both as divorced (003 Art. 10.2.b).",
-        kind=K.REFERENCE,
-        directives=[AREA, *_subjects("personalId", "otherPartyPersonalId")],
+        "personalId", "otherPartyPersonalId",
     )
     async def record_divorce(self, info: Info, input: DivorceRecordingInput) -> ev.CourtDecisionRecording | None:
         return await _write(info, partial(check_divorce, input), "CourtDecisionRecording",  # type: ignore[return-value]
                             check=_divorce_checks, publish=_divorce_event)
 
-    @classified(
-        C.BASIC,
+    @_registration(
         "Register a change of civil status (thay đổi hộ tịch, 003 Art. 3.1.c, 7.1) of an item of the person's "
         "birth registration, noted on it the same day (003 Art. 7.2.b); population updates the item (10.2.c).",
-        kind=K.REFERENCE,
-        directives=[AREA, *_subjects("personalId")],
+        "personalId",
     )
     async def register_civil_status_change(self, info: Info,
                                            input: CivilStatusAmendmentInput) -> ev.CivilStatusChange | None:
         return await _amend(info, "CHANGE", "CivilStatusChange", input)  # type: ignore[return-value]
 
-    @classified(
-        C.BASIC,
+    @_registration(
         "Register a correction of civil status (cải chính hộ tịch, 003 Art. 3.1.c, 7.1) of an item of the "
         "person's birth registration, noted on it the same day (003 Art. 7.2.b); population updates the item "
         "(10.2.c).",
-        kind=K.REFERENCE,
-        directives=[AREA, *_subjects("personalId")],
+        "personalId",
     )
     async def register_civil_status_correction(self, info: Info,
                                                input: CivilStatusAmendmentInput) -> ev.CivilStatusCorrection | None:
