@@ -22,7 +22,8 @@ The local subgraph is a list of **local services** (:func:`local_services`). A s
     Resolvers read the authenticated caller from ``info.context["caller"]`` (:class:`gateway.auth.Caller`; the
     per-fetch :class:`gateway.execution.FetchContext` is ``info.context["fetch"]``), raise
     ``subgraphs.common.errors.bad_user_input(field, problem)`` on bad arguments and a ``GraphQLError`` with
-    ``extensions.code`` (``FORBIDDEN_FIELD``, ...) when the caller may not.
+    ``extensions.code`` (``FORBIDDEN_FIELD``, ...) when the caller may not. :func:`caller_of`, :func:`request_id`
+    and :func:`page_size` (a list's ``first``, at most :data:`MAX_PAGE`) are these, once for every service.
 
 To add a service: write it in its own module and add it to :func:`local_services`; then recompose
 (``python -m gateway compose``) so ``schema.graphql`` carries its fields, and classify its root fields for the
