@@ -41,10 +41,11 @@ is_write(call) if {
 #   Deny by default (no rule, no write); only the agency kinds the rule names (civil status registration
 #   authorities, 003 Art. 7.2; bodies granted update rights, 000 Art. 11.3); only for the rule's purposes
 #   (004 Art. 3.3); province-scoped agencies only in their own province, read from the declared area
-#   (003 Art. 7.2.a, 8.4).
+#   (003 Art. 7.2.a, 8.4); a provincial enforcement body (a management-scoped kind with a province) only the
+#   sentences of its province (000 Art. 11.3, 13.1: update rights are granted within its management scope).
 # custom:
-#   article: "003 Art. 7.1, 7.2, 8.4; 000 Art. 11.3, 6.2; 004 Art. 3.3, 3.4"
-#   branches: ["004 Art. 3.4 (deny by default)", "003 Art. 7.2; 000 Art. 11.3, 6.2", "004 Art. 3.3", "003 Art. 7.2.a, 8.4", "003 Art. 7.2.a, 8.4"]
+#   article: "003 Art. 7.1, 7.2, 8.4; 000 Art. 11.3, 13.1, 6.2; 004 Art. 3.3, 3.4"
+#   branches: ["004 Art. 3.4 (deny by default)", "003 Art. 7.2; 000 Art. 11.3, 6.2", "004 Art. 3.3", "003 Art. 7.2.a, 8.4", "003 Art. 7.2.a, 8.4", "000 Art. 11.3, 13.1", "000 Art. 11.3, 13.1"]
 write_refusal(inp, call) := concat("", ["deny by default: no write rule for ", call.coordinate, " (policies/data/writes.json)"]) if {
 	is_write(call)
 	not write_rules[call.coordinate]
@@ -76,6 +77,31 @@ else := concat("", ["003 Art. 7.2.a, 8.4: ", inp.subject.kind, " writes in its o
 	is_write(call)
 	inp.subject.kind in data.rules.province_scoped_kinds
 	not own_area(inp, call)
+}
+
+# 000 Art. 11.3, 13.1: a provincial criminal enforcement body updates the sentences enforced in its province (the
+# sentence's provinceCode, which the subgraph checks against the sentence); a national one (no province in
+# data/agencies.json: C10, the Ministry of Defence's department) writes everywhere.
+else := concat("", ["000 Art. 11.3, 13.1: ", inp.subject.kind, " of province ", inp.subject.province, " updates the sentences of its province only, and ", call.coordinate, " declares no area"]) if {
+	is_write(call)
+	provincial_enforcement(inp)
+	not call.write.area_declared
+} else := concat("", ["000 Art. 11.3, 13.1: ", inp.subject.kind, " of province ", inp.subject.province, " may not update a sentence of province ", shown(call.write.area), " (", call.coordinate, ")"]) if {
+	is_write(call)
+	provincial_enforcement(inp)
+	not own_area(inp, call)
+}
+
+# METADATA
+# title: "The caller is a provincial enforcement body"
+# description: >-
+#   An agency of a management-scoped kind (data/rules.json management_scoped_kinds) with a province in
+#   data/agencies.json: its write scope is its province, as its read scope is (rows.rego management_rules).
+# custom:
+#   article: "000 Art. 11.3, 13.1"
+provincial_enforcement(inp) if {
+	inp.subject.kind in data.rules.management_scoped_kinds
+	is_string(inp.subject.province)
 }
 
 # METADATA

@@ -12,6 +12,10 @@ court := {"agency": "tand-ha-noi", "kind": "court", "province": "001", "role": "
 
 prison := {"agency": "ca-ha-noi-thahs", "kind": "criminal_enforcement", "province": "001", "role": "x"}
 
+c10 := {"agency": "c10-bca", "kind": "criminal_enforcement", "province": null, "role": "x"}
+
+military := {"agency": "cthahs-bqp", "kind": "military_enforcement", "province": null, "role": "x"}
+
 foreign := {"agency": "cuc-lanh-su", "kind": "foreign_affairs", "province": null, "role": "x"}
 
 write(key, coordinate, area, declared) := {"key": key, "coordinate": coordinate, "arguments": {},
@@ -24,6 +28,7 @@ decision_for(subject, purpose, calls) := authz.decide({
 	"fields": [
 		{"coordinate": "Mutation.registerBirth", "category": "BASIC", "kind": "reference"},
 		{"coordinate": "Mutation.recordEnforcementEvent", "category": "CRIMINAL", "kind": "reference"},
+		{"coordinate": "Mutation.recordLegalEntityEnforcementEvent", "category": "CRIMINAL", "kind": "reference"},
 		{"coordinate": "Mutation.dropEverything", "category": "PUBLIC", "kind": "flag"},
 	],
 	"calls": calls,
@@ -78,10 +83,45 @@ test_write_for_another_purpose_is_refused if {
 
 # 000 Art. 11.3: the enforcement bodies update enforcement data; a court or a registry does not
 test_enforcement_events_by_enforcement_bodies_only if {
-	ok := decision_for(prison, "sentence_enforcement", [write("e", "Mutation.recordEnforcementEvent", null, false)])
+	ok := decision_for(prison, "sentence_enforcement", [write("e", "Mutation.recordEnforcementEvent", "001", true)])
 	not ok.root_fields.e
-	no := decision_for(court, "sentence_enforcement", [write("e", "Mutation.recordEnforcementEvent", null, false)])
+	no := decision_for(court, "sentence_enforcement", [write("e", "Mutation.recordEnforcementEvent", "001", true)])
 	no.root_fields.e.effect == "withhold"
+}
+
+# 000 Art. 8.3.d, 11.3: the course of a legal entity's enforcement is recorded by the enforcement bodies, for
+# sentence enforcement; a court or a registry: refused (it had no rule: denied to everyone)
+test_legal_entity_enforcement_events_by_enforcement_bodies if {
+	event := write("e", "Mutation.recordLegalEntityEnforcementEvent", "001", true)
+	every s in [prison, c10, military] {
+		d := decision_for(s, "sentence_enforcement", [event])
+		d.allow
+		not d.root_fields.e
+	}
+	by_court := decision_for(court, "sentence_enforcement", [event]).root_fields.e.reason
+	contains(by_court, "000 Art. 8.3.d")
+	contains(by_court, "agency kind court may not call Mutation.recordLegalEntityEnforcementEvent")
+	by_registry := decision_for(registry_hn, "civil_status_registration", [event]).root_fields.e.reason
+	contains(by_registry, "agency kind civil_registry may not call Mutation.recordLegalEntityEnforcementEvent")
+}
+
+# 000 Art. 11.3, 13.1: a provincial enforcement body updates the sentences of its own province only (both
+# mutations), an unknown area is refused; the national bodies (no province) update every province's
+test_provincial_enforcement_body_writes_in_its_province_only if {
+	every coordinate in ["Mutation.recordEnforcementEvent", "Mutation.recordLegalEntityEnforcementEvent"] {
+		d := decision_for(prison, "sentence_enforcement", [
+			write("mine", coordinate, "001", true), write("theirs", coordinate, "079", true),
+			write("unknown", coordinate, null, true), write("undeclared", coordinate, null, false),
+		])
+		d.allow
+		not d.root_fields.mine
+		contains(d.root_fields.theirs.reason, "000 Art. 11.3, 13.1: criminal_enforcement of province 001 may not update a sentence of province 079")
+		d.root_fields.unknown.effect == "withhold"
+		contains(d.root_fields.undeclared.reason, "declares no area")
+		every s in [c10, military] {
+			not decision_for(s, "sentence_enforcement", [write("theirs", coordinate, "079", true)]).root_fields.theirs
+		}
+	}
 }
 
 # deny by default: a mutation without a rule is refused to everyone

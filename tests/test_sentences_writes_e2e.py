@@ -9,8 +9,10 @@ import json
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from gateway.server import Gateway
+from subgraphs.common.db import sync_url
 from tests.test_writes_e2e import HASH, Stack, audit_rows, count, headers, writes_of
 from tests.test_writes_e2e import gateway as gateway  # the fixtures, re-exported (module-scoped here)
 from tests.test_writes_e2e import stack as stack
@@ -31,9 +33,6 @@ def _serving(stack: Stack, *, other_province: bool = False) -> dict[str, Any]:
     import random
     from datetime import date
 
-    from sqlalchemy import create_engine, text
-
-    from subgraphs.common.db import sync_url
     from subgraphs.sentences import seed
 
     _DRAWN.append(other_province)
@@ -107,6 +106,65 @@ async def test_a_body_naming_its_own_province_for_another_provinces_sentence_wri
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert error["extensions"]["argumentName"] == "input.provinceCode", error
     assert _events(stack, event["sentenceId"]) == before
+
+
+async def test_a_provincial_body_may_not_update_another_provinces_sentence(stack: Stack, gateway: Gateway) -> None:
+    """000 Art. 11.3, 13.1: Hà Nội's enforcement body declaring the true area of a sentence enforced in another
+    province is refused by the write policy (the subgraph is never called), audited as refused; the national
+    body (C10, no province) records the same event."""
+    event = _serving(stack, other_province=True)
+    assert event["provinceCode"] != "001"
+    before = _events(stack, event["sentenceId"])
+    refused = await gateway.execute(EVENT, {"input": event}, "Event", headers(
+        stack, HANOI, "sentence_enforcement", legal_basis="21/2025/QĐ-TA"))
+    assert refused.body["data"] == {"recordEnforcementEvent": None}, refused.body
+    [error] = refused.body["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN_FIELD", error
+    assert f"may not update a sentence of province {event['provinceCode']}" in error["message"], error
+    assert _events(stack, event["sentenceId"]) == before
+    [write] = writes_of((await audit_rows(stack))[-1])
+    assert write["outcome"] == "refused" and "000 Art. 11.3, 13.1" in write["reason"], write
+    national = await gateway.execute(EVENT, {"input": event}, "Event", headers(
+        stack, NATIONAL, "sentence_enforcement", legal_basis="21/2025/QĐ-TA"))
+    assert national.body["data"]["recordEnforcementEvent"]["sentence"]["id"] == event["sentenceId"], national.body
+    assert _events(stack, event["sentenceId"]) == (before[0] + 1, before[1] + 1)
+
+
+ENTITY_EVENT = """mutation Entity($input: LegalEntityEnforcementEventInput!) {
+  recordLegalEntityEnforcementEvent(input: $input) { previousStatus status event { kind } sentence { id } } }"""
+
+
+async def test_a_legal_entity_enforcement_event_goes_through_the_write_policy(stack: Stack, gateway: Gateway) -> None:
+    """000 Art. 8.3.d, 11.3: recordLegalEntityEnforcementEvent has its write rule (it was refused to everyone by
+    default): the national enforcement body records it, written and audited; a court may not."""
+    engine = create_engine(sync_url(stack.data_url))
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT s.id, s.province_code, e.legal_representative_personal_id, (SELECT max(event_date) FROM "
+            "enforcement_event v WHERE v.entity_sentence_id = s.id) FROM legal_entity_sentence s JOIN legal_entity e "
+            "ON e.id = s.legal_entity_id WHERE s.status = 'UNDER_ENFORCEMENT' ORDER BY s.id LIMIT 1")).all()
+    engine.dispose()
+    assert rows, "the seeded world has no legal entity sentence under enforcement"
+    sid, province, representative, last = rows[0]
+    event = {"sentenceId": str(sid), "provinceCode": province, "legalRepresentativePersonalId": representative,
+             "kind": "FORCED_ENFORCEMENT", "date": max(str(last)[:10], "2025-07-01"),
+             "authority": "Cục C10, Bộ Công an", "decisionNumber": "7/2025/QĐ-THA"}
+    entity_events = "SELECT count(*) FROM enforcement_event WHERE entity_sentence_id = :s"
+    before = count(stack, entity_events, s=sid)
+    court = await gateway.execute(ENTITY_EVENT, {"input": event}, "Entity", headers(
+        stack, "tand-ha-noi", "sentence_enforcement", legal_basis="7/2025/QĐ-THA"))
+    assert court.body["data"] == {"recordLegalEntityEnforcementEvent": None}, court.body
+    assert any(e["extensions"]["code"] == "FORBIDDEN_FIELD" and "may not call Mutation.recordLegalEntity"
+               "EnforcementEvent" in e["message"] for e in court.body["errors"]), court.body
+    assert count(stack, entity_events, s=sid) == before
+    national = await gateway.execute(ENTITY_EVENT, {"input": event}, "Entity", headers(
+        stack, NATIONAL, "sentence_enforcement", legal_basis="7/2025/QĐ-THA"))
+    assert national.status == 200, national.body
+    got = national.body["data"]["recordLegalEntityEnforcementEvent"]
+    assert got["event"] == {"kind": "FORCED_ENFORCEMENT"} and got["sentence"]["id"] == str(sid), national.body
+    assert count(stack, entity_events, s=sid) == before + 1
+    [write] = writes_of((await audit_rows(stack))[-1])
+    assert write["outcome"] == "written"
 
 
 async def test_a_bad_field_is_named_through_the_gateway_and_nothing_is_written(stack: Stack,

@@ -49,6 +49,7 @@ class BirthInput:
 class EnforcementInput:
     sentence_id: str
     kind: str
+    province_code: str  # the area (@writeArea): a provincial enforcement body writes in its province (000 Art. 13.1)
 
 
 @strawberry.type
@@ -103,7 +104,8 @@ class Mutation:
         return Receipt(id=row_id, registration_province_code=input.registration_province_code)
 
     @strawberry.mutation(description="Record an enforcement event (000 Art. 11.3).", directives=[
-        PersonalData(category=DataCategory.CRIMINAL, kind=ValueKind.REFERENCE)])
+        PersonalData(category=DataCategory.CRIMINAL, kind=ValueKind.REFERENCE),
+        WriteArea(argument="input.provinceCode")])
     def record_enforcement_event(self, info: Info, input: EnforcementInput) -> Receipt | None:
         books: Books = info.context.books
         before = dict(books.rows.get(input.sentence_id) or {"id": input.sentence_id, "status": "SERVING"})
@@ -267,7 +269,7 @@ async def test_each_write_decided_on_its_own(world: World) -> None:
 
 
 async def test_enforcement_event_by_enforcement_body_only(world: World) -> None:
-    query = 'mutation { recordEnforcementEvent(input: {sentenceId: "S1", kind: "RELEASE"}) { id } }'
+    query = 'mutation { recordEnforcementEvent(input: {sentenceId: "S1", kind: "RELEASE", provinceCode: "001"}) { id } }'
     refused = await world.gateway.execute(query, None, None, world.headers(
         "tand-ha-noi", "sentence_enforcement", legal_basis="Quyết định 5/2026"))
     assert refused.body["data"] == {"recordEnforcementEvent": None}
@@ -275,6 +277,13 @@ async def test_enforcement_event_by_enforcement_body_only(world: World) -> None:
     allowed = await world.gateway.execute(query, None, None, world.headers(
         "ca-ha-noi-thahs", "sentence_enforcement", legal_basis="Quyết định 5/2026"))
     assert allowed.body["data"] == {"recordEnforcementEvent": {"id": "S1"}}, allowed.body
+    assert world.books.writes == ["S1"]
+    # 000 Art. 11.3, 13.1: Hà Nội's body does not update a sentence enforced in another province
+    elsewhere = 'mutation { recordEnforcementEvent(input: {sentenceId: "S2", kind: "RELEASE", provinceCode: "079"}) { id } }'
+    other = await world.gateway.execute(elsewhere, None, None, world.headers(
+        "ca-ha-noi-thahs", "sentence_enforcement", legal_basis="Quyết định 5/2026"))
+    assert other.body["data"] == {"recordEnforcementEvent": None}, other.body
+    assert "000 Art. 11.3, 13.1" in other.body["errors"][0]["message"]
     assert world.books.writes == ["S1"]
 
 
@@ -452,7 +461,7 @@ async def test_what_a_write_returns_is_read_under_the_read_policy(world: World) 
 async def test_a_mutation_withheld_by_the_read_policy_is_audited_as_refused(world: World) -> None:
     # the enforcement body may write, but CRIMINAL data needs a legal basis (X-Legal-Basis): the field is
     # withheld, so the mutation is pruned and never reaches its subgraph
-    query = 'mutation { recordEnforcementEvent(input: {sentenceId: "S9", kind: "RELEASE"}) { id } }'
+    query = 'mutation { recordEnforcementEvent(input: {sentenceId: "S9", kind: "RELEASE", provinceCode: "001"}) { id } }'
     response = await world.gateway.execute(query, None, None, world.headers("ca-ha-noi-thahs", "sentence_enforcement"))
     assert response.body["data"] == {"recordEnforcementEvent": None}
     assert world.books.writes == []
