@@ -11,7 +11,8 @@
 # sets it to the restrictive one (unknown means withheld).
 #
 # A rule: {"id", "when": <predicate>, "effect": "withhold" | "filter", "coordinates": [...], "reason",
-#          optional "report": "summary" (reported once per response, never located or counted)}.
+#          optional "report": "summary" (reported once per response, never located or counted) or "silent" (a
+#          filter that leaves no trace: the row answers as one that does not exist, subjects.rego)}.
 # A predicate: {"attr", "op": eq|ne|in|not_in|lt|present|age_under, "value", "if_unknown"}, {"any": [...]},
 # {"all": [...]}, {"not": ...}. "withhold" nulls the listed coordinates of the row's type, "filter" drops it.
 package lienthong.authz

@@ -118,7 +118,9 @@ subject_field_effect(ctx, f) := e if {
 #   004 Art. 9.3, 14.1 - own data; 004 Art. 10.2 - respect others' data. A row none of whose declared subjects
 #   is the caller (a spouse's or a parent's Person row, another person's event or sentence, a row whose subjects
 #   cannot be read) is filtered, on every path. subjects all - the rule hits when every subject of the row is
-#   someone else (an unreadable subject counts as someone else: if_unknown true).
+#   someone else (an unreadable subject counts as someone else: if_unknown true). report silent - the filtered
+#   row answers exactly as a key that does not exist (no error, no extensions.policy entry): an error would
+#   tell the subject that another person's id, registration number or sentence exists (004 Art. 10.2).
 # custom:
 #   article: "004 Art. 9.3, 14.1; 004 Art. 10.2"
 subject_row_rules(inp, effects) := array.concat([{
@@ -126,6 +128,7 @@ subject_row_rules(inp, effects) := array.concat([{
 	"when": {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true},
 	"subjects": "all",
 	"effect": "filter",
+	"report": "silent",
 	"coordinates": [],
 	"reason": "004 Art. 9.3, 14.1, 10.2: a data subject sees rows about themself only; this row is about another person",
 }], suppression_rules(inp)) # small statistics cells re-identify people whoever reads them (004 Art. 3.4)

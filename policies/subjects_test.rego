@@ -48,6 +48,14 @@ test_data_subject_rows_about_others_are_filtered if {
 	r.when == {"attr": "subject", "op": "ne", "value": me, "if_unknown": true}
 }
 
+# 004 Art. 10.2: the filter leaves no trace, so another person's key answers as a key that matches nothing
+test_data_subject_rows_about_others_are_filtered_silently if {
+	d := authz.decide(sreq(me_subject, null, "query", person_fields))
+	got := {r.id: r | some r in d.row_rules}
+	got.data_subject_self.report == "silent"
+	got.cell_suppression.report == "summary"
+}
+
 test_no_restriction_or_deceased_rule_on_the_subject_themself if {
 	d := authz.decide(sreq(me_subject, null, "query", person_fields))
 	ids := {r.id | some r in d.row_rules}

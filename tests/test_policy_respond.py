@@ -23,9 +23,10 @@ from gateway.server.wiring import build_hooks
 from gateway.supergraph import load_supergraph
 from tests.conformance.stack import ROOT, Stack, start_subgraphs
 
-EVENT = """kind registrationNumber registeredOn registeringAuthority registrationProvinceCode
-           persons { role person { personalId fullName dateOfBirth } }"""
-SENTENCE = "id status offenceDate offenceSummary judgment { courtName number issuedOn charges { article } }"
+EVENT = """kind registrationNumber registrationDate registeringAuthority registrationProvinceCode
+           subject { personalId fullName dateOfBirth }
+           ... on MarriageRegistration { husband { personalId fullName } wife { personalId fullName } }"""
+SENTENCE = "id status offenceDate offenceSummary judgment { courtName number issuedOn } charges { article }"
 QUERIES = {
     "one": "query($id: ID!) { person(personalId: $id) { personalId fullName dateOfBirth sex ethnicity religion "
            "permanentAddress father { fullName } mother { fullName dateOfBirth } } }",
@@ -148,3 +149,32 @@ async def test_one_walk_withholds_and_masks(gateways: tuple[Gateway, Gateway], s
     assert {"path": ["person", "personalId"], "coordinate": "Person.personalId", "effect": "mask"}.items() <= \
         next(m for m in masked if m["coordinate"] == "Person.personalId").items()
     assert stack[1][0] in subjects  # with the parents, whose names the query reaches
+
+
+async def test_one_walk_answers_as_two_walks_for_a_data_subject(gateways: tuple[Gateway, Gateway],
+                                                                 stack: tuple[Stack, list[str]]) -> None:
+    """The silent filter of rows about others (``data_subject_self``, ``"report": "silent"``): both walks drop
+    them from lists, null them as items of nullable lists and as fields, and record nothing."""
+    one, two = gateways
+    ids = stack[1]
+    me = ids[0]
+
+    async def ask(gateway: Gateway, query: str, variables: dict[str, Any]) -> tuple[int, dict[str, Any], list[str]]:
+        token = mint_dev_token(None, me, role="data_subject",
+                               settings=AuthSettings.from_env(dict(gateway.settings.raw_env)))
+        response = await gateway.execute(query, variables, headers={"authorization": f"Bearer {token}"})
+        return response.status, _comparable(response.body), list(gateway.hooks[2].records[-1].subjects)
+
+    many = await ask(one, "query($ids: [ID!]!) { persons(personalIds: $ids) { personalId fullName } }", {"ids": ids})
+    assert many[0] == 200 and many[1]["data"]["persons"][0]["personalId"] == me, many
+    assert many[1]["data"]["persons"][1:] == [None] * (len(ids) - 1)  # others: as ids that match nothing
+    assert not [m for m in many[1]["extensions"]["policy"]["masked"] if m["effect"] == "filter"]
+    checked = 0
+    for name in ("one", "three", "many", "aliases"):
+        for variables in ({"id": me}, {"id": ids[-1]}, {"ids": ids}):
+            if ("$ids" in QUERIES[name]) != ("ids" in variables):
+                continue
+            new, old = await ask(one, QUERIES[name], variables), await ask(two, QUERIES[name], variables)
+            assert new == old, f"{name} {variables}"
+            checked += new[0] == 200
+    assert checked == 7  # every query was answered (none refused whole: the walks compared real answers)

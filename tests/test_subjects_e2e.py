@@ -130,10 +130,73 @@ def test_a_data_subject_reads_their_record_and_nothing_about_others(stack: E2ESt
         assert spouse not in text, (path, reply.data)
     other = stack.post("query($id: ID!) { person(personalId: $id) { personalId fullName } }", {"id": spouse},
                        token=_me(stack, pid))
-    assert other.data["person"] is None and "FORBIDDEN_FIELD" in other.codes
+    assert other.data["person"] is None and other.errors == []  # as if it did not exist (test below)
     declared = stack.post("query($id: ID!) { person(personalId: $id) { fullName } }", {"id": pid},
                           token=_me(stack, pid), purpose="civil_status_extract")
     assert declared.status == 403 and declared.codes == ["PURPOSE_NOT_PERMITTED"]
+
+
+def _unknown(stack: E2EStack, table: str, column: str, candidates: tuple[str, ...]) -> str:
+    """A well-formed key no row of ``table`` has."""
+    for key in candidates:
+        if not stack.rows(f"SELECT 1 FROM {table} WHERE {column} = ?", (key,)):
+            return key
+    raise AssertionError(f"every candidate key exists in {table}")
+
+
+def _lookups(stack: E2EStack, pid: str, spouse: str) -> list[tuple[str, str, str, str | None]]:
+    """(query, another person's existing key, a key that matches nothing, the data subject's own key or None)
+    for the root lookups by key a data subject may send."""
+    rows = stack.rows(
+        "SELECT e.id, e.registration_number FROM civil_status_event e WHERE e.registration_number IN "
+        "(SELECT registration_number FROM civil_status_event GROUP BY registration_number HAVING count(*) = 1) "
+        "AND NOT EXISTS (SELECT 1 FROM civil_status_party a WHERE a.event_id = e.id AND a.personal_id = ?) "
+        "AND (e.subject_id IS NULL OR e.subject_id <> ?) ORDER BY e.id LIMIT 1", (pid, pid))
+    assert rows, "the seeded data has no civil status event of someone else"
+    event_id, number = (str(v) for v in rows[0])
+    mine = stack.rows("SELECT id, registration_number FROM civil_status_event WHERE subject_id = ? ORDER BY id",
+                      (pid,))[0]
+    offender = stack.rows("SELECT id, offender_personal_id FROM sentence WHERE offender_personal_id IS NOT NULL "
+                          "AND offender_personal_id <> ? ORDER BY id LIMIT 1", (pid,))
+    assert offender, "the seeded data has no sentence"
+    sentence, convict = (str(v) for v in offender[0])
+    nobody = _unknown(stack, "person", "personal_id", ("001999999999", "079999999998", "001888888887"))
+    return [
+        ("query($k: ID!) { person(personalId: $k) { personalId fullName dateOfBirth } }", spouse, nobody, pid),
+        ("query($k: ID!) { persons(personalIds: [$k]) { personalId fullName } }", spouse, nobody, pid),
+        ("query($k: ID!) { person(personalId: $k) { personalId civilStatusEvents { registrationNumber } } }",
+         spouse, nobody, pid),
+        ("query($k: String!) { civilStatusRecords(registrationNumber: $k) { registrationNumber "
+         "subject { personalId } } }", number,
+         _unknown(stack, "civil_status_event", "registration_number", ("99999999/1901", "88888888/1902")), mine[1]),
+        ("query($k: ID!) { civilStatusEvent(id: $k) { registrationNumber } }", event_id,
+         _unknown(stack, "civil_status_event", "id", ("99999999", "88888888")), str(mine[0])),
+        ("query($k: ID!) { sentencesOf(personalId: $k) { id } }", convict, nobody, pid),
+        ("query($k: ID!) { sentence(id: $k) { id } }", sentence,
+         _unknown(stack, "sentence", "id", ("S-99999999", "99999999")), None),
+    ]
+
+
+def test_another_persons_key_answers_as_a_key_that_matches_nothing(stack: E2EStack) -> None:
+    """004 Art. 10.2: a data subject asking for another person's id, registration number or sentence gets
+    exactly the answer a key that matches nothing gets (data, errors, policy entries): an error there would tell
+    them that the key exists. Their own key still answers, so the queries are not refused as a whole."""
+    pid, _, spouse, _ = _person(stack, 2)
+    token = _me(stack, pid)
+    answered_own = 0
+    for query, other, nobody, own in _lookups(stack, pid, spouse):
+        about_other = stack.post(query, {"k": other}, token=token)
+        about_nobody = stack.post(query, {"k": nobody}, token=token)
+        assert about_other.status == about_nobody.status == 200, (query, about_other.body, about_nobody.body)
+        assert about_other.data == about_nobody.data, (query, about_other.data, about_nobody.data)
+        assert about_other.errors == about_nobody.errors, (query, about_other.errors, about_nobody.errors)
+        assert about_other.policy["masked"] == about_nobody.policy["masked"], (query, about_other.policy)
+        if len(other) > 6:  # a personal id, a registration number (an event id may be "1")
+            assert other not in str(about_other.body), (query, about_other.body)
+        if own is not None:
+            answer = next(iter((stack.post(query, {"k": own}, token=token).data or {None: None}).values()))
+            answered_own += answer not in (None, [], [None])
+    assert answered_own >= 5  # person, persons, events, records, event answer the subject's own key
 
 
 def test_an_accepted_restriction_withholds_the_person_on_every_path(stack: E2EStack) -> None:

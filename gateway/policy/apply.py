@@ -48,6 +48,9 @@ from .walk import collect_fields, fragments_of, operation_of
 UNKNOWN_FACTS = "the data subject's protection facts could not be established, so the rule applies"
 
 _FILTERED: Any = object()
+# a row a silent rule filtered out: a list drops it, a field becomes null, and nothing says why (it answers as a
+# row that does not exist: no error, no extensions.policy entry)
+SILENT: Any = object()
 
 
 class _Bubble(Exception):
@@ -247,7 +250,7 @@ def apply_policy(
     if isinstance(data, dict) and root is not None:
         try:
             produced = _object(walk, data, root, operation.selection_set, [], ())
-            out = None if produced is _FILTERED else produced
+            out = None if produced is _FILTERED or produced is SILENT else produced
         except _Bubble:
             out = None
     policy = {
@@ -308,6 +311,8 @@ def _object(
                 continue
             reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
             if rule.effect == "filter":
+                if rule.silent:
+                    return SILENT
                 if rule.summary:
                     walk.summary(rule, runtime.name)
                 else:
@@ -373,8 +378,9 @@ def _object(
             if is_non_null_type(definition.type):
                 raise
             completed = None
-        if completed is _FILTERED:
-            walk.errors.append(_filtered_error(sub_path, coordinate))
+        if completed is _FILTERED or completed is SILENT:
+            if completed is _FILTERED:
+                walk.errors.append(_filtered_error(sub_path, coordinate))
             if is_non_null_type(definition.type):
                 raise _Bubble
             completed = None
@@ -450,7 +456,7 @@ def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode 
         completed = _value(walk, type_.of_type, value, selection_set, path, subjects)
         if completed is None:
             raise _Bubble
-        return completed  # may be _FILTERED: a list drops it, a field nulls it
+        return completed  # may be _FILTERED or SILENT: a list drops it, a field nulls it
     if value is None:
         return None
     if is_list_type(type_):
@@ -465,6 +471,10 @@ def _value(walk: _Walk, type_: Any, value: Any, selection_set: SelectionSetNode 
                 if is_non_null_type(type_.of_type):
                     raise
                 completed = None  # a nullable item is the nearest nullable position (GraphQL spec 6.4.4)
+            if completed is SILENT:  # as a key that matches nothing: null where the item may be null
+                if not is_non_null_type(type_.of_type):
+                    items.append(None)
+                continue
             if completed is _FILTERED:
                 # paths count kept items; say which fetched row each dropped one was, so entries stay distinct
                 for entry in walk.masked[recorded:]:

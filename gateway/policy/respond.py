@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..planning.shape import ABSTRACT, LEAF, RAW, FieldShape, ObjectShape, TypeRef
-from .apply import UNKNOWN_FACTS, Subject, _client_errors, _filtered_error, _hit, _subjects
+from .apply import SILENT, UNKNOWN_FACTS, Subject, _client_errors, _filtered_error, _hit, _subjects
 from .masks import apply_mask, mask_fits
 from .prepare import ROW_FACT_PREFIX
 from .respond_plan import DENY, MASK, RAW_VALUE, TYPENAME, WITHHELD, Node, ResponsePlan, Step
@@ -48,7 +48,7 @@ def respond(plan: ResponsePlan, data: dict[str, Any], fetch_errors: list[dict[st
     in ``extensions["valueCompletion"]`` (beside ``extensions["policy"]``)."""
     walker = _Walker(plan, decision, pseudonym_key, today)
     produced = walker.obj(data, plan.shape, (), plan.shape.type_name)
-    out = None if produced is _BUBBLE or produced is _FILTERED else produced
+    out = None if produced is _BUBBLE or produced is _FILTERED or produced is SILENT else produced
     policy = {
         "decisionId": decision.decision_id,
         "policyVersion": decision.policy_version,
@@ -152,6 +152,8 @@ class _Walker:
             row_withheld = self.rules(node, hidden, subjects)
             if row_withheld is None:
                 return _FILTERED
+            if row_withheld is SILENT:
+                return SILENT
             if not row_withheld:
                 row_withheld = None
         out: dict[str, Any] = {}
@@ -193,8 +195,9 @@ class _Walker:
             if done is _BUBBLE:
                 path.pop()
                 return _BUBBLE
-            if done is _FILTERED:
-                self.errors.append(_filtered_error(_policy_path(path), step.coordinate))
+            if done is _FILTERED or done is SILENT:
+                if done is _FILTERED:
+                    self.errors.append(_filtered_error(_policy_path(path), step.coordinate))
                 path.pop()
                 if not step.type.nullable:  # type: ignore[union-attr]
                     return _BUBBLE
@@ -220,8 +223,9 @@ class _Walker:
                 self.subjects.add(subject_key)
         return out
 
-    def rules(self, node: Node, hidden: Mapping[str, Any], subjects: tuple[Subject, ...]) -> dict[str, str] | None:
-        """The coordinates the row rules withhold on this row (with their reasons), None when one filters it."""
+    def rules(self, node: Node, hidden: Mapping[str, Any], subjects: tuple[Subject, ...]) -> Any:
+        """The coordinates the row rules withhold on this row (with their reasons), None when one filters it,
+        ``SILENT`` when a silent one does (nothing recorded: the row answers as one that does not exist)."""
         protection = node.protection
         row_facts = ({fact: hidden.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
                      if protection is not None else {})
@@ -232,6 +236,8 @@ class _Walker:
                 continue
             reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
             if rule.effect == "filter":
+                if rule.silent:
+                    return SILENT
                 if rule.summary:
                     self.summary(rule, node.type_name)
                 else:
@@ -330,6 +336,10 @@ class _Walker:
                 path.pop()
                 if done is _BUBBLE:
                     return None if ref.nullable else _BUBBLE
+                if done is SILENT:  # as a key that matches nothing: null where the item may be null
+                    if item_ref.nullable:
+                        items.append(None)
+                    continue
                 if done is _FILTERED:
                     # paths count kept items; say which fetched row each dropped one was, so entries stay distinct
                     for entry in self.masked[recorded:]:

@@ -105,7 +105,7 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
         }
         rules = tuple(
             RowRule(str(r["id"]), r["when"], str(r["effect"]), frozenset(r.get("coordinates", [])), str(r["reason"]),
-                    r.get("report") == "summary", str(r.get("subjects", "any")))
+                    r.get("report") == "summary", str(r.get("subjects", "any")), r.get("report") == "silent")
             for r in raw.get("row_rules", [])
         )
         root_fields = {

@@ -78,6 +78,9 @@ class RowRule:
     reason: str
     summary: bool = False  # report the rule once per response, never per row (small-cell suppression)
     subjects: str = "any"  # QUANTIFIERS: the rule hits when the predicate holds for any / all of the row's subjects
+    # a filter that leaves no trace (no error, no extensions.policy entry): the row looks exactly as one that does
+    # not exist, so the answer does not tell the caller that it exists (a data subject asking for another's key)
+    silent: bool = False
     # the fact names the predicate reads, derived once here: rows ask for them on every rule (a malformed
     # predicate fails when the decision is parsed, i.e. POLICY_UNAVAILABLE, never mid-response)
     _attributes: frozenset[str] = field(init=False, repr=False, compare=False)
