@@ -15,7 +15,8 @@ from test_civil_status_support import make_people, seed_database
 
 from subgraphs.civil_status.enums import CivilStatusEventKind
 from subgraphs.civil_status.models import EVENT, PARTY
-from subgraphs.civil_status.seed import write_people
+from subgraphs.civil_status.seed import RATE_AT_MISSION, write_people
+from subgraphs.civil_status.seed_values import MISSIONS
 from subgraphs.common.migrations import upgrade
 from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.scalars import parse_partial_date
@@ -71,7 +72,10 @@ def test_every_kind_is_seeded_and_numbers_are_unique(source: str) -> None:
     for e in events:
         assert e["registration_province_code"] in BY_CODE
         parse_partial_date(e["registration_date"])
-        assert e["registering_authority"].endswith(BY_CODE[e["registration_province_code"]].name)
+        if e["registered_at_mission"]:  # a representative mission abroad registered it (003 Art. 8.3)
+            assert e["registering_authority"] in MISSIONS and e["kind"] in ("BIRTH", "MARRIAGE")
+        else:
+            assert e["registering_authority"].endswith(BY_CODE[e["registration_province_code"]].name)
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -260,3 +264,19 @@ def test_protected_persons_have_events_as_subject_and_as_party(name: str) -> Non
     indexed = Counter(fate for row in parties if row["role"] != "SUBJECT"
                       for fate, test in FATES.items() if test(people[row["personal_id"]]))
     assert all(indexed[fate] >= 1 for fate in FATES), indexed
+
+
+@pytest.mark.parametrize("name", sorted(WORLDS))
+def test_a_small_share_of_births_and_marriages_is_registered_at_missions(name: str) -> None:
+    """003 Art. 8.3: the foreign affairs body reads the records registered at representative missions abroad;
+    the seed has some in every world `make run` and the e2e stack start (about RATE_AT_MISSION of the births and
+    marriages), registered by a mission, and nothing else is."""
+    _, events, _ = world_seeded(name)
+    at_mission = [e for e in events if e["registered_at_mission"]]
+    kinds = Counter(e["kind"] for e in at_mission)
+    assert kinds["BIRTH"] > 0 and kinds["MARRIAGE"] > 0, kinds
+    assert set(kinds) == {"BIRTH", "MARRIAGE"}
+    assert {e["registering_authority"] for e in at_mission} <= set(MISSIONS)
+    eligible = sum(e["kind"] in ("BIRTH", "MARRIAGE") for e in events)
+    assert RATE_AT_MISSION / 4 < len(at_mission) / eligible < RATE_AT_MISSION * 4, (len(at_mission), eligible)
+    assert all(e["registering_authority"] not in MISSIONS for e in events if not e["registered_at_mission"])

@@ -5,7 +5,9 @@ chunks). Every person gets a birth registration in the province of their birth r
 written once per couple at the population's ``marriage_date``; divorces are recorded from the court's decision;
 deaths are registered at the population's ``date_of_death``; the rarer events (confirmations, guardianships,
 recognitions, adoptions, amendments, events abroad) are drawn at low rates and never contradict the population
-record (e.g. an ethnicity re-determination ends at the person's current ethnicity). Nobody is skipped for
+record (e.g. an ethnicity re-determination ends at the person's current ethnicity); about 1 % of births and
+marriages were registered at a representative mission abroad (``registered_at_mission``: the records the foreign
+affairs body exploits, 003 Art. 8.3), drawn from a stream of their own. Nobody is skipped for
 their protection status: the world's processing-restricted, deceased and missing persons, who hold every family
 role, get their events as subject (birth, marriage, death, declaration of missing) and appear as parties of
 others' (parent of a birth, spouse, guardian), which the row rules of the gateway must meet on every path
@@ -50,6 +52,14 @@ RATE_CORRECTION = 0.006
 RATE_SUPPLEMENT = 0.006
 RATE_ETHNICITY = 0.003
 RATE_MARRIAGE_ABROAD = 0.03
+RATE_AT_MISSION = 0.01  # of births and marriages: registered at a representative mission abroad (003 Art. 8.3)
+
+
+def _own_stream(rng: random.Random) -> random.Random:
+    """A generator of its own seeded from ``rng``'s state, without drawing from it: the records a seed gave
+    before the mission registrations existed stay exactly as they were (every later draw of ``rng`` would move)."""
+    state = rng.getstate()[1]
+    return random.Random(int.from_bytes(b"".join(x.to_bytes(4, "little") for x in state[:8]), "little"))
 
 
 class _Writer:
@@ -57,6 +67,7 @@ class _Writer:
 
     def __init__(self, rng: random.Random, first_id: int, people: list[SeedPerson], tz_suffix: str = "") -> None:
         self.rng = rng
+        self.mission_rng = _own_stream(rng)  # one draw per birth and marriage: which are at a mission
         self.clock = v.RecordClock(rng, tz_suffix)
         self.births: dict[str, dict[str, Any]] = {}  # personal id -> its birth row (amendments update it)
         self.fourteen: dict[str, date] = {}  # personal id -> 14th birthday (parents have several children)
@@ -143,7 +154,7 @@ class _Writer:
         representative = self._representative(p, father, mother)
         self.add(
             "BIRTH", p, when, p.birth_province_code,
-            p.birth_registration_place, {},
+            p.birth_registration_place, {}, **self._at_mission(),
             full_name=p.full_name, date_of_birth=p.date_of_birth, sex=p.sex, place_of_birth=p.place_of_birth,
             ethnicity=p.ethnicity, nationality=p.nationality, hometown=p.hometown,
             father_id=p.father_id, mother_id=p.mother_id,
@@ -194,8 +205,18 @@ class _Writer:
             return
         self.add(
             "MARRIAGE", subject, p.marriage_date, p.province_code, p.permanent_address,
-            {"HUSBAND": husband, "WIFE": wife}, husband_id=husband, wife_id=wife,
+            {"HUSBAND": husband, "WIFE": wife}, husband_id=husband, wife_id=wife, **self._at_mission(),
         )
+
+    def _at_mission(self) -> dict[str, Any]:
+        """The columns of a birth or marriage of citizens residing abroad, registered at a representative mission
+        (Law on Civil Status Art. 53; 003 Art. 8.3) for a small share of them, else none: the mission is the
+        registering authority; the province stays the one whose database holds the record."""
+        draw = self.mission_rng.random()
+        if draw >= RATE_AT_MISSION:
+            return {}
+        mission = v.MISSIONS[int(draw / RATE_AT_MISSION * len(v.MISSIONS))]
+        return {"registered_at_mission": True, "registering_authority": mission}
 
     def _requester_paper(self, p: SeedPerson, when: str) -> dict[str, Any] | None:
         day = v.parse(when)

@@ -57,6 +57,19 @@ FOREIGN_COUNTRIES = (
     ("Cộng hòa Liên bang Đức", "Standesamt Berlin-Mitte"),
 )
 
+# Vietnamese representative missions abroad (Cơ quan đại diện) that register the births and marriages of citizens
+# residing in their area (Law on Civil Status Art. 3.3, 53; 003 Art. 8.3: the foreign affairs body's records).
+MISSIONS = (
+    "Đại sứ quán Việt Nam tại Nhật Bản",
+    "Tổng Lãnh sự quán Việt Nam tại Osaka",
+    "Đại sứ quán Việt Nam tại Hàn Quốc",
+    "Văn phòng Kinh tế và Văn hóa Việt Nam tại Đài Bắc",
+    "Đại sứ quán Việt Nam tại Hoa Kỳ",
+    "Tổng Lãnh sự quán Việt Nam tại San Francisco",
+    "Đại sứ quán Việt Nam tại Cộng hòa Liên bang Đức",
+    "Tổng Lãnh sự quán Việt Nam tại Sydney",
+)
+
 
 def signer(rng: random.Random) -> tuple[str, str]:
     """A plausible signing official: (name, title)."""

@@ -104,3 +104,21 @@ def minor_offender(e2e: E2EStack) -> str:
     return _one(e2e, f"SELECT p.personal_id FROM person p JOIN sentence s ON s.offender_personal_id = p.personal_id "
                      f"WHERE {_VISIBLE} AND length(p.date_of_birth) = 10 AND p.date_of_birth > ? "
                      f"ORDER BY p.personal_id", limit)
+
+
+def mission_registration_year(e2e: E2EStack) -> tuple[str, int]:
+    """(province, year) of registrations with one registered at a representative mission abroad and one that was
+    not, all of them on one page of ``civilStatusRegistrations`` (at most 200)."""
+    rows = e2e.rows("SELECT registration_province_code, substr(registration_date, 1, 4) FROM civil_status_event "
+                    "GROUP BY 1, 2 HAVING sum(registered_at_mission) > 0 AND sum(1 - registered_at_mission) > 0 "
+                    "AND count(*) <= 200 ORDER BY sum(registered_at_mission) DESC, 1, 2 LIMIT 1")
+    assert rows, "the seeded data has no registration at a representative mission abroad"
+    return str(rows[0][0]), int(rows[0][1])
+
+
+def registrations_of(e2e: E2EStack, province: str, year: int, at_mission: bool) -> set[str]:
+    """Registration numbers of ``province`` and ``year`` registered at a mission abroad, or not."""
+    rows = e2e.rows("SELECT registration_number FROM civil_status_event WHERE registration_province_code = ? "
+                    "AND substr(registration_date, 1, 4) = ? AND registered_at_mission = ?",
+                    (province, f"{year:04d}", int(at_mission)))
+    return {str(r[0]) for r in rows}

@@ -147,6 +147,35 @@ def test_province_scope_filters_root_lists(e2e: E2EStack) -> None:
     assert len(court.data["civilStatusRecords"]) == 1
 
 
+REGISTRATIONS = """query R($p: String!, $y: Int!) { civilStatusRegistrations(provinceCode: $p, year: $y, first: 200) {
+  registrationNumber registeredAtMission registeringAuthority } }"""
+RECORDS = "query R($n: String!) { civilStatusRecords(registrationNumber: $n) { registrationNumber } }"
+
+
+def test_foreign_affairs_reads_registrations_at_missions_only(e2e: E2EStack) -> None:
+    """003 Art. 8.3: the foreign affairs body exploits the civil status records registered at the representative
+    missions abroad (row fact registeredAtMission, seeded for ~1 % of births and marriages) and nothing else, on
+    a list and by registration number; an extract is issued whatever the place of registration (13.1)."""
+    province, year = ids.mission_registration_year(e2e)
+    at_missions = ids.registrations_of(e2e, province, year, True)
+    elsewhere = ids.registrations_of(e2e, province, year, False)
+    token = e2e.token("cuc-lanh-su")
+    reply = e2e.post(REGISTRATIONS, {"p": province, "y": year}, token=token, purpose="civil_status_registration")
+    assert_decided(reply, "civil_status_registration")
+    rows = reply.data["civilStatusRegistrations"]
+    assert {r["registrationNumber"] for r in rows} == at_missions
+    assert all(r["registeredAtMission"] and "Việt Nam tại" in r["registeringAuthority"] for r in rows), rows
+    filtered = [m for m in reply.policy["masked"] if m["effect"] == "filter"]
+    assert len(filtered) == len(elsewhere) and all("003 Art. 8.3" in m["reason"] for m in filtered)
+    mission, other = sorted(at_missions)[0], sorted(elsewhere)[0]
+    by_number = {n: e2e.post(RECORDS, {"n": n}, token=token, purpose="civil_status_registration")
+                 for n in (mission, other)}
+    assert by_number[mission].data["civilStatusRecords"] == [{"registrationNumber": mission}]
+    assert by_number[other].data["civilStatusRecords"] == []
+    extract = e2e.post(RECORDS, {"n": other}, token=token, purpose="civil_status_extract")
+    assert extract.data["civilStatusRecords"] == [{"registrationNumber": other}]
+
+
 MINORS = "query M($ids: [ID!]!) { persons(personalIds: $ids) { personalId sentences { id } } }"
 
 
