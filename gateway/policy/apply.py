@@ -5,7 +5,7 @@ for ``extensions.policy`` and the audit trail (including every subject of every 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -303,25 +303,12 @@ def _object(
         subjects = _subjects(obj, plan.reads, inherited)
     row_withheld: dict[str, str] = {}
     if plan.rules:
-        row_facts = ({fact: obj.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
-                     if protection is not None else {})
-        for rule in plan.rules:
-            hit, unknown = _hit(walk, rule, row_facts, subjects)
-            if not hit:
-                continue
-            reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
-            if rule.effect == "filter":
-                if rule.silent:
-                    return SILENT
-                if rule.summary:
-                    walk.summary(rule, runtime.name)
-                else:
-                    walk.record(path, runtime.name, "filter", None, reason)
-                return _FILTERED
-            prefix = runtime.name + "."
-            for coordinate in rule.coordinates:
-                if coordinate.startswith(prefix):
-                    row_withheld.setdefault(coordinate, reason)
+        name = runtime.name
+        verdict = row_verdict(walk, plan.rules, protection, obj, subjects, name,
+                              lambda reason: walk.record(path, name, "filter", None, reason))
+        if verdict is _FILTERED or verdict is SILENT:
+            return verdict
+        row_withheld = verdict
     out: dict[str, Any] = {}
     for step in plan.steps:
         key = step.key
@@ -390,6 +377,36 @@ def _object(
         if key is not None:
             walk.subjects.add(key)
     return out
+
+
+def row_verdict(walk: Any, rules: Sequence[RowRule], protection: TypeProtection | None, row: Mapping[str, Any],
+                subjects: tuple[Subject, ...], type_name: str, record_filter: Callable[[str], None]) -> Any:
+    """What ``rules`` decide on one row of ``type_name`` (its row facts read from ``row``), for both response
+    walks (this one and :mod:`gateway.policy.respond`): the coordinates they withhold, with their reasons;
+    ``_FILTERED`` when one filters the row out (recorded through ``record_filter(reason)``, or as the rule's
+    summary); ``SILENT`` when a silent one does (nothing recorded: the row answers as one that does not exist).
+    ``walk`` gives ``today`` and ``summary``."""
+    row_facts = ({fact: row.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
+                 if protection is not None else {})
+    withheld: dict[str, str] = {}
+    for rule in rules:
+        hit, unknown = _hit(walk, rule, row_facts, subjects)
+        if not hit:
+            continue
+        reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
+        if rule.effect == "filter":
+            if rule.silent:
+                return SILENT
+            if rule.summary:
+                walk.summary(rule, type_name)
+            else:
+                record_filter(reason)
+            return _FILTERED
+        prefix = type_name + "."  # only on a hit: most rows hit no rule
+        for coordinate in rule.coordinates:
+            if coordinate.startswith(prefix):
+                withheld.setdefault(coordinate, reason)
+    return withheld
 
 
 def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tuple[Subject, ...]

@@ -18,15 +18,14 @@ indexes of the kept items (as ``apply_policy`` did on completed data).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..planning.shape import ABSTRACT, LEAF, RAW, FieldShape, ObjectShape, TypeRef
-from .apply import SILENT, UNKNOWN_FACTS, Subject, _client_errors, _filtered_error, _hit, _subjects
+from .apply import _FILTERED as FILTERED
+from .apply import SILENT, Subject, _client_errors, _filtered_error, _subjects, row_verdict
 from .masks import apply_mask, mask_fits
-from .prepare import ROW_FACT_PREFIX
-from .respond_plan import DENY, MASK, RAW_VALUE, TYPENAME, WITHHELD, Node, ResponsePlan, Step
+from .respond_plan import DENY, MASK, RAW_VALUE, TYPENAME, WITHHELD, ResponsePlan, Step
 from .types import Applied, FieldDecision, FieldEffect, RowRule
 
 _BUBBLE: Any = object()  # a non-null position received null: the parent must become null
@@ -149,13 +148,14 @@ class _Walker:
         subjects: tuple[Subject, ...] = () if node.is_root else _subjects(hidden, node.reads, inherited)
         row_withheld: dict[str, str] | None = None
         if node.rules:
-            row_withheld = self.rules(node, hidden, subjects)
-            if row_withheld is None:
+            name = node.type_name
+            verdict = row_verdict(self, node.rules, node.protection, hidden, subjects, name,
+                                  lambda reason: self.record(name, "filter", None, reason))
+            if verdict is FILTERED:
                 return _FILTERED
-            if row_withheld is SILENT:
+            if verdict is SILENT:
                 return SILENT
-            if not row_withheld:
-                row_withheld = None
+            row_withheld = verdict or None
         out: dict[str, Any] = {}
         for step in node.steps:
             key = step.key
@@ -222,31 +222,6 @@ class _Walker:
             if subject_key is not None:
                 self.subjects.add(subject_key)
         return out
-
-    def rules(self, node: Node, hidden: Mapping[str, Any], subjects: tuple[Subject, ...]) -> Any:
-        """The coordinates the row rules withhold on this row (with their reasons), None when one filters it,
-        ``SILENT`` when a silent one does (nothing recorded: the row answers as one that does not exist)."""
-        protection = node.protection
-        row_facts = ({fact: hidden.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
-                     if protection is not None else {})
-        withheld: dict[str, str] = {}
-        for rule in node.rules:
-            hit, unknown = _hit(self, rule, row_facts, subjects)  # type: ignore[arg-type]  (reads .today)
-            if not hit:
-                continue
-            reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
-            if rule.effect == "filter":
-                if rule.silent:
-                    return SILENT
-                if rule.summary:
-                    self.summary(rule, node.type_name)
-                else:
-                    self.record(node.type_name, "filter", None, reason)
-                return None
-            for coordinate in rule.coordinates:
-                if coordinate.startswith(node.prefix):
-                    withheld.setdefault(coordinate, reason)
-        return withheld
 
     def mask(self, effect: FieldEffect, value: Any, type_name: str) -> tuple[Any, FieldEffect]:
         mask = effect.mask or ""

@@ -58,7 +58,6 @@ class Node:
     protection: TypeProtection | None
     reads: _SubjectReads | None
     rules: tuple[RowRule, ...]
-    prefix: str  # "<type>." (the coordinates of the row rules that withhold fields of this type)
 
 
 class ResponsePlan:
@@ -139,7 +138,7 @@ class ResponsePlan:
         personal = self.model.holds_personal(shape.type_name)
         rules = () if is_root else tuple(r for r in self.result.row_rules if _concerns(r, protection, personal))
         return Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
-                     _reads(protection), rules, shape.type_name + ".")
+                     _reads(protection), rules)
 
 
 class ResponseCompiler:
