@@ -41,6 +41,7 @@ from graphql import (
     DirectiveDefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
+    GraphQLError,
     GraphQLResolveInfo,
     GraphQLSchema,
     NameNode,
@@ -103,6 +104,13 @@ def request_id(info: GraphQLResolveInfo) -> str | None:
     """The id of the request a local resolver answers (its fetch's), for the audit records a change writes."""
     fetch = info.context.get("fetch") if isinstance(info.context, dict) else None
     return getattr(fetch, "request_id", None)
+
+
+def unaudited() -> GraphQLError:
+    """The error of a local change that could not be audited, hence not made (its audit record comes first):
+    ``AUDIT_UNAVAILABLE``, saying nothing of why."""
+    return GraphQLError("The audit trail is unavailable: nothing was recorded; try again.",
+                        extensions={"code": "AUDIT_UNAVAILABLE"})
 
 
 def page_size(first: int) -> int:

@@ -214,3 +214,26 @@ async def test_registrar_role_is_honoured_only_for_listed_accounts(tmp_path: Pat
                             extra={"role": "grant_registrar"})
     with pytest.raises(AuthError, match="not a grant registrar"):
         await authenticator.authenticate([(b"authorization", f"Bearer {forged}".encode())])
+
+
+async def test_the_admin_api_answers_audit_unavailable_when_a_change_cannot_be_audited(
+        registry: GrantRegistry) -> None:
+    """Through the GraphQL API, an unauditable change is the contract's AUDIT_UNAVAILABLE (nothing else said)."""
+    from graphql import graphql
+
+    from gateway.grants.api import GRANTS_SERVICE
+    from gateway.local_subgraph import LocalDeps, build_local_schema
+
+    deps = LocalDeps(audit=registry.audit, store=registry.store, agencies=AGENCIES, settings=None,  # type: ignore[arg-type]
+                     grants=registry)
+    schema = build_local_schema(deps, [GRANTS_SERVICE])
+    await registry.audit.close()
+    result = await graphql(schema, 'mutation { createGrant(input: {decisionNumber: "15/2026/QĐ-CSĐT", '
+                           'issuedBy: "Thủ trưởng Cơ quan CSĐT", decisionDate: "2026-05-30", agency: "tand-ha-noi", '
+                           'purpose: "criminal_proceedings", scope: "case", caseReference: "12/2026/HSST", '
+                           f'subjects: ["{A}"], validUntil: "2026-12-31"}}) {{ id }} }}',
+                           context_value={"caller": REGISTRAR})
+    assert result.data is None  # createGrant is non-null: the error nulls the answer
+    assert [(e.message, (e.extensions or {}).get("code")) for e in result.errors or ()] == [
+        ("The audit trail is unavailable: nothing was recorded; try again.", "AUDIT_UNAVAILABLE")]
+    assert await registry.list() == []

@@ -16,7 +16,8 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 
 from subgraphs.common.errors import bad_user_input
 
-from ..local_subgraph import caller_of, page_size, request_id
+from ..audit import AuditUnavailable
+from ..local_subgraph import caller_of, page_size, request_id, unaudited
 from .model import GrantInputError, GrantRequest, metadata
 from .registry import GrantNotFound, GrantRegistry
 
@@ -158,6 +159,8 @@ class GrantsService:
                 return out(await registry.create(request, caller, request_id=request_id(info)))
             except GrantInputError as exc:
                 raise bad_user_input(f"input.{exc.field}", exc.problem) from exc
+            except AuditUnavailable as exc:
+                raise unaudited() from exc
 
         async def revoke(_root: Any, info: GraphQLResolveInfo, id: str, reason: str) -> dict[str, Any]:
             caller = _registrar(info)
@@ -167,6 +170,8 @@ class GrantsService:
                 raise bad_user_input("id", f"no grant {id}") from exc
             except GrantInputError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
+            except AuditUnavailable as exc:
+                raise unaudited() from exc
 
         query, mutation = schema.query_type, schema.mutation_type
         assert query is not None and mutation is not None

@@ -15,7 +15,7 @@ from graphql import GraphQLError, GraphQLResolveInfo, GraphQLSchema
 
 from gateway.audit import AuditUnavailable
 from gateway.auth import Role
-from gateway.local_subgraph import MAX_PAGE, caller_of, page_size, request_id
+from gateway.local_subgraph import MAX_PAGE, caller_of, page_size, request_id, unaudited
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
 
@@ -132,12 +132,6 @@ def _caller(info: GraphQLResolveInfo, role: Role) -> Any:
     return caller
 
 
-def _unaudited(exc: AuditUnavailable) -> GraphQLError:
-    """A change that could not be audited is not made (the audit record comes first): AUDIT_UNAVAILABLE."""
-    return GraphQLError("The audit trail is unavailable: nothing was recorded; try again.",
-                        extensions={"code": "AUDIT_UNAVAILABLE"})
-
-
 class SubjectsService:
     """The ``subjects`` local service; its registries come from ``deps.subjects`` (gateway.server.wiring)."""
 
@@ -177,7 +171,7 @@ class SubjectsService:
             except RequestError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
             except AuditUnavailable as exc:
-                raise _unaudited(exc) from exc
+                raise unaudited() from exc
             return filed.as_dict(registry.clock())
 
         async def resolve(_root: Any, info: GraphQLResolveInfo, id: str, decision: str, note: str) -> dict[str, Any]:
@@ -190,7 +184,7 @@ class SubjectsService:
                 raise GraphQLError("The population database did not record the restriction; the request stays "
                                    "pending: try again.", extensions={"code": "SUBGRAPH_UNAVAILABLE"}) from exc
             except AuditUnavailable as exc:
-                raise _unaudited(exc) from exc
+                raise unaudited() from exc
             return resolved.as_dict(registry.clock())
 
         async def my_consents(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
@@ -206,7 +200,7 @@ class SubjectsService:
             except ConsentError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
             except AuditUnavailable as exc:
-                raise _unaudited(exc) from exc
+                raise unaudited() from exc
             return given.as_dict(consents.clock())
 
         async def withdraw(_root: Any, info: GraphQLResolveInfo, reference: str) -> dict[str, Any]:
@@ -216,7 +210,7 @@ class SubjectsService:
             except ConsentError as exc:
                 raise bad_user_input(exc.field, exc.problem) from exc
             except AuditUnavailable as exc:
-                raise _unaudited(exc) from exc
+                raise unaudited() from exc
             return withdrawn.as_dict(consents.clock())
 
         query, mutation = schema.query_type, schema.mutation_type
