@@ -4,8 +4,11 @@ Kinds and the articles they exercise (:data:`KINDS`): correction (9.3, 15), dele
 processing (9.6), objection (9.8). The decree gives the controller 72 hours for each (9.6.b, 9.8.b, 15.2, 16.5):
 the deadline is recorded when the request is filed and reported (``overdue``), never enforced by waiting. An
 accepted restriction is recorded in the population database (:mod:`gateway.subjects.restriction`) before the
-acceptance is: if population cannot record it, the request stays pending and the DPO gets an error. Every
-filing and resolution is audited in the hash chain (:mod:`gateway.subjects.audit`).
+acceptance is: if population cannot record it, the request stays pending and the DPO gets an error. The DPO
+lifts an accepted restriction (:meth:`RequestRegistry.lift`: the data subject asked, or its ground ended) the
+same way: population first, where the restriction row keeps its set and lifted times, then the audit record,
+then the gateway store. Every filing, resolution and lifting is audited in the hash chain
+(:mod:`gateway.subjects.audit`).
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from gateway.audit import AuditStore
 from gateway.audit.record import utc_text
 from gateway.store import GatewayStore
 
 from .audit import audit_change
-from .tables import requests
+from .tables import lifts, requests
 
 DEADLINE = timedelta(hours=72)
 MAX_DETAILS = 2000
@@ -60,6 +64,10 @@ class Restrictor(Protocol):
         """Record it; returns the ``since`` time the population database holds."""
         ...
 
+    async def lift(self, personal_id: str, lifted_at: str, reference: str) -> str:
+        """Record its lifting; returns the ``liftedAt`` time the population database holds."""
+        ...
+
 
 def _text(value: str, field: str, limit: int) -> str:
     value = value.strip()
@@ -87,6 +95,14 @@ class SubjectRequest:
     resolved_by: str | None
     decision_note: str | None
     restricted_since: str | None
+    lifted_at: str | None = None  # an accepted restriction the DPO lifted (004 Art. 9.6): since when
+    lifted_by: str | None = None
+    lift_note: str | None = None
+
+    @property
+    def restricting(self) -> bool:
+        """An accepted restriction not lifted: the population database restricts the person for it."""
+        return self.restricted_since is not None and self.lifted_at is None
 
     def as_dict(self, now: datetime) -> dict[str, Any]:
         """The GraphQL shape (``DataSubjectRequest``), with the clock computed at ``now``."""
@@ -97,6 +113,8 @@ class SubjectRequest:
             "id": self.id, "personalId": self.personal_id, "kind": self.kind, "article": KINDS[self.kind],
             "details": self.details, "status": self.status, "resolvedBy": self.resolved_by,
             "decisionNote": self.decision_note, "restrictedSince": self.restricted_since,
+            "restrictionLiftedAt": self.lifted_at, "restrictionLiftedBy": self.lifted_by,
+            "restrictionLiftNote": self.lift_note,
             "clock": {"filedAt": self.filed_at, "deadline": self.deadline_at, "resolvedAt": self.resolved_at,
                       "overdue": end > deadline, "hoursLeft": left, "article": CLOCK_ARTICLES[self.kind]},
         }
@@ -104,7 +122,14 @@ class SubjectRequest:
 
 def _row(row: Any) -> SubjectRequest:
     return SubjectRequest(row.id, row.personal_id, row.kind, row.details, row.status, row.filed_at,
-                          row.deadline_at, row.resolved_at, row.resolved_by, row.decision_note, row.restricted_since)
+                          row.deadline_at, row.resolved_at, row.resolved_by, row.decision_note, row.restricted_since,
+                          row.lifted_at, row.lifted_by, row.note)
+
+
+def _select() -> Any:
+    """Requests with their lifting, if any (one outer join)."""
+    return select(requests, lifts.c.lifted_at, lifts.c.lifted_by, lifts.c.note).select_from(
+        requests.outerjoin(lifts, lifts.c.request_id == requests.c.id))
 
 
 class RequestRegistry:
@@ -138,13 +163,13 @@ class RequestRegistry:
 
     async def get(self, request_id: str) -> SubjectRequest | None:
         async with self.store.engine.connect() as conn:
-            row = (await conn.execute(select(requests).where(requests.c.id == request_id))).first()
+            row = (await conn.execute(_select().where(requests.c.id == request_id))).first()
         return _row(row) if row is not None else None
 
     async def list(self, *, personal_id: str | None = None, status: str | None = None,
                    limit: int = 50) -> list[SubjectRequest]:
         """Newest first."""
-        query = select(requests).order_by(requests.c.filed_at.desc(), requests.c.id).limit(limit)
+        query = _select().order_by(requests.c.filed_at.desc(), requests.c.id).limit(limit)
         if personal_id is not None:
             query = query.where(requests.c.personal_id == personal_id)
         if status is not None:
@@ -185,3 +210,33 @@ class RequestRegistry:
         resolved = await self.get(found.id)
         assert resolved is not None
         return resolved
+
+    async def lift(self, caller: Any, request_id: str, note: str, *,
+                   request_id_header: str | None = None) -> SubjectRequest:
+        """The DPO lifts an accepted restriction now (004 Art. 9.6): recorded in population first (the
+        protection fact releases the person from the next request on), then audited, then stored here."""
+        note = _text(note, "note", MAX_NOTE)
+        found = await self.get(request_id)
+        if found is None:
+            raise RequestError("id", f"no request {request_id}")
+        if found.kind != "RESTRICTION" or found.status != ACCEPTED or found.restricted_since is None:
+            raise RequestError("id", f"request {request_id} is not an accepted restriction "
+                                     f"({found.kind.lower()}, {found.status.lower()})")
+        if found.lifted_at is not None:
+            raise RequestError("id", f"the restriction of request {request_id} was already lifted at "
+                                     f"{found.lifted_at}")
+        now = self.clock()
+        lifted_at = await self.restrictor.lift(found.personal_id, utc_text(now), found.id)
+        await audit_change(self.audit, caller, "subject_request.lift", found.personal_id,
+                           {"reference": found.id, "kind": found.kind, "note": note,
+                            "restricted_since": found.restricted_since, "lifted_at": lifted_at},
+                           at=now, request_id=request_id_header)
+        try:
+            async with self.store.engine.begin() as conn:
+                await conn.execute(lifts.insert().values(request_id=found.id, lifted_at=lifted_at,
+                                                         lifted_by=caller.sub, note=note))
+        except IntegrityError as exc:  # lifted meanwhile by another DPO: theirs stands (the audit shows both)
+            raise RequestError("id", f"the restriction of request {request_id} was lifted meanwhile") from exc
+        lifted = await self.get(found.id)
+        assert lifted is not None
+        return lifted

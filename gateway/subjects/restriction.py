@@ -1,6 +1,8 @@
-"""The gateway's call that records an accepted restriction in the population database (004 Art. 9.6).
+"""The gateway's calls that record an accepted restriction in the population database, and its lifting (004 Art.
+9.6).
 
-``POST <population>/internal/restrictions`` (subgraphs/population/restrictions.py) with an internal token for
+``POST <population>/internal/restrictions`` and ``.../restrictions/lift`` (subgraphs/population/restrictions.py)
+with an internal token for
 audience ``population`` that carries ``scope: restrictions:write``: the only token population accepts there,
 and one the gateway never mints for a client's request. Not a GraphQL field: nothing of it is in the API schema.
 """
@@ -15,10 +17,12 @@ from gateway.keys import InternalTokenMinter
 
 RESTRICTION_SCOPE = "restrictions:write"  # subgraphs.population.restrictions.RESTRICTION_SCOPE
 RESTRICTION_PATH = "/internal/restrictions"
+LIFT_SUFFIX = "/lift"  # subgraphs.population.restrictions.LIFT_PATH
 
 
 class RestrictionUnavailable(Exception):
-    """Population did not record the restriction: the request stays pending (SUBGRAPH_UNAVAILABLE)."""
+    """Population did not record the restriction (or its lifting): nothing changes at the gateway
+    (SUBGRAPH_UNAVAILABLE)."""
 
 
 def restriction_url(graphql_url: str) -> str:
@@ -45,19 +49,35 @@ class PopulationRestrictor:
             self._minter = self._minter()
         return self._minter
 
-    async def restrict(self, personal_id: str, since: str, reference: str) -> str:
-        """Record it; returns the ``since`` population holds (the first one when sent again)."""
+    async def _post(self, url: str, body: dict[str, str], reference: str) -> dict[str, object]:
         token = self.minter.mint("population", sub="gateway", scope=RESTRICTION_SCOPE, rid=reference)
-        body = {"personalId": personal_id, "since": since, "requestReference": reference}
         try:
             async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as session:
-                async with session.post(self.url, json=body, headers={"Authorization": f"Bearer {token}"}) as resp:
+                async with session.post(url, json=body, headers={"Authorization": f"Bearer {token}"}) as resp:
                     answer = await resp.json(content_type=None)
                     if resp.status != 200:
                         raise RestrictionUnavailable(f"population answered HTTP {resp.status}: {answer}")
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise RestrictionUnavailable(f"population unreachable: {type(exc).__name__}: {exc}") from exc
-        since_recorded = answer.get("since") if isinstance(answer, dict) else None
+        if not isinstance(answer, dict):
+            raise RestrictionUnavailable(f"population answered {answer!r}")
+        return answer
+
+    async def restrict(self, personal_id: str, since: str, reference: str) -> str:
+        """Record it; returns the ``since`` population holds (the first one when sent again)."""
+        body = {"personalId": personal_id, "since": since, "requestReference": reference}
+        answer = await self._post(self.url, body, reference)
+        since_recorded = answer.get("since")
         if not isinstance(since_recorded, str) or answer.get("restricted") is not True:
             raise RestrictionUnavailable(f"population answered {answer!r}")
         return since_recorded
+
+    async def lift(self, personal_id: str, lifted_at: str, reference: str) -> str:
+        """Record the lifting of the restriction answering ``reference``; returns the ``liftedAt`` population
+        holds (the first one when sent again)."""
+        body = {"personalId": personal_id, "liftedAt": lifted_at, "requestReference": reference}
+        answer = await self._post(self.url + LIFT_SUFFIX, body, reference)
+        recorded = answer.get("liftedAt")
+        if not isinstance(recorded, str):
+            raise RestrictionUnavailable(f"population answered {answer!r}")
+        return recorded

@@ -3,7 +3,8 @@
 A data subject (token role ``data_subject``, ``sub`` = their personalId) files requests about themself and reads
 them (``fileDataSubjectRequest``, ``myDataSubjectRequests``), gives and withdraws consents (``giveConsent``,
 ``withdrawConsent``, ``myConsents``). The data-protection officer (role ``dpo``) lists and resolves requests
-(``dataSubjectRequests``, ``resolveDataSubjectRequest``). The policy lets both roles through without a purpose
+(``dataSubjectRequests``, ``resolveDataSubjectRequest``) and lifts an accepted restriction
+(``liftRestriction``). The policy lets both roles through without a purpose
 (policies/subjects.rego); the resolvers check the role again and answer ``FORBIDDEN_FIELD`` to anyone else.
 """
 
@@ -76,6 +77,12 @@ type DataSubjectRequest @dataSubject(inherit: true) {
   decisionNote: String @personalData(category: BASIC, kind: FREE_TEXT)
   "For an accepted restriction: since when the population database marks the person restricted (Art. 9.6)."
   restrictedSince: String @personalData(category: BASIC, kind: DATE)
+  "For a lifted restriction: since when the population database no longer restricts for it (Art. 9.6)."
+  restrictionLiftedAt: String @personalData(category: BASIC, kind: DATE)
+  "The data-protection officer's account that lifted the restriction."
+  restrictionLiftedBy: String @personalData(category: BASIC, kind: IDENTIFIER)
+  "Why the restriction was lifted (the data subject asked, its ground ended)."
+  restrictionLiftNote: String @personalData(category: BASIC, kind: FREE_TEXT)
 }
 
 "A consent a data subject gave one agency for one purpose (Decree 13/2023 Art. 9.2, 11); name it in X-Consent-Reference."
@@ -114,6 +121,8 @@ extend type Mutation {
   "Accept or reject a pending request, saying why; an accepted restriction takes effect in the population database; audited (role dpo)."
   resolveDataSubjectRequest(id: ID!, decision: DataSubjectRequestDecision!, note: String!): DataSubjectRequest
     @personalData(category: BASIC, kind: REFERENCE)
+  "Lift an accepted restriction now, saying why: recorded with its time in the population database, which releases the person again from the next request on; audited (role dpo, Art. 9.6)."
+  liftRestriction(id: ID!, note: String!): DataSubjectRequest @personalData(category: BASIC, kind: REFERENCE)
   "Consent to one agency processing one's data for one purpose until `expires` (date or date-time); audited (role data_subject)."
   giveConsent(agency: String!, purpose: String!, scope: [DataCategory!], expires: String!): Consent
     @personalData(category: BASIC, kind: REFERENCE)
@@ -187,6 +196,19 @@ class SubjectsService:
                 raise unaudited() from exc
             return resolved.as_dict(registry.clock())
 
+        async def lift(_root: Any, info: GraphQLResolveInfo, id: str, note: str) -> dict[str, Any]:
+            caller = _caller(info, Role.DPO)
+            try:
+                lifted = await registry.lift(caller, id, note, request_id_header=request_id(info))
+            except RequestError as exc:
+                raise bad_user_input(exc.field, exc.problem) from exc
+            except RestrictionUnavailable as exc:
+                raise GraphQLError("The population database did not record the lifting; the restriction stands: "
+                                   "try again.", extensions={"code": "SUBGRAPH_UNAVAILABLE"}) from exc
+            except AuditUnavailable as exc:
+                raise unaudited() from exc
+            return lifted.as_dict(registry.clock())
+
         async def my_consents(_root: Any, info: GraphQLResolveInfo) -> list[dict[str, Any]]:
             caller = _caller(info, Role.DATA_SUBJECT)
             now = consents.clock()
@@ -220,6 +242,7 @@ class SubjectsService:
         query.fields["myConsents"].resolve = my_consents
         mutation.fields["fileDataSubjectRequest"].resolve = file
         mutation.fields["resolveDataSubjectRequest"].resolve = resolve
+        mutation.fields["liftRestriction"].resolve = lift
         mutation.fields["giveConsent"].resolve = give
         mutation.fields["withdrawConsent"].resolve = withdraw
 

@@ -2,7 +2,10 @@
 
 ``data_subject_requests``: one request a data subject filed (004 Art. 9, 14-16), its 72-hour clock (filed,
 deadline) and its resolution by the data-protection officer. ``data_subject_consents``: one consent a data
-subject gave an agency for a purpose (004 Art. 9.2, 11), and its withdrawal (004 Art. 12). Times are fixed-width
+subject gave an agency for a purpose (004 Art. 9.2, 11), and its withdrawal (004 Art. 12).
+``data_subject_restriction_lifts``: the lifting of an accepted restriction (004 Art. 9.6), by the
+data-protection officer, one row per request (a table of its own, so a store created before lifting existed
+gets it on the next start without a migration). Times are fixed-width
 ISO 8601 UTC text (``gateway.audit.record.utc_text``), so they sort as time on every database.
 """
 
@@ -42,4 +45,13 @@ consents = Table(
     Column("expires_at", String(32), nullable=False),
     Column("withdrawn_at", String(32)),
     Index("ix_data_subject_consents_person", "personal_id"),
+)
+
+lifts = Table(
+    "data_subject_restriction_lifts",
+    metadata,
+    Column("request_id", String(40), primary_key=True),  # the accepted RESTRICTION request (DSR-...)
+    Column("lifted_at", String(32), nullable=False),  # since when population no longer restricts
+    Column("lifted_by", Text, nullable=False),
+    Column("note", Text, nullable=False),
 )

@@ -1,4 +1,5 @@
-"""Restrictions of processing (004 Art. 9.6): recorded here, with their time and the request they answer.
+"""Restrictions of processing (004 Art. 9.6): recorded here, with their time and the request they answer, and
+their lifting.
 
 A data subject files a restriction request at the gateway (``fileDataSubjectRequest``); when the
 data-protection officer accepts it, the gateway calls ``POST /internal/restrictions`` here. This endpoint is not
@@ -13,6 +14,14 @@ Body: ``{"personalId": "001085012345", "since": "<ISO 8601 UTC>", "requestRefere
 Answer 200 ``{"personalId", "since", "requestReference", "restricted": true}`` (the first recorded time when
 the same request is sent again: idempotent), 404 for an unknown person, 400 ``BAD_USER_INPUT`` with the field,
 403 without the scope.
+
+Lifting (``POST /internal/restrictions/lift``, same token): body ``{"personalId", "liftedAt", "requestReference"}``
+names the restriction by the request it answered. The row is never deleted: ``lifted_at`` (and when it was
+recorded) is set on it, so the person's history keeps every restriction with its set and lifted times. The
+person's ``processing_restricted`` flag is then the truth of "some restriction of theirs is not lifted"
+(another accepted restriction still stands). Answer 200 ``{"personalId", "since", "liftedAt",
+"requestReference", "restricted"}`` (``restricted``: whether the person is still restricted; the first lifted
+time when sent again), 404 when no restriction answers that request for that person.
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from subgraphs.common.db import Database
 from subgraphs.common.identifiers import personal_id_problem
 
 RESTRICTION_PATH = "/internal/restrictions"
+LIFT_PATH = "/internal/restrictions/lift"
 RESTRICTION_SCOPE = "restrictions:write"
 MAX_REFERENCE = 64
 
@@ -48,6 +58,9 @@ def restriction_table(metadata: MetaData) -> Table:
         # the data subject's request at the gateway (DSR-...): a repeated call records nothing new
         Column("request_reference", String(MAX_REFERENCE), nullable=False, unique=True),
         Column("recorded_at", String(32), nullable=False),
+        # when the restriction was lifted (ISO 8601 UTC), and when that was recorded; null while it stands
+        Column("lifted_at", String(32)),
+        Column("lift_recorded_at", String(32)),
         Index("ix_processing_restriction_person", "personal_id"),
     )
 
@@ -98,30 +111,95 @@ async def record_restriction(db: Database, personal_id: str, since: str, referen
     return {"personalId": personal_id, "since": since, "requestReference": reference, "restricted": True}
 
 
+async def lift_restriction(db: Database, personal_id: str, lifted_at: str, reference: str) -> dict[str, Any] | None:
+    """Mark the restriction answering ``reference`` lifted and recompute the person's flag, in one transaction;
+    None when no restriction of ``personal_id`` answers ``reference``. A lift already recorded returns it."""
+    from .models import PERSON, RESTRICTION
+
+    async with db.engine.begin() as conn:
+        row = (await conn.execute(
+            select(RESTRICTION.c.since, RESTRICTION.c.lifted_at)
+            .where(RESTRICTION.c.request_reference == reference, RESTRICTION.c.personal_id == personal_id)
+        )).first()
+        if row is None:
+            return None
+        if row.lifted_at is None:
+            if lifted_at < row.since:  # both fixed-width UTC text: they compare as times
+                raise ValueError(f"liftedAt {lifted_at} is before the restriction's since {row.since}")
+            now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+            await conn.execute(update(RESTRICTION).where(RESTRICTION.c.request_reference == reference,
+                                                         RESTRICTION.c.lifted_at.is_(None))
+                               .values(lifted_at=lifted_at, lift_recorded_at=now))
+            standing = (await conn.execute(
+                select(RESTRICTION.c.id).where(RESTRICTION.c.personal_id == personal_id,
+                                               RESTRICTION.c.lifted_at.is_(None)).limit(1)
+            )).first()
+            # the flag says "some restriction stands": another accepted one keeps the person restricted
+            await conn.execute(update(PERSON).where(PERSON.c.personal_id == personal_id)
+                               .values(processing_restricted=standing is not None, updated_at=datetime.now(UTC)))
+        else:
+            lifted_at = row.lifted_at
+        restricted = (await conn.execute(select(PERSON.c.processing_restricted)
+                                         .where(PERSON.c.personal_id == personal_id))).scalar_one()
+    return {"personalId": personal_id, "since": row.since, "liftedAt": lifted_at, "requestReference": reference,
+            "restricted": bool(restricted)}
+
+
+async def _claimed_body(request: Request) -> dict[str, Any] | JSONResponse:
+    """The JSON object of a request carrying the restriction scope, or the error answer."""
+    claims = request.scope.get("state", {}).get("caller") or {}
+    if claims.get("scope") != RESTRICTION_SCOPE:
+        return _error(403, "FORBIDDEN", "only the gateway's restriction call may record or lift a restriction")
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return _error(400, "BAD_USER_INPUT", "the body must be a JSON object")
+    if not isinstance(body, dict):
+        return _error(400, "BAD_USER_INPUT", "the body must be a JSON object")
+    personal_id = body.get("personalId")
+    if not isinstance(personal_id, str) or (problem := personal_id_problem(personal_id)):
+        return _error(400, "BAD_USER_INPUT", f"personalId: {problem if isinstance(personal_id, str) else 'required'}",
+                      "personalId")
+    reference = body.get("requestReference")
+    if not isinstance(reference, str) or not 1 <= len(reference) <= MAX_REFERENCE or not reference.isprintable():
+        return _error(400, "BAD_USER_INPUT", f"requestReference: 1 to {MAX_REFERENCE} printable characters",
+                      "requestReference")
+    return body
+
+
+def lift_endpoint(db: Database) -> Route:
+    """The ``POST /internal/restrictions/lift`` route over ``db`` (see the module docstring)."""
+
+    async def post(request: Request) -> Response:
+        body = await _claimed_body(request)
+        if isinstance(body, JSONResponse):
+            return body
+        lifted_at = _utc(body.get("liftedAt"))
+        if lifted_at is None:
+            return _error(400, "BAD_USER_INPUT", "liftedAt: an ISO 8601 date-time with its offset", "liftedAt")
+        try:
+            lifted = await lift_restriction(db, body["personalId"], lifted_at, body["requestReference"])
+        except ValueError as exc:
+            return _error(400, "BAD_USER_INPUT", str(exc), "liftedAt")
+        if lifted is None:
+            return _error(404, "NOT_FOUND", f"no restriction of {body['personalId']} answers request "
+                                            f"{body['requestReference']}", "requestReference")
+        return JSONResponse(lifted)
+
+    return Route(LIFT_PATH, post, methods=["POST"])
+
+
 def restriction_endpoint(db: Database) -> Route:
     """The ``POST /internal/restrictions`` route over ``db`` (see the module docstring)."""
 
     async def post(request: Request) -> Response:
-        claims = request.scope.get("state", {}).get("caller") or {}
-        if claims.get("scope") != RESTRICTION_SCOPE:
-            return _error(403, "FORBIDDEN", "only the gateway's restriction call may record a restriction")
-        try:
-            body = orjson.loads(await request.body())
-        except orjson.JSONDecodeError:
-            return _error(400, "BAD_USER_INPUT", "the body must be a JSON object")
-        if not isinstance(body, dict):
-            return _error(400, "BAD_USER_INPUT", "the body must be a JSON object")
-        personal_id = body.get("personalId")
-        if not isinstance(personal_id, str) or (problem := personal_id_problem(personal_id)):
-            return _error(400, "BAD_USER_INPUT", f"personalId: {problem if isinstance(personal_id, str) else 'required'}",
-                          "personalId")
+        body = await _claimed_body(request)
+        if isinstance(body, JSONResponse):
+            return body
+        personal_id, reference = body["personalId"], body["requestReference"]
         since = _utc(body.get("since"))
         if since is None:
             return _error(400, "BAD_USER_INPUT", "since: an ISO 8601 date-time with its offset", "since")
-        reference = body.get("requestReference")
-        if not isinstance(reference, str) or not 1 <= len(reference) <= MAX_REFERENCE or not reference.isprintable():
-            return _error(400, "BAD_USER_INPUT", f"requestReference: 1 to {MAX_REFERENCE} printable characters",
-                          "requestReference")
         try:
             recorded = await record_restriction(db, personal_id, since, reference)
         except ValueError as exc:
@@ -134,5 +212,6 @@ def restriction_endpoint(db: Database) -> Route:
 
 
 def install(app: Starlette, db: Database) -> None:
-    """Add the restriction route to the population app (behind its internal authentication middleware)."""
+    """Add the restriction routes to the population app (behind its internal authentication middleware)."""
     app.router.routes.append(restriction_endpoint(db))
+    app.router.routes.append(lift_endpoint(db))
