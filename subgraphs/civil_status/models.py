@@ -20,6 +20,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from subgraphs.common.outbox import inbox_table, outbox_table
+from subgraphs.common.write_keys import write_keys_table
 
 
 class Base(SQLModel, registry=registry()):
@@ -163,6 +164,8 @@ class CivilStatusPartyRow(Base, table=True):
 # 11.1-11.2; subgraphs.common.outbox), and the ids of the population events this database has applied.
 OUTBOX = outbox_table(Base.metadata, "civil_status")
 INBOX = inbox_table(Base.metadata, "civil_status")
+# the gateway's write keys with the first result of each registration: a retry writes nothing (write_keys)
+WRITE_KEYS = write_keys_table(Base.metadata, "civil_status")
 
 EVENT = CivilStatusEventRow.__table__  # type: ignore[attr-defined]
 PARTY = CivilStatusPartyRow.__table__  # type: ignore[attr-defined]

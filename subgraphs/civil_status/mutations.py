@@ -183,7 +183,7 @@ class Mutation:
         "fatherPersonalId", "motherPersonalId", "declarantPersonalId",
     )
     async def register_birth(self, info: Info, input: BirthRegistrationInput) -> ev.BirthRegistration | None:
-        return await _write(info, partial(check_birth, input), "BirthRegistration",  # type: ignore[return-value]
+        return await _write(info, input, partial(check_birth, input), "BirthRegistration",  # type: ignore[return-value]
                             check=_nothing, publish=_birth_event)
 
     @_registration(
@@ -192,7 +192,7 @@ class Mutation:
         "personalId",
     )
     async def register_death(self, info: Info, input: DeathRegistrationInput) -> ev.DeathRegistration | None:
-        return await _write(info, partial(check_death, input), "DeathRegistration",  # type: ignore[return-value]
+        return await _write(info, input, partial(check_death, input), "DeathRegistration",  # type: ignore[return-value]
                             check=_death_checks, publish=_death_event)
 
     @_registration(
@@ -201,7 +201,7 @@ class Mutation:
         "husbandPersonalId", "wifePersonalId",
     )
     async def register_marriage(self, info: Info, input: MarriageRegistrationInput) -> ev.MarriageRegistration | None:
-        return await _write(info, partial(check_marriage, input), "MarriageRegistration",  # type: ignore[return-value]
+        return await _write(info, input, partial(check_marriage, input), "MarriageRegistration",  # type: ignore[return-value]
                             check=_marriage_checks, publish=_marriage_event)
 
     @_registration(
@@ -210,7 +210,7 @@ class Mutation:
         "personalId", "otherPartyPersonalId",
     )
     async def record_divorce(self, info: Info, input: DivorceRecordingInput) -> ev.CourtDecisionRecording | None:
-        return await _write(info, partial(check_divorce, input), "CourtDecisionRecording",  # type: ignore[return-value]
+        return await _write(info, input, partial(check_divorce, input), "CourtDecisionRecording",  # type: ignore[return-value]
                             check=_divorce_checks, publish=_divorce_event)
 
     @_registration(
@@ -235,15 +235,16 @@ class Mutation:
 
 async def _amend(info: Info, kind: str, record_type: str, data: CivilStatusAmendmentInput) -> ev.CivilStatusEvent:
     amendment = _Amendment(info)
-    return await _write(info, partial(check_amendment, kind, data), record_type, check=amendment.check,
+    return await _write(info, data, partial(check_amendment, kind, data), record_type, check=amendment.check,
                         publish=_change_event, after=amendment.after)
 
 
-async def _write(info: Info, validate: Callable[[], NewEvent], record_type: str, *, check: reg.Check,
+async def _write(info: Info, data: Any, validate: Callable[[], NewEvent], record_type: str, *, check: reg.Check,
                  publish: reg.Publish, after: reg.After | None = None) -> ev.CivilStatusEvent:
     """One registration: the caller's account first (000 Art. 13.7), then the input field by field (``validate``
-    raises ``BAD_USER_INPUT``), then the write in one transaction (``registry.register``); the result as read."""
+    raises ``BAD_USER_INPUT``), then the write in one transaction (``registry.register``; ``data``, the input,
+    keys a replay); the result as read."""
     _account(info)
     row = await reg.register(info.context.db, info, validate(), record_type, check=check, publish=publish,
-                             after=after)
+                             after=after, arguments={"input": data})
     return event_from_row(row)

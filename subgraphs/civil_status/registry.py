@@ -14,16 +14,16 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from subgraphs.common import writes
 from subgraphs.common.db import Database
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.outbox import add_event, topics, utcnow
+from subgraphs.common.write_keys import run_write
 
 from .enums import CivilStatusItem
-from .models import EVENT, EVENT_COLUMNS, OUTBOX, PARTY
+from .models import EVENT, EVENT_COLUMNS, OUTBOX, PARTY, WRITE_KEYS
 from .person import iso_utc
 from .validation import NewEvent
 
@@ -31,7 +31,6 @@ Row = Mapping[str, Any]
 Check = Callable[[AsyncConnection, NewEvent], Awaitable[None]]
 Publish = Callable[[Row], tuple[str, str, dict[str, Any]]]
 After = Callable[[AsyncConnection, Row], Awaitable[None]]
-MAX_ATTEMPTS = 5
 SOURCE = "REGISTRATION_SOFTWARE"  # entered through the shared registration software (003 Art. 3.2.a)
 # population's names of the items a change or correction amends (subgraphs.common.outbox, change_recorded)
 POPULATION_ITEMS = {"FULL_NAME": "fullName", "DATE_OF_BIRTH": "dateOfBirth", "PLACE_OF_BIRTH": "placeOfBirth",
@@ -94,37 +93,26 @@ def hashable(row: Row) -> dict[str, Any]:
 
 
 async def register(db: Database, info: Any, new: NewEvent, record_type: str, *, check: Check, publish: Publish,
-                   after: After | None = None) -> Row:
+                   arguments: Mapping[str, Any], after: After | None = None) -> Row:
     """Write ``new`` in one transaction: ``check`` (raises ``BAD_USER_INPUT``), the row and its parties, ``after``
-    (updates of other rows, recording their own writes), the outbox event ``publish`` gives, the write record."""
-    # the write records of this request so far: an attempt that does not commit takes its own back, since the
-    # gateway audits only what was written
-    records = getattr(info.context, writes._CONTEXT_ATTR, None)  # the WriteRecords extension's own list
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        mark = len(records) if records is not None else 0
-        try:
-            async with db.engine.begin() as conn:
-                await _lock_persons(conn, new.subjects)
-                await check(conn, new)
-                row = await _insert(conn, new)
-                if after is not None:
-                    await after(conn, row)
-                topic, key, payload = publish(row)
-                await add_event(conn, OUTBOX, topic, key, payload)
-                writes.record_write(info, record_type, str(row["id"]), before=None, after=hashable(row),
-                                    subjects=new.subjects)
-            return row
-        except (IntegrityError, OperationalError) as exc:
-            if records is not None:
-                del records[mark:]
-            # a concurrent registration took the id (or held SQLite's write lock): retried whole
-            if attempt == MAX_ATTEMPTS or (isinstance(exc, OperationalError) and "locked" not in str(exc)):
-                raise
-        except BaseException:
-            if records is not None:
-                del records[mark:]
-            raise
-    raise AssertionError("unreachable")
+    (updates of other rows, recording their own writes), the outbox event ``publish`` gives, the write record,
+    and the gateway's write key with the row (``arguments``: the mutation's, for the key; a replay under the key
+    returns the first row and writes nothing, subgraphs.common.write_keys). A lost race (a taken id, SQLite's
+    lock held by another process) is retried whole."""
+
+    async def write(conn: AsyncConnection) -> Row:
+        await _lock_persons(conn, new.subjects)
+        await check(conn, new)
+        row = await _insert(conn, new)
+        if after is not None:
+            await after(conn, row)
+        topic, key, payload = publish(row)
+        await add_event(conn, OUTBOX, topic, key, payload)
+        writes.record_write(info, record_type, str(row["id"]), before=None, after=hashable(row),
+                            subjects=new.subjects)
+        return row
+
+    return await run_write(db, info, WRITE_KEYS, arguments, write)
 
 
 # -- what the database must confirm --------------------------------------------------------------------------

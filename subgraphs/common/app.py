@@ -22,6 +22,7 @@ from .internal_auth import InternalAuthMiddleware, InternalTokenVerifier
 from .logs import configure_logging, log_format, log_level
 from .settings import SubgraphSettings
 from .telemetry import RequestContextMiddleware, Telemetry, instrument_engine
+from .write_keys import WRITE_KEY_HEADER
 
 
 @dataclass
@@ -32,6 +33,8 @@ class SubgraphContext:
     db: Database
     loaders: Any
     caller: dict[str, Any] = field(default_factory=dict)
+    # the gateway's X-Lienthong-Write-Key of a mutation (subgraphs.common.write_keys): a replay writes nothing
+    write_key: str | None = None
 
 
 class _GraphQLApp(GraphQL):
@@ -50,7 +53,8 @@ class _GraphQLApp(GraphQL):
 
     async def get_context(self, request: Any, response: Any) -> SubgraphContext:  # type: ignore[override]
         caller = request.scope.get("state", {}).get("caller", {})
-        return SubgraphContext(db=self.db, loaders=self.make_loaders(self.db), caller=caller)
+        return SubgraphContext(db=self.db, loaders=self.make_loaders(self.db), caller=caller,
+                               write_key=request.headers.get(WRITE_KEY_HEADER))
 
 
 def create_subgraph_app(

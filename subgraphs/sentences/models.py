@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from subgraphs.common.db import timestamp_field
 from subgraphs.common.outbox import outbox_table
+from subgraphs.common.write_keys import write_keys_table
 
 # Named constraints, so that Alembic batch migrations on SQLite can address them later.
 NAMING = {
@@ -258,5 +259,6 @@ class StatusChangeRow(_OwnedRow, table=True):
 
 
 OUTBOX = outbox_table(Base.metadata, "sentences")  # change events for the other databases (000 Art. 8.5.d; subgraphs.common.outbox)
+WRITE_KEYS = write_keys_table(Base.metadata, "sentences")  # a retried write returns its first result (write_keys)
 
 TABLES = Base.metadata.tables

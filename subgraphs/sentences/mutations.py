@@ -31,11 +31,12 @@ from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
 from subgraphs.common.outbox import add_event, topics, utcnow
 from subgraphs.common.provinces import BY_CODE
+from subgraphs.common.write_keys import run_write
 from subgraphs.common.writes import record_write
 
 from . import lifecycle
 from .enums import EnforcementEventKind, EnforcementStatus
-from .models import OUTBOX, TABLES
+from .models import OUTBOX, TABLES, WRITE_KEYS
 from .types_person import EnforcementEvent, ForeignOffender, Person, Sentence
 
 CRIMINAL = DataCategory.CRIMINAL
@@ -318,7 +319,8 @@ async def record_enforcement_event(info: Info, data: EnforcementEventInput) -> E
     problems, values = check_static(data, dt.datetime.now(VIETNAM).date())
     problems.raise_any()
     kind, now = data.kind.name, utcnow()
-    async with info.context.db.engine.begin() as conn:  # one transaction: everything or nothing
+
+    async def write(conn: AsyncConnection) -> dict[str, Any]:  # one transaction: everything or nothing
         sentence = await lock_row(conn, SENTENCE, str(data.sentence_id))
         if sentence is None:
             problems.add("sentenceId", "no sentence of a natural person with this id")
@@ -356,6 +358,11 @@ async def record_enforcement_event(info: Info, data: EnforcementEventInput) -> E
         subjects = [sentence["offender_personal_id"]]
         record_write(info, "EnforcementEvent", str(event["id"]), before=None, after=event, subjects=subjects)
         record_write(info, "Sentence", sentence["id"], before=sentence, after=after, subjects=subjects)
+        return {"sentence": sentence, "status": status, "event": event, "after": after}
+
+    # once per gateway write key: a replay answers the first result and writes nothing (write_keys)
+    state = await run_write(info.context.db, info, WRITE_KEYS, {"input": data}, write)
+    sentence, status, event, after = state["sentence"], state["status"], state["event"], state["after"]
     person = Person(personal_id=strawberry.ID(after["offender_personal_id"])) if after["offender_personal_id"] else None
     return EnforcementEventRecorded(
         previous_status=EnforcementStatus[sentence["status"]], status=EnforcementStatus[status],

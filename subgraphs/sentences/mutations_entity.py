@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from typing import Any
 
 import strawberry
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 from strawberry.types import Info
 
 from subgraphs.common.classification import DataCategory, DataSubject, SubjectRole, ValueKind, classified
 from subgraphs.common.classification import field as classified_field
 from subgraphs.common.outbox import add_event, topics, utcnow
+from subgraphs.common.write_keys import run_write
 from subgraphs.common.writes import WriteArea, WriteSubject, record_write
 
 from .enums import EnforcementStatus, LegalEntityEventKind
-from .models import OUTBOX, TABLES
+from .models import OUTBOX, TABLES, WRITE_KEYS
 from .mutations import (
     VIETNAM,
     _Problems,
@@ -119,7 +122,8 @@ async def record_legal_entity_event(info: Info, data: LegalEntityEnforcementEven
     problems, values = _check(data, dt.datetime.now(VIETNAM).date())
     problems.raise_any()
     kind, now = data.kind.name, utcnow()
-    async with info.context.db.engine.begin() as conn:  # one transaction: everything or nothing
+
+    async def write(conn: AsyncConnection) -> dict[str, Any]:  # one transaction: everything or nothing
         found = await lock_row(conn, ENTITY_SENTENCE, str(data.sentence_id))
         if found is None:
             problems.add("sentenceId", "no sentence of a legal entity with this id")
@@ -168,6 +172,13 @@ async def record_legal_entity_event(info: Info, data: LegalEntityEnforcementEven
         record_write(info, "LegalEntityEnforcementEvent", str(event["id"]), before=None, after=event,
                      subjects=[representative])
         record_write(info, "LegalEntitySentence", sentence["id"], before=sentence, after=after, subjects=[representative])
+        return {"sentence": sentence, "status": status, "event": event, "after": after,
+                "representative": representative}
+
+    # once per gateway write key: a replay answers the first result and writes nothing (write_keys)
+    state = await run_write(info.context.db, info, WRITE_KEYS, {"input": data}, write)
+    sentence, status, event, after = state["sentence"], state["status"], state["event"], state["after"]
+    representative = state["representative"]
     return LegalEntityEnforcementEventRecorded(
         previous_status=EnforcementStatus[sentence["status"]], status=EnforcementStatus[status],
         event=LegalEntityEnforcementEvent.from_row(event), sentence=LegalEntitySentence.from_row(after),

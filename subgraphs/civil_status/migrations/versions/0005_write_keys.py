@@ -1,0 +1,25 @@
+"""The gateway's write keys (subgraphs.common.write_keys): a registration sent again under the same key (a retry
+after a timeout) returns its first result and writes nothing; kept in the registration's transaction.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-12-06 22:00:00
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+from subgraphs.common.write_keys import create_write_keys, drop_write_keys
+
+revision: str = '0005'
+down_revision: str | None = '0004'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_write_keys(op, "civil_status")
+
+
+def downgrade() -> None:
+    drop_write_keys(op, "civil_status")
