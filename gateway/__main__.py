@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 CONTRIBUTED = ("gateway.compose.cli", "gateway.auth.cli", "gateway.policy.cli", "gateway.audit.cli",
-               "gateway.trusted.cli", "gateway.grants.cli")
+               "gateway.trusted.cli", "gateway.grants.cli", "gateway.subjects.cli")
 
 
 def _serve(args: argparse.Namespace) -> int:
