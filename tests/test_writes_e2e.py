@@ -228,6 +228,45 @@ async def test_retry_with_the_same_key_returns_the_first_result_and_writes_once(
     assert births(stack, "Another Child") == 0
 
 
+class LostAnswer:
+    """The real HTTP transport of a subgraph, whose answer is lost once after the subgraph ran the operation (a
+    timeout at the gateway while the subgraph commits)."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner, self.name, self.lost = inner, inner.name, False
+
+    async def send(self, query: str, variables: dict[str, Any], ctx: Any) -> dict[str, Any]:
+        from gateway.execution.transport import SubgraphFailure
+
+        answer = await self.inner.send(query, variables, ctx)
+        if not self.lost:
+            self.lost = True
+            raise SubgraphFailure("no answer within 5000 ms")
+        return answer
+
+
+async def test_a_retry_after_a_subgraph_timeout_writes_once(stack: Stack, gateway: Gateway) -> None:
+    name = "Đỗ Hết Giờ"
+    key_headers = headers(stack, HANOI_REGISTRY, "civil_status_registration", key="kb-2026-11-20-timeout")
+    real = gateway.transports["civil_status"]
+    gateway.transports["civil_status"] = LostAnswer(real)
+    try:
+        lost = await gateway.execute(REGISTER, birth_input(name), "RegisterBirth", key_headers)
+        assert lost.body["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
+        assert births(stack, name) == 1  # the subgraph committed; the gateway cannot know
+        retry = await gateway.execute(REGISTER, birth_input(name), "RegisterBirth", key_headers)
+    finally:
+        gateway.transports["civil_status"] = real
+    assert retry.status == 200 and retry.body["data"]["registerBirth"]["registrationNumber"], retry.body
+    assert births(stack, name) == 1  # the subgraph recognised the write key: the first result, no second row
+    assert count(stack, "SELECT count(*) FROM civil_status_outbox WHERE payload LIKE :n", n=f"%{name}%") == 1
+    outcomes = [[w["outcome"] for w in writes_of(r)] for r in (await audit_rows(stack))[-4:]]
+    assert outcomes == [["intended"], ["unknown"], ["intended"], ["replayed"]]
+    again = await gateway.execute(REGISTER, birth_input(name), "RegisterBirth", key_headers)
+    assert again.headers.get("idempotent-replayed") == "true" and again.body == retry.body
+    assert await audit_verifies(stack)
+
+
 async def test_validation_error_names_the_field_and_writes_nothing(stack: Stack, gateway: Gateway) -> None:
     name = "Võ Ngày Sai"
     response = await gateway.execute(REGISTER, birth_input(name, dateOfBirth="2026-02-30"), "RegisterBirth",

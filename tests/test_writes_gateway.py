@@ -29,10 +29,12 @@ from gateway.execution import LocalTransport
 from gateway.server import Gateway
 from gateway.server.wiring import build_hooks
 from gateway.supergraph import load_supergraph
+from gateway.writes.write_key import current_write_key
 from subgraphs.common.classification import DataCategory, PersonalData, ValueKind
 from subgraphs.common.classification import field as classified
 from subgraphs.common.errors import bad_user_input
 from subgraphs.common.federation import Schema
+from subgraphs.common.writes import _CONTEXT_ATTR as _WRITE_RECORDS
 from subgraphs.common.writes import WriteArea, WriteRecords, WriteSubject, record_write
 
 MOTHER = "001190000001"
@@ -66,6 +68,8 @@ class Books:
 
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     writes: list[str] = field(default_factory=list)
+    # the gateway's write keys and their first result, as the real subgraphs keep them (subgraphs/common/write_keys)
+    kept: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,13 +99,20 @@ class Mutation:
             raise error
         await asyncio.sleep(0.01)  # a write takes time: concurrent retries overlap
         books: Books = info.context.books
+        write_key = current_write_key()  # in process: the header the HTTP transport would send
+        if write_key in books.kept:  # nothing written now: the first result, its write record replayed
+            first, record = books.kept[write_key]
+            getattr(info.context, _WRITE_RECORDS).append({**record, "replayed": True})
+            return first
         row_id = f"B{len(books.rows) + 1}"
         row = {"id": row_id, "province": input.registration_province_code, "name": input.full_name}
         books.rows[row_id] = row
         books.writes.append(row_id)
-        record_write(info, "BirthRegistration", row_id, before=None, after=row,
-                     subjects=[input.mother_personal_id])
-        return Receipt(id=row_id, registration_province_code=input.registration_province_code)
+        record = record_write(info, "BirthRegistration", row_id, before=None, after=row,
+                              subjects=[input.mother_personal_id])
+        receipt = Receipt(id=row_id, registration_province_code=input.registration_province_code)
+        books.kept[write_key] = (receipt, record)
+        return receipt
 
     @strawberry.mutation(description="Record an enforcement event (000 Art. 11.3).", directives=[
         PersonalData(category=DataCategory.CRIMINAL, kind=ValueKind.REFERENCE),
@@ -509,10 +520,26 @@ async def test_a_retry_after_a_lost_answer_never_writes_twice(world: World) -> N
     key = world.headers(HANOI_REGISTRY, "civil_status_registration", key="lost-answer-1")
     lost = await world.gateway.execute(REGISTER, birth(), "Register", key)
     assert lost.body["errors"][0]["extensions"]["code"] == "SUBGRAPH_UNAVAILABLE"
-    assert world.books.writes == ["B1"]  # it did write
+    assert world.books.writes == ["B1"]  # it did write, the gateway cannot know
+    # the key was freed: the retry runs under the same write key and the subgraph answers its first result
     retry = await world.gateway.execute(REGISTER, birth(), "Register", key)
-    assert retry.headers.get("idempotent-replayed") == "true" and retry.body == lost.body
-    assert world.books.writes == ["B1"]  # whether it wrote was unknown: never run again under this key
+    assert retry.body["data"] == {"registerBirth": {"id": "B1", "registrationProvinceCode": "001"}}
+    assert world.books.writes == ["B1"]
+    again = await world.gateway.execute(REGISTER, birth(), "Register", key)  # now kept by the gateway's store
+    assert again.headers.get("idempotent-replayed") == "true" and again.body == retry.body
+    records = await world.audit_records()
+    outcomes = [[e["outcome"] for e in json.loads(r["writes"])] for r in records]
+    assert outcomes == [["intended"], ["unknown"], ["intended"], ["replayed"], ["replayed"]]
+    [replayed] = json.loads(records[3]["writes"])
+    assert replayed["records"][0]["recordId"] == "B1" and replayed["records"][0]["replayed"] is True
+
+
+async def test_without_an_idempotency_key_each_mutation_has_its_own_write_key(world: World) -> None:
+    headers = world.headers(HANOI_REGISTRY, "civil_status_registration")
+    for _ in range(2):
+        body = (await world.gateway.execute(REGISTER, birth(), "Register", headers)).body
+        assert "errors" not in body, body
+    assert world.books.writes == ["B1", "B2"] and len(world.books.kept) == 2 and None not in world.books.kept
 
 
 async def test_a_refused_connection_is_known_undelivered(tmp_path: Path) -> None:

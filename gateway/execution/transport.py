@@ -19,6 +19,7 @@ import orjson
 from subgraphs.common.telemetry import inject_traceparent
 
 from ..keys import InternalTokenMinter
+from ..writes.write_key import WRITE_KEY_HEADER, current_write_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,9 @@ class HttpTransport:
         body = orjson.dumps({"query": query, "variables": variables} if variables else {"query": query})
         headers = {"content-type": "application/json", "accept": "application/json",
                    "authorization": f"Bearer {token}", "x-request-id": ctx.request_id}
+        write_key = current_write_key()  # set by the write stage; never a client's header
+        if write_key is not None and query.startswith("mutation"):  # the subgraph keeps its write with it
+            headers[WRITE_KEY_HEADER] = write_key
         inject_traceparent(headers)  # no-op outside a recording span (tracing off)
         try:
             async with asyncio.timeout(self.timeout):

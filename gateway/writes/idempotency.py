@@ -18,8 +18,12 @@ purpose, legal basis):
 - keys expire ``GATEWAY_IDEMPOTENCY_TTL_SECONDS`` after their first use (default 86400): expired rows are deleted
   when a key is claimed, and the key may then be used again.
 
-A claim whose mutation never reached a subgraph (a failure before execution) is released; once execution began
-the row is completed whatever happened, so that a retry can never write twice.
+A claim whose mutation never reached a subgraph (a failure before execution) is released. So is one whose
+outcome is unknown (a subgraph timed out) or whose subgraph was unreachable: every mutation carries the request's
+write key (``gateway.writes.write_key``, derived from this key, the agency and the account), with which the
+subgraph keeps its write in the same transaction (``subgraphs/common/write_keys.py``), so the retry gets the first
+result of a write that happened and runs one that did not. Otherwise the row is completed once execution began,
+and every retry is answered the first response.
 """
 
 from __future__ import annotations

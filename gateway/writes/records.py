@@ -9,7 +9,9 @@ Outcomes of a write call:
 - ``not_sent``: the subgraph certainly never ran it (no connection; nothing written): a retry may run it;
 - ``unknown``: the subgraph failed after the operation was sent: whether it wrote is not known here;
 - ``not_written``: the subgraph answered without reporting a write (e.g. nothing to change);
-- ``replayed``: an ``Idempotency-Key`` retry answered with the first result: nothing written again;
+- ``replayed``: an ``Idempotency-Key`` retry answered with the first result: nothing written again (by the
+  gateway's store, or by the subgraph, which recognised the request's write key and reported the first write's
+  records marked ``replayed``);
 - ``intended``: in the record made before the subgraph is called (the request's own record follows with the
   outcome); a write never happens without a durable trace.
 """
@@ -29,6 +31,8 @@ _COORDINATE = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,127}\.[_A-Za-z][_0-9A-Za-z]{0
 _ID = re.compile(r"[0-9A-Za-z._:\-]{1,128}")
 _PERSONAL_ID = re.compile(r"[0-9A-Za-z]{6,32}")
 MAX_RECORDS = 100  # per request: a subgraph cannot flood the audit record
+# a subgraph refusing the call before writing: the input, or a write key kept for another write
+REJECTED_CODES = frozenset({"BAD_USER_INPUT", "IDEMPOTENCY_KEY_REUSED"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,7 @@ class WriteRecord:
     subjects: tuple[str, ...] = ()
     before: str | None = None  # sha256:<hex> of the record before; None: created
     after: str | None = None  # ... after; None: deleted
+    replayed: bool = False  # the subgraph answered the first write under this write key: nothing written now
 
     @classmethod
     def parse(cls, raw: Any) -> WriteRecord | None:
@@ -60,15 +65,18 @@ class WriteRecord:
                 and isinstance(subjects, list)):
             return None
         kept = tuple(sorted({s for s in subjects if isinstance(s, str) and _PERSONAL_ID.fullmatch(s)}))
-        return cls(coordinate, key, record_type, record_id, kept, before, after)
+        return cls(coordinate, key, record_type, record_id, kept, before, after, raw.get("replayed") is True)
 
     def with_key(self, key: str) -> WriteRecord:
         return WriteRecord(self.coordinate, key, self.record_type, self.record_id, self.subjects, self.before,
-                           self.after)
+                           self.after, self.replayed)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"recordType": self.record_type, "recordId": self.record_id, "subjects": list(self.subjects),
-                "before": self.before, "after": self.after}
+        out = {"recordType": self.record_type, "recordId": self.record_id, "subjects": list(self.subjects),
+               "before": self.before, "after": self.after}
+        if self.replayed:
+            out["replayed"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +132,15 @@ def write_audits(calls: Iterable[Any], refused: Mapping[str, str], records: Sequ
         mine = tuple(r for r in records if r.response_key == call.key)
         if call.key in refused:
             outcome, reason = "refused", refused[call.key]
+        elif mine and all(r.replayed for r in mine):
+            outcome, reason = "replayed", "the subgraph answered the first write under this request's write key"
         elif mine:
             outcome, reason = "written", None
         elif call.key in unsent:
             outcome, reason = "not_sent", "SUBGRAPH_UNAVAILABLE"
         else:
             codes = _error_codes_at(errors, call.key)
-            if "BAD_USER_INPUT" in codes:
+            if codes & REJECTED_CODES:
                 outcome, reason = "rejected", None
             elif codes:
                 outcome, reason = "unknown", ",".join(sorted(c for c in codes if c)) or None

@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import GatewayError
 from .idempotency import Claim, IdempotencyStore, Replay, read_key, request_hash
 from .records import WriteAudit, WriteRecord, parse_records, write_audits
+from .write_key import derive_write_key, use_write_key
 
 log = logging.getLogger("lienthong.gateway.writes")
 
@@ -58,10 +59,15 @@ class WriteStage:
 
     async def begin(self, headers: Mapping[str, str], caller: Any, purpose: Any, operation: Any,
                     variables: Mapping[str, Any] | None) -> Claim | Replay | None:
-        """For a mutation: the claim of its ``Idempotency-Key`` or the first response to replay."""
+        """For a mutation: the claim of its ``Idempotency-Key`` or the first response to replay. Sets the
+        mutation's write key (``write_key``), sent to the subgraphs, so that a retry writes once."""
         if getattr(operation, "operation_type", None) != "mutation":
+            use_write_key(None)
             return None
+        use_write_key(None)  # until the key is read: a malformed one runs nothing
         key = read_key(headers)  # BAD_USER_INPUT when malformed, even without a store
+        use_write_key(derive_write_key(str(getattr(caller, "agency_id", "") or ""),
+                                       str(getattr(caller, "sub", "") or ""), key))
         if key is None or self.idempotency is None:
             return None
         digest = request_hash(operation.document_hash, operation.operation_name, variables,
@@ -110,7 +116,7 @@ class WriteStage:
         if not isinstance(begun, Claim) or self.idempotency is None:
             return
         if executed and _retry_may_run(entries):
-            executed = False  # nothing was or could have been written: the key is free for the retry
+            executed = False  # its retry cannot write twice (the subgraphs' write keys): the key is free for it
         try:
             if executed:
                 await self.idempotency.complete(begun, status, body, [e.as_dict() for e in entries], audited,
@@ -122,7 +128,10 @@ class WriteStage:
 
 
 def _retry_may_run(entries: Sequence[WriteAudit]) -> bool:
-    """No write happened, none may have, and one was only stopped by an unreachable subgraph: running the retry
-    cannot write twice, and may succeed (refused or rejected calls would answer the same again)."""
+    """A retry of this request under its key cannot write twice, and may succeed: one call certainly never ran
+    (an unreachable subgraph) or may have run without an answer (a timeout: ``unknown``), and the subgraphs keep
+    each write with the request's write key (``gateway.writes.write_key``, ``subgraphs/common/write_keys.py``),
+    so the retry gets the first result of a write that did happen and runs one that did not. Refused or rejected
+    calls would answer the same again; written ones answer their first result."""
     outcomes = {e.outcome for e in entries}
-    return "not_sent" in outcomes and outcomes <= {"not_sent", "refused", "rejected"}
+    return bool(outcomes & {"not_sent", "unknown"})
