@@ -19,6 +19,7 @@ from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import birth_century_and_sex, personal_id_problem
 from subgraphs.common.provinces import BY_CODE
 from subgraphs.common.scalars import parse_partial_date
+from subgraphs.common.text import clean_text
 
 from .inputs import (
     BirthRegistrationInput,
@@ -66,18 +67,12 @@ class Checker:
             raise input_error(self.problems)
 
     def text(self, name: str, value: str | None, limit: int, *, required: bool = False) -> str | None:
-        """Stripped text of at most ``limit`` characters; empty is absent; control characters refused."""
-        if value is not None:
-            value = value.strip()
-        if not value:
-            if required:
-                self.fail(name, "must not be empty")
-            return None
-        if len(value) > limit:
-            self.fail(name, f"at most {limit} characters")
-        elif any(ord(ch) < 32 for ch in value):
-            self.fail(name, "must not contain control characters")
-        return value
+        """Stripped NFC text of at most ``limit`` characters; empty is absent; control and bidirectional
+        formatting characters refused (``subgraphs.common.text``)."""
+        cleaned, problem = clean_text(value, limit=limit, required=required)
+        if problem:
+            self.fail(name, problem)
+        return cleaned
 
     def personal_id(self, name: str, value: str | None, *, required: bool = False,
                     sex: str | None = None) -> str | None:

@@ -31,6 +31,7 @@ from subgraphs.common.errors import bad_user_input
 from subgraphs.common.identifiers import personal_id_problem
 from subgraphs.common.outbox import add_event, topics, utcnow
 from subgraphs.common.provinces import BY_CODE
+from subgraphs.common.text import clean_text, normalise
 from subgraphs.common.write_keys import run_write
 from subgraphs.common.writes import record_write
 
@@ -45,7 +46,6 @@ SENTENCE, EVENT, HISTORY = TABLES["sentence"], TABLES["enforcement_event"], TABL
 PENALTY, JUDGMENT, FACILITY = TABLES["penalty"], TABLES["judgment"], TABLES["facility"]
 _RECORD_ID = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 _DECISION = re.compile(r"^[\w./-]{1,60}$")  # e.g. 125/2025/QĐ-TA
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Kinds that rest on a decision of a court, the President or an enforcement body: its number is required.
 DECIDED = frozenset({
     "ENFORCEMENT_ORDERED", "POSTPONEMENT", "SUSPENSION", "EXEMPTION", "REDUCTION", "COMMUTATION",
@@ -140,21 +140,17 @@ class _Problems:
 
 
 def _text(problems: _Problems, name: str, value: str | None, *, required: bool = False, limit: int) -> str | None:
-    stripped = value.strip() if value is not None else None
-    if not stripped:
-        if required:
-            problems.add(name, "must not be empty")
-        return None
-    if len(stripped) > limit:
-        problems.add(name, f"at most {limit} characters")
-    elif _CONTROL.search(stripped):
-        problems.add(name, "must not contain control characters")
-    return stripped
+    """Stripped NFC text (``subgraphs.common.text``: control and bidirectional formatting characters refused)."""
+    cleaned, problem = clean_text(value, limit=limit, required=required)
+    if problem:
+        problems.add(name, problem)
+    return cleaned
 
 
 def check_decision_number(problems: _Problems, value: str | None, *, required: bool, kind: str) -> str | None:
-    """The decision number, stripped: required for events that rest on a decision, in its usual form."""
-    number = value.strip() if value else None
+    """The decision number, stripped and NFC (``QĐ`` however typed): required for events that rest on a
+    decision, in its usual form."""
+    number = normalise(value) or None if value else None
     if number is None and required:
         problems.add("decisionNumber", f"{kind} rests on a decision: give its number")
     elif number is not None and not _DECISION.match(number):
