@@ -246,7 +246,7 @@ async def test_the_self_rule_applies_to_every_personal_row_type_of_the_supergrap
     the data_subject_self row rule, whatever field reaches it."""
     import json
 
-    from gateway.policy.apply import _concerns
+    from gateway.policy.row_scope import concerns
     from gateway.policy.model import ProtectionModel
     from gateway.policy.types import Collected
     from gateway.supergraph import load_supergraph
@@ -267,7 +267,7 @@ async def test_the_self_rule_applies_to_every_personal_row_type_of_the_supergrap
             continue
         released = [c for c, category in coordinates.items() if c.startswith(type_name + ".")
                     and category != "PUBLIC" and decision.effect(c).effect != "withhold"]
-        if released and not _concerns(rule, model.of(type_name), True):
+        if released and not concerns(rule, type_name, model.of(type_name), True):
             unchecked.append(type_name)
     assert not unchecked, f"personal rows a data subject could read about anyone: {unchecked}"
     assert "Person" in model.personal_types and "MarriageRegistration" in model.personal_types

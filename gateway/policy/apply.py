@@ -33,10 +33,10 @@ from .prepare import (
     self_key_alias,
     subject_alias,
 )
+from .row_scope import concerns
 from .rows import matches
 from .types import (
     RESERVED_PREFIX,
-    SUBJECT_ATTRIBUTES,
     SUBJECT_KEY,
     Applied,
     FieldDecision,
@@ -141,19 +141,9 @@ def _plan(walk: _Walk, runtime: GraphQLObjectType, selection_set: SelectionSetNo
         is_root = runtime is walk.root
         personal = walk.model.holds_personal(runtime.name)
         rules = () if is_root else tuple(r for r in walk.decision.result.row_rules
-                                         if _concerns(r, protection, personal))
+                                         if concerns(r, runtime.name, protection, personal))
         plan = walk.plans[memo_key] = _Plan(steps, protection, _reads(protection), rules)
     return plan
-
-
-def _concerns(rule: RowRule, protection: TypeProtection | None, personal: bool) -> bool:
-    """A rule over subject facts only concerns every row type that holds personal data (one without declared
-    subjects has unknown ones); a rule over row facts (with subject facts or not: "registered in the province
-    or residing there", 003 Art. 8.4) concerns the types that declare one of them."""
-    row_facts = rule.attributes().difference(SUBJECT_ATTRIBUTES)
-    if rule.reads_subject_facts and not row_facts:
-        return personal
-    return protection is not None and bool(row_facts & protection.row_facts.keys())
 
 
 def _subjects(obj: Mapping[str, Any], reads: _SubjectReads | None,

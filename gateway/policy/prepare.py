@@ -35,6 +35,7 @@ from graphql import (
 )
 
 from .model import SUBJECT_FACTS, ProtectionModel
+from .row_scope import types_needing_facts
 from .types import RESERVED_PREFIX, FieldDecision
 from .walk import concrete_types
 
@@ -89,7 +90,7 @@ class Preparer:
 
     def prepare(self, document: DocumentNode, decision: FieldDecision, schema: GraphQLSchema) -> Prepared:
         """Prune withheld fields and refused root calls, inject subjects and row facts."""
-        run = _Run(self.model, schema, decision, decision.result.reads_subject_facts)
+        run = _Run(self.model, schema, decision, types_needing_facts(schema, self.model, decision.result.row_rules))
         definitions: list[Any] = []
         for definition in document.definitions:
             if isinstance(definition, OperationDefinitionNode):
@@ -108,7 +109,7 @@ class Preparer:
                                                                                      target)))
             else:
                 definitions.append(definition)
-        return Prepared(DocumentNode(definitions=tuple(definitions)), dict(run.withheld), run.facts)
+        return Prepared(DocumentNode(definitions=tuple(definitions)), dict(run.withheld), bool(run.facts))
 
 
 @dataclass
@@ -116,7 +117,7 @@ class _Run:
     model: ProtectionModel
     schema: GraphQLSchema
     decision: FieldDecision
-    facts: bool
+    facts: frozenset[str]  # the row types whose subjects' facts are selected (row_scope.types_needing_facts)
     withheld: dict[str, Withheld] = field(default_factory=dict)
 
     def prune(self, selection: FieldNode, name: str, key: str, reason: str | None) -> FieldNode:
@@ -195,15 +196,16 @@ class _Run:
         if protection is None:
             return []
         nodes: list[FieldNode] = []
+        facts = type_.name in self.facts
         if protection.self_key is not None and protection.self_key in type_.fields:
             nodes.append(_field(protection.self_key, self_key_alias(protection.self_key)))
-            if self.facts and protection.self_facts in type_.fields:
+            if facts and protection.self_facts in type_.fields:
                 nodes.append(_facts(protection.self_facts, type_.name))
         for subject in protection.subject_fields:
             if subject.field not in type_.fields:
                 continue
             inner: list[Any] = [_field(subject.key)]
-            if self.facts:
+            if facts:
                 inner.append(_facts(subject.facts, subject.entity))
             nodes.append(_field(subject.field, subject_alias(subject.field, subject.entity),
                                 SelectionSetNode(selections=tuple(inner))))

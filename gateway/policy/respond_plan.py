@@ -14,9 +14,10 @@ from cachetools import LRUCache
 from graphql import GraphQLObjectType, GraphQLSchema, is_non_null_type
 
 from ..planning.shape import LEAF, RAW, ObjectShape, TypeRef
-from .apply import _concerns, _reads, _SubjectReads
+from .apply import _reads, _SubjectReads
 from .model import ProtectionModel, TypeProtection
 from .prepare import Prepared, Withheld
+from .row_scope import concerns
 from .types import RESERVED_PREFIX, FieldEffect, PolicyResult, RowRule
 
 # step kinds, decided when compiling, never per row
@@ -136,7 +137,8 @@ class ResponsePlan:
             steps.append(step)
         protection = self.model.of(shape.type_name)
         personal = self.model.holds_personal(shape.type_name)
-        rules = () if is_root else tuple(r for r in self.result.row_rules if _concerns(r, protection, personal))
+        name = shape.type_name
+        rules = () if is_root else tuple(r for r in self.result.row_rules if concerns(r, name, protection, personal))
         return Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
                      _reads(protection), rules)
 

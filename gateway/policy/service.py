@@ -313,11 +313,8 @@ class PolicyService:
     @staticmethod
     def decision_cache_key(document_hash: str, decision: FieldDecision) -> str:
         """A key under which the pipeline may cache ``prepare``'s output for (document, decision): what prepare
-        reads of the decision (effects, refused root calls, whether facts are needed)."""
-        result = decision.result
-        fields = json.dumps({c: e.effect for c, e in sorted(result.fields.items())})
-        calls = json.dumps({k: [e.effect, e.reason] for k, e in sorted(result.root_fields.items())})
-        text = f"{document_hash}|{decision.policy_version}|{fields}|{calls}|{result.reads_subject_facts}"
+        reads of the decision (effects, refused root calls, the row rules that decide which facts it fetches)."""
+        text = f"{document_hash}|{decision.result.prepare_signature}"
         return hashlib.sha256(text.encode()).hexdigest()
 
     async def close(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,6 +86,10 @@ class RowRule:
     # predicate fails when the decision is parsed, i.e. POLICY_UNAVAILABLE, never mid-response)
     _attributes: frozenset[str] = field(init=False, repr=False, compare=False)
     reads_subject_facts: bool = field(init=False, repr=False, compare=False)
+    # the predicate reads a subject's facts object (not only its key): then ``prepare`` fetches the facts
+    reads_facts_object: bool = field(init=False, repr=False, compare=False)
+    # the type names of ``coordinates``: a withhold rule changes nothing on a row of any other type
+    types: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         attributes = frozenset(_attrs(self.when))
@@ -93,6 +98,13 @@ class RowRule:
             raise ValueError(f"row rule {self.id}: subjects must be one of {QUANTIFIERS}, not {self.subjects!r}")
         object.__setattr__(self, "reads_subject_facts",
                            bool(attributes & frozenset(SUBJECT_ATTRIBUTES)))
+        object.__setattr__(self, "reads_facts_object", bool(attributes & frozenset(SUBJECT_FACTS)))
+        object.__setattr__(self, "types", frozenset(c.split(".", 1)[0] for c in self.coordinates))
+
+    def changes(self, type_name: str) -> bool:
+        """Whether a hit can change a row of ``type_name``: a filter drops any row, a withhold rule only
+        withholds its listed coordinates of the row's own (concrete) type (``apply.row_verdict``)."""
+        return self.effect == "filter" or type_name in self.types
 
     def attributes(self) -> frozenset[str]:
         """Fact names the predicate reads."""
@@ -118,9 +130,20 @@ class PolicyResult:
     row_rules: tuple[RowRule, ...]
     root_fields: Mapping[str, FieldEffect] = field(default_factory=dict)  # by response key: refused root calls
 
+    # what ``prepare`` reads of the result, as text: the key under which its output may be cached (computed once
+    # per result, which the decision cache keeps, not once per request)
+    prepare_signature: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        fields = json.dumps({c: e.effect for c, e in sorted(self.fields.items())})
+        calls = json.dumps({k: [e.effect, e.reason] for k, e in sorted(self.root_fields.items())})
+        rules = json.dumps(sorted([r.id, r.effect, sorted(r.coordinates), r.reads_facts_object]
+                                  for r in self.row_rules))
+        object.__setattr__(self, "prepare_signature", f"{self.policy_version}|{fields}|{calls}|{rules}")
+
     @property
     def reads_subject_facts(self) -> bool:
-        """Whether some row rule reads facts about data subjects (then ``prepare`` fetches them)."""
+        """Whether some row rule reads facts about data subjects."""
         return any(rule.reads_subject_facts for rule in self.row_rules)
 
 

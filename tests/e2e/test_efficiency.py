@@ -55,3 +55,18 @@ def test_withheld_fields_are_not_fetched(e2e: E2EStack) -> None:
                      legal_basis=LEGAL_BASIS)
     assert court.data["person"]["sentences"]
     assert _fetches(e2e, "sentences") > before_sentences  # the control: the metric does count these fetches
+
+
+def test_subject_facts_are_fetched_only_for_the_rows_a_rule_reads_them_on(e2e: E2EStack) -> None:
+    """An enforcement body's minors' rule reads the offender's birth date on sentence rows, never on civil status
+    events: population answers the person and the sentences' offenders (2 calls), not also the facts of every
+    party of every event (gateway/policy/row_scope.py)."""
+    person = ids.adult_offender(e2e)
+    query = """query($id: ID!) { person(personalId: $id) { fullName
+      civilStatusEvents { kind registrationNumber } sentences { id status } } }"""
+    before = _fetches(e2e, "population")
+    reply = e2e.post(query, {"id": person}, token=e2e.token("c10-bca"), purpose="sentence_enforcement",
+                     legal_basis=LEGAL_BASIS)
+    assert_decided(reply, "sentence_enforcement")
+    assert reply.data["person"]["civilStatusEvents"] and reply.data["person"]["sentences"]
+    assert _fetches(e2e, "population") - before == 2
