@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from subgraphs.common.db import Database
 from subgraphs.common.outbox import as_utc, utcnow
 from subgraphs.common.settings import ExchangeSettings
+from subgraphs.common.write_tx import write_transaction
 
 from . import Event, Handler, RejectedEvent
 from .link import Backoff, NatsLink, wait_or_stop
@@ -89,7 +90,8 @@ class Consumer:
         inbox = self.inbox
         seen = select(inbox.c.event_id).where(inbox.c.event_id == event.id, inbox.c.consumer == self.name)
         try:
-            async with self.db.engine.begin() as conn:
+            # a write transaction (serialised on SQLite, IMMEDIATE): the subgraph's mutations write the same file
+            async with write_transaction(self.db) as conn:
                 if (await conn.execute(seen)).first() is not None:
                     return "duplicate"
                 await handler(conn, event)
