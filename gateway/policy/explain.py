@@ -7,7 +7,11 @@ clause whose body succeeded prints its number and, in the functions of a field (
 call (``call``), that field's coordinate or that call's response key. Of the clauses that fired for a
 coordinate, the deciding one is the innermost that holds the decision's reason text (a ``sprintf`` template or
 literal in its source), or else the closest of those that reach, through the rules they call, the rule holding
-it (the reason of a mask is written by the helper ``mask_reason``; the clause choosing the mask decided). The instrumented
+it (the reason of a mask is written by the helper ``mask_reason``; the clause choosing the mask decided). A
+reason is held by a clause as a literal, a ``sprintf`` template (``%s`` holes) or a ``concat("", [...])`` of
+literals and expressions (each expression a hole). A reason computed once per request and carried to the
+fields (the grants rule's ``grant_problem``, through ``context``'s ``grant``) is held by no clause fired for the
+field: it is then located among the clauses fired for the request as a whole. The instrumented
 decision is compared with the engine's: a difference is reported, never hidden.
 """
 
@@ -23,12 +27,76 @@ from graphql import DocumentNode, GraphQLSchema, get_named_type
 
 from .bundle import PolicyBundle
 from .engines import RegoEvaluator
-from .rego_source import Annotation, Clause, capture_prints, instrument, mask, parse_hits, read_annotations
+from .rego_source import (
+    Annotation,
+    Clause,
+    _matching,
+    capture_prints,
+    instrument,
+    mask,
+    parse_hits,
+    read_annotations,
+)
 from .walk import collect_fields, concrete_types, fragments_of, operation_of
 
 KEYS = {"f": "f.coordinate", "call": "call.key"}
 _LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+_CONCAT = re.compile(r'\bconcat\(\s*""\s*,\s*\[')
+MIN_LITERAL = 8  # shorter literals ("consent ", ": ") alone would match too many reasons
+
+
+def _unescape(literal: str) -> str:
+    return literal.encode().decode("unicode_escape") if "\\" in literal else literal
+
+
+def _template(literal: str) -> str:
+    """A regex for a literal whose ``%s``/``%v``/``%d`` are holes."""
+    pattern = re.escape(literal)
+    for hole in ("%s", "%v", "%d"):
+        pattern = pattern.replace(re.escape(hole), "(.*?)").replace(hole, "(.*?)")
+    return pattern
+
+
+def _templates(text: str) -> list[re.Pattern[str]]:
+    """The reasons a clause's text can write: its literals of :data:`MIN_LITERAL` characters or more (``sprintf``
+    holes included) and its ``concat("", [...])``."""
+    out = [_template(_unescape(m.group(1))) for m in _LITERAL.finditer(text) if len(_unescape(m.group(1))) >= MIN_LITERAL]
+    if "concat(" in text:
+        out += _concat_templates(text)
+    return [re.compile(t, re.DOTALL) for t in dict.fromkeys(out)]
+
+
+def _concat_templates(text: str) -> list[str]:
+    """A regex per ``concat("", [item, ...])`` of ``text``: literal items as themselves, any other item a hole;
+    only those with at least :data:`MIN_LITERAL` characters of literal text."""
+    masked = mask(text)
+    out: list[str] = []
+    for m in _CONCAT.finditer(masked):
+        opening = m.end() - 1
+        closing = _matching(masked, opening)
+        items, depth, start = [], 0, opening + 1
+        for i in range(opening + 1, closing + 1):
+            c = masked[i]
+            if c in "([{":
+                depth += 1
+            elif c in ")]}" and depth > 0:
+                depth -= 1
+            elif depth == 0 and (c == "," or i == closing):
+                items.append(text[start:i].strip())
+                start = i + 1
+        parts, literal = [], 0
+        for item in items:
+            quoted = _LITERAL.fullmatch(item)
+            if quoted is not None:
+                value = _unescape(quoted.group(1))
+                parts.append(re.escape(value))
+                literal += len(value)
+            elif item:
+                parts.append("(.*?)")
+        if literal >= MIN_LITERAL:
+            out.append("".join(parts))
+    return out
 
 
 def document_paths(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
@@ -69,6 +137,8 @@ class Source:
     texts: dict[int, str]
     reaches: dict[str, set[str]]  # rule -> every rule it calls, transitively
     annotations: dict[int, Annotation]  # clause id -> the METADATA of its rule (absent: none, or invalid)
+    templates: dict[int, list[re.Pattern[str]]]  # clause id -> the reasons it can write, as regexes
+    _holders: dict[str, list[Clause]]  # reason -> the clauses holding it (memo: reasons repeat across fields)
 
     @classmethod
     def of(cls, clauses: list[Clause], files: Sequence[tuple[str, str]]) -> Source:
@@ -103,7 +173,8 @@ class Source:
                 found = by_line.get(head) if head is not None else None
                 if isinstance(found, Annotation):
                     annotations[c.id] = found
-        return cls(clauses, texts, reaches, annotations)
+        templates = {c.id: _templates(texts[c.id]) for c in clauses}
+        return cls(clauses, texts, reaches, annotations, templates, {})
 
     def article(self, clause: Clause) -> str | None:
         """The article the clause's rule implements (its METADATA ``custom.article``, or the clause's branch)."""
@@ -111,21 +182,20 @@ class Source:
         return found.article_of(clause.index) or None if found is not None else None
 
     def holds(self, clause: Clause, reason: str) -> bool:
-        """Whether ``reason`` is made from a string literal of the clause (``%s``/``%v``/``%d`` are holes)."""
-        for m in _LITERAL.finditer(self.texts[clause.id]):
-            literal = m.group(1).encode().decode("unicode_escape") if "\\" in m.group(1) else m.group(1)
-            if len(literal) < 8:
-                continue
-            pattern = re.escape(literal)
-            for hole in ("%s", "%v", "%d"):
-                pattern = pattern.replace(re.escape(hole), "(.*?)").replace(hole, "(.*?)")
-            if re.fullmatch(pattern, reason, re.DOTALL):
-                return True
-        return False
+        """Whether ``reason`` is made from a string literal of the clause (``%s``/``%v``/``%d`` are holes) or
+        from one of its ``concat("", [...])`` (every item that is not a literal is a hole)."""
+        return any(t.fullmatch(reason) for t in self.templates[clause.id])
+
+    def holders(self, reason: str) -> list[Clause]:
+        """Every clause holding ``reason``."""
+        found = self._holders.get(reason)
+        if found is None:
+            found = self._holders[reason] = [c for c in self.clauses if reason and self.holds(c, reason)]
+        return found
 
     def deciding(self, fired: Sequence[int], reason: str) -> Clause | None:
         """Of the clauses that fired (innermost first), the one that decided the outcome with ``reason``."""
-        holders = [c for c in self.clauses if reason and self.holds(c, reason)]
+        holders = self.holders(reason)
         for cid in fired:
             if self.clauses[cid] in holders:
                 return self.clauses[cid]
@@ -146,27 +216,52 @@ class Trace:
     source: Source
 
     def rule_for(self, key: str | None, reason: str) -> Clause | None:
+        """The clause that decided ``key`` (a coordinate, a call key; None: the request) with ``reason``: among
+        those fired for it, else among those fired for the request (a reason computed once, in ``context``)."""
         fired = self.by_key.get(key, []) if key is not None else self.unkeyed
-        return self.source.deciding(list(dict.fromkeys(fired)), reason)
+        found = self.source.deciding(list(dict.fromkeys(fired)), reason)
+        if found is None and key is not None:
+            found = self.source.deciding(list(dict.fromkeys(self.unkeyed)), reason)
+        return found
 
-    def clause_of_row_rule(self, rule_id: str) -> Clause | None:
+    def clause_of_row_rule(self, rule_id: str, reason: str = "") -> Clause | None:
+        """The clause writing row rule ``rule_id``: of those with its id, the fired one holding ``reason`` (a rule
+        with one id in several branches), else the first fired, else the first."""
         needle = f'"id": "{rule_id}"'
         fired = set(self.unkeyed)
         found = [c for c in self.source.clauses if needle in self.source.texts[c.id]]
+        for c in found:
+            if c.id in fired and reason and self.source.holds(c, reason):
+                return c
         return next((c for c in found if c.id in fired), found[0] if found else None)
+
+
+_INSTRUMENTED: dict[int, tuple[PolicyBundle, RegoEvaluator, list[Clause], Source]] = {}
+
+
+def _instrumented(bundle: PolicyBundle) -> tuple[RegoEvaluator, list[Clause], Source]:
+    """The instrumented evaluator of ``bundle``, built once per bundle object (building it compiles the whole
+    policy again: several explanations of one bundle share it)."""
+    cached = _INSTRUMENTED.get(id(bundle))
+    if cached is None or cached[0] is not bundle:
+        files, clauses = instrument(bundle.modules, KEYS)
+        evaluator = RegoEvaluator(dataclasses.replace(bundle, modules=tuple(files)))
+        if len(_INSTRUMENTED) >= 4:  # a few bundles at most (a reload replaces the bundle object)
+            _INSTRUMENTED.clear()
+        cached = _INSTRUMENTED[id(bundle)] = (bundle, evaluator, clauses, Source.of(clauses, bundle.modules))
+    return cached[1], cached[2], cached[3]
 
 
 def trace(bundle: PolicyBundle, policy_input: Mapping[str, Any]) -> Trace:
     """Evaluate ``policy_input`` on an instrumented copy of ``bundle`` and collect which clauses fired."""
-    files, clauses = instrument(bundle.modules, KEYS)
-    evaluator = RegoEvaluator(dataclasses.replace(bundle, modules=tuple(files)))
+    evaluator, _clauses, source = _instrumented(bundle)
     with capture_prints() as printed:
         decision = evaluator.evaluate(policy_input)
     by_key: dict[str, list[int]] = {}
     unkeyed: list[int] = []
     for cid, key in parse_hits(printed[0]):
         (by_key.setdefault(key, []) if key is not None else unkeyed).append(cid)
-    return Trace(decision, by_key, unkeyed, Source.of(clauses, bundle.modules))
+    return Trace(decision, by_key, unkeyed, source)
 
 
 def where(clause: Clause | None) -> str:
@@ -216,7 +311,7 @@ def explain_report(bundle: PolicyBundle, policy_input: Mapping[str, Any], decide
                                 "rule": _rule_json(traced.rule_for(key, e.reason), traced.source)}
                           for key, e in sorted(result.root_fields.items())}
     head["rowRules"] = [{"id": r.id, "effect": r.effect, "when": r.when, "coordinates": sorted(r.coordinates),
-                         "reason": r.reason, "rule": _rule_json(traced.clause_of_row_rule(r.id), traced.source)}
+                         "reason": r.reason, "rule": _rule_json(traced.clause_of_row_rule(r.id, r.reason), traced.source)}
                         for r in result.row_rules]
     return head
 
