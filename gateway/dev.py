@@ -130,6 +130,7 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         children.append(Child(name, f"http://{host}:{port}"))
     exchanges = _exchange_specs(env, [spec.name for spec in specs])
     base = f"http://{settings.host}:{settings.port}"
+    exchanges.extend(_notifier_spec(env, settings, base, [spec.name for spec in exchanges]))
     supervisor = Supervisor([*specs, *exchanges, ServiceSpec("gateway", (sys.executable, "-m", "gateway", "serve"),
                                                              f"{base}/healthz", env)])
     try:
@@ -147,7 +148,8 @@ def main(people: int = 2000, skip_seed: bool = False) -> int:
         if not supervisor.wait_healthy([spec.name for spec in exchanges], HEALTH_TIMEOUT_S):
             return 1
         for spec in exchanges:
-            print(f"dev: {spec.name} (relay and consumer, NATS {env.get('NATS_URL', 'nats://127.0.0.1:4222')}): "
+            what = "notifications of enforcement changes" if spec.name == "notifier" else "relay and consumer"
+            print(f"dev: {spec.name} ({what}, NATS {env.get('NATS_URL', 'nats://127.0.0.1:4222')}): "
                   f"{spec.health_url.removesuffix('/healthz')}/metrics")
         if not supervisor.wait_healthy(["gateway"], HEALTH_TIMEOUT_S):
             return 1
@@ -196,6 +198,31 @@ def _exchange_specs(env: dict[str, str], started: list[str]) -> list[ServiceSpec
             out.append(ServiceSpec(f"{name}-exchange", (sys.executable, "-m", "subgraphs.common.exchange", name),
                                    f"http://{ex.host}:{ex.port}/healthz", env))
     return out
+
+
+def _notifier_spec(env: dict[str, str], settings: GatewaySettings, base: str,
+                   exchanges: list[str]) -> list[ServiceSpec]:
+    """The notifier (docs/EVENTS.md) beside the sentences exchange, on ``LT_NOTIFY_PORT`` (the gateway's + 10),
+    reading through the gateway at ``base``; the demo procuracy (enforcement supervision, its demo grant)
+    subscribes with a dev token written under the data directory, unless ``LT_NOTIFY_SUBSCRIPTIONS`` names a
+    file of the operator's."""
+    from subgraphs.common.exchange.notify_server import NotifyAddress, write_subscriptions
+    from subgraphs.common.settings import data_dir
+
+    from .auth import mint_dev_token
+
+    if "sentences-exchange" not in exchanges:
+        return []
+    address = NotifyAddress.from_env(env)
+    if not env.get("LT_NOTIFY_PORT") and not _port_free(address.host, address.port):
+        env["LT_NOTIFY_PORT"] = str(_port_free(address.host, 0))  # taken (a test stack): any free one
+        address = NotifyAddress.from_env(env)
+    subscriptions = env.get("LT_NOTIFY_SUBSCRIPTIONS") or str(write_subscriptions(data_dir(env) / "notify", [
+        (agency, purpose, legal_basis, mint_dev_token(agency, account, settings=settings.auth))
+        for agency, account, purpose, legal_basis in DEMO_TOKENS if purpose == "enforcement_supervision"]))
+    argv = (sys.executable, "-m", "subgraphs.common.exchange.notify", "--subscriptions", subscriptions,
+            "--gateway", f"{base}/graphql")
+    return [ServiceSpec("notifier", argv, address.health_url, env)]
 
 
 def _banner(children: list[Child], base: str, settings: GatewaySettings, workers: dict[str, int]) -> None:

@@ -50,6 +50,15 @@ def test_compose_file_is_valid_and_production_shaped() -> None:
         assert exchange["environment"]["NATS_URL"] == "nats://nats:4222"
         assert exchange["environment"][f"{module.upper()}_DATABASE_URL"] == \
             services[name]["environment"][f"{module.upper()}_DATABASE_URL"]
+    # the notifier (docs/EVENTS.md): where the exchange runners are, reading through the gateway, its subscriptions
+    # on a volume of their own, /metrics on 4010
+    notifier = services["notifier"]
+    command = " ".join(notifier["command"])
+    assert "python -m subgraphs.common.exchange.notify" in command and "--gateway http://gateway:4000/graphql" in command
+    assert "--subscriptions /var/lib/lienthong/notify/subscriptions.json" in command
+    assert any(str(v).startswith("notify:/var/lib/lienthong/notify") for v in notifier["volumes"])
+    assert notifier["environment"]["NATS_URL"] == "nats://nats:4222"
+    assert notifier["environment"]["LT_NOTIFY_PORT"] == "4010" and "notify" in config["volumes"]
 
 
 def test_compose_refuses_to_start_without_secrets() -> None:

@@ -34,6 +34,8 @@ DEPLOY = REPO / "deploy" / "kubernetes"
 OVERLAYS = ("dev", "production")
 K8S_VERSION = "1.32.0"  # validate against a Kubernetes still in support, not only the newest schemas
 SUBGRAPHS = {"population": "population", "civil-status": "civil_status", "sentences": "sentences"}
+EXCHANGE_METRICS = {4011, 4012, 4013}  # the exchange runners' /metrics: each subgraph's port + 10
+MONITORING = {"kubernetes.io/metadata.name": "monitoring"}  # where Prometheus runs (overlays may retarget)
 
 # Modules on the serving path whose environment reads are checked, by the container that runs them. Left out,
 # with the reason: gateway/dev.py (`make run` only), gateway/compose/ (composition, a build-time CLI).
@@ -50,6 +52,7 @@ OPTIONAL = {
     # ExchangeSettings lives in subgraphs/common/settings.py, which the gateway imports, but only the exchange
     # processes (python -m subgraphs.common.exchange) read it; the subgraphs' ConfigMap sets it
     "NATS_URL": "read by the exchange processes only, never by the gateway",
+    "LT_NOTIFY_HOST": "read by the notifier only (subgraphs/common/exchange/notify_server.py), which sets it",
 }
 # The standard OpenTelemetry variables: tracing is off without an endpoint, and the collector is the platform's
 # (set OTEL_EXPORTER_OTLP_ENDPOINT in the overlay's ConfigMap patch to turn it on).
@@ -182,16 +185,23 @@ def test_only_the_gateway_reaches_the_subgraphs_and_only_they_their_databases() 
     assert not deny.get("ingress") and not deny.get("egress")
     roles = {name: d["spec"]["template"]["metadata"]["labels"].get("lienthong.gov.vn/role")
              for name, d in of_kind(docs, "Deployment").items()}
-    assert roles == {"gateway": "gateway", **{n: "subgraph" for n in SUBGRAPHS}}
+    assert roles == {"gateway": "gateway", **{n: "subgraph" for n in SUBGRAPHS}, "notifier": "notifier"}
 
     def selects(policy: dict[str, Any]) -> str | None:
         return policy["spec"]["podSelector"].get("matchLabels", {}).get("lienthong.gov.vn/role")
 
     ingress_to_subgraphs = [p for p in policies.values() if selects(p) == "subgraph" and p["spec"].get("ingress")]
     assert ingress_to_subgraphs, "a policy admits the gateway to the subgraphs"
+    graphql_ports = {4001, 4002, 4003}
     for policy in ingress_to_subgraphs:
         for rule in policy["spec"]["ingress"]:
             peers = rule.get("from") or [{}]
+            ports = {p.get("port") for p in rule.get("ports") or [{}]}
+            if ports <= EXCHANGE_METRICS:  # Prometheus, to the exchange containers' /metrics only
+                assert all(p.get("namespaceSelector", {}).get("matchLabels") == MONITORING and "podSelector" not in p
+                           for p in peers), rule
+                continue
+            assert ports <= graphql_ports, rule  # a rule without ports would open every port
             assert all(p.get("podSelector", {}).get("matchLabels") == {"lienthong.gov.vn/role": "gateway"}
                        and "namespaceSelector" not in p for p in peers), rule
     clusters: dict[str | None, set[str]] = {}
@@ -235,6 +245,58 @@ def test_gateway_has_probes_an_opa_sidecar_and_an_autoscaler(overlay: str) -> No
     assert [m["resource"]["name"] for m in hpa["metrics"]] == ["cpu"]
     if overlay == "production":
         assert hpa["minReplicas"] >= 2 and gateway["spec"]["replicas"] >= 2
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_metrics_port_is_scraped_and_reachable_by_prometheus(overlay: str) -> None:
+    """The gateway's, each exchange runner's and the notifier's /metrics: the pod says where (prometheus.io/*
+    annotations, the port a container serves /metrics on), and a NetworkPolicy admits the monitoring namespace
+    (or everyone, the gateway's 4000) to that port; examples/pod-monitors.yaml names the same ports."""
+    docs = build(overlay)
+    deployments = of_kind(docs, "Deployment")
+    policies = of_kind(docs, "NetworkPolicy").values()
+    expected = {"gateway": ("gateway", 4000), **{n: ("exchange", 4010 + i) for i, n in enumerate(SUBGRAPHS, 1)},
+                "notifier": ("notifier", 4010)}
+    assert set(expected) == set(deployments)
+    for name, (container_name, port) in expected.items():
+        template = deployments[name]["spec"]["template"]
+        notes = template["metadata"].get("annotations", {})
+        assert notes == {"prometheus.io/scrape": "true", "prometheus.io/port": str(port),
+                         "prometheus.io/path": "/metrics"}, name
+        container = next(c for c in template["spec"]["containers"] if c["name"] == container_name)
+        assert port in {p["containerPort"] for p in container["ports"]}, name
+        role = template["metadata"]["labels"]["lienthong.gov.vn/role"]
+        admitted = [rule for p in policies if p["spec"]["podSelector"].get("matchLabels", {}).get(
+                    "lienthong.gov.vn/role") == role for rule in p["spec"].get("ingress", [])
+                    if port in {q.get("port") for q in rule.get("ports", [])}
+                    and all(f.get("namespaceSelector", {}).get("matchLabels") == MONITORING
+                            for f in rule.get("from") or [{"namespaceSelector": {"matchLabels": MONITORING}}])]
+        assert admitted, f"{overlay}: nothing admits Prometheus to {name}:{port}"
+    monitors = [d for d in yaml.safe_load_all((DEPLOY / "examples" / "pod-monitors.yaml").read_text()) if d]
+    ports = {m["spec"]["selector"]["matchLabels"]["lienthong.gov.vn/role"]: m["spec"]["podMetricsEndpoints"][0]["port"]
+             for m in monitors}
+    assert ports == {"gateway": "http", "subgraph": "exchange", "notifier": "metrics"}
+
+
+def test_the_notifier_runs_the_notify_command_with_the_subscriptions_of_its_config_map() -> None:
+    docs = build("production")
+    pod = of_kind(docs, "Deployment")["notifier"]["spec"]["template"]["spec"]
+    [container] = pod["containers"]
+    command = container["command"]
+    assert command[:3] == ["python", "-m", "subgraphs.common.exchange.notify"]
+    subscriptions = command[command.index("--subscriptions") + 1]
+    mount = next(m for m in container["volumeMounts"] if subscriptions.startswith(m["mountPath"] + "/"))
+    volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+    listed = of_kind(docs, "ConfigMap")[volume["configMap"]["name"]]["data"][subscriptions.rsplit("/", 1)[1]]
+    from subgraphs.common.exchange.notify import load_subscriptions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "subscriptions.json"
+        path.write_text(listed)
+        assert load_subscriptions(path) == []  # nobody by default: the operator's overlay subscribes agencies
+    env = container_env(docs, container)
+    assert env["NATS_URL"].startswith("nats://") and env["LT_NOTIFY_PORT"] == "4010"
+    assert command[command.index("--gateway") + 1] == "http://gateway:4000/graphql"
 
 
 def test_subgraph_migration_init_containers_really_migrate(tmp_path: Path) -> None:

@@ -78,6 +78,7 @@ class Notifier:
     def __init__(self, settings: ExchangeSettings, subscriptions: Sequence[Subscription], fetch: GatewayFetch,
                  name: str = "notifier") -> None:
         self.settings, self.subscriptions, self.fetch, self.name = settings, list(subscriptions), fetch, name
+        self.metrics: Any = None  # notify_server.NotifyMetrics when served as a process
 
     def subject(self, agency: str) -> str:
         return f"{self.settings.subject_prefix}.notify.{agency}"
@@ -115,6 +116,8 @@ class Notifier:
                                      .isoformat(), "kind": event.payload.get("kind"), **notice})
                 await js.publish(self.subject(sub.agency), body, stream=self.settings.stream,
                                  headers={"Nats-Msg-Id": f"{event.id}:{sub.agency}"})
+                if self.metrics is not None:
+                    self.metrics.sent.labels(sub.agency).inc()
         except Exception as exc:  # the gateway or NATS away: nothing acknowledged, retried later
             log.warning("notifier: event %s: %s: retrying", event.id, exc)
             await msg.nak(delay=RETRY_DELAY_S)
@@ -142,7 +145,9 @@ class Notifier:
                     continue
                 backoff.reset()
                 for msg in messages:
-                    await self.handle(js, msg)
+                    outcome = await self.handle(js, msg)
+                    if self.metrics is not None:
+                        self.metrics.events.labels(outcome).inc()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -183,25 +188,31 @@ def http_fetch(url: str) -> GatewayFetch:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m subgraphs.common.exchange.notify --subscriptions FILE [--gateway URL]``: notify the
-    subscriptions of FILE (above) of the enforcement events of the deployment's stream (``ExchangeSettings``).
+    subscriptions of FILE (above) of the enforcement events of the deployment's stream (``ExchangeSettings``),
+    serving ``/healthz`` and ``/metrics`` on ``LT_NOTIFY_HOST``:``LT_NOTIFY_PORT`` (``notify_server``).
     Arguments, not environment: which agencies subscribe is an operator's decision made where it is started."""
     import argparse
+    import os
+
+    import uvicorn
+
+    from subgraphs.common.settings import ConfigError
+
+    from .notify_server import NotifyAddress, create_app
 
     parser = argparse.ArgumentParser(prog="python -m subgraphs.common.exchange.notify")
     parser.add_argument("--subscriptions", type=Path, required=True, help="JSON list of subscriptions")
     parser.add_argument("--gateway", default="http://127.0.0.1:4000/graphql", help="the gateway's /graphql")
     args = parser.parse_args(argv)
-    settings = ExchangeSettings.from_env("sentences")
-    notifier = Notifier(settings, load_subscriptions(args.subscriptions), http_fetch(args.gateway))
-
-    async def run() -> None:
-        link, stop = NatsLink(settings), asyncio.Event()
-        try:
-            await notifier.run(link, stop)
-        finally:
-            await link.close()
-
-    asyncio.run(run())
+    try:
+        settings = ExchangeSettings.from_env("sentences")
+        address = NotifyAddress.from_env(os.environ)
+        subscriptions = load_subscriptions(args.subscriptions)
+    except (ConfigError, ValueError, KeyError, OSError) as exc:
+        print(f"notifier: {exc}", file=sys.stderr)
+        return 2
+    notifier = Notifier(settings, subscriptions, http_fetch(args.gateway))
+    uvicorn.run(create_app(notifier), host=address.host, port=address.port, log_level="warning")
     return 0
 
 
