@@ -113,25 +113,93 @@ subject_field_effect(ctx, f) := e if {
 }
 
 # METADATA
-# title: "A data subject sees rows about themself only"
+# title: "The data subject's relatives as the gateway found them"
+# description: >-
+#   003 Art. 13 (an extract of one's own civil status record shows one's parents, spouse, children): the
+#   personal ids of the data subject's parents, spouse and children, when the gateway hands them as
+#   input.subject.relatives (a list of 12-digit ids); none otherwise. The subject themself is never a relative.
+# custom:
+#   article: "003 Art. 13; 004 Art. 9.3"
+self_relatives(inp) := sort([r |
+	some r in inp.subject.relatives
+	is_string(r)
+	regex.match(`^[0-9]{12}$`, r)
+	r != self_personal_id(inp)
+]) if {
+	is_array(inp.subject.relatives)
+} else := []
+
+# METADATA
+# title: "What an extract shows of a relative"
+# description: >-
+#   003 Art. 13; the extract of a birth shows each parent's full name, year of birth, ethnicity, nationality and
+#   residence, that of a marriage each spouse's full name, date of birth, ethnicity, nationality and residence:
+#   the Person fields a data subject gets on their relatives' rows (with the key that names the row).
+# custom:
+#   article: "003 Art. 13"
+relative_extract_fields := {
+	"Person.personalId", "Person.fullName", "Person.dateOfBirth", "Person.ethnicity", "Person.nationality",
+	"Person.permanentAddress", "Person.currentAddress",
+}
+
+# METADATA
+# title: "A data subject sees rows about themself only, and relatives as their extract shows them"
 # description: >-
 #   004 Art. 9.3, 14.1 - own data; 004 Art. 10.2 - respect others' data. A row none of whose declared subjects
 #   is the caller (a spouse's or a parent's Person row, another person's event or sentence, a row whose subjects
 #   cannot be read) is filtered, on every path. subjects all - the rule hits when every subject of the row is
 #   someone else (an unreadable subject counts as someone else: if_unknown true). report silent - the filtered
 #   row answers exactly as a key that does not exist (no error, no extensions.policy entry): an error would
-#   tell the subject that another person's id, registration number or sentence exists (004 Art. 10.2).
+#   tell the subject that another person's id, registration number or sentence exists (004 Art. 10.2). With
+#   the subject's relatives known (self_relatives), their rows are kept with what an extract shows of them
+#   (003 Art. 13): every other field of a row about relatives only is withheld (data_subject_relative).
 # custom:
-#   article: "004 Art. 9.3, 14.1; 004 Art. 10.2"
-subject_row_rules(inp, effects) := array.concat([{
+#   article: "004 Art. 9.3, 14.1; 004 Art. 10.2; 003 Art. 13"
+subject_row_rules(inp, effects) := array.concat(array.concat([{
 	"id": "data_subject_self",
-	"when": {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true},
+	"when": self_predicate(inp),
 	"subjects": "all",
 	"effect": "filter",
 	"report": "silent",
 	"coordinates": [],
 	"reason": "004 Art. 9.3, 14.1, 10.2: a data subject sees rows about themself only; this row is about another person",
-}], suppression_rules(inp)) # small statistics cells re-identify people whoever reads them (004 Art. 3.4)
+}], relative_rules(inp, effects)), suppression_rules(inp)) # small statistics cells re-identify people whoever reads them (004 Art. 3.4)
+
+# METADATA
+# title: "Rows a data subject keeps"
+# description: >-
+#   The predicate of data_subject_self: a row about someone else than the subject (and than their relatives,
+#   when the gateway named them).
+# custom:
+#   article: "004 Art. 9.3, 10.2; 003 Art. 13"
+self_predicate(inp) := {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true} if {
+	count(self_relatives(inp)) == 0
+} else := {"attr": "subject", "op": "not_in", "value": array.concat([self_personal_id(inp)], self_relatives(inp)), "if_unknown": true}
+
+# METADATA
+# title: "A relative's row shows what the subject's extract shows of them"
+# description: >-
+#   003 Art. 13; 004 Art. 10.2. On a row about the subject's relatives only (every subject is not the subject;
+#   the others were filtered), every visible field but relative_extract_fields is withheld: a parent's own
+#   events, sentences, other names or addresses are the parent's data, not part of the subject's record.
+# custom:
+#   article: "003 Art. 13; 004 Art. 10.2"
+relative_rules(inp, effects) := [{
+	"id": "data_subject_relative",
+	"when": {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true},
+	"subjects": "all",
+	"effect": "withhold",
+	"coordinates": coords,
+	"reason": "003 Art. 13, 004 Art. 10.2: of a relative, a data subject sees what the extract of their own civil status record shows (name, date of birth, ethnicity, nationality, residence)",
+}] if {
+	count(self_relatives(inp)) > 0
+	coords := [c |
+		some c in visible_of(inp, effects, personal_categories)
+		not c in relative_extract_fields
+		not split(c, ".")[0] in {"Query", "Mutation"} # root fields are no row about anyone
+	]
+	count(coords) > 0
+} else := []
 
 # METADATA
 # title: "A data subject does not search others by name"

@@ -218,3 +218,52 @@ test_data_subject_may_not_search_by_name if {
 	d.root_fields.hits.effect == "withhold"
 	not d.root_fields.me
 }
+
+# --- relatives inside the subject's own record (003 Art. 13) ----------------------------------------------------
+
+father := "001060000001"
+
+spouse := "079090000003"
+
+relative_fields := array.concat(person_fields, [
+	{"coordinate": "Person.dateOfBirth", "category": "BASIC", "kind": "date"},
+	{"coordinate": "Person.otherNames", "category": "BASIC", "kind": "name"},
+	{"coordinate": "Person.oldIdCardNumber", "category": "IDENTIFIER", "kind": "identifier"},
+	{"coordinate": "MarriageRegistration.registrationNumber", "category": "IDENTIFIER", "kind": "identifier"},
+])
+
+with_relatives(relatives) := object.union(me_subject, {"relatives": relatives})
+
+test_relatives_rows_are_kept_with_what_an_extract_shows if {
+	d := authz.decide(sreq(with_relatives([spouse, father]), null, "query", relative_fields))
+	got := {r.id: r | some r in d.row_rules}
+	got.data_subject_self.when == {"attr": "subject", "op": "not_in", "value": [me, father, spouse], "if_unknown": true}
+	got.data_subject_self.report == "silent"
+	r := got.data_subject_relative
+	r.effect == "withhold"
+	r.subjects == "all"
+	r.when == {"attr": "subject", "op": "ne", "value": me, "if_unknown": true}
+	# of a relative: name, date of birth, ethnicity (and the key); not their other names, old ID card,
+	# spouse, events; religion and sentences are withheld by the field rules already
+	{c | some c in r.coordinates} == {"Person.otherNames", "Person.oldIdCardNumber", "Person.spouse",
+		"MarriageRegistration.registrationNumber"}
+	contains(r.reason, "003 Art. 13")
+	# the fields themselves are released as for the subject's own data (the row rule limits relatives' rows)
+	d.fields["Person.fullName"].effect == "allow"
+	d.fields["Person.religion"].effect == "withhold"
+}
+
+test_without_relatives_nothing_changes if {
+	plain := authz.decide(sreq(me_subject, null, "query", relative_fields))
+	empty := authz.decide(sreq(with_relatives([]), null, "query", relative_fields))
+	plain == empty
+	not "data_subject_relative" in {r.id | some r in plain.row_rules}
+}
+
+test_relatives_that_are_not_personal_ids_or_the_subject_are_ignored if {
+	d := authz.decide(sreq(with_relatives([me, "12", 7, father]), null, "query", relative_fields))
+	got := {r.id: r | some r in d.row_rules}
+	got.data_subject_self.when.value == [me, father]
+	plain := authz.decide(sreq(with_relatives("001060000001"), null, "query", relative_fields))
+	not "data_subject_relative" in {r.id | some r in plain.row_rules}
+}

@@ -163,6 +163,7 @@ def scenarios() -> Iterator[dict[str, Any]]:
                          calls=_write_calls(agency["kind"], agency.get("province")))
     me = _subject(None, "data_subject", ME)
     yield _input(me, None, False)
+    yield _input({**me, "relatives": ["001060000001", "079090000003"]}, None, False)
     yield _input(me, "civil_status_extract", False)
     yield _input(_subject(None, "data_subject", "12"), None, False)
     yield _input(me, None, False, operation="mutation",
