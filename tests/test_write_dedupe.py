@@ -167,3 +167,26 @@ async def test_an_enforcement_event_twice_under_one_key_is_recorded_once(sentenc
     assert tuple(_sql(sentences_url, counts, s=sid)[0]) == (before[0] + 1, before[1] + 1, before[2] + 1)
     assert all(r.get("replayed") for r in bodies[1]["extensions"][WRITES_EXTENSION])
     assert len(bodies[1]["extensions"][WRITES_EXTENSION]) == 2  # the event and the sentence, as first reported
+
+
+async def test_the_relay_prunes_write_keys_past_their_retention(civil: Subgraph, civil_url: str) -> None:
+    import datetime as dt
+
+    from sqlalchemy import insert
+
+    from subgraphs.common.exchange.metrics import ExchangeMetrics
+    from subgraphs.common.exchange.relay import WRITE_KEYS_KEPT, Relay
+    from subgraphs.common.settings import ExchangeSettings
+
+    old = dt.datetime.now(dt.UTC) - WRITE_KEYS_KEPT - dt.timedelta(hours=1)
+    async with civil.db.engine.begin() as conn:
+        await conn.execute(insert(WRITE_KEYS).values(
+            key=key("ancient"), response_key="registerBirth", coordinate="Mutation.registerBirth", agency="a",
+            account="b", arguments=key("args"), result="{}", records="[]", created_at=old))
+    kept_before = _counts(civil_url)[2]
+    await Relay(civil.db, OUTBOX, ExchangeSettings(name="civil_status"), ExchangeMetrics()).prune()
+    engine = create_engine(sync_url(civil_url))
+    with engine.connect() as conn:
+        left = conn.execute(select(WRITE_KEYS.c.key).where(WRITE_KEYS.c.key == key("ancient"))).all()
+    engine.dispose()
+    assert left == [] and _counts(civil_url)[2] == kept_before - 1  # the recent keys stay

@@ -26,6 +26,7 @@ log = logging.getLogger("lienthong.exchange.relay")
 PUBLISH_TIMEOUT_S = 5.0
 PUBLISHED_KEPT = dt.timedelta(days=7)  # published rows kept this long, then pruned (the stream keeps 30 days)
 PRUNE_EVERY_S = 3600.0
+WRITE_KEYS_KEPT = dt.timedelta(days=7)  # a retry under a write key later than this writes again
 
 
 class PublishFailed(RuntimeError):
@@ -52,6 +53,11 @@ class Relay:
         async with self.db.engine.begin() as conn:
             result = await conn.execute(delete(t).where(t.c.published_at.is_not(None),
                                                         t.c.published_at < utcnow() - older_than))
+            # the writer's kept write keys (subgraphs.common.write_keys), in the same database: kept as long as
+            # published events, far beyond the gateway's Idempotency-Key lifetime (24 h by default)
+            keys = t.metadata.tables.get(t.name.removesuffix("_outbox") + "_write_keys")
+            if keys is not None:
+                await conn.execute(delete(keys).where(keys.c.created_at < utcnow() - WRITE_KEYS_KEPT))
         return int(result.rowcount or 0)
 
     async def publish_pending(self, js: JetStreamContext) -> int:
