@@ -375,3 +375,26 @@ def test_consent_given_used_refused_to_others_and_withdrawn(stack: E2EStack) -> 
     operations = [r[0] for r in stack.audit_rows("SELECT operation_name FROM audit_log WHERE kind = 'subject'")]
     assert "consent.give" in operations and "consent.withdraw" in operations
 
+
+
+def test_the_relatives_lookup_finds_parents_and_spouse(stack: E2EStack) -> None:
+    """gateway/subjects/relatives.py against the real population and civil status subgraphs (not wired into the
+    policy stage yet): the parents and the spouse a person's own records name (children: see the module)."""
+    import asyncio
+
+    from gateway.keys import InternalTokenMinter, key_paths, load_or_create_internal_key
+    from gateway.subjects.relatives import RelativesLookup
+
+    rows = stack.rows("SELECT p.personal_id, p.father_id, p.mother_id, p.spouse_id FROM person p "
+                      "WHERE p.father_id IS NOT NULL AND p.mother_id IS NOT NULL AND p.spouse_id IS NOT NULL "
+                      "ORDER BY p.personal_id LIMIT 1")
+    assert rows, "the seeded data has no married person with parents"
+    pid, father, mother, spouse = (str(v) for v in rows[0])
+    minter = InternalTokenMinter(load_or_create_internal_key(*key_paths(stack.env)))
+    urls = stack.stack.subgraph_urls
+    lookup = RelativesLookup(urls["population"], urls["civil_status"], minter)
+    found = asyncio.run(lookup.relatives_of(pid))
+    assert {father, mother, spouse} <= set(found) and pid not in found, found
+    assert lookup.failures == 0 and asyncio.run(lookup.relatives_of("12")) == []
+    down = RelativesLookup("http://127.0.0.1:9/graphql", urls["civil_status"], minter, timeout=2)
+    assert asyncio.run(down.relatives_of(pid)) == [] and down.failures == 1  # fail closed: no relatives

@@ -69,3 +69,24 @@ async def test_without_relatives_the_relatives_stay_filtered(engine: WithRelativ
     applied = await run(service(engine), SELF, DeclaredPurpose(None), QUERY)
     assert applied.data["me"]["father"] is None and applied.data["father"] is None
     assert applied.data["me"]["fullName"] == "Trần Thị Lớn"
+
+
+def test_relatives_in_the_records() -> None:
+    """gateway/subjects/relatives.py: who of the records' persons is a relative of the person."""
+    from gateway.subjects.relatives import relatives_in
+
+    me, dad, mum, wife, child, stranger = (f"0010900000{n:02d}" for n in range(6))
+    person = {"father": {"personalId": dad}, "mother": None, "spouse": {"personalId": "bad"}}
+    events = [
+        {"__typename": "BirthRegistration", "subject": {"personalId": me}, "father": {"personalId": dad},
+         "mother": {"personalId": mum}},
+        {"__typename": "BirthRegistration", "subject": {"personalId": child}, "father": {"personalId": me},
+         "mother": {"personalId": wife}},  # my child's birth: the child (the other parent is the spouse below)
+        {"__typename": "BirthRegistration", "subject": {"personalId": stranger}, "father": None, "mother": None},
+        {"__typename": "MarriageRegistration", "subject": {"personalId": me}, "husband": {"personalId": me},
+         "wife": {"personalId": wife}},
+        {"__typename": "MarriageRegistration", "husband": {"personalId": stranger}, "wife": {"personalId": mum}},
+        "junk",
+    ]
+    assert relatives_in(me, person, events) == sorted([dad, mum, child, wife])
+    assert relatives_in(me, None, []) == []

@@ -4,7 +4,11 @@ restrictions recorded in the population database, consents checked on every requ
 - :mod:`.service`: the local-subgraph service (SDL + resolvers), :data:`SUBJECTS_SERVICE`;
 - :mod:`.requests`: :class:`RequestRegistry` (file, list, resolve; audited);
 - :mod:`.consents`: :class:`ConsentRegistry` (give, withdraw; the policy's consent lookup);
-- :mod:`.restriction`: :class:`PopulationRestrictor` (``POST /internal/restrictions`` at population);
+- :mod:`.restriction`: :class:`PopulationRestrictor` (``POST /internal/restrictions`` and ``.../lift`` at
+  population);
+- :mod:`.relatives`: :class:`RelativesLookup` (a data subject's parents and spouse for
+  ``input.subject.relatives``, 003 Art. 13; not wired into the policy stage yet);
+- :mod:`.cli`: ``python -m gateway subjects list|show|resolve|lift`` (the DPO's desk);
 - :mod:`.tables`: their tables in the gateway store; :mod:`.audit`: their hash-chain records.
 
 The policy side is policies/subjects.rego (a data subject's own rows; consent rules).
@@ -16,13 +20,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from .consents import Consent, ConsentError, ConsentRegistry
+from .relatives import RelativesLookup
 from .requests import KINDS, RequestError, RequestRegistry, SubjectRequest
 from .restriction import PopulationRestrictor, RestrictionUnavailable
 from .service import SUBJECTS_SERVICE, SubjectRights, SubjectsService
 
 __all__ = [
     "KINDS", "SUBJECTS_SERVICE", "Consent", "ConsentError", "ConsentRegistry", "PopulationRestrictor",
-    "RequestError", "RequestRegistry", "RestrictionUnavailable", "SubjectRequest", "SubjectRights",
+    "RelativesLookup", "RequestError", "RequestRegistry", "RestrictionUnavailable", "SubjectRequest", "SubjectRights",
     "SubjectsService", "build_subject_rights",
 ]
 
