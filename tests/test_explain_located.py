@@ -145,7 +145,8 @@ def scenarios() -> Iterator[dict[str, Any]]:
         for purpose in mine:
             yield _input(subject, purpose["id"], False)
             criminal = "CRIMINAL" in purpose.get("categories", [])
-            grants = _grant_states(agency["id"], purpose["id"]) if agency["kind"] == "court" and criminal else \
+            every_state = agency["kind"] == "court" and purpose["id"] == "criminal_proceedings"
+            grants = _grant_states(agency["id"], purpose["id"]) if every_state else \
                 [_grant("valid", agency["id"], purpose["id"]) if criminal else {"status": "not_named", "reference": None}]
             for grant in grants:
                 yield _input(subject, purpose["id"], True, grant=grant)
@@ -158,7 +159,8 @@ def scenarios() -> Iterator[dict[str, Any]]:
                 yield _input(subject, purpose["id"], False, consent={"reference": None})
         writing = [p["id"] for p in mine if p["id"] in write_purposes] or [mine[0]["id"]]
         not_writing = [p["id"] for p in mine if p["id"] not in write_purposes] or [mine[0]["id"]]
-        for purpose in dict.fromkeys([writing[0], not_writing[0]]):
+        writer = any(agency["kind"] in rule.get("agency_kinds", []) for rule in WRITES.values())
+        for purpose in dict.fromkeys([writing[0], not_writing[0]] if writer else [mine[0]["id"]]):
             yield _input(subject, purpose, False, operation="mutation",
                          calls=_write_calls(agency["kind"], agency.get("province")))
     me = _subject(None, "data_subject", ME)
