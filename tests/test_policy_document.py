@@ -120,8 +120,9 @@ async def test_withheld_field_reached_by_every_path(service: PolicyService) -> N
     printed = flat(prepared)
     assert "religion" not in field_names(prepared)  # never fetched from a subgraph
     assert "_lt_sk_personalId: personalId" in printed  # every Person row says whose it is
-    # criminal proceedings under a grant: the grant's coverage rule reads whose each row is (policies/grants.rego)
-    assert "_lt_sf_Person: protectionFacts" in printed
+    # criminal proceedings under a grant: the grant's coverage rule reads whose each row is (policies/grants.rego),
+    # the subject's key, and no rule of this decision reads a subject's facts: none are fetched (row_scope.py)
+    assert "_lt_sf_Person" not in printed
     p = applied.data["p"]
     assert p["fullName"] == "Trần Thị Lớn" and p["belief"] is None and p["r2"] is None
     assert p["father"] == {"fullName": "Nguyễn Văn Bố", "religion": None}

@@ -137,6 +137,12 @@ class _Walker:
                     if step.type is None:  # _lt_type: the runtime type
                         hidden[step.key] = shape.type_name
                         continue
+                    quick = step.quick
+                    if quick is not None:
+                        value = raw.get(step.source)
+                        if quick(value):  # complete as fetched: read as is (most rows)
+                            hidden[step.key] = value
+                            continue
                     path.append(step.key)
                     done = self.field(raw, step, shape.type_name, ())
                     path.pop()

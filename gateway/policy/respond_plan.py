@@ -8,12 +8,14 @@ rules that concern it. Compiled on first use and kept with the plan, so no reque
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cachetools import LRUCache
 from graphql import GraphQLObjectType, GraphQLSchema, is_non_null_type
 
-from ..planning.shape import LEAF, RAW, ObjectShape, TypeRef
+from ..planning.shape import LEAF, OBJECT, RAW, FieldShape, ObjectShape, TypeRef
 from .apply import _reads, _SubjectReads
 from .model import ProtectionModel, TypeProtection
 from .prepare import Prepared, Withheld
@@ -45,6 +47,9 @@ class Step:
     withheld: Withheld | None = None
     withheld_coordinate: str = ""
     withheld_non_null: bool = False
+    # a reserved field: True when its raw value is complete as fetched (see quick_check), so the rules read it as
+    # is; None when completion must always run
+    quick: Callable[[Any], bool] | None = None
 
 
 @dataclass(slots=True)
@@ -118,6 +123,7 @@ class ResponsePlan:
                 continue
             if f.key.startswith(RESERVED_PREFIX):
                 step.kind = RESERVED
+                step.quick = quick_check(ref, f.sub) if f.alt is None else None
                 hidden.append(step)
                 continue
             if ref is None:
@@ -141,6 +147,45 @@ class ResponsePlan:
         rules = () if is_root else tuple(r for r in self.result.row_rules if concerns(r, name, protection, personal))
         return Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
                      _reads(protection), rules)
+
+
+def quick_check(ref: TypeRef | None, sub: dict[str, ObjectShape] | None) -> Callable[[Any], bool] | None:
+    """A test that a raw value of type ``ref`` (selecting ``sub``) is what completion would make of it, up to keys
+    it did not select: every non-null position holds a value, every enum value is the API's, every object is
+    one, of the one concrete type selected, under the keys selected. The rules read a reserved field's subject
+    keys and facts by key, so such a value serves as is; any other value is completed (nulls bubble, invalid
+    values are reported) exactly as before. None when no such test applies (abstract types, renamed keys,
+    ``__typename``): then completion always runs."""
+    if ref is None or ref.kind == RAW:
+        return None
+    nullable = ref.nullable
+    if ref.of is not None:
+        item = quick_check(ref.of, sub)
+        if item is None:
+            return None
+        return lambda v: (v is None and nullable) or (type(v) is list and all(item(x) for x in v))
+    if ref.kind == LEAF:
+        values = ref.values
+        if values is None:
+            return lambda v: v is not None or nullable
+        return lambda v: (v is None and nullable) or (type(v) is str and v in values)
+    shape = sub.get(ref.name) if sub is not None and ref.kind == OBJECT else None
+    if shape is None or len(sub or ()) != 1:
+        return None
+    checks = _field_checks(shape.fields)
+    if checks is None:
+        return None
+    return lambda v: (v is None and nullable) or (type(v) is dict and all(c(v.get(k)) for k, c in checks))
+
+
+def _field_checks(fields: list[FieldShape]) -> list[tuple[str, Callable[[Any], bool]]] | None:
+    checks = []
+    for f in fields:
+        check = quick_check(f.type, f.sub) if f.key == f.source and f.alt is None else None
+        if check is None:
+            return None
+        checks.append((f.key, check))
+    return checks
 
 
 class ResponseCompiler:
