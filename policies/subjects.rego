@@ -163,7 +163,7 @@ subject_row_rules(inp, effects) := array.concat(array.concat([{
 	"report": "silent",
 	"coordinates": [],
 	"reason": "004 Art. 9.3, 14.1, 10.2: a data subject sees rows about themself only; this row is about another person",
-}], relative_rules(inp, effects)), suppression_rules(inp)) # small statistics cells re-identify people whoever reads them (004 Art. 3.4)
+}], array.concat(relative_rules(inp, effects), relative_row_rules(inp))), suppression_rules(inp)) # small statistics cells re-identify people whoever reads them (004 Art. 3.4)
 
 # METADATA
 # title: "Rows a data subject keeps"
@@ -199,6 +199,32 @@ relative_rules(inp, effects) := [{
 		not split(c, ".")[0] in {"Query", "Mutation"} # root fields are no row about anyone
 	]
 	count(coords) > 0
+} else := []
+
+# METADATA
+# title: "A relative's other rows are not the subject's record"
+# description: >-
+#   003 Art. 13; 004 Art. 10.2. The extract shows a relative as a person of the record (their Person row); a row
+#   of any other type about relatives only (a parent's own marriage, a spouse's sentence) is filtered silently,
+#   as a key that matches nothing: withheld fields with errors would tell the subject that it exists.
+# custom:
+#   article: "003 Art. 13; 004 Art. 10.2"
+relative_row_rules(inp) := [{
+	"id": "data_subject_relative_rows",
+	"when": {"attr": "subject", "op": "ne", "value": self_personal_id(inp), "if_unknown": true},
+	"subjects": "all",
+	"effect": "filter",
+	"report": "silent",
+	"coordinates": [],
+	"row_types": types,
+	"reason": "003 Art. 13, 004 Art. 10.2: of a relative, a data subject's record shows their person only",
+}] if {
+	count(self_relatives(inp)) > 0
+	types := sort([t |
+		some t in {split(f.coordinate, ".")[0] | some f in inp.fields}
+		not t in {"Person", "Query", "Mutation"}
+	])
+	count(types) > 0
 } else := []
 
 # METADATA

@@ -253,11 +253,24 @@ test_relatives_rows_are_kept_with_what_an_extract_shows if {
 	d.fields["Person.religion"].effect == "withhold"
 }
 
+test_a_relatives_other_rows_are_filtered_silently if {
+	d := authz.decide(sreq(with_relatives([spouse, father]), null, "query", relative_fields))
+	got := {r.id: r | some r in d.row_rules}
+	r := got.data_subject_relative_rows
+	r.effect == "filter"
+	r.report == "silent"
+	r.subjects == "all"
+	r.when == {"attr": "subject", "op": "ne", "value": me, "if_unknown": true}
+	# every row type of the operation but Person (a relative's person is part of the subject's record)
+	r.row_types == ["MarriageRegistration"]
+}
+
 test_without_relatives_nothing_changes if {
 	plain := authz.decide(sreq(me_subject, null, "query", relative_fields))
 	empty := authz.decide(sreq(with_relatives([]), null, "query", relative_fields))
 	plain == empty
 	not "data_subject_relative" in {r.id | some r in plain.row_rules}
+	not "data_subject_relative_rows" in {r.id | some r in plain.row_rules}
 }
 
 test_relatives_that_are_not_personal_ids_or_the_subject_are_ignored if {

@@ -59,3 +59,10 @@ def test_a_facts_filter_fetches_facts_for_every_personal_row(real: tuple[object,
     schema, model = real
     needs = types_needing_facts(schema, model, [_rule("filter", set())])  # type: ignore[arg-type]
     assert {"Person", "Sentence", "BirthRegistration", "MarriageRegistration"} <= needs
+
+
+def test_a_rule_naming_its_row_types_concerns_those_only(real: tuple[object, ProtectionModel]) -> None:
+    _, model = real
+    rule = RowRule("r", MINOR, "filter", frozenset(), "reason", row_types=frozenset({"MarriageRegistration"}))
+    assert concerns(rule, "MarriageRegistration", model.of("MarriageRegistration"), True)
+    assert not concerns(rule, "Person", model.of("Person"), True)

@@ -120,7 +120,8 @@ def test_a_data_subject_reads_their_record_and_nothing_about_others(stack: E2ESt
     assert person["personalId"] == pid and person["fullName"] == name
     assert registration in [e["registrationNumber"] for e in person["civilStatusEvents"]]
     assert person["religion"] is None  # an extract does not release it (004 Art. 2.4.a)
-    assert person["spouse"] is None  # the spouse's row is the spouse's data
+    # the spouse is in the subject's record: what an extract shows of them, nothing else (003 Art. 13)
+    assert person["spouse"] is not None and person["spouse"]["fullName"]
     for path, (query, variables) in _paths(pid, name, spouse, registration).items():
         if path in ("person", "persons", "search", "record"):
             continue
@@ -128,9 +129,18 @@ def test_a_data_subject_reads_their_record_and_nothing_about_others(stack: E2ESt
         assert reply.status == 200, (path, reply.body)
         text = str(reply.data)
         assert spouse not in text, (path, reply.data)
-    other = stack.post("query($id: ID!) { person(personalId: $id) { personalId fullName } }", {"id": spouse},
+    relative = stack.post("query($id: ID!) { person(personalId: $id) { personalId fullName religion "
+                          "civilStatusEvents { registrationNumber } } }", {"id": spouse}, token=_me(stack, pid))
+    assert relative.data["person"]["personalId"] == spouse and relative.data["person"]["civilStatusEvents"] is None
+    stranger = _couple(stack)[0]
+    assert stranger not in (pid, spouse)
+    other = stack.post("query($id: ID!) { person(personalId: $id) { personalId fullName } }", {"id": stranger},
                        token=_me(stack, pid))
     assert other.data["person"] is None and other.errors == []  # as if it did not exist (test below)
+    # a relative's own rows of another type (their marriage) answer as a key that matches nothing
+    marriage = stack.post("query($id: ID!) { person(personalId: $id) { civilStatusEvents(kinds: [MARRIAGE]) { "
+                          "registrationNumber } } }", {"id": spouse}, token=_me(stack, pid))
+    assert spouse not in str(marriage.data)
     declared = stack.post("query($id: ID!) { person(personalId: $id) { fullName } }", {"id": pid},
                           token=_me(stack, pid), purpose="civil_status_extract")
     assert declared.status == 403 and declared.codes == ["PURPOSE_NOT_PERMITTED"]
@@ -182,9 +192,12 @@ def test_another_persons_key_answers_as_a_key_that_matches_nothing(stack: E2ESta
     exactly the answer a key that matches nothing gets (data, errors, policy entries): an error there would tell
     them that the key exists. Their own key still answers, so the queries are not refused as a whole."""
     pid, _, spouse, _ = _person(stack, 2)
+    # someone who is not in the subject's record (a spouse or parent is: 003 Art. 13, test above)
+    stranger = _couple(stack)[0]
+    assert stranger not in (pid, spouse)
     token = _me(stack, pid)
     answered_own = 0
-    for query, other, nobody, own in _lookups(stack, pid, spouse):
+    for query, other, nobody, own in _lookups(stack, pid, stranger):
         about_other = stack.post(query, {"k": other}, token=token)
         about_nobody = stack.post(query, {"k": nobody}, token=token)
         assert about_other.status == about_nobody.status == 200, (query, about_other.body, about_nobody.body)

@@ -105,7 +105,8 @@ def parse_result(raw: Mapping[str, Any], version: str) -> PolicyResult | PolicyR
         }
         rules = tuple(
             RowRule(str(r["id"]), r["when"], str(r["effect"]), frozenset(r.get("coordinates", [])), str(r["reason"]),
-                    r.get("report") == "summary", str(r.get("subjects", "any")), r.get("report") == "silent")
+                    r.get("report") == "summary", str(r.get("subjects", "any")), r.get("report") == "silent",
+                    frozenset(str(t) for t in r.get("row_types") or ()))
             for r in raw.get("row_rules", [])
         )
         root_fields = {
@@ -156,6 +157,8 @@ class PolicyService:
         self.engine = engine
         self.consents = consents  # set by gateway.server.wiring once the gateway store exists
         self.grants: GrantLookup | None = None  # set by gateway.server.wiring (gateway.grants)
+        # a data subject's relatives (gateway.subjects.relatives.RelativesLookup), set by gateway.server.wiring
+        self.relatives: Any = None
         self._key = pseudonym_key
         if policy_arguments is None:
             bundle = getattr(engine, "bundle", None) or load_bundle(None)
@@ -243,8 +246,12 @@ class PolicyService:
             refresh()
         version = self.engine.version
         subject = policy_input["subject"]
+        if subject["personal_id"] is not None and self.relatives is not None:
+            # their relatives' rows keep what an extract of their own record shows (003 Art. 13, subjects.rego)
+            subject["relatives"] = await self.relatives.relatives_of(subject["personal_id"])
         key = (
             subject["agency"], subject["kind"], subject["province"], subject["role"], subject["personal_id"],
+            tuple(subject.get("relatives") or ()),
             json.dumps(consent, sort_keys=True, default=str) if consent is not None else None,
             policy_input["purpose"], policy_input["legal_basis_present"], operation_type,
             field_key,

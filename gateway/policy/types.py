@@ -82,6 +82,8 @@ class RowRule:
     # a filter that leaves no trace (no error, no extensions.policy entry): the row looks exactly as one that does
     # not exist, so the answer does not tell the caller that it exists (a data subject asking for another's key)
     silent: bool = False
+    # the row types the rule is about (``"row_types"`` in the decision); empty: every row type its facts concern
+    row_types: frozenset[str] = frozenset()
     # the fact names the predicate reads, derived once here: rows ask for them on every rule (a malformed
     # predicate fails when the decision is parsed, i.e. POLICY_UNAVAILABLE, never mid-response)
     _attributes: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -103,7 +105,10 @@ class RowRule:
 
     def changes(self, type_name: str) -> bool:
         """Whether a hit can change a row of ``type_name``: a filter drops any row, a withhold rule only
-        withholds its listed coordinates of the row's own (concrete) type (``apply.row_verdict``)."""
+        withholds its listed coordinates of the row's own (concrete) type (``apply.row_verdict``); a rule that
+        names its ``row_types`` changes rows of those types only."""
+        if self.row_types and type_name not in self.row_types:
+            return False
         return self.effect == "filter" or type_name in self.types
 
     def attributes(self) -> frozenset[str]:
@@ -137,7 +142,7 @@ class PolicyResult:
     def __post_init__(self) -> None:
         fields = json.dumps({c: e.effect for c, e in sorted(self.fields.items())})
         calls = json.dumps({k: [e.effect, e.reason] for k, e in sorted(self.root_fields.items())})
-        rules = json.dumps(sorted([r.id, r.effect, sorted(r.coordinates), r.reads_facts_object]
+        rules = json.dumps(sorted([r.id, r.effect, sorted(r.coordinates), r.reads_facts_object, sorted(r.row_types)]
                                   for r in self.row_rules))
         object.__setattr__(self, "prepare_signature", f"{self.policy_version}|{fields}|{calls}|{rules}")
 

@@ -80,6 +80,7 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
     # Data subjects' requests and consents; the policy reads the consent an X-Consent-Reference names.
     subjects = _subject_rights(settings, supergraph, store, audit_store, agencies, purposes)
     policy.service.consents = subjects.consents
+    policy.service.relatives = _relatives(settings, supergraph)
     transports: dict[str, Transport] = {}
     if LOCAL_GRAPH in supergraph.graphs:
         deps = LocalDeps(audit=audit_store, store=store, agencies=agencies, settings=settings, grants=grants,
@@ -87,6 +88,21 @@ def build_hooks(settings: GatewaySettings, supergraph: Supergraph) -> Hooks:
         transports[LOCAL_GRAPH] = LocalTransport(LOCAL_GRAPH, build_local_schema(deps), context_factory=local_context)
     return Hooks(authenticator, policy, PipelineAudit(audit_store, supergraph.categories), transports, (store,),
                  writes)
+
+
+def _relatives(settings: GatewaySettings, supergraph: Supergraph) -> Any:
+    """A data subject's relatives, read from the population and civil status subgraphs (gateway.subjects)."""
+    from ..keys import InternalTokenMinter, key_paths, load_or_create_internal_key
+    from ..subjects.relatives import RelativesLookup
+
+    def url(name: str, default: str) -> str:
+        graph = supergraph.graphs.get(name)
+        return settings.subgraph_url(name, graph.url if graph is not None else default)
+
+    env = dict(settings.raw_env)
+    return RelativesLookup(url("population", "http://127.0.0.1:4001/graphql"),
+                           url("civil_status", "http://127.0.0.1:4002/graphql"),
+                           lambda: InternalTokenMinter(load_or_create_internal_key(*key_paths(env))))
 
 
 def _subject_rights(settings: GatewaySettings, supergraph: Supergraph, store: Any, audit: Any, agencies: Any,

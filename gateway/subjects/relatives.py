@@ -13,8 +13,8 @@ client's.
 A failure answers no relatives (the rows stay filtered: fail closed). Answers are kept ``ttl`` seconds per
 person (a new birth or marriage shows within that time).
 
-Not wired yet: gateway/policy/service.py ``PolicyService.decide`` would add ``subject.relatives`` (and the ids
-to the decision cache key) for a data subject; gateway/server/wiring.py would build it (as the restrictor).
+Wired by gateway/server/wiring.py; ``PolicyService.decide`` adds ``subject.relatives`` (and the ids to its
+decision cache key) for a data subject.
 """
 
 from __future__ import annotations
