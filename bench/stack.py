@@ -121,12 +121,10 @@ class Stack(AbstractContextManager["Stack"]):
         """Output path (sans suffix) of this run's profile, under ``bench/out/profiles/``."""
         return self.options.out_dir / "profiles" / f"{self.run_dir.name}-{self.options.profile}"
 
-    def start_ours(self, extra_env: Mapping[str, str] | None = None) -> Service | None:
-        """Our gateway in production mode: embedded policy engine, real audit store (SQLite in the run directory);
-        ``extra_env`` adds settings (``bench.scaling``: ``GATEWAY_WORKERS``).
-
-        Caller tokens must exist first (:func:`bench.tokens.mint_caller_tokens` creates the key they are signed
-        with): production never creates a development key, it only trusts the JWKS file it is given."""
+    def ours_env(self, extra_env: Mapping[str, str] | None = None) -> dict[str, str] | None:
+        """The environment our gateway runs with (production settings, the bench's keys, store and subgraphs), or
+        None when it cannot run (the reason in ``unavailable``); also what :mod:`bench.inprocess` builds its app
+        from."""
         if self.supergraph is None:
             return None
         port = self.options.ports["ours"]
@@ -139,7 +137,7 @@ class Stack(AbstractContextManager["Stack"]):
         except Exception as exc:  # psycopg.OperationalError: no PostgreSQL to hold the store
             self.unavailable["ours"] = f"no PostgreSQL for the gateway store: {type(exc).__name__}: {exc}"
             return None
-        env = {
+        return {
             **self.env(),
             # production settings; its caller keys are the bench's development key pair, named explicitly
             "GATEWAY_ENV": "production",
@@ -159,6 +157,17 @@ class Stack(AbstractContextManager["Stack"]):
             **{f"{n.upper()}_URL": u for n, u in self.subgraph_urls().items()},
             **(extra_env or {}),
         }
+
+    def start_ours(self, extra_env: Mapping[str, str] | None = None) -> Service | None:
+        """Our gateway in production mode: embedded policy engine, real audit store (SQLite in the run directory);
+        ``extra_env`` adds settings (``bench.scaling``: ``GATEWAY_WORKERS``).
+
+        Caller tokens must exist first (:func:`bench.tokens.mint_caller_tokens` creates the key they are signed
+        with): production never creates a development key, it only trusts the JWKS file it is given."""
+        env = self.ours_env(extra_env)
+        if env is None:
+            return None
+        port = self.options.ports["ours"]
         try:
             argv = profiled_argv(self.options.profile, self.profile_stem())
         except RuntimeError as exc:
