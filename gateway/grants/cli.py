@@ -15,9 +15,6 @@ A running gateway sees a change made here within ``GATEWAY_GRANT_CACHE_SECONDS``
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import sys
 from typing import Any
 
 from ..auth.caller import Caller, Role
@@ -100,36 +97,14 @@ def _registrar(registry: Any, account: str) -> Caller:
 
 
 def _run(body: Any, writer: bool) -> int:
-    async def main() -> int:
-        from ..audit import AuditUnavailable
-        from ..store import StoreUnavailable
-        from .model import GrantInputError
-        from .registry import GrantNotFound
+    from ..admin_cli import run_command
+    from .model import GrantInputError
+    from .registry import GrantNotFound
 
-        try:
-            store, audit, registry = await _open(writer)
-        except (StoreUnavailable, AuditUnavailable) as exc:
-            print(f"grants: {exc}", file=sys.stderr)
-            return 2
-        try:
-            result = await body(registry)
-        except GrantInputError as exc:
-            print(f"grants: {exc.field}: {exc.problem}", file=sys.stderr)
-            return 1
-        except GrantNotFound as exc:
-            print(f"grants: no grant {exc}", file=sys.stderr)
-            return 1
-        except AuditUnavailable as exc:
-            print(f"grants: not changed, the audit trail is unavailable: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            if audit is not None:
-                await audit.close()
-            await store.close()
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-        return 0
-
-    return asyncio.run(main())
+    return run_command("grants", lambda: _open(writer), body, [
+        (GrantInputError, 1, lambda exc: f"{exc.field}: {exc.problem}"),
+        (GrantNotFound, 1, lambda exc: f"no grant {exc}"),
+    ])
 
 
 def _create(args: argparse.Namespace) -> int:

@@ -19,9 +19,6 @@ Exit status: 0 done, 1 bad input (named), 2 a store, the audit trail or populati
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import sys
 from typing import Any
 
 from ..auth.caller import Caller, Role
@@ -110,36 +107,14 @@ def _officer(agencies: Any, account: str) -> Caller:
 
 
 def _run(body: Any, writer: bool) -> int:
-    async def main() -> int:
-        from ..audit import AuditUnavailable
-        from ..store import StoreUnavailable
-        from .requests import RequestError
-        from .restriction import RestrictionUnavailable
+    from ..admin_cli import run_command
+    from .requests import RequestError
+    from .restriction import RestrictionUnavailable
 
-        try:
-            store, audit, registry, agencies = await _open(writer)
-        except (StoreUnavailable, AuditUnavailable) as exc:
-            print(f"subjects: {exc}", file=sys.stderr)
-            return 2
-        try:
-            result = await body(registry, agencies)
-        except RequestError as exc:
-            print(f"subjects: {exc.field}: {exc.problem}", file=sys.stderr)
-            return 1
-        except RestrictionUnavailable as exc:
-            print(f"subjects: not changed, population did not record it: {exc}", file=sys.stderr)
-            return 2
-        except AuditUnavailable as exc:
-            print(f"subjects: not changed, the audit trail is unavailable: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            if audit is not None:
-                await audit.close()
-            await store.close()
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-        return 0
-
-    return asyncio.run(main())
+    return run_command("subjects", lambda: _open(writer), body, [
+        (RequestError, 1, lambda exc: f"{exc.field}: {exc.problem}"),
+        (RestrictionUnavailable, 2, lambda exc: f"not changed, population did not record it: {exc}"),
+    ])
 
 
 def _list(args: argparse.Namespace) -> int:
