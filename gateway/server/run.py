@@ -25,6 +25,7 @@ from subgraphs.common.logs import configure_logging
 from ..config import ConfigError, GatewaySettings
 from ..keys import key_paths, load_or_create_internal_key
 from ..supergraph import SupergraphError, load_supergraph
+from .heap import settle_heap
 
 GRACEFUL_SHUTDOWN_S = 10  # in-flight requests get this long on SIGTERM
 
@@ -75,7 +76,9 @@ class WorkerHeader:
 
 def build_worker_app():  # type: ignore[no-untyped-def]
     """The app of one ``GATEWAY_WORKERS`` process (a fresh interpreter: its own log handler and tracer)."""
-    return build_app_from_env(configure_logs=True)
+    app = build_app_from_env(configure_logs=True)
+    settle_heap()
+    return app
 
 
 def serve(host: str | None = None, port: int | None = None) -> int:
@@ -104,6 +107,7 @@ def serve(host: str | None = None, port: int | None = None) -> int:
         del app
         uvicorn.run("gateway.server.run:build_worker_app", factory=True, workers=settings.workers, **common)
         return 0
+    settle_heap()  # what start-up built lives as long as the process (heap.py)
     uvicorn.run(app, **common)
     return 0
 
