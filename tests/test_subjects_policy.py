@@ -246,8 +246,8 @@ async def test_the_self_rule_applies_to_every_personal_row_type_of_the_supergrap
     the data_subject_self row rule, whatever field reaches it."""
     import json
 
-    from gateway.policy.row_scope import concerns
     from gateway.policy.model import ProtectionModel
+    from gateway.policy.row_scope import concerns
     from gateway.policy.types import Collected
     from gateway.supergraph import load_supergraph
 
