@@ -92,7 +92,8 @@ def test_the_cli_token_is_accepted(e2e: E2EStack) -> None:
     assert minted.returncode == 0, minted.stderr
     reply = e2e.post(QUERY, {"id": ids.adult_offender(e2e)}, token=minted.stdout.strip(),
                      purpose="criminal_proceedings", legal_basis=LEGAL_BASIS)
-    assert reply.status == 200 and reply.data["person"]["sentences"], reply.body
+    # the answer itself is the message when it fails (a null person under load was seen once: its errors say why)
+    assert reply.status == 200 and ((reply.data or {}).get("person") or {}).get("sentences"), reply.body
 
 
 def _internal(e2e: E2EStack, subgraph: str, key: ECKey | None = None, **claims: object) -> str:
