@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from gateway.keys import InternalTokenMinter, load_or_create_internal_key
 from subgraphs.common.db import Database, sync_url
@@ -134,3 +134,13 @@ async def count_statements(sg: Subgraph, query: str, variables: dict) -> tuple[i
     before = sg.db.statements
     result = await sg.query(query, variables)
     return sg.db.statements - before, result
+
+
+def sql_rows(url: str, statement: str, **params: Any) -> list[Any]:
+    """The rows of one SQL ``statement`` on the database at ``url`` (its own short-lived engine)."""
+    engine = create_engine(sync_url(url))
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(statement), params).all())
+    finally:
+        engine.dispose()

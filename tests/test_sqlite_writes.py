@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 from test_civil_status_mutations import BIRTH, birth_input
 from test_civil_status_support import make_people, open_subgraph, seeded_database
 from test_sentences_support import loaded_database
 from test_sentences_support import make_people as sentences_people
 from test_sentences_support import open_subgraph as open_sentences
+from test_sentences_support import sql_rows as _sql
 
 from subgraphs.common import write_keys
-from subgraphs.common.db import sync_url
 
 PEOPLE = make_people(20, seed=53)
 
@@ -33,15 +32,6 @@ def civil_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 @pytest.fixture(scope="module", params=["sqlite"])
 def sentences_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from loaded_database(request, tmp_path_factory, sentences_people(60, random.Random(5)), "sqlite_writes")
-
-
-def _sql(url: str, statement: str, **params: Any) -> list[Any]:
-    engine = create_engine(sync_url(url))
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(text(statement), params).all())
-    finally:
-        engine.dispose()
 
 
 async def test_concurrent_registrations_from_two_engines_all_succeed_first_time(

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select
 from test_civil_status_mutations import BIRTH, birth_input
 from test_civil_status_support import Subgraph, make_people, seeded_database, serving
 from test_sentences_support import Subgraph as SentencesSubgraph
 from test_sentences_support import loaded_database
 from test_sentences_support import make_people as sentences_people
 from test_sentences_support import open_subgraph as open_sentences
+from test_sentences_support import sql_rows as _sql
 
 from subgraphs.civil_status.models import EVENT, OUTBOX, WRITE_KEYS
 from subgraphs.common.db import sync_url
@@ -135,15 +136,6 @@ ENFORCEMENT = """mutation($input: EnforcementEventInput!) { recordEnforcementEve
 @pytest.fixture(scope="module", params=["sqlite"])
 def sentences_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from loaded_database(request, tmp_path_factory, sentences_people(60, random.Random(5)), "dedupe")
-
-
-def _sql(url: str, statement: str, **params: Any) -> list[Any]:
-    engine = create_engine(sync_url(url))
-    try:
-        with engine.connect() as conn:
-            return list(conn.execute(text(statement), params).all())
-    finally:
-        engine.dispose()
 
 
 async def test_an_enforcement_event_twice_under_one_key_is_recorded_once(sentences_url: str, tmp_path: Path) -> None:
