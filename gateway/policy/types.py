@@ -146,11 +146,6 @@ class PolicyResult:
                                   for r in self.row_rules))
         object.__setattr__(self, "prepare_signature", f"{self.policy_version}|{fields}|{calls}|{rules}")
 
-    @property
-    def reads_subject_facts(self) -> bool:
-        """Whether some row rule reads facts about data subjects."""
-        return any(rule.reads_subject_facts for rule in self.row_rules)
-
 
 @dataclass(frozen=True, slots=True)
 class FieldDecision:
