@@ -20,8 +20,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from graphql import get_variable_values
-
 from .auth.caller import Caller  # the authenticated account
 from .auth.purpose import DeclaredPurpose  # X-Purpose and X-Legal-Basis as sent (the policy judges them)
 from .errors import GatewayError
@@ -29,6 +27,7 @@ from .execution import Executor, FetchContext
 from .planning import PlanCache, PlanningError
 from .request_ids import sanitize_request_id
 from .supergraph.documents import DocumentCache, ParsedOperation
+from .supergraph.variables import coerce_variables
 from .telemetry import (
     StageTrace,
     Telemetry,
@@ -412,13 +411,12 @@ class Pipeline:
     def _coerce(self, operation: ParsedOperation, raw: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(raw, dict):
             raise GatewayError("BAD_USER_INPUT", "`variables` must be an object.")
-        coerced = get_variable_values(self.documents.schema, operation.operation.variable_definitions or (), raw)
+        coerced = coerce_variables(self.documents.schema, operation.operation.variable_definitions or (), raw)
         if isinstance(coerced, list):
             raise GatewayError("BAD_USER_INPUT", coerced[0].message, errors=[
                 {"message": e.message, "extensions": {"code": "BAD_USER_INPUT"}} for e in coerced
             ])
-        # graphql-core 3.3 returns VariableValues(sources, coerced); 3.2 a plain dict
-        return coerced.coerced if hasattr(coerced, "coerced") else coerced
+        return coerced
 
     def _record(self, request: GraphQLRequest, started: float, caller: Caller | None,
                 purpose: DeclaredPurpose | None, operation: ParsedOperation | None, coordinates: Mapping[str, str],

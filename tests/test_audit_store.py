@@ -235,3 +235,20 @@ async def test_timed_out_record_is_never_left_saying_answered(audit_url: str, tm
         assert (await verify(checker)).ok  # corrections are chained records like any other
     finally:
         await checker.close()
+
+
+async def test_a_restarted_database_connection_is_replaced_without_failing_the_batch(store: AuditStore,
+                                                                                     audit_url: str):
+    """The writer holds one driver connection between batches (gateway.audit.batch_writer); when the database
+    dropped it (a restart), the next batch takes a new connection instead of failing its requests."""
+    await fill(store, 1)
+    raw = Raw(audit_url)
+    if raw.dialect != "postgresql":
+        pytest.skip("SQLite has no server that could drop the connection")
+    # every other backend on this test's database: the writer's held connection among them
+    raw.run("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    receipt = await store.record(rec(2))
+    assert receipt.seq == 2
+    assert store.stats.failed_transactions == 0
+    assert (await verify(store)).ok

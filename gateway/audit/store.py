@@ -29,17 +29,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from subgraphs.common.db import sync_url
 
-from .chain import GENESIS, chain, record_row
+from .batch_writer import BatchWriter
+from .chain import GENESIS, record_row
 from .checkpoints import Checkpointer, CheckpointState
 from .record import AuditReceipt, AuditRecord, AuditUnavailable
-from .schema import POSTGRES_LOCK, audit_log, audit_subjects, create_schema
+from .schema import POSTGRES_LOCK, audit_log, create_schema
 from .settings import AuditSettings
 from .signing import load_signing_key
 from .witness import open_witness
@@ -66,7 +66,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> AsyncEngine:
 
 def _batch_engine(url: str) -> Engine:
     """The synchronous engine the writer thread commits batches with (``BEGIN IMMEDIATE`` on SQLite)."""
-    engine = create_engine(sync_url(url), pool_size=1, max_overflow=0, pool_pre_ping=True)
+    # two connections: the one BatchWriter holds, and the checkpoints' short transactions
+    engine = create_engine(sync_url(url), pool_size=2, max_overflow=0, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine, immediate=True)
     return engine
@@ -98,6 +99,7 @@ class AuditStore:
         self.engine: AsyncEngine | None = None  # readers
         self._writer_engine: AsyncEngine | None = None  # maintenance (prune) transactions
         self._batch_engine: Engine | None = None  # the writer thread's batch transactions
+        self._batch: BatchWriter | None = None  # made, used and closed on the writer thread only
         self._executor: ThreadPoolExecutor | None = None
         self._queue: asyncio.Queue[Any] = asyncio.Queue(self.settings.queue_max)
         self._task: asyncio.Task[None] | None = None
@@ -191,6 +193,10 @@ class AuditStore:
         for engine in {id(e): e for e in (self.engine, self._writer_engine) if e is not None}.values():
             await engine.dispose()
         if self._executor is not None:
+            if self._batch is not None:
+                batch, self._batch = self._batch, None
+                with contextlib.suppress(Exception):
+                    await asyncio.get_running_loop().run_in_executor(self._executor, batch.close)
             self._executor.shutdown(wait=True)
             self._executor = None
         if self._batch_engine is not None:
@@ -291,17 +297,9 @@ class AuditStore:
         limit = self.settings.checkpoint_records
         if self._checkpointer is not None and self._uncovered >= 2 * limit:
             self._checkpoint_tx(False)  # raises while checkpoints cannot be made: these records fail closed
-        with self._batch_engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.exec_driver_sql(POSTGRES_LOCK)
-            head = conn.execute(
-                select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
-            ).first()
-            chain(rows, head.seq if head else 0, head.hash if head else GENESIS)
-            conn.execute(audit_log.insert(), rows)
-            index = [{"personal_id": pid, "seq": row["seq"]} for row in rows for pid in orjson.loads(row["subjects"])]
-            if index:
-                conn.execute(audit_subjects.insert(), index)
+        if self._batch is None:
+            self._batch = BatchWriter(self._batch_engine)
+        self._batch.commit(rows)
         self._uncovered = rows[-1]["seq"] - self._covered_seq
 
     def _checkpoint_logged(self) -> None:
