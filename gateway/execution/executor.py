@@ -31,14 +31,25 @@ from ..planning.plan import (
     ParallelNode,
     PlanNode,
     QueryPlan,
-    ReqField,
     SequenceNode,
 )
 from ..planning.shape import ObjectShape
 from ..supergraph.documents import ParsedOperation
 from .completion import complete
 from .errors import client_error
+from .reuse import fill, reuse_index
 from .transport import FetchContext, SubgraphFailure, Transport
+from .tree import (
+    context_value,
+    count_objects,
+    deep_merge,
+    extract,
+    identity,
+    objects_at,
+    objects_in,
+    objects_in_all,
+    paths_of,
+)
 
 log = logging.getLogger("lienthong.gateway.execution")
 
@@ -67,124 +78,6 @@ class _Run:
     errors: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0  # objects received from the subgraphs so far (the row budget)
     over_budget: GatewayError | None = None
-
-
-def _count_objects(value: Any) -> int:
-    """Objects (dicts) in a decoded subgraph answer, at any depth (exact types: orjson makes dicts and lists;
-    3x faster than isinstance over a stack; depth is bounded by the operation's)."""
-    kind = type(value)
-    count = 0
-    if kind is dict:
-        count = 1
-        for item in value.values():
-            if type(item) is dict or type(item) is list:
-                count += _count_objects(item)
-    elif kind is list:
-        for item in value:
-            if type(item) is dict or type(item) is list:
-                count += _count_objects(item)
-    return count
-
-
-def deep_merge(target: dict[str, Any], source: dict[str, Any]) -> None:
-    """Merge ``source`` into ``target``: objects key by key, lists item by item."""
-    for key, value in source.items():
-        mine = target.get(key)
-        if isinstance(mine, dict) and isinstance(value, dict):
-            deep_merge(mine, value)
-        elif isinstance(mine, list) and isinstance(value, list) and len(mine) == len(value):
-            for i, (a, b) in enumerate(zip(mine, value, strict=True)):
-                if isinstance(a, dict) and isinstance(b, dict):
-                    deep_merge(a, b)
-                elif a is None:
-                    mine[i] = b
-        elif mine is None or key not in target:
-            target[key] = value
-
-
-def _objects_at(value: Any, path: tuple[str, ...], i: int, where: list[Any],
-                out: list[tuple[dict[str, Any], list[Any]]]) -> None:
-    if value is None:
-        return
-    if i == len(path):
-        if isinstance(value, dict):
-            out.append((value, list(where)))
-        elif isinstance(value, list):  # a list at the end of a path: its items are the objects
-            for j, item in enumerate(value):
-                where.append(j)
-                _objects_at(item, path, i, where, out)
-                where.pop()
-        return
-    segment = path[i]
-    if segment == "@":
-        if isinstance(value, list):
-            for j, item in enumerate(value):
-                where.append(j)
-                _objects_at(item, path, i + 1, where, out)
-                where.pop()
-    elif isinstance(value, dict):
-        where.append(segment)
-        _objects_at(value.get(segment), path, i + 1, where, out)
-        where.pop()
-
-
-def _objects_in(value: Any, path: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The objects ``_objects_at`` finds, in the same order, without their paths (built only when an error needs
-    them): one pass per path segment instead of one call per object."""
-    out: list[dict[str, Any]] = []
-    _flatten(_values_at([value], path), out)
-    return out
-
-
-def _objects_in_all(value: Any, paths: tuple[tuple[str, ...], ...]) -> list[dict[str, Any]]:
-    """``_objects_in`` for each of ``paths`` in turn, walking their common prefix once."""
-    common = 0
-    while all(len(p) > common for p in paths) and len({p[common] for p in paths}) == 1:
-        common += 1
-    shared = _values_at([value], paths[0][:common])
-    out: list[dict[str, Any]] = []
-    for path in paths:
-        _flatten(_values_at(shared, path[common:]), out)
-    return out
-
-
-def _values_at(current: list[Any], path: tuple[str, ...]) -> list[Any]:
-    """The values at ``path`` below each of ``current`` ("@" steps into lists, a name into objects)."""
-    for segment in path:
-        following: list[Any] = []
-        if segment == "@":
-            for item in current:
-                if isinstance(item, list):
-                    following.extend(item)
-        else:
-            for item in current:
-                if isinstance(item, dict):
-                    following.append(item.get(segment))
-        current = following
-    return current
-
-
-def _flatten(values: list[Any], out: list[dict[str, Any]]) -> None:
-    for item in values:  # a list at the end of a path: its items are the objects
-        if isinstance(item, dict):
-            out.append(item)
-        elif isinstance(item, list):
-            _flatten(item, out)
-
-
-def _extract(obj: dict[str, Any], fields: tuple[ReqField, ...]) -> dict[str, Any]:
-    rep: dict[str, Any] = {}
-    runtime = obj.get("__typename")
-    for f in fields:
-        if f.types is not None and runtime not in f.types:
-            continue  # under a type condition of the field set that this object's type does not meet
-        value = obj.get(f.source or f.name)
-        if f.children and isinstance(value, dict):
-            value = _extract(value, f.children)
-        elif f.children and isinstance(value, list):
-            value = [_extract(v, f.children) if isinstance(v, dict) else v for v in value]
-        rep[f.name] = value
-    return rep
 
 
 class Executor:
@@ -306,7 +199,7 @@ class Executor:
             return
         data = result.get("data")
         if isinstance(data, dict):
-            self._received(run, _count_objects(data) - 1)  # the answer's own top-level object is no row
+            self._received(run, count_objects(data) - 1)  # the answer's own top-level object is no row
             deep_merge(run.data, data)
         for error in _errors(result):
             run.errors.append(_client_error(error, fetch.service, error.get("path")))
@@ -315,22 +208,22 @@ class Executor:
     async def _fetch_merged(self, nodes: list[FlattenNode], run: _Run) -> None:
         """One ``_entities`` call for the objects at every path of ``nodes`` (same fetch but for the path)."""
         paths = tuple(n.path for n in nodes)
-        found: list[tuple[dict[str, Any], list[Any] | None]] = [(obj, None) for obj in _objects_in_all(run.data, paths)]
+        found: list[tuple[dict[str, Any], list[Any] | None]] = [(obj, None) for obj in objects_in_all(run.data, paths)]
         await self._send_entities(nodes[0].node, found, {}, run, paths)
 
     async def _fetch_entities(self, node: FlattenNode, run: _Run) -> None:
         fetch = node.node
         if not fetch.contexts:
-            # the objects' paths are needed only for errors: _send_entities finds them then (_paths_of)
-            await self._send_entities(fetch, [(obj, None) for obj in _objects_in(run.data, node.path)], {}, run,
+            # the objects' paths are needed only for errors: _send_entities finds them then (paths_of)
+            await self._send_entities(fetch, [(obj, None) for obj in objects_in(run.data, node.path)], {}, run,
                                       (node.path,))
             return
         found: list[tuple[dict[str, Any], list[Any] | None]] = []
-        _objects_at(run.data, node.path, 0, [], found)  # type: ignore[arg-type]
+        objects_at(run.data, node.path, 0, [], found)  # type: ignore[arg-type]
         # @fromContext: each object's arguments come from its own ancestor, so one call per distinct value
         buckets: dict[bytes, tuple[dict[str, Any], list[tuple[dict[str, Any], list[Any]]]]] = {}
         for obj, where in found:
-            values = {c.variable: _context_value(run.data, where, c.depth, c.path) for c in fetch.contexts}
+            values = {c.variable: context_value(run.data, where, c.depth, c.path) for c in fetch.contexts}
             marker = orjson.dumps(values, option=orjson.OPT_SORT_KEYS)
             buckets.setdefault(marker, (values, []))[1].append((obj, where))
         await asyncio.gather(*(self._send_entities(fetch, objects, values, run)
@@ -343,6 +236,9 @@ class Executor:
         representations: list[dict[str, Any]] = []
         targets: list[list[tuple[dict[str, Any], list[Any] | None]]] = []
         index: dict[Any, int] = {}
+        # answers an earlier fetch of this request already brought (planning/reuse.py): not asked again
+        known = reuse_index(fetch.reuse, run.data, objects_in) if fetch.reuse else None
+        copied = 0
         for obj, where in found:
             typename = obj.get("__typename")
             part = fetch.entities.get(typename) if typename else None
@@ -351,15 +247,22 @@ class Executor:
                 part = fetch.entities[typename]
             if part is None or any(obj.get(k) is None for k in part.key_fields):
                 continue  # another type at this path, or its key is missing because an earlier fetch failed
-            rep = _extract(obj, part.requires)
+            if known:
+                values = known.get((typename, tuple(obj.get(k) for k in part.key_fields)))  # type: ignore[arg-type]
+                if values is not None:
+                    copied += fill(obj, values)
+                    continue
+            rep = extract(obj, part.requires)
             rep["__typename"] = part.send_as or typename
-            marker = _marker(rep)
+            marker = identity(rep)
             i = index.get(marker)
             if i is None:
                 i = index[marker] = len(representations)
                 representations.append(rep)
                 targets.append([])
             targets[i].append((obj, where))
+        if copied:
+            self._received(run, copied)
         if not representations:
             return
         variables = self._variables(fetch, run)
@@ -374,7 +277,7 @@ class Executor:
             if located is None:  # an error to locate: find the objects' paths once
                 located = {}
                 for path in reversed(at):  # an object at several paths: the first path names it
-                    located.update(_paths_of(run.data, path))
+                    located.update(paths_of(run.data, path))
             return located.get(id(obj), [])
 
         try:
@@ -387,7 +290,7 @@ class Executor:
         data = result.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
         if isinstance(entities, list):
-            self._received(run, _count_objects(entities))
+            self._received(run, count_objects(entities))
             for i, entity in enumerate(entities[: len(targets)]):
                 if isinstance(entity, dict):
                     for obj, _ in targets[i]:
@@ -436,40 +339,6 @@ def _merge_siblings(nodes: list[PlanNode]) -> list[PlanNode | list[FlattenNode]]
             out.append(group)
         group.append(node)  # type: ignore[arg-type]
     return [g[0] if isinstance(g, list) and len(g) == 1 else g for g in out]
-
-
-def _marker(rep: dict[str, Any]) -> Any:
-    """A representation's identity for deduplication: its items when they are all scalars (the common key
-    fields), else its canonical JSON. ``_extract`` builds a type's representations in one key order, so the items
-    need no sorting (two equal representations in another order would only be sent twice, never confused)."""
-    # the values alone: within one entity type the keys are the same (the type conditions read the runtime
-    # type), and the __typename value, always last, keeps the types apart
-    items = tuple(rep.values())
-    try:
-        hash(items)
-    except TypeError:  # a list or object among the values
-        return orjson.dumps(rep, option=orjson.OPT_SORT_KEYS)
-    return items
-
-
-def _paths_of(data: Any, path: tuple[str, ...]) -> dict[int, list[Any]]:
-    """The path of every object ``_objects_in`` finds at ``path``, by object identity."""
-    found: list[tuple[dict[str, Any], list[Any]]] = []
-    _objects_at(data, path, 0, [], found)
-    return {id(obj): where for obj, where in found}
-
-
-def _context_value(data: Any, where: list[Any], depth: int, path: tuple[str, ...]) -> Any:
-    """The value at ``path`` in the ancestor ``depth`` segments down ``where`` (None where anything is missing)."""
-    value = data
-    for step in (*where[:depth], *path):
-        if isinstance(value, dict) and isinstance(step, str):
-            value = value.get(step)
-        elif isinstance(value, list) and isinstance(step, int) and step < len(value):
-            value = value[step]
-        else:
-            return None
-    return value
 
 
 def _collect_writes(result: dict[str, Any], run: _Run) -> None:

@@ -61,6 +61,7 @@ class Build(Resolution):
         self._routing: set[tuple[str, str]] = set()  # (type, field) whose key is being fetched elsewhere
         self.roots: list[Group] = []  # root-field fetches, in the client's order
         self.frames: list[Frame] = []  # object positions enclosing the field being planned (@fromContext)
+        self.positions: list[Frame] = []  # every object position planned (reuse.py: where answers may already be)
 
     @contextmanager
     def tracked(self) -> Iterator[set[int]]:
@@ -122,7 +123,9 @@ class Build(Resolution):
                     sel.children.add("__typename", "__typename", client=False)
                 named = own
         child_path = (*path, key, *("@",) * lists)
-        self.frames.append(Frame(child_path, named.name, group, sel.children))
+        frame = Frame(child_path, named.name, group, sel.children)
+        self.frames.append(frame)
+        self.positions.append(frame)
         try:
             self.plan_composite(group, named, sub_selections(nodes), sel.children, child_path,
                                 self.sub_provided(group.graph, parent.name, name, provided), client)

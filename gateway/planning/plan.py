@@ -41,6 +41,19 @@ class ContextVar:
     path: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """Where an entity fetch's answers for ``type_name`` may already be (``planning/reuse.py``): objects at
+    ``path`` (of that ``__typename`` when ``typed``), complete before the fetch starts, holding the entity's key
+    under ``keys`` (in the order of the entity's key fields) and the fetch's every field under ``fields``."""
+
+    type_name: str
+    path: tuple[str, ...]
+    typed: bool
+    keys: tuple[str, ...]
+    fields: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class FetchNode:
     """One subgraph operation. For entity fetches, ``entities`` says, per entity type, how to build the
@@ -55,6 +68,7 @@ class FetchNode:
     entities: dict[str, EntityPart] = field(default_factory=dict)
     assume_type: str = ""  # entity type of objects at the path that carry no __typename (@interfaceObject)
     contexts: tuple[ContextVar, ...] = ()  # @fromContext arguments: one _entities call per distinct value
+    reuse: tuple[Reuse, ...] = ()  # earlier positions holding some of its answers (planning/reuse.py)
 
 
 @dataclass(slots=True)

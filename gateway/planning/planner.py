@@ -30,7 +30,8 @@ from .build import Build, PlanningError
 from .groups import Group
 from .interface_objects import interface_objects
 from .keys import planner_keys
-from .plan import FetchNode, ParallelNode, PlanNode, QueryPlan, SequenceNode
+from .plan import FetchNode, ParallelNode, PlanNode, QueryPlan, Reuse, SequenceNode
+from .reuse import entity_positions, reuse_of
 from .shape import ShapeBuilder
 
 __all__ = ["Planner", "PlanningError"]
@@ -77,7 +78,9 @@ class Planner:
                 roots.append(group)
             build.plan_field(group, root, key, nodes, group.selset, (), None)
         fetches = itertools.count()
-        nodes_ = build.groups.nodes(roots, self._fetcher(build, operation, fetches))
+        positions = entity_positions(build.groups, build.positions)
+        reuse = {g.id: reuse_of(g, build.groups, positions, build.schema) for g in build.groups.by_id.values()}
+        nodes_ = build.groups.nodes(roots, self._fetcher(build, operation, fetches, reuse))
         node: PlanNode | None
         if not nodes_:
             node = None
@@ -95,11 +98,12 @@ class Planner:
         )
         return QueryPlan(node, shape, operation.operation_type, operation.introspection, next(fetches))
 
-    def _fetcher(self, build: Build, operation: ParsedOperation,
-                 fetches: itertools.count[int]) -> Callable[[Group], FetchNode]:
-        return lambda group: self._fetch(build, group, operation, next(fetches))
+    def _fetcher(self, build: Build, operation: ParsedOperation, fetches: itertools.count[int],
+                 reuse: dict[int, tuple[Reuse, ...]]) -> Callable[[Group], FetchNode]:
+        return lambda group: self._fetch(build, group, operation, next(fetches), reuse[group.id])
 
-    def _fetch(self, build: Build, group: Group, operation: ParsedOperation, index: int) -> FetchNode:
+    def _fetch(self, build: Build, group: Group, operation: ParsedOperation, index: int,
+               reuse: tuple[Reuse, ...] = ()) -> FetchNode:
         if group.entity:
             used: set[str] = set()
             for part in group.parts.values():
@@ -135,4 +139,5 @@ class Planner:
             # objects of an @interfaceObject position carry no concrete __typename: they are of the interface
             contexts=tuple(group.contexts),
             assume_type=next((t for t in group.parts if isinstance(build.schema.get_type(t), GraphQLInterfaceType)), ""),
+            reuse=reuse,
         )

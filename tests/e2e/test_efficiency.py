@@ -59,8 +59,9 @@ def test_withheld_fields_are_not_fetched(e2e: E2EStack) -> None:
 
 def test_subject_facts_are_fetched_only_for_the_rows_a_rule_reads_them_on(e2e: E2EStack) -> None:
     """An enforcement body's minors' rule reads the offender's birth date on sentence rows, never on civil status
-    events: population answers the person and the sentences' offenders (2 calls), not also the facts of every
-    party of every event (gateway/policy/row_scope.py)."""
+    events: population answers the person, with its facts, in 1 call, not also the facts of every party of every
+    event (gateway/policy/row_scope.py), nor again the facts of the sentences' offender, the person already
+    fetched (gateway/planning/reuse.py)."""
     person = ids.adult_offender(e2e)
     query = """query($id: ID!) { person(personalId: $id) { fullName
       civilStatusEvents { kind registrationNumber } sentences { id status } } }"""
@@ -69,4 +70,4 @@ def test_subject_facts_are_fetched_only_for_the_rows_a_rule_reads_them_on(e2e: E
                      legal_basis=LEGAL_BASIS)
     assert_decided(reply, "sentence_enforcement")
     assert reply.data["person"]["civilStatusEvents"] and reply.data["person"]["sentences"]
-    assert _fetches(e2e, "population") - before == 2
+    assert _fetches(e2e, "population") - before == 1
