@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from gateway.audit import AuditRecord, AuditSettings, AuditStore
+from gateway.audit.subject_index import FTS_TABLE, TERMS_TABLE, decode, encode
 
 SUBJECT_A, SUBJECT_B = "001090000123", "079195001234"
 
@@ -76,7 +77,7 @@ class Raw:
             return result.all() if result.returns_rows else result.rowcount
 
     def drop_triggers(self) -> None:
-        tables = ("audit_log", "audit_subjects", "audit_checkpoints", "audit_meta")
+        tables = ("audit_log", "audit_subjects", "audit_checkpoints", "audit_meta")  # (no index triggers on SQLite)
         if self.dialect == "sqlite":
             for table in tables:
                 for op in ("update", "delete"):
@@ -85,6 +86,35 @@ class Raw:
             for table in tables:
                 for name in ("append_only", "no_truncate"):
                     self.run(f"DROP TRIGGER IF EXISTS {table}_{name} ON {table}")
+
+    # The subject index (gateway.audit.subject_index): audit_subjects on PostgreSQL, a contentless FTS5 table on
+    # SQLite whose rows are changed by the 'delete' command naming their tokens again.
+    def index_pairs(self, condition: str = "1 = 1") -> list[tuple[str, int]]:
+        """The index's (personal_id, seq) pairs whose ``seq`` meets ``condition``."""
+        if self.dialect == "sqlite":
+            rows = self.run(f"SELECT term, doc AS seq FROM {TERMS_TABLE} WHERE {condition}")
+            return sorted((decode(term), seq) for term, seq in rows)
+        return sorted((pid, seq) for pid, seq in self.run(f"SELECT personal_id, seq FROM audit_subjects WHERE "
+                                                          f"{condition}"))
+
+    def delete_index(self, condition: str = "1 = 1") -> None:
+        """Delete the index entries of the records whose ``seq`` meets ``condition`` (before the records go)."""
+        if self.dialect == "sqlite":
+            self.run(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}, rowid, tokens) SELECT 'delete', seq, (SELECT "
+                     f"group_concat(lower(hex(value)), ' ') FROM json_each(audit_log.subjects)) FROM audit_log "
+                     f"WHERE subjects != '[]' AND {condition}")
+        else:
+            self.run(f"DELETE FROM audit_subjects WHERE {condition}")
+
+    def forge_index(self, personal_id: str, seq: int) -> None:
+        """Make the index say record ``seq`` names ``personal_id``."""
+        if self.dialect == "sqlite":
+            tokens = " ".join(encode(pid) for pid, s in self.index_pairs(f"doc = {int(seq)}"))
+            self.delete_index(f"seq = {int(seq)}")
+            self.run(f"INSERT INTO {FTS_TABLE} (rowid, tokens) VALUES (:seq, :tokens)", seq=seq,
+                     tokens=f"{tokens} {encode(personal_id)}")
+        else:
+            self.run("INSERT INTO audit_subjects (personal_id, seq) VALUES (:pid, :seq)", pid=personal_id, seq=seq)
 
     def row(self, seq: int) -> dict[str, Any]:
         with self.engine.connect() as conn:

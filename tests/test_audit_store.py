@@ -28,7 +28,8 @@ async def test_records_are_chained_and_verify(store: AuditStore, audit_url: str)
     assert raw.row(2)["prev_hash"] == receipts[0].hash
     assert first["account"] == "officer-1" and first["agency"] == "tand-ha-noi"
     assert '"Person.religion"' in first["effects"] and first["outcome"] == "masked"
-    assert raw.run("SELECT count(*) FROM audit_subjects")[0][0] == 9
+    assert len(raw.index_pairs()) == 9
+    assert raw.index_pairs("seq = 1") == sorted([(SUBJECT_A, 1), (SUBJECT_B, 1)])
     verdict = await verify(store)
     assert verdict.ok and verdict.records == 6 and verdict.head_hash == receipts[-1].hash
 
@@ -36,10 +37,17 @@ async def test_records_are_chained_and_verify(store: AuditStore, audit_url: str)
 async def test_triggers_refuse_update_and_delete(store: AuditStore, audit_url: str):
     await fill(store, 2)
     raw = Raw(audit_url)
-    for sql in ("UPDATE audit_log SET account = 'nobody' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1",
-                "UPDATE audit_subjects SET personal_id = '000000000000'", "DELETE FROM audit_subjects"):
+    for sql in ("UPDATE audit_log SET account = 'nobody' WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             raw.run(sql)
+    if raw.dialect == "postgresql":
+        for sql in ("UPDATE audit_subjects SET personal_id = '000000000000'", "DELETE FROM audit_subjects"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                raw.run(sql)
+    else:  # the FTS5 index: a contentless table refuses UPDATE and DELETE statements (no triggers on it)
+        for sql in ("UPDATE audit_subject_index SET tokens = 'x'", "DELETE FROM audit_subject_index"):
+            with pytest.raises(sa.exc.DBAPIError, match="contentless"):
+                raw.run(sql)
     if raw.dialect == "postgresql":
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):
             raw.run("TRUNCATE audit_log")
@@ -91,7 +99,7 @@ async def test_checkpoint_detects_truncated_tail(store: AuditStore, audit_url: s
     receipts = await fill(store)
     raw = Raw(audit_url)
     raw.drop_triggers()
-    raw.run("DELETE FROM audit_subjects WHERE seq >= 5")
+    raw.delete_index("seq >= 5")
     raw.run("DELETE FROM audit_log WHERE seq >= 5")
     assert (await verify(store)).ok  # a plain chain cannot see a cut tail ...
     verdict = await verify(store, {6: receipts[5].hash})
@@ -118,7 +126,7 @@ async def test_detects_forged_insert(store: AuditStore, audit_url: str):
 async def test_detects_forged_subject_index(store: AuditStore, audit_url: str):
     await fill(store, 3)
     raw = Raw(audit_url)
-    raw.run("INSERT INTO audit_subjects (personal_id, seq) VALUES ('036090000999', 2)")
+    raw.forge_index("036090000999", 2)
     seq, reason = await broken(store)
     assert seq == 2 and "forged index" in reason
 
@@ -252,3 +260,29 @@ async def test_a_restarted_database_connection_is_replaced_without_failing_the_b
     assert receipt.seq == 2
     assert store.stats.failed_transactions == 0
     assert (await verify(store)).ok
+
+
+async def test_a_sqlite_trail_made_before_the_fts5_index_is_indexed_from_its_records(tmp_path):
+    """A trail written with the old ``audit_subjects`` table (SQLite) is indexed from its records' subjects on
+    start, and its old table goes: the access log and ``audit verify`` work on it as on a new one."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+    store = AuditStore(AuditSettings(database_url=url))
+    await store.start()
+    await fill(store, 3)
+    await store.close()
+    raw = Raw(url)
+    raw.run("CREATE TABLE audit_subjects (personal_id VARCHAR(32) NOT NULL, seq BIGINT NOT NULL, "
+            "PRIMARY KEY (personal_id, seq))")
+    raw.run("DROP TABLE audit_subject_terms")
+    raw.run("DROP TABLE audit_subject_index")  # as the trail was before: no FTS5 index
+    again = AuditStore(AuditSettings(database_url=url))
+    await again.start()
+    try:
+        assert raw.index_pairs() == sorted([(SUBJECT_A, 1), (SUBJECT_B, 1), (SUBJECT_A, 2), (SUBJECT_A, 3),
+                                            (SUBJECT_B, 3)])
+        assert not raw.run("SELECT name FROM sqlite_master WHERE name = 'audit_subjects'")
+        assert (await verify(again)).ok
+        await again.record(rec(4))
+        assert (await verify(again)).ok
+    finally:
+        await again.close()

@@ -30,8 +30,9 @@ from subgraphs.common.identifiers import personal_id_problem
 
 from .chain import KIND_ACCESS
 from .record import utc_text
-from .schema import audit_log, audit_subjects
+from .schema import audit_log
 from .store import AuditStore
+from .subject_index import seqs_naming
 
 ACCESS_LOG_SDL = '''
 "One access to a person's data, as the person may know it (Decree 13/2023 Art. 9.1). Never names the officer."
@@ -161,8 +162,7 @@ def _bind(schema: GraphQLSchema, store: AuditStore, agencies: AgencyCatalogue) -
             select(audit_log.c.seq, audit_log.c.at, audit_log.c.agency, audit_log.c.purpose,
                    audit_log.c.legal_basis, audit_log.c.categories, audit_log.c.outcome, audit_log.c.grant_id,
                    audit_log.c.disclosure_at)
-            .select_from(audit_subjects.join(audit_log, audit_subjects.c.seq == audit_log.c.seq))
-            .where(audit_subjects.c.personal_id == personalId, audit_log.c.kind == KIND_ACCESS)
+            .where(audit_log.c.seq.in_(seqs_naming(store.dialect, personalId)), audit_log.c.kind == KIND_ACCESS)
             .order_by(audit_log.c.seq.desc())
             .limit(first + 1)
         )

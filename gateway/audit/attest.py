@@ -40,9 +40,10 @@ from .chain import (
     index_fingerprint,
     locate_index_problem,
 )
-from .schema import audit_checkpoints, audit_log, audit_subjects, chain_id
+from .schema import audit_checkpoints, audit_log, chain_id
 from .signing import BadCheckpoint, Checkpoint, load_verify_keys, parse
 from .store import AuditStore
+from .subject_index import decoded, pairs_between
 from .witness import open_witness
 
 FETCH = 10_000  # rows per round trip of the server-side cursor
@@ -162,18 +163,18 @@ async def _walk(store: AuditStore, checkpoints: Mapping[int, str], signed_anchor
         if verifier.problem is not None or verifier.first is None:
             return verifier.finish(None if verifier.problem else (0, 0))
         # Only the records verified: rows a writer appended meanwhile are not part of this verdict.
-        span = audit_subjects.c.seq.between(verifier.first, verifier.prev_seq)
+        dialect = conn.dialect.name
+        span = pairs_between(dialect, verifier.first, verifier.prev_seq)
         count = total = 0
-        async for partition in _partitions(conn, select(audit_subjects.c.personal_id, audit_subjects.c.seq)
-                                           .where(span)):
-            part_count, part_sum = index_fingerprint(tuple(pair) for pair in partition)
+        async for partition in _partitions(conn, span):
+            part_count, part_sum = index_fingerprint(decoded(dialect, (tuple(pair) for pair in partition)))
             count, total = count + part_count, total + part_sum
         verdict = verifier.finish((count, total & 0xFFFFFFFFFFFFFFFF))
         if verdict.problem is not None and verdict.problem.reason == INDEX_MISMATCH:
             records = (await conn.execute(select(audit_log.c.seq, audit_log.c.subjects).where(
                 audit_log.c.seq.between(verifier.first, verifier.prev_seq)))).all()
-            pairs = (await conn.execute(select(audit_subjects.c.personal_id, audit_subjects.c.seq).where(span)
-                                        .order_by(audit_subjects.c.seq))).all()
+            pairs = sorted(decoded(dialect, (tuple(p) for p in (await conn.execute(span)).all())),
+                           key=lambda pair: pair[1])
             verdict = replace(verdict, problems=(locate_index_problem(records, pairs),))
     return verdict
 

@@ -3,8 +3,8 @@
 Through SQLAlchemy's ``Connection`` a batch of one record cost ~0.85 ms of CPU on the writer thread (the pool's
 checkout with its pre-ping, the BEGIN listener, statement cache keys, result wrapping); on the driver's own
 connection the same statements cost ~0.15 ms, and every request pays it. The subject index is filled by one
-statement per record from the record's ``subjects`` JSON (SQLite ``json_each``, PostgreSQL
-``jsonb_array_elements_text``): no Python runs per subject, which mattered for a request naming 500 of them.
+statement per record from the record's ``subjects`` JSON (:mod:`gateway.audit.subject_index`): no Python runs
+per subject, which mattered for a request naming 500 of them.
 
 Only the writer thread uses a :class:`BatchWriter` (:class:`gateway.audit.store.AuditStore` runs it on its
 one-thread executor), so the connection needs no lock.
@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from .chain import GENESIS, chain
 from .schema import POSTGRES_LOCK, audit_log
+from .subject_index import POSTGRES_INSERT, SQLITE_INSERT
 
 log = logging.getLogger("lienthong.audit")
 
@@ -37,11 +38,10 @@ class BatchWriter:
                             f"VALUES ({', '.join(mark for _ in COLUMNS)})")
         if self.dialect == "sqlite":
             self._begin = "BEGIN IMMEDIATE"  # takes the write lock now: the head read below is the head
-            self._insert_subjects = "INSERT INTO audit_subjects (personal_id, seq) SELECT value, ? FROM json_each(?)"
+            self._insert_subjects = SQLITE_INSERT
         else:
             self._begin = POSTGRES_LOCK  # psycopg opens the transaction itself; the advisory lock serialises
-            self._insert_subjects = ("INSERT INTO audit_subjects (personal_id, seq) "
-                                     "SELECT value, %s FROM jsonb_array_elements_text(%s::jsonb)")
+            self._insert_subjects = POSTGRES_INSERT
         self._conn: Any = None  # the pool's proxy of the driver connection, held between batches
 
     def commit(self, rows: list[dict[str, Any]]) -> None:

@@ -15,8 +15,9 @@ from sqlalchemy import delete, func, select
 from .attest import verify
 from .chain import JSON_COLUMNS, anchor_row, chain
 from .record import utc_text
-from .schema import audit_log, audit_subjects
+from .schema import audit_log
 from .store import AuditStore
+from .subject_index import delete_before
 
 EXPORT_COLUMNS = [c.name for c in audit_log.columns]
 __all__ = ["PruneRefused", "PruneResult", "export", "iter_records", "prune", "verify"]
@@ -118,7 +119,7 @@ async def prune(store: AuditStore, before: str | datetime, retention_days: int, 
         if checkpointer is not None:
             await conn.run_sync(lambda sync: checkpointer.write(sync, anchor["seq"], anchor["hash"], "prune",
                                                                 first_kept=first_kept, preceding=preceding))
-        await conn.execute(delete(audit_subjects).where(audit_subjects.c.seq < first_kept))
+        await delete_before(conn, first_kept)
         deleted = (await conn.execute(delete(audit_log).where(audit_log.c.seq < first_kept))).rowcount
     return PruneResult(deleted, first_kept, anchor["seq"])
 

@@ -1,7 +1,8 @@
 """Tables and append-only triggers, created on start with idempotent DDL (no alembic: two tables, and the
 triggers are dialect-specific SQL that alembic would only wrap).
 
-``audit_log`` holds the chained records (``kind`` ``access`` or ``anchor``); ``audit_subjects`` indexes
+``audit_log`` holds the chained records (``kind`` ``access`` or ``anchor``); the subject index
+(:mod:`gateway.audit.subject_index`: ``audit_subjects`` on PostgreSQL, an FTS5 table on SQLite) maps
 ``(personal_id, seq)`` for the access log. UPDATE is always refused; DELETE only for rows older than the newest
 prune anchor (``seq < max(anchor_seq)``), so pruning must first append its anchor. PostgreSQL also refuses
 TRUNCATE. ``audit_checkpoints`` keeps the signed checkpoints (also written to the witness) and ``audit_meta`` the
@@ -88,12 +89,12 @@ _GUARD = "COALESCE((SELECT MAX(anchor_seq) FROM audit_log WHERE kind = 'anchor')
 SQLITE_TRIGGERS = [
     f"""CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table}
         BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
-    for table in ("audit_log", "audit_subjects")
+    for table in ("audit_log",)
 ] + [
     f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
         WHEN OLD.seq >= {_GUARD}
         BEGIN SELECT RAISE(ABORT, '{table} is append-only (only records behind a prune anchor may go)'); END"""
-    for table in ("audit_log", "audit_subjects")
+    for table in ("audit_log",)
 ] + [
     f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}
         BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"""
@@ -145,7 +146,13 @@ async def create_schema(conn: AsyncConnection) -> None:
         await conn.run_sync(metadata.create_all)
         statements = POSTGRES_TRIGGERS
     elif dialect == "sqlite":
-        await conn.run_sync(metadata.create_all)
+        from .subject_index import create_sqlite_index, sqlite_legacy_index  # it imports this module's tables
+
+        legacy = await sqlite_legacy_index(conn)
+        # SQLite's subject index is an FTS5 table, not audit_subjects (gateway.audit.subject_index)
+        tables = [t for t in metadata.sorted_tables if t is not audit_subjects]
+        await conn.run_sync(lambda sync: metadata.create_all(sync, tables=tables))
+        await create_sqlite_index(conn, legacy=legacy)
         statements = SQLITE_TRIGGERS
     else:
         raise RuntimeError(f"unsupported audit database dialect {dialect!r} (SQLite or PostgreSQL)")

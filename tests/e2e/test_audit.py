@@ -7,6 +7,7 @@ import sqlite3
 import uuid
 from pathlib import Path
 
+from gateway.audit.subject_index import TERMS_TABLE, decode
 from tests.e2e import ids
 from tests.e2e.checks import assert_decided, assert_refused, forbidden, text_of
 from tests.e2e.support import LEGAL_BASIS, E2EStack, Reply, e2e_grant_id
@@ -47,6 +48,11 @@ def test_every_request_adds_exactly_one_record(e2e: E2EStack) -> None:
     assert rows[0][2] is None  # the unauthenticated caller has no account
 
 
+def _indexed(e2e: E2EStack, seq: int) -> set[str]:
+    """The subjects the audit's subject index (SQLite: FTS5, gateway.audit.subject_index) lists for record ``seq``."""
+    return {decode(r[0]) for r in e2e.audit_rows(f"SELECT term FROM {TERMS_TABLE} WHERE doc = ?", (seq,))}
+
+
 def test_record_names_the_persons_in_the_response(e2e: E2EStack) -> None:
     first, second = ids.adult_offender(e2e), ids.visible_adult(e2e)
     reply, rows = _tracked(e2e, PERSONS, {"ids": [first, second]}, token=e2e.token("tandtc", sub="officer-rec"),
@@ -56,7 +62,7 @@ def test_record_names_the_persons_in_the_response(e2e: E2EStack) -> None:
     # the legal basis as sent: the e2e grant of the court named before the decision (tests/e2e/support.py)
     assert (account, agency, purpose, legal_basis) == (
         "officer-rec", "tandtc", "criminal_proceedings", f"{e2e_grant_id('tandtc', 'criminal_proceedings')} {LEGAL_BASIS}")
-    named = {r[0] for r in e2e.audit_rows("SELECT personal_id FROM audit_subjects WHERE seq = ?", (seq,))}
+    named = _indexed(e2e, seq)
     assert {first, second} <= named, named
 
 
@@ -74,7 +80,7 @@ def test_record_names_every_subject_of_every_row_whatever_the_path(e2e: E2EStack
     reply, rows = _tracked(e2e, query, {"e": str(event), "s": sentence, "f": foreigner[0][0]},
                            token=e2e.token("tandtc"), purpose="criminal_proceedings", legal_basis=LEGAL_BASIS)
     assert reply.status == 200, reply.body
-    named = {r[0] for r in e2e.audit_rows("SELECT personal_id FROM audit_subjects WHERE seq = ?", (rows[0][0],))}
+    named = _indexed(e2e, rows[0][0])
     assert {subject, wife, offender, foreigner[0][0]} <= named, named
 
 
