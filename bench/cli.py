@@ -21,6 +21,7 @@ from .report import Measurement, Report, Skipped, combine_rounds, render
 from .runner import Endpoint, measure
 from .stack import Stack, subgraph_url
 from .tokens import INTERNAL_TTL_S, CallerTokens, ensure_internal_key, internal_headers, mint_caller_tokens
+from .wrk import WRK
 
 BUSY_SHARE = 0.05  # other work using more than this share of the machine makes the numbers "busy"
 DIRECT_TOKEN_MARGIN_S = 60  # preflight, sequential counts and wrk start-up, within the token's lifetime
@@ -103,6 +104,10 @@ def run_all(options: BenchOptions, stack: Stack, ids: Ids, tokens: CallerTokens 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
+    if not os.access(WRK, os.X_OK):  # every mode loads with wrk: say so before seeding or starting anything
+        print(f"python -m bench: wrk is not installed ({WRK}); `make bench` installs it, or: apt-get install -y wrk",
+              file=sys.stderr)
+        return 2
     command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
     if options.growth:
         return growth.run(options, command, say)
