@@ -97,6 +97,28 @@ def test_check_cost_error_names_estimate_and_limit(real):
     assert error.extensions == {"cost": 100_000, "maxCost": DEFAULT_MAX_COST}
 
 
+def test_cached_estimates_equal_fresh_ones_for_every_variable_shape(real):
+    """DocumentCache.check_cost keeps estimates by operation and variables_signature: for variables whose
+    signature is the same the estimate is too, and any change the estimate reads (a list's length, an int, a
+    boolean, a null) is a new entry, never a stale hit."""
+    sg = load_supergraph(ROOT / "schema.graphql")
+    docs = DocumentCache(sg.api_schema, max_fields=100_000)
+    query = ('query($ids: [ID!]!, $n: Int, $x: Boolean!, $name: String!) { persons(personalIds: $ids) '
+             '@include(if: $x) { fullName } searchPersons(name: $name, first: $n) { edges { node { fullName } } } }')
+    op = docs.get(query, None)
+    shapes = [{"ids": IDS_500[:k], "n": n, "x": x, "name": name} for k in (0, 1, 7, 7, 300) for n in (None, 3, 30)
+              for x in (True, False) for name in ("An", "Bình")]
+    shapes += [{"ids": IDS_500[7:14], "n": 3, "x": True, "name": "Khác"}]  # other ids, the same length
+    for variables in shapes + shapes[::-1]:
+        assert docs.check_cost(op, variables) == estimate_cost(sg.api_schema, op, variables), variables
+    assert 0 < len(docs.costs) < len(shapes)  # the names and the items of the lists do not make new entries
+    over = attack()
+    with pytest.raises(GatewayError):  # a cached estimate over the limit is still refused, every time
+        docs.check_cost(docs.get(over, None), {"ids": IDS_500})
+    with pytest.raises(GatewayError):
+        docs.check_cost(docs.get(over, None), {"ids": IDS_500})
+
+
 def test_settings():
     settings = GatewaySettings.from_env({})
     assert (settings.max_cost, settings.default_list_size, settings.max_rows) == (50_000, 10, 50_000)

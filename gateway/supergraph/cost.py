@@ -18,6 +18,7 @@ inherited ``first:``), so fragment bombs cost no more than their distinct select
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -170,10 +171,40 @@ def estimate_cost(schema: GraphQLSchema, operation: ParsedOperation, variables: 
         root, [operation.operation.selection_set], None)
 
 
+def variables_signature(variables: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What of ``variables`` the estimate can depend on, as a cache key; None when it cannot be told.
+
+    The estimate reads variables only as list lengths (id lists), integers (``first:``), booleans
+    (``@include``/``@skip``) and nulls (defaults apply): a string is the same to it whatever it says, a list the
+    same whatever its items are (deeper lists count ``default_list_size`` each). Input objects and floats are not
+    reduced (None: not cached).
+    """
+    out = []
+    for name in sorted(variables):
+        value = variables[name]
+        kind = type(value)
+        if value is None or kind is bool or kind is int:
+            out.append((name, kind.__name__, value))
+        elif kind is str:
+            out.append((name, "str"))
+        elif kind is list and all(type(item) is str or type(item) is int or item is None for item in value):
+            out.append((name, "list", len(value)))
+        else:
+            return None
+    return tuple(out)
+
+
 def check_cost(schema: GraphQLSchema, operation: ParsedOperation, variables: dict[str, Any],
-               limits: CostLimits) -> int:
-    """The estimate, or raise ``QUERY_TOO_COMPLEX`` (HTTP 400) if it exceeds ``limits.max_cost``."""
-    cost = estimate_cost(schema, operation, variables, limits.default_list_size)
+               limits: CostLimits, cache: MutableMapping[tuple[Any, ...], int] | None = None) -> int:
+    """The estimate, or raise ``QUERY_TOO_COMPLEX`` (HTTP 400) if it exceeds ``limits.max_cost``; ``cache`` keeps
+    estimates by operation and :func:`variables_signature` (a client sends the same shapes again and again)."""
+    signature = variables_signature(variables) if cache is not None else None
+    key = (operation.document_hash, operation.operation_name, signature)
+    cost = cache.get(key) if cache is not None and signature is not None else None
+    if cost is None:
+        cost = estimate_cost(schema, operation, variables, limits.default_list_size)
+        if cache is not None and signature is not None:
+            cache[key] = cost
     if cost > limits.max_cost:
         raise GatewayError(
             "QUERY_TOO_COMPLEX",

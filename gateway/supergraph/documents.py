@@ -131,6 +131,7 @@ class DocumentCache:
         self.max_fields = max_fields
         self.cost = cost or CostLimits()
         self.cache: LRUCache[tuple[str, str | None], ParsedOperation | GatewayError] = LRUCache(size)
+        self.costs: LRUCache[tuple[Any, ...], int] = LRUCache(4 * size)  # estimates (gateway.supergraph.cost)
         self.stats = CacheStats()
 
     def get(self, query: str, operation_name: str | None) -> ParsedOperation:
@@ -151,7 +152,7 @@ class DocumentCache:
     def check_cost(self, operation: ParsedOperation, variables: dict[str, Any]) -> int:
         """The operation's estimated rows with these coerced variables (``gateway.supergraph.cost``), or raise
         ``QUERY_TOO_COMPLEX`` over the limit: called before the policy and any subgraph is asked."""
-        return check_cost(self.schema, operation, variables, self.cost)
+        return check_cost(self.schema, operation, variables, self.cost, self.costs)
 
     def _load(self, query: str, doc_hash: str, operation_name: str | None) -> ParsedOperation | GatewayError:
         refusal = self.limits.check_text(query) if self.limits else None
