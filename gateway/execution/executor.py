@@ -35,16 +35,15 @@ from ..planning.plan import (
 )
 from ..planning.shape import ObjectShape
 from ..supergraph.documents import ParsedOperation
+from .budget import RowBudget
 from .completion import complete
+from .entities import collect, merge
 from .errors import client_error
-from .reuse import fill, reuse_index
+from .reuse import reuse_index
 from .transport import FetchContext, SubgraphFailure, Transport
 from .tree import (
     context_value,
-    count_objects,
     deep_merge,
-    extract,
-    identity,
     objects_at,
     objects_in,
     objects_in_all,
@@ -76,7 +75,7 @@ class _Run:
     ctx: FetchContext
     data: dict[str, Any] = field(default_factory=dict)
     errors: list[dict[str, Any]] = field(default_factory=list)
-    rows: int = 0  # objects received from the subgraphs so far (the row budget)
+    budget: RowBudget = field(default_factory=lambda: RowBudget(DEFAULT_MAX_ROWS))  # objects received so far
     over_budget: GatewayError | None = None
 
 
@@ -110,7 +109,7 @@ class Executor:
     async def fetch(self, plan: QueryPlan, operation: ParsedOperation, variables: dict[str, Any],
                     ctx: FetchContext) -> Fetched:
         """Run ``plan``'s fetches and merge the answers, without completing them (see :meth:`execute`)."""
-        run = _Run(variables, ctx)
+        run = _Run(variables, ctx, budget=RowBudget(self.max_rows))
         if plan.node is not None:
             await self._run(plan.node, run)
         if run.over_budget is not None:
@@ -138,10 +137,9 @@ class Executor:
                 if isinstance(outcome, BaseException):
                     raise outcome
 
-    def _received(self, run: _Run, objects: int) -> None:
-        """Count the objects of one subgraph answer against the row budget."""
-        run.rows += objects
-        if run.rows > self.max_rows and run.over_budget is None:
+    def _received(self, run: _Run, over: bool) -> None:
+        """After counting objects against the row budget (``budget.py``): ``over`` the limit stops the request."""
+        if over and run.over_budget is None:
             run.over_budget = GatewayError(
                 "QUERY_TOO_COMPLEX",
                 f"The operation returned more than {self.max_rows} objects from the subgraphs (the row budget); "
@@ -199,7 +197,7 @@ class Executor:
             return
         data = result.get("data")
         if isinstance(data, dict):
-            self._received(run, count_objects(data) - 1)  # the answer's own top-level object is no row
+            self._received(run, run.budget.answer(result, data, root=True))  # before merging: its own objects
             deep_merge(run.data, data)
         for error in _errors(result):
             run.errors.append(_client_error(error, fetch.service, error.get("path")))
@@ -233,36 +231,11 @@ class Executor:
                              extra: dict[str, Any], run: _Run, at: tuple[tuple[str, ...], ...] = ()) -> None:
         """One ``_entities`` call for the objects ``found`` (duplicates sent once), merged back into them; an object
         found without its path (None) is at one of the paths ``at`` in the data."""
-        representations: list[dict[str, Any]] = []
-        targets: list[list[tuple[dict[str, Any], list[Any] | None]]] = []
-        index: dict[Any, int] = {}
         # answers an earlier fetch of this request already brought (planning/reuse.py): not asked again
         known = reuse_index(fetch.reuse, run.data, objects_in) if fetch.reuse else None
-        copied = 0
-        for obj, where in found:
-            typename = obj.get("__typename")
-            part = fetch.entities.get(typename) if typename else None
-            if part is None and fetch.assume_type:  # an @interfaceObject's objects: typed by their position
-                typename = fetch.assume_type
-                part = fetch.entities[typename]
-            if part is None or any(obj.get(k) is None for k in part.key_fields):
-                continue  # another type at this path, or its key is missing because an earlier fetch failed
-            if known:
-                values = known.get((typename, tuple(obj.get(k) for k in part.key_fields)))  # type: ignore[arg-type]
-                if values is not None:
-                    copied += fill(obj, values)
-                    continue
-            rep = extract(obj, part.requires)
-            rep["__typename"] = part.send_as or typename
-            marker = identity(rep)
-            i = index.get(marker)
-            if i is None:
-                i = index[marker] = len(representations)
-                representations.append(rep)
-                targets.append([])
-            targets[i].append((obj, where))
+        representations, targets, copied = collect(fetch, found, known)
         if copied:
-            self._received(run, copied)
+            self._received(run, run.budget.add(copied))
         if not representations:
             return
         variables = self._variables(fetch, run)
@@ -290,11 +263,8 @@ class Executor:
         data = result.get("data")
         entities = data.get("_entities") if isinstance(data, dict) else None
         if isinstance(entities, list):
-            self._received(run, count_objects(entities))
-            for i, entity in enumerate(entities[: len(targets)]):
-                if isinstance(entity, dict):
-                    for obj, _ in targets[i]:
-                        deep_merge(obj, entity)
+            self._received(run, run.budget.answer(result, entities, root=False))
+            merge(entities, targets)
         for error in _errors(result):
             path = error.get("path")
             if (isinstance(path, list) and len(path) >= 2 and path[0] == "_entities" and isinstance(path[1], int)

@@ -20,16 +20,20 @@ def reuse_index(sources: tuple[Reuse, ...], data: dict[str, Any],
     """The values the sources hold, by entity type and key (``objects_in``: the objects at a path of the data)."""
     index: ReuseIndex = {}
     for source in sources:
+        name, typed, keys, fields = source.type_name, source.typed, source.keys, source.fields
         for obj in objects_in(data, source.path):
             runtime = obj.get("__typename")
-            if runtime != source.type_name and (source.typed or runtime is not None):
+            if runtime != name and (typed or runtime is not None):
                 continue
-            key = tuple(obj.get(k) for k in source.keys)
+            key = (obj.get(keys[0]),) if len(keys) == 1 else tuple(obj.get(k) for k in keys)
             if None in key:
                 continue
-            values = {f: obj.get(f) for f in source.fields}
+            values = {f: obj.get(f) for f in fields}
             if None not in values.values():
-                index.setdefault((source.type_name, key), values)
+                try:
+                    index.setdefault((name, key), values)
+                except TypeError:  # an object or list as a key value: not a key to find it again by
+                    continue
     return index
 
 
@@ -46,11 +50,12 @@ def fill(obj: dict[str, Any], values: dict[str, Any]) -> int:
 
 def _copy(value: Any) -> tuple[Any, int]:
     if type(value) is dict:
-        out: dict[str, Any] = {}
+        out = value.copy()  # a facts object holds scalars: one C-level copy, nested values copied below
         total = 1
-        for key, item in value.items():
-            out[key], count = _copy(item)
-            total += count
+        for key, item in out.items():
+            if type(item) is dict or type(item) is list:
+                out[key], count = _copy(item)
+                total += count
         return out, total
     if type(value) is list:
         items: list[Any] = []

@@ -52,6 +52,17 @@ class SubgraphFailure(Exception):
         self.delivered = delivered
 
 
+class Answer(dict[str, Any]):
+    """A subgraph's decoded response that keeps its bytes: the row budget bounds its objects by them
+    (``budget.py``) instead of walking every object of it."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, decoded: dict[str, Any], raw: bytes) -> None:
+        super().__init__(decoded)
+        self.raw = raw
+
+
 class Transport(Protocol):
     name: str
 
@@ -108,7 +119,7 @@ class HttpTransport:
             raise SubgraphFailure(f"HTTP {status}, not a GraphQL response")
         if status >= 500 and not result.get("data"):
             raise SubgraphFailure(f"HTTP {status}")
-        return result
+        return Answer(result, raw)
 
 
 class LocalTransport:

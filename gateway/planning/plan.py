@@ -28,6 +28,15 @@ class EntityPart:
     # the __typename the representation carries: the type's own name, or the interface's name when the target
     # subgraph knows the type only as an @interfaceObject
     send_as: str = ""
+    # the one key field when the representation is ``{__typename, <it>}`` and nothing else (the common case,
+    # built without a walk over ``requires``: execution/entities.py)
+    single_key: str | None = field(init=False, default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        plain = all(r.children is None and r.types is None and r.source is None for r in self.requires)
+        names = tuple(r.name for r in self.requires)
+        if plain and len(self.key_fields) == 1 and names == ("__typename", self.key_fields[0]):
+            object.__setattr__(self, "single_key", self.key_fields[0])
 
 
 @dataclass(frozen=True, slots=True)
