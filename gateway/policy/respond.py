@@ -6,7 +6,8 @@ response shape (``gateway.planning.shape``): per object, the reserved ``_lt_*`` 
 facts) are completed first, the row rules are evaluated on them, then every client field is completed and
 released, masked or withheld, and the row's subjects are recorded. The rules are the same as ``apply.py``'s (it
 shares its helpers); what each (shape, decision) pair needs per field is compiled once (:class:`ResponseCompiler`)
-instead of once per request.
+instead of once per request, and a node walked often gets a generated function (:mod:`.respond_fast`) that
+walks its rows as :meth:`_Walker.obj` does, calling back into the walker wherever anything uncommon happens.
 
 Completion (``gateway.execution.completion``) and this walk agree on the result rules: response keys in the
 client's order, ``__typename`` from the runtime type, fields the client did not ask for dropped, null bubbling
@@ -25,11 +26,12 @@ from ..planning.shape import ABSTRACT, LEAF, RAW, FieldShape, ObjectShape, TypeR
 from .apply import _FILTERED as FILTERED
 from .apply import SILENT, Subject, _client_errors, _filtered_error, _subjects, row_verdict
 from .masks import apply_mask, mask_fits
-from .respond_plan import DENY, MASK, RAW_VALUE, TYPENAME, WITHHELD, ResponsePlan, Step
+from .respond_fast import BUBBLE as _BUBBLE
+from .respond_fast import ROW_FILTERED as _FILTERED
+from .respond_fast import generate
+from .respond_plan import DENY, MASK, RAW_VALUE, TYPENAME, WITHHELD, Node, ResponsePlan, Step
 from .types import Applied, FieldDecision, FieldEffect, RowRule
 
-_BUBBLE: Any = object()  # a non-null position received null: the parent must become null
-_FILTERED: Any = object()  # a row rule filtered the row out: a list drops it, a field becomes null
 
 @dataclass(frozen=True, slots=True)
 class Unfinished:
@@ -125,109 +127,143 @@ class _Walker:
     # ------------------------------------------------------------------------------------------ walk
     def obj(self, raw: dict[str, Any], shape: ObjectShape, inherited: tuple[Subject, ...], static: str) -> Any:
         node = self.plan.node(shape)
+        run = node.run
+        if run is not None:  # the node's generated function (respond_fast): the same walk, specialised
+            return run(self, raw, inherited)
         if not node.is_object:
             self.forbid(static, "row type unknown: withheld")
             return None
-        path = self.path
+        countdown = node.countdown
+        if countdown >= 0:  # generate once the node has proved to be walked often (a list's rows), not before
+            if countdown == 0:
+                node.countdown = -1
+                run = node.run = generate(self.plan, node)
+                if run is not None:
+                    return run(self, raw, inherited)
+            else:
+                node.countdown = countdown - 1
         hidden: dict[str, Any] = {}
-        if node.hidden:
-            self.plain += 1
-            try:
-                for step in node.hidden:
-                    if step.type is None:  # _lt_type: the runtime type
-                        hidden[step.key] = shape.type_name
-                        continue
-                    quick = step.quick
-                    if quick is not None:
-                        value = raw.get(step.source)
-                        if quick(value):  # complete as fetched: read as is (most rows)
-                            hidden[step.key] = value
-                            continue
-                    path.append(step.key)
-                    done = self.field(raw, step, shape.type_name, ())
-                    path.pop()
-                    if done is _BUBBLE:
-                        return _BUBBLE
-                    hidden[step.key] = done
-            finally:
-                self.plain -= 1
+        for step in node.hidden:
+            if step.type is None:  # _lt_type: the runtime type
+                hidden[step.key] = node.type_name
+                continue
+            quick = step.quick
+            if quick is not None:
+                value = raw.get(step.source)
+                if quick(value):  # complete as fetched: read as is (most rows)
+                    hidden[step.key] = value
+                    continue
+            done = self.hidden_field(raw, step, node.type_name)
+            if done is _BUBBLE:
+                return _BUBBLE
+            hidden[step.key] = done
         subjects: tuple[Subject, ...] = () if node.is_root else _subjects(hidden, node.reads, inherited)
         row_withheld: dict[str, str] | None = None
         if node.rules:
-            name = node.type_name
-            verdict = row_verdict(self, node.rules, node.protection, hidden, subjects, name,
-                                  lambda reason: self.record(name, "filter", None, reason))
+            verdict = self.row_verdict(node, hidden, subjects)
             if verdict is FILTERED:
                 return _FILTERED
             if verdict is SILENT:
                 return SILENT
             row_withheld = verdict or None
-        out: dict[str, Any] = {}
-        for step in node.steps:
-            key = step.key
-            if step.fast and row_withheld is None:  # the common case: a released scalar
-                value = raw.get(step.source)
-                if value is not None and (step.values is None or value in step.values):
-                    out[key] = value
-                    continue
-            kind = step.kind
-            if kind == TYPENAME:
-                out[key] = shape.type_name
-                continue
-            if kind == RAW_VALUE:
-                out[key] = raw.get(step.source)
-                continue
-            if kind == WITHHELD:
-                pruned = step.withheld
-                out[pruned.response_key] = None  # type: ignore[union-attr]
-                path.append(pruned.response_key)  # type: ignore[union-attr]
-                self.forbid(step.withheld_coordinate, pruned.reason or "")  # type: ignore[union-attr]
-                path.pop()
-                if step.withheld_non_null:
-                    return _BUBBLE
-                continue
-            verdict, effect = step.verdict, step.effect
-            if row_withheld is not None and step.coordinate in row_withheld:
-                verdict, effect = DENY, FieldEffect("withhold", "withhold", row_withheld[step.coordinate])
-            path.append(key)
-            if verdict == DENY:
-                out[key] = None
-                self.forbid(step.coordinate, effect.reason)  # type: ignore[union-attr]
-                path.pop()
-                if not step.type.nullable:  # type: ignore[union-attr]
-                    return _BUBBLE
-                continue
-            done = self.field(raw, step, shape.type_name, subjects)
-            if done is _BUBBLE:
-                path.pop()
-                return _BUBBLE
-            if done is _FILTERED or done is SILENT:
-                if done is _FILTERED:
-                    self.errors.append(_filtered_error(_policy_path(path), step.coordinate))
-                path.pop()
-                if not step.type.nullable:  # type: ignore[union-attr]
-                    return _BUBBLE
-                out[key] = None
-                continue
-            if verdict == MASK:
-                masked, effect = self.mask(effect, done, step.leaf_type)  # type: ignore[arg-type]
-                if effect.effect == "withhold":
-                    out[key] = None
-                    self.forbid(step.coordinate, effect.reason)
-                    path.pop()
-                    if not step.type.nullable:  # type: ignore[union-attr]
-                        return _BUBBLE
-                    continue
-                if masked is not None:
-                    self.record(step.coordinate, "mask", effect.mask, effect.reason)
-                done = masked
-            path.pop()
-            out[key] = done
+        out = self.fields(raw, node, subjects, row_withheld)
+        if out is _BUBBLE:
+            return _BUBBLE
         # only a row that survived its own rules (no bubbling null) is present in the response, hence audited
         for subject_key, _ in subjects:
             if subject_key is not None:
                 self.subjects.add(subject_key)
         return out
+
+    def hidden_field(self, raw: dict[str, Any], step: Step, type_name: str) -> Any:
+        """Complete a reserved field (completion only: no policy below it)."""
+        self.plain += 1
+        try:
+            self.path.append(step.key)
+            done = self.field(raw, step, type_name, ())
+            self.path.pop()
+        finally:
+            self.plain -= 1
+        return done
+
+    def row_verdict(self, node: Node, hidden: dict[str, Any], subjects: tuple[Subject, ...]) -> Any:
+        """``apply.row_verdict`` on one row of ``node``: withheld coordinates, FILTERED or SILENT."""
+        name = node.type_name
+        return row_verdict(self, node.rules, node.protection, hidden, subjects, name,
+                           lambda reason: self.record(name, "filter", None, reason))
+
+    def fields(self, raw: dict[str, Any], node: Node, subjects: tuple[Subject, ...],
+               row_withheld: dict[str, str] | None) -> Any:
+        """The client's fields of one row: the completed object, or _BUBBLE."""
+        out: dict[str, Any] = {}
+        for step in node.steps:
+            if step.fast and row_withheld is None:  # the common case: a released scalar
+                value = raw.get(step.source)
+                if value is not None and (step.values is None or value in step.values):
+                    out[step.key] = value
+                    continue
+            if self.step(raw, step, node.type_name, subjects, row_withheld, out) is _BUBBLE:
+                return _BUBBLE
+        return out
+
+    def step(self, raw: dict[str, Any], step: Step, type_name: str, subjects: tuple[Subject, ...],
+             row_withheld: dict[str, str] | None, out: dict[str, Any]) -> Any:
+        """One client field of a row into ``out`` (any case: the fast ones are tried by the caller first);
+        _BUBBLE when the row must become null."""
+        key = step.key
+        kind = step.kind
+        if kind == TYPENAME:
+            out[key] = type_name
+            return None
+        if kind == RAW_VALUE:
+            out[key] = raw.get(step.source)
+            return None
+        path = self.path
+        if kind == WITHHELD:
+            pruned = step.withheld
+            out[pruned.response_key] = None  # type: ignore[union-attr]
+            path.append(pruned.response_key)  # type: ignore[union-attr]
+            self.forbid(step.withheld_coordinate, pruned.reason or "")  # type: ignore[union-attr]
+            path.pop()
+            return _BUBBLE if step.withheld_non_null else None
+        verdict, effect = step.verdict, step.effect
+        if row_withheld is not None and step.coordinate in row_withheld:
+            verdict, effect = DENY, FieldEffect("withhold", "withhold", row_withheld[step.coordinate])
+        path.append(key)
+        if verdict == DENY:
+            out[key] = None
+            self.forbid(step.coordinate, effect.reason)  # type: ignore[union-attr]
+            path.pop()
+            return None if step.type.nullable else _BUBBLE  # type: ignore[union-attr]
+        done = self.field(raw, step, type_name, subjects)
+        if done is _BUBBLE:
+            path.pop()
+            return _BUBBLE
+        if done is _FILTERED or done is SILENT:
+            if done is _FILTERED:
+                self.filtered_field(step.coordinate)
+            path.pop()
+            if not step.type.nullable:  # type: ignore[union-attr]
+                return _BUBBLE
+            out[key] = None
+            return None
+        if verdict == MASK:
+            masked, effect = self.mask(effect, done, step.leaf_type)  # type: ignore[arg-type]
+            if effect.effect == "withhold":
+                out[key] = None
+                self.forbid(step.coordinate, effect.reason)
+                path.pop()
+                return None if step.type.nullable else _BUBBLE  # type: ignore[union-attr]
+            if masked is not None:
+                self.record(step.coordinate, "mask", effect.mask, effect.reason)
+            done = masked
+        path.pop()
+        out[key] = done
+        return None
+
+    def filtered_field(self, coordinate: str) -> None:
+        """The error of a field whose row a rule filtered out (its path is on the path)."""
+        self.errors.append(_filtered_error(_policy_path(self.path), coordinate))
 
     def mask(self, effect: FieldEffect, value: Any, type_name: str) -> tuple[Any, FieldEffect]:
         mask = effect.mask or ""

@@ -25,6 +25,9 @@ from .types import RESERVED_PREFIX, FieldEffect, PolicyResult, RowRule
 # step kinds, decided when compiling, never per row
 FIELD, WITHHELD, RESERVED, TYPENAME, RAW_VALUE = range(5)
 ALLOW, MASK, DENY = range(3)
+# rows of a node walked before its function is generated: a response of many rows pays for the generation (a
+# fraction of a millisecond per node), a plan used once for one row does not
+JIT_AFTER = 16
 
 
 @dataclass(slots=True)
@@ -64,6 +67,10 @@ class Node:
     protection: TypeProtection | None
     reads: _SubjectReads | None
     rules: tuple[RowRule, ...]
+    # the node's generated function (respond_fast.generate), once it has been walked ``countdown`` more times
+    # (-1: never, or already generated); ``run`` walks a row exactly as ``respond._Walker.obj`` does
+    countdown: int = -1
+    run: Callable[..., Any] | None = None
 
 
 class ResponsePlan:
@@ -71,8 +78,9 @@ class ResponsePlan:
     are compiled on first use and kept (the objects it was compiled for are held, so ids stay theirs)."""
 
     def __init__(self, schema: GraphQLSchema, model: ProtectionModel, shape: ObjectShape, result: PolicyResult,
-                 prepared: Prepared) -> None:
+                 prepared: Prepared, jit_after: int | None = JIT_AFTER) -> None:
         self.schema = schema
+        self.jit_after = jit_after
         self.model = model
         self.shape = shape
         self.result = result
@@ -145,8 +153,9 @@ class ResponsePlan:
         personal = self.model.holds_personal(shape.type_name)
         name = shape.type_name
         rules = () if is_root else tuple(r for r in self.result.row_rules if concerns(r, name, protection, personal))
+        countdown = -1 if self.jit_after is None or not is_object else self.jit_after
         return Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
-                     _reads(protection), rules)
+                    _reads(protection), rules, countdown)
 
 
 def quick_check(ref: TypeRef | None, sub: dict[str, ObjectShape] | None) -> Callable[[Any], bool] | None:
