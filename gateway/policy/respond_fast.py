@@ -103,20 +103,24 @@ def _body(src: _Source, plan: ResponsePlan, node: Node) -> None:
             src.add(1, f"{var} = w.hidden_field(raw, {st}, {tn})")
             src.add(1, f"if {var} is BUBBLE: return BUBBLE")
     audited = _subjects_code(src, node, locals_by_key)
-    indent = 1
+    withholdable: frozenset[str] = frozenset()
     if node.rules:
         hidden = ", ".join(f"{src.const(k)}: {v}" for k, v in locals_by_key.items())
         src.add(1, f"verdict = w.row_verdict({src.const(node)}, {{{hidden}}}, subjects)")
         src.add(1, "if verdict is FILTERED: return ROWF")
         src.add(1, "if verdict is SILENT: return SILENT")
-        src.add(1, "if verdict:")  # fields withheld on this row: the general code decides each field
-        src.add(2, f"out = w.fields(raw, {src.const(node)}, subjects, verdict)")
-        src.add(2, "if out is BUBBLE: return BUBBLE")
-        src.add(1, "else:")
-        indent = 2
-    src.add(indent, "out = {}")
+        withholdable = frozenset().union(*(rule.coordinates for rule in node.rules))
+    src.add(1, "out = {}")
     for step in node.steps:
-        _step_code(src, plan, node, step, indent)
+        if step.kind == FIELD and step.coordinate in withholdable:
+            # a rule may withhold it on this row (the verdict names it): the general code decides
+            src.add(1, f"if {src.const(step.coordinate)} in verdict:")
+            src.add(2, f"if w.step(raw, {src.const(step)}, {src.const(node.type_name)}, subjects, verdict, out) "
+                       "is BUBBLE: return BUBBLE")
+            src.add(1, "else:")
+            _step_code(src, plan, node, step, 2)
+        else:
+            _step_code(src, plan, node, step, 1)
     if audited:
         src.add(1, "add = w.subjects.add")
         src.add(1, "for k, _ in subjects:")
