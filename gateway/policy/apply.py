@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from graphql import (
@@ -34,7 +35,7 @@ from .prepare import (
     subject_alias,
 )
 from .row_scope import concerns
-from .rows import matches
+from .rows import Check, matches
 from .types import (
     RESERVED_PREFIX,
     SUBJECT_KEY,
@@ -370,17 +371,19 @@ def _object(
 
 
 def row_verdict(walk: Any, rules: Sequence[RowRule], protection: TypeProtection | None, row: Mapping[str, Any],
-                subjects: tuple[Subject, ...], type_name: str, record_filter: Callable[[str], None]) -> Any:
+                subjects: tuple[Subject, ...], type_name: str, record_filter: Callable[[str], None],
+                checks: Sequence[Check] | None = None) -> Any:
     """What ``rules`` decide on one row of ``type_name`` (its row facts read from ``row``), for both response
     walks (this one and :mod:`gateway.policy.respond`): the coordinates they withhold, with their reasons;
     ``_FILTERED`` when one filters the row out (recorded through ``record_filter(reason)``, or as the rule's
     summary); ``SILENT`` when a silent one does (nothing recorded: the row answers as one that does not exist).
-    ``walk`` gives ``today`` and ``summary``."""
+    ``walk`` gives ``today`` and ``summary``; ``checks``, the rules' compiled predicates
+    (``rows.compile_predicate``, the same results), spare interpreting them on every row."""
     row_facts = ({fact: row.get(ROW_FACT_PREFIX + fact) for fact in protection.row_facts}
                  if protection is not None else {})
     withheld: dict[str, str] = {}
-    for rule in rules:
-        hit, unknown = _hit(walk, rule, row_facts, subjects)
+    for i, rule in enumerate(rules):
+        hit, unknown = _hit(walk, rule, row_facts, subjects, checks[i] if checks is not None else None)
         if not hit:
             continue
         reason = f"{rule.reason} ({UNKNOWN_FACTS})" if unknown else rule.reason
@@ -399,36 +402,35 @@ def row_verdict(walk: Any, rules: Sequence[RowRule], protection: TypeProtection 
     return withheld
 
 
-def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tuple[Subject, ...]
-         ) -> tuple[bool, bool]:
+def _hit(walk: _Walk, rule: RowRule, row_facts: Mapping[str, Any], subjects: tuple[Subject, ...],
+         check: Check | None = None) -> tuple[bool, bool]:
     """(does ``rule`` hit the row, did it hit because a fact was unknown). A rule over subject facts hits when
     it hits for any subject; an unknown fact yields the predicate's ``if_unknown`` (fail closed)."""
+    today = walk.today
+    if check is None:
+        check = partial(matches, rule.when)  # interpreted on every row
     if not rule.reads_subject_facts:
-        return _matches(walk, rule, row_facts), False
+        return _holds(check, row_facts, today), False
     if rule.subjects == "all":
         # every subject of the row satisfies the predicate ("is not the caller"); a row with no subject at all (an
         # inherit-only type under the root: the gateway's own answers) is about nobody
         return bool(subjects) and all(
-            _matches(walk, rule, {**row_facts, **(facts or {}), SUBJECT_KEY: key}) for key, facts in subjects
+            _holds(check, {**row_facts, **(facts or {}), SUBJECT_KEY: key}, today) for key, facts in subjects
         ), False
     unknown_hit = False
     for key, facts in subjects:
         if facts is None:
-            if _matches(walk, rule, {**row_facts, SUBJECT_KEY: key}):
+            if _holds(check, {**row_facts, SUBJECT_KEY: key}, today):
                 unknown_hit = True
             continue
-        if _matches(walk, rule, {**row_facts, **facts, SUBJECT_KEY: key}):
+        if _holds(check, {**row_facts, **facts, SUBJECT_KEY: key}, today):
             return True, False
     return unknown_hit, unknown_hit
 
 
-def _matches(walk: _Walk, rule: RowRule, attrs: Mapping[str, Any]) -> bool:
-    return _matches_at(rule, attrs, walk.today)
-
-
-def _matches_at(rule: RowRule, attrs: Mapping[str, Any], today: dt.date) -> bool:
+def _holds(check: Check, attrs: Mapping[str, Any], today: dt.date) -> bool:
     try:
-        return matches(rule.when, attrs, today)
+        return check(attrs, today)
     except (ValueError, TypeError, KeyError):
         return True  # a predicate the gateway cannot evaluate applies (fail closed)
 

@@ -190,7 +190,7 @@ class _Walker:
         """``apply.row_verdict`` on one row of ``node``: withheld coordinates, FILTERED or SILENT."""
         name = node.type_name
         return row_verdict(self, node.rules, node.protection, hidden, subjects, name,
-                           lambda reason: self.record(name, "filter", None, reason))
+                           lambda reason: self.record(name, "filter", None, reason), node.checks)
 
     def fields(self, raw: dict[str, Any], node: Node, subjects: tuple[Subject, ...],
                row_withheld: dict[str, str] | None) -> Any:

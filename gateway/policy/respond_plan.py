@@ -20,6 +20,7 @@ from .apply import _reads, _SubjectReads
 from .model import ProtectionModel, TypeProtection
 from .prepare import Prepared, Withheld
 from .row_scope import concerns
+from .rows import Check, compile_predicate
 from .types import RESERVED_PREFIX, FieldEffect, PolicyResult, RowRule
 
 # step kinds, decided when compiling, never per row
@@ -67,6 +68,7 @@ class Node:
     protection: TypeProtection | None
     reads: _SubjectReads | None
     rules: tuple[RowRule, ...]
+    checks: tuple[Check, ...]  # the rules' predicates, compiled (rows.compile_predicate)
     # the node's generated function (respond_fast.generate), once it has been walked ``countdown`` more times
     # (-1: never, or already generated); ``run`` walks a row exactly as ``respond._Walker.obj`` does
     countdown: int = -1
@@ -155,7 +157,7 @@ class ResponsePlan:
         rules = () if is_root else tuple(r for r in self.result.row_rules if concerns(r, name, protection, personal))
         countdown = -1 if self.jit_after is None or not is_object else self.jit_after
         return Node(shape.type_name, is_object, is_root, tuple(hidden), tuple(steps), protection,
-                    _reads(protection), rules, countdown)
+                    _reads(protection), rules, tuple(compile_predicate(r.when) for r in rules), countdown)
 
 
 def quick_check(ref: TypeRef | None, sub: dict[str, ObjectShape] | None) -> Callable[[Any], bool] | None:
