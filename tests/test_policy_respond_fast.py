@@ -76,6 +76,9 @@ QUERIES = [
     "{ searchPersons { __typename ... on Person { fullName sex } ... on Sentence { id charges penalty { term } } } }",
     '{ p: person(personalId: "079090000003") { n: fullName t: __typename ...F } stats { province count } }'
     " fragment F on Person { sex issueDate sentences { id } }",
+    # rows without child rows (their subjects only audited), and a parent that bubbles after its child's row
+    "{ events { registrationNumber ... on Birth { childName } } searchPersons { ... on Sentence { penalty { term } "
+    "id } } }",
 ]
 IDS = ["079090000003", "001210000002", "001060000001", "001080000004", "001070000005", "000000000000"]
 

@@ -102,7 +102,15 @@ def _body(src: _Source, plan: ResponsePlan, node: Node) -> None:
         else:
             src.add(1, f"{var} = w.hidden_field(raw, {st}, {tn})")
             src.add(1, f"if {var} is BUBBLE: return BUBBLE")
-    audited = _subjects_code(src, node, locals_by_key)
+    # a row with no rules and no child rows reads its subjects only to audit them: their keys go to the audit set
+    # at the end, without the (key, facts) tuples
+    audit_only = (not node.is_root and node.reads is not None and not node.rules
+                  and all(step.sub is None for step in node.steps))
+    if audit_only:
+        src.add(1, "subjects = ()  # read by no step below (no child rows)")
+        audited = False
+    else:
+        audited = _subjects_code(src, node, locals_by_key)
     withholdable: frozenset[str] = frozenset()
     if node.rules:
         hidden = ", ".join(f"{src.const(k)}: {v}" for k, v in locals_by_key.items())
@@ -125,6 +133,8 @@ def _body(src: _Source, plan: ResponsePlan, node: Node) -> None:
         src.add(1, "add = w.subjects.add")
         src.add(1, "for k, _ in subjects:")
         src.add(2, "if k is not None: add(k)")
+    elif audit_only:
+        _audit_code(src, node, locals_by_key)
     src.add(1, "return out")
 
 
@@ -193,6 +203,29 @@ def _subjects_code(src: _Source, node: Node, hidden: dict[str, str]) -> bool:
         src.add(1, f"if not found: found.append({src.const(_UNKNOWN_SUBJECT)})")
     src.add(1, "subjects = tuple(found)")
     return True
+
+
+def _audit_code(src: _Source, node: Node, hidden: dict[str, str]) -> None:
+    """Add the row's subject keys (those ``_subjects`` reads: a string key) to the audit set."""
+    reads = node.reads
+    assert reads is not None
+    src.add(1, "add = w.subjects.add")
+    if reads.inherit:
+        src.add(1, "for k, _ in inherited:")
+        src.add(2, "if k is not None: add(k)")
+    if reads.self_read is not None and reads.self_read[0] in hidden:
+        key = hidden[reads.self_read[0]]
+        src.add(1, f"if type({key}) is str: add({key})")
+    for alias, key_field, facts_key in reads.fields:
+        var = hidden.get(alias)
+        if var is None:
+            continue
+        src.add(1, f"if type({var}) is dict:")
+        src.add(2, f"if type(k := {var}.get({src.const(key_field)})) is str: add(k)")
+        src.add(1, f"elif {var} is not None:")
+        one = src.const(_SubjectReads(False, False, None, ((alias, key_field, facts_key),)))
+        src.add(2, f"for k, _ in subjects_of({{{src.const(alias)}: {var}}}, {one}, ()):")
+        src.add(3, "if k is not None: add(k)")
 
 
 def _step_code(src: _Source, plan: ResponsePlan, node: Node, step: Step, indent: int) -> None:
