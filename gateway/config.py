@@ -10,8 +10,8 @@
 | ``GATEWAY_STORE_DATABASE_URL`` | ``sqlite+aiosqlite:///$LT_DATA_DIR/gateway.db`` | the gateway's own tables (grants, data-subject requests: ``gateway/store``); production must name PostgreSQL or the gateway refuses to start |
 | ``GATEWAY_GRANT_CACHE_SECONDS`` | ``5`` | how long a grant read from the registry is reused (a change through this process applies at once; ``gateway/grants/resolver.py``) |
 | ``GATEWAY_INTROSPECTION`` | ``true`` in development/test, ``false`` in production | serve ``__schema``/``__type`` |
-| ``GATEWAY_DOCUMENT_CACHE_SIZE`` | ``1000`` | parsed + validated documents kept (LRU) |
-| ``GATEWAY_PLAN_CACHE_SIZE`` | ``1000`` | query plans kept (LRU) |
+| ``GATEWAY_DOCUMENT_CACHE_SIZE`` | ``1000`` | parsed + validated documents kept (LRU), in units of 32 fields: a larger operation counts as several (``gateway/cache_weight.py``) |
+| ``GATEWAY_PLAN_CACHE_SIZE`` | ``1000`` | query plans kept (LRU), in the same units |
 | ``GATEWAY_SUBGRAPH_TIMEOUT_MS`` | ``5000`` | per subgraph call; slower → ``SUBGRAPH_UNAVAILABLE`` |
 | ``GATEWAY_MAX_DEPTH`` | ``15`` | deeper operations → ``QUERY_TOO_COMPLEX`` (``limitCode: MAX_DEPTH_LIMIT``) |
 | ``GATEWAY_MAX_TOKENS`` | ``5000`` | lexical tokens of the query text, counted before parsing → ``MAX_TOKENS_LIMIT`` |

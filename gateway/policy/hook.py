@@ -13,6 +13,7 @@ from typing import Any
 from cachetools import LRUCache
 from graphql import FragmentDefinitionNode, OperationDefinitionNode
 
+from ..cache_weight import put, units, weighted_lru
 from ..errors import GatewayError
 from ..execution import Fetched
 from ..pipeline import ExecutionOperation, PolicyOutcome
@@ -52,9 +53,12 @@ class PolicyHook:
         self.schema = supergraph.api_schema
         self.model = ProtectionModel.from_sdl(supergraph.sdl)  # the declarations, read once
         self.writes = WriteModel.from_sdl(supergraph.sdl)  # @writeArea / @writeSubject of the mutations
-        self._prepared: LRUCache[str, ExecutionOperation] = LRUCache(maxsize=cache_size)
+        # each weighed by the size of what it holds (gateway.cache_weight): large operations count for more
+        self._prepared: LRUCache[str, ExecutionOperation] = weighted_lru(
+            cache_size, lambda e: units(e.operation.field_count))
         self.responses = ResponseCompiler(self.schema, self.model, cache_size)  # apply_fetched's compiled shapes
-        self._collected: LRUCache[tuple[Any, ...], Collected] = LRUCache(maxsize=cache_size)
+        self._collected: LRUCache[tuple[Any, ...], Collected] = weighted_lru(
+            cache_size, lambda c: units(len(c.coordinates)))
         self.decisions = 0  # decide() calls; with ``evaluations`` exposed by gateway.server.metrics
 
     @property
@@ -70,7 +74,7 @@ class PolicyHook:
             if collected is None:
                 collected = self.service.collect(self.schema, self.model, operation.document,
                                                  operation.operation_name, variables)
-                self._collected[key] = collected
+                put(self._collected, key, collected)
                 calls = collected.calls
             else:
                 # the root calls' policy arguments may come from any variable: read per request, not cached
@@ -110,7 +114,7 @@ class PolicyHook:
             dataclasses.replace(operation, document=document, operation=chosen, fragments=fragments, cache_key=key),
             prepared,
         )
-        self._prepared[key] = execution
+        put(self._prepared, key, execution)
         return execution
 
     def apply_fetched(self, fetched: Fetched, operation: ExecutionOperation, decision: FieldDecision, caller: Any,
@@ -118,8 +122,8 @@ class PolicyHook:
         """``apply`` on the merged, not yet completed subgraph answers: completion and policy in one walk
         (``gateway.policy.respond``), its per-field work compiled once per (shape, decision, document)."""
         prepared: Prepared = operation.policy
-        unfinished = Unfinished(self.responses.plan(fetched.shape, decision.result, prepared), fetched.data,
-                                fetched.errors)
+        plan = self.responses.plan(fetched.shape, decision.result, prepared, units(operation.operation.field_count))
+        unfinished = Unfinished(plan, fetched.data, fetched.errors)
         applied = self.service.apply(unfinished, prepared, operation.operation.operation_name, variables, decision,
                                      self.schema, self.model)
         extension = dict(applied.extensions.get("policy") or {})

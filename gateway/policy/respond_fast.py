@@ -17,22 +17,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from types import CodeType
 from typing import Any
 
-from cachetools import LRUCache
-
+from ..cache_weight import put
 from ..planning.shape import ABSTRACT, LEAF, OBJECT, RAW, ObjectShape, TypeRef
 from .apply import _FILTERED as FILTERED
 from .apply import _UNKNOWN_SUBJECT, SILENT, _SubjectReads, _subjects
 from .respond_plan import ALLOW, FIELD, RAW_VALUE, TYPENAME, Node, ResponsePlan, Step, quick_check
 
 log = logging.getLogger(__name__)
-
-# compiled code by source text: compiling is most of the cost of generating (some 0.7 ms for a node of a dozen
-# fields) and the text depends only on the node's structure (its constants are numbered, held in the function's
-# namespace), so the plans of other callers and decisions over the same shapes reuse it
-_CODE: LRUCache[str, CodeType] = LRUCache(maxsize=1024)
 
 BUBBLE: Any = object()  # a non-null position received null: the parent must become null
 ROW_FILTERED: Any = object()  # a row rule filtered the row out: a list drops it, a field becomes null
@@ -70,9 +63,10 @@ def generate(plan: ResponsePlan, node: Node) -> Callable[..., Any] | None:
         src = _Source()
         _body(src, plan, node)
         text = "def run(w, raw, inherited):\n" + "\n".join(src.lines) + "\n"
-        code = _CODE.get(text)
-        if code is None:
-            code = _CODE[text] = compile(text, f"<respond_fast {node.type_name}>", "exec")
+        entry = plan.code.get(text)
+        if entry is None:
+            entry = put(plan.code, text, (compile(text, f"<respond_fast {node.type_name}>", "exec"), len(text)))
+        code = entry[0]
         exec(code, src.ns)  # only our own names: see above
         return src.ns["run"]  # type: ignore[no-any-return]
     except Exception:  # a bug here must not fail a response: the general walk is the reference

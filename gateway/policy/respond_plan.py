@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
+from types import CodeType
 from typing import Any
 
 from cachetools import LRUCache
 from graphql import GraphQLObjectType, GraphQLSchema, is_non_null_type
 
+from ..cache_weight import put, weighted_lru
 from ..planning.shape import LEAF, OBJECT, RAW, FieldShape, ObjectShape, TypeRef
 from .apply import _reads, _SubjectReads
 from .model import ProtectionModel, TypeProtection
@@ -29,6 +32,16 @@ ALLOW, MASK, DENY = range(3)
 # rows of a node walked before its function is generated: a response of many rows pays for the generation (a
 # fraction of a millisecond per node), a plan used once for one row does not
 JIT_AFTER = 16
+
+CODE_CACHE_CHARACTERS = 4_000_000  # the source text a code cache holds the compiled code of (a few dozen MB)
+
+
+def code_cache(characters: int = CODE_CACHE_CHARACTERS) -> LRUCache[str, tuple[CodeType, int]]:
+    """Compiled code (and its source's length) by source text, bounded by the texts' length. Compiling is most of the cost of generating
+    (some 0.7 ms for a node of a dozen fields) and the text depends only on the node's structure (its constants
+    are numbered, held in the function's namespace), so the plans of other callers and decisions over the same
+    shapes reuse it. One per :class:`ResponseCompiler` (no module state)."""
+    return LRUCache(maxsize=characters, getsizeof=itemgetter(1))
 
 
 @dataclass(slots=True)
@@ -80,8 +93,12 @@ class ResponsePlan:
     are compiled on first use and kept (the objects it was compiled for are held, so ids stay theirs)."""
 
     def __init__(self, schema: GraphQLSchema, model: ProtectionModel, shape: ObjectShape, result: PolicyResult,
-                 prepared: Prepared, jit_after: int | None = JIT_AFTER) -> None:
+                 prepared: Prepared, jit_after: int | None = JIT_AFTER, weight: int = 1,
+                 code: LRUCache[str, tuple[CodeType, int]] | None = None) -> None:
         self.schema = schema
+        # the generated walks' compiled code by source (respond_fast.code_cache), shared by a compiler's plans
+        self.code: LRUCache[str, tuple[CodeType, int]] = code if code is not None else code_cache()
+        self.weight = weight  # in cache units (gateway.cache_weight), for ResponseCompiler's bound
         self.jit_after = jit_after
         self.model = model
         self.shape = shape
@@ -205,12 +222,16 @@ class ResponseCompiler:
     def __init__(self, schema: GraphQLSchema, model: ProtectionModel, size: int = 512) -> None:
         self.schema = schema
         self.model = model
-        self._plans: LRUCache[tuple[int, int, int], ResponsePlan] = LRUCache(maxsize=size)
+        # weighed by the operation's size (gateway.cache_weight): a plan holds a node per object of its shape
+        self._plans: LRUCache[tuple[int, int, int], ResponsePlan] = weighted_lru(size, lambda p: p.weight)
+        self._code = code_cache()
 
-    def plan(self, shape: ObjectShape, result: PolicyResult, prepared: Prepared) -> ResponsePlan:
-        """The compiled plan (a cached one only if it was compiled for these very objects)."""
+    def plan(self, shape: ObjectShape, result: PolicyResult, prepared: Prepared, weight: int = 1) -> ResponsePlan:
+        """The compiled plan (a cached one only if it was compiled for these very objects); ``weight``: its
+        operation's size in cache units (:func:`gateway.cache_weight.units`)."""
         key = (id(shape), id(result), id(prepared))
         plan = self._plans.get(key)
         if plan is None or plan.shape is not shape or plan.result is not result or plan.prepared is not prepared:
-            plan = self._plans[key] = ResponsePlan(self.schema, self.model, shape, result, prepared)
+            plan = put(self._plans, key, ResponsePlan(self.schema, self.model, shape, result, prepared,
+                                                      weight=weight, code=self._code))
         return plan

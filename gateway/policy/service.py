@@ -14,6 +14,7 @@ from graphql import DocumentNode, GraphQLSchema
 
 from subgraphs.common.settings import parse_environment
 
+from ..cache_weight import put, units, weighted_lru
 from .apply import apply_policy
 from .bundle import load_bundle
 from .collect import collect, root_calls
@@ -164,11 +165,13 @@ class PolicyService:
             bundle = getattr(engine, "bundle", None) or load_bundle(None)
             policy_arguments = (bundle.catalogue("rules") or {}).get("policy_arguments") or {}
         self.policy_arguments: Mapping[str, list[str]] = dict(policy_arguments)
-        self._cache: LRUCache[tuple[Any, ...], PolicyResult | PolicyRefusal] = LRUCache(maxsize=cache_size)
+        # weighed by the number of fields decided (gateway.cache_weight): the key holds them too
+        self._cache: LRUCache[tuple[Any, ...], PolicyResult | PolicyRefusal] = weighted_lru(
+            cache_size, lambda o: units(len(o.fields)) if isinstance(o, PolicyResult) else 1)
         # per collected document: its policy input fields and their part of the decision key, built once (they
         # read only the coordinates and kinds, shared by every request of the document)
-        self._field_inputs: LRUCache[int, tuple[Any, Any, list[dict[str, str]], frozenset[Any]]] = LRUCache(
-            maxsize=cache_size)
+        self._field_inputs: LRUCache[int, tuple[Any, Any, list[dict[str, str]], frozenset[Any]]] = weighted_lru(
+            cache_size, lambda entry: units(len(entry[2])))
         self._clock = clock
         self.evaluations = 0
 
@@ -220,7 +223,7 @@ class PolicyService:
             fields = field_inputs(collected)
             entry = (collected.coordinates, collected.kinds, fields,
                      frozenset((f["coordinate"], f["category"], f["kind"]) for f in fields))
-            self._field_inputs[id(collected.coordinates)] = entry  # holds the mappings: their ids stay theirs
+            put(self._field_inputs, id(collected.coordinates), entry)  # holds the mappings: their ids stay theirs
         return entry[2], entry[3]
 
     async def decide(
@@ -272,7 +275,7 @@ class PolicyService:
             missing = set(coordinates) - set(outcome.fields) if isinstance(outcome, PolicyResult) else set()
             if missing:
                 raise PolicyUnavailable(f"policy decided nothing for {sorted(missing)[:5]}")
-            self._cache[key] = outcome
+            put(self._cache, key, outcome)
         if isinstance(outcome, PolicyRefusal):
             raise PolicyRefusal(outcome.code, outcome.reasons, outcome.policy_version)
         return FieldDecision(uuid.uuid4().hex, policy_input["purpose"], subject, outcome, cached, grant)

@@ -32,6 +32,7 @@ from graphql import (
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
+from ..cache_weight import put, units, weighted_lru
 from ..errors import GatewayError
 from .cost import CostLimits, check_cost
 from .limits import OperationLimits, strip_suggestions
@@ -102,6 +103,10 @@ class _Walker:
         return depth, fields
 
 
+def _weight(entry: ParsedOperation | GatewayError) -> int:
+    return units(entry.field_count) if isinstance(entry, ParsedOperation) else 1
+
+
 class DocumentCache:
     """Parse + validate + limit-check client documents against ``schema``, with an LRU of results.
 
@@ -130,7 +135,9 @@ class DocumentCache:
         self.max_depth = max_depth
         self.max_fields = max_fields
         self.cost = cost or CostLimits()
-        self.cache: LRUCache[tuple[str, str | None], ParsedOperation | GatewayError] = LRUCache(size)
+        # weighed by operation size (gateway.cache_weight): ``size`` typical operations, fewer large ones
+        self.cache: LRUCache[tuple[str, str | None], ParsedOperation | GatewayError] = weighted_lru(
+            size, _weight)
         self.costs: LRUCache[tuple[Any, ...], int] = LRUCache(4 * size)  # estimates (gateway.supergraph.cost)
         self.stats = CacheStats()
 
@@ -141,8 +148,7 @@ class DocumentCache:
         entry = self.cache.get(key)
         if entry is None:
             self.stats.misses += 1
-            entry = self._load(query, doc_hash, operation_name)
-            self.cache[key] = entry
+            entry = put(self.cache, key, self._load(query, doc_hash, operation_name))
         else:
             self.stats.hits += 1
         if isinstance(entry, GatewayError):
