@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -94,6 +95,10 @@ class EmbeddedEngine:
     ) -> None:
         self._evaluator = RegoEvaluator(load_bundle(directory))
         self._timeout = timeout
+        # every evaluation on one thread of its own: the interpreter is serialised anyway (RegoEvaluator's
+        # lock), and rego-cpp's allocator keeps memory per thread: spread over the default executor's threads,
+        # the e2e gateway's resident memory grew by gigabytes of native allocations
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rego")
         self._reload_interval = reload_interval
         self._checked_at = time.monotonic()
         self._evaluations_before_reload = 0
@@ -177,13 +182,16 @@ class EmbeddedEngine:
     async def evaluate(self, policy_input: Mapping[str, Any]) -> dict[str, Any]:
         try:
             return await asyncio.wait_for(
-                asyncio.to_thread(self._evaluator.evaluate, policy_input), timeout=self._timeout
+                asyncio.get_running_loop().run_in_executor(self._thread, self._evaluator.evaluate, policy_input),
+                timeout=self._timeout,
             )
         except TimeoutError as exc:
             raise PolicyUnavailable(f"policy evaluation timed out after {self._timeout}s") from exc
 
     async def close(self) -> None:
-        return None
+        # a closed engine may still be asked (a test, a late request): a fresh executor starts its thread lazily
+        self._thread.shutdown(wait=False)
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rego")
 
 
 class OpaServerEngine:
