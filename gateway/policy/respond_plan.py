@@ -37,10 +37,12 @@ CODE_CACHE_CHARACTERS = 4_000_000  # the source text a code cache holds the comp
 
 
 def code_cache(characters: int = CODE_CACHE_CHARACTERS) -> LRUCache[str, tuple[CodeType, int]]:
-    """Compiled code (and its source's length) by source text, bounded by the texts' length. Compiling is most of the cost of generating
-    (some 0.7 ms for a node of a dozen fields) and the text depends only on the node's structure (its constants
-    are numbered, held in the function's namespace), so the plans of other callers and decisions over the same
-    shapes reuse it. One per :class:`ResponseCompiler` (no module state)."""
+    """Compiled code (and its source's length, the entry's weight) by source text, bounded by the texts' length.
+
+    Compiling is most of the cost of generating (some 0.7 ms for a node of a dozen fields) and the text depends
+    only on the node's structure (its constants are numbered, held in the function's namespace), so the plans of
+    other callers and decisions over the same shapes reuse it. One per :class:`ResponseCompiler` (no module
+    state)."""
     return LRUCache(maxsize=characters, getsizeof=itemgetter(1))
 
 
@@ -96,7 +98,7 @@ class ResponsePlan:
                  prepared: Prepared, jit_after: int | None = JIT_AFTER, weight: int = 1,
                  code: LRUCache[str, tuple[CodeType, int]] | None = None) -> None:
         self.schema = schema
-        # the generated walks' compiled code by source (respond_fast.code_cache), shared by a compiler's plans
+        # the generated walks' compiled code by source (code_cache), shared by a compiler's plans
         self.code: LRUCache[str, tuple[CodeType, int]] = code if code is not None else code_cache()
         self.weight = weight  # in cache units (gateway.cache_weight), for ResponseCompiler's bound
         self.jit_after = jit_after
