@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 run: install
 	$(PY) -m gateway dev
 
+# Each test file runs whole on one of TEST_WORKERS processes (its module fixtures, e.g. an e2e stack, start once).
+TEST_WORKERS ?= 2
+
 test: install
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	@command -v wrk >/dev/null 2>&1 || apt-get install -y -q wrk >/dev/null 2>&1 || \

@@ -1,18 +1,17 @@
-"""The sentences seed writer: speed, share of adults sentenced, every status, consistent courses of enforcement;
+"""The sentences seed writer: batched statements, share of adults sentenced, every status, consistent courses of enforcement;
 and, in the world the end-to-end tests run on, what the protection rules need: juvenile offenders serving their
 sentences, foreign offenders, legal entities represented by persons of the world, small and large statistics cells."""
 
 from __future__ import annotations
 
 import random
-import time
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from subgraphs.common.db import Database, sync_url
 from subgraphs.common.migrations import upgrade
@@ -20,6 +19,7 @@ from subgraphs.seed import runner
 from subgraphs.seed.generator import World
 from subgraphs.sentences import seed, statistics
 from subgraphs.sentences.enums import EnforcementEventKind, EnforcementStatus, PenaltyKind
+from subgraphs.sentences.models import TABLES
 
 N_PEOPLE = 100_000
 E2E_PEOPLE, E2E_SEED = 1500, 11  # tests/e2e/support.py PEOPLE, SEED (kept in step by test_e2e_size_in_step)
@@ -33,23 +33,23 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     path: Path = tmp_path_factory.mktemp("seed") / "sentences.db"
     upgrade("sentences", f"sqlite+aiosqlite:///{path}")
     engine = create_engine(f"sqlite:///{path}")
-    people, writing = [], 0.0
+    statements: list[int] = []  # SQL statements sent per chunk of 10 000 persons (an executemany is one)
+    event.listen(engine, "before_cursor_execute", lambda *_: statements.__setitem__(-1, statements[-1] + 1))
+    people = []
     for i, chunk in enumerate(World(1).chunks(N_PEOPLE, 10_000)):
         people.extend(chunk)
-        t0 = time.perf_counter()
+        statements.append(0)
         with engine.begin() as conn:
             seed.write_people(conn, chunk, random.Random(f"1:sentences:{i}"))
-        writing += time.perf_counter() - t0
-    t0 = time.perf_counter()
+    statements.append(0)  # write_extras' own, not a chunk's
     with engine.begin() as conn:
         seed.write_extras(conn, random.Random("1:sentences:extras"), N_PEOPLE)
-    writing += time.perf_counter() - t0
-    print(f"\nsentences writer: {writing:.2f} s for {N_PEOPLE} persons (SQLite)")
+    statements.pop()
     with engine.connect() as conn:
         def q(sql: str) -> list[Any]:
             return list(conn.execute(text(sql)).mappings().all())
 
-        data = {"seconds": writing, "people": {p.personal_id: p for p in people},
+        data = {"statements": statements, "people": {p.personal_id: p for p in people},
                 "sentences": q("SELECT * FROM sentence"), "events": q("SELECT * FROM enforcement_event"),
                 "penalties": q("SELECT * FROM penalty"), "charges": q("SELECT * FROM charge"),
                 "entity_sentences": q("SELECT * FROM legal_entity_sentence"),
@@ -58,8 +58,10 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return data
 
 
-def test_fast_enough(seeded: dict[str, Any]) -> None:
-    assert seeded["seconds"] < 10
+def test_writes_in_batches(seeded: dict[str, Any]) -> None:
+    """One statement per table (and the facility check) per chunk, whatever its size: no statement per row.
+    Speed itself is measured by the bench's seed timings, not asserted here."""
+    assert all(0 < n <= len(TABLES) + 1 for n in seeded["statements"]), (seeded["statements"], len(TABLES))
 
 
 def test_share_of_adults_and_minors(seeded: dict[str, Any]) -> None:
