@@ -543,16 +543,14 @@ async def test_without_an_idempotency_key_each_mutation_has_its_own_write_key(wo
 
 
 async def test_a_refused_connection_is_known_undelivered(tmp_path: Path) -> None:
-    import aiohttp
-
     from gateway.execution import FetchContext, HttpTransport
-    from gateway.execution.transport import SubgraphFailure
+    from gateway.execution.transport import SubgraphFailure, http_client
     from gateway.keys import InternalTokenMinter, load_or_create_internal_key
     from tests.fixtures.serve import free_port
 
     minter = InternalTokenMinter(load_or_create_internal_key(tmp_path / "k.json", tmp_path / "j.json"))
-    async with aiohttp.ClientSession() as session:
-        transport = HttpTransport("registry", f"http://127.0.0.1:{free_port()}/graphql", session, minter, 2.0)
+    async with http_client(4) as client:
+        transport = HttpTransport("registry", f"http://127.0.0.1:{free_port()}/graphql", client, minter, 2.0)
         with pytest.raises(SubgraphFailure) as failed:
             await transport.send("mutation { dropEverything }", {}, FetchContext("r1", "officer", "ubnd"))
     assert failed.value.delivered is False and str(failed.value) == "the connection failed"

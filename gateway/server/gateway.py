@@ -10,10 +10,11 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import aiohttp
+from pyreqwest.exceptions import PyreqwestError
 
 from ..config import GatewaySettings
 from ..execution import Executor, HttpTransport, Transport
+from ..execution.transport import http_client
 from ..keys import InternalTokenMinter, key_paths, load_or_create_internal_key
 from ..pipeline import AuditHook, Authenticator, GraphQLRequest, GraphQLResponse, Pipeline, PolicyHook
 from ..planning import PlanCache, Planner
@@ -71,14 +72,14 @@ class Gateway:
             policy=policy, audit=audit, expose_plans=settings.development, trusted=self.trusted,
             rate_limiter=self.rate_limiter, telemetry=self.telemetry, writes=writes,
         )
-        self.session: aiohttp.ClientSession | None = None
+        self.client: Any = None  # the pooled subgraph client (execution.transport.http_client), once started
         self.hooks = (authenticator, policy, audit)
         self.resources = tuple(resources)  # started before the hooks, closed after them (the gateway store)
 
     async def start(self) -> None:
         """Start the hooks (e.g. the audit writer), open the pooled HTTP session and an HTTP transport for every
         subgraph not served otherwise."""
-        if self.session is not None:
+        if self.client is not None:
             return
         await self.rate_limiter.start()
         for resource in self.resources:
@@ -89,17 +90,16 @@ class Gateway:
                 await start()
         if self.minter is None:
             self.minter = InternalTokenMinter(load_or_create_internal_key(*key_paths(dict(self.settings.raw_env))))
-        connector = aiohttp.TCPConnector(limit=self.settings.subgraph_pool_size, ttl_dns_cache=300)
-        self.session = aiohttp.ClientSession(connector=connector, json_serialize=None)  # type: ignore[arg-type]
+        self.client = await http_client(self.settings.subgraph_pool_size).__aenter__()
         timeout = self.settings.subgraph_timeout_ms / 1000
         for name, info in self.supergraph.graphs.items():
             if name not in self.extra_transports:
-                self.transports[name] = HttpTransport(name, info.url, self.session, self.minter, timeout)
+                self.transports[name] = HttpTransport(name, info.url, self.client, self.minter, timeout)
 
     async def close(self) -> None:
-        if self.session is not None:
-            await self.session.close()
-            self.session = None
+        if self.client is not None:
+            client, self.client = self.client, None
+            await client.__aexit__(None, None, None)
         await self.rate_limiter.close()
         for hook in reversed(self.hooks):
             close = getattr(hook, "close", None) or getattr(hook, "aclose", None)
@@ -126,7 +126,7 @@ class Gateway:
 
     async def readiness(self) -> dict[str, str]:
         """``{subgraph: "ok" | reason}``: every HTTP subgraph's /healthz must answer 200."""
-        assert self.session is not None, "start() the gateway first"
+        assert self.client is not None, "start() the gateway first"
 
         async def probe(name: str) -> tuple[str, str]:
             transport = self.transports.get(name)
@@ -135,10 +135,13 @@ class Gateway:
             url = health_url(transport.url)
             try:
                 async with asyncio.timeout(2):
-                    async with self.session.get(url) as resp:  # type: ignore[union-attr]
-                        return name, "ok" if resp.status == 200 else f"HTTP {resp.status}"
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                return name, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                    response = await self.client.get(url).build().send()
+                    return name, "ok" if response.status == 200 else f"HTTP {response.status}"
+            except TimeoutError:
+                return name, "TimeoutError"
+            except PyreqwestError as exc:  # its summary ("connection error"), not the causes naming host and port
+                summary = exc.args[0] if exc.args and isinstance(exc.args[0], str) else ""
+                return name, f"{type(exc).__name__}: {summary[:120]}" if summary else type(exc).__name__
 
         return dict(await asyncio.gather(*(probe(n) for n in self.supergraph.graphs)))
 
