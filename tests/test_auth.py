@@ -224,3 +224,26 @@ async def test_verified_signatures_are_reused_only_with_the_same_key(keys: dict[
     # claims are re-validated on every use: the cached token expires like any other
     await asyncio.sleep(3)
     await refused(auth, token, "expired")
+
+
+async def test_a_cached_verdict_checks_the_time_claims_again(keys: dict[str, Any]):
+    """A verified token's caller is reused, but exp, nbf and iat are checked against the clock on every request,
+    by the same validators (and messages) as the first time."""
+    public = KeySet.import_key_set(KeySet([keys["ec"]]).as_dict(private=False))
+    auth = Authenticator(LocalKeySet(public), AGENCIES, issuer=ISS, audience=AUD, leeway=0)
+    now = int(time.time())
+    token = sign(keys["ec"], "ES256", claims(iat=now, nbf=now, exp=now + 600))
+    first = await auth.authenticate(bearer(token))
+    assert await auth.authenticate(bearer(token)) is first  # the cached verdict
+    clock = {"now": now + 601}
+    auth.registry._now = lambda: clock["now"]
+    await refused(auth, token, "expired")
+    clock["now"] = now - 60  # the clock went back: the token is not valid yet, and was issued in the future
+    await refused(auth, token, "not valid yet")
+    clock["now"] = now + 10
+    assert await auth.authenticate(bearer(token)) is first
+    # a token whose claims fail is never cached: the same answer every time, the signature checked every time
+    wrong = sign(keys["ec"], "ES256", claims(aud="another-audience"))
+    for _ in range(2):
+        await refused(auth, wrong, "audience")
+    assert wrong not in auth._verified

@@ -70,10 +70,13 @@ class Authenticator:
                  leeway: int = 30, max_lifetime: int = DEFAULT_MAX_LIFETIME) -> None:
         self.keys = keys
         self.agencies = agencies
-        # token -> (key, claims) of a verified signature: a service sends the same token for its lifetime, and the
-        # ES256/RS256 check is the costliest step of a small request. The key object is kept and compared by
-        # identity, so a rotated or removed key never reuses an old verdict; claims are re-validated every time.
-        self._verified: LRUCache[str, tuple[Key, dict[str, Any]]] = LRUCache(maxsize=4096)
+        # token -> (key, caller, exp, nbf, iat) of a token that passed every check: a service sends the same token
+        # for its lifetime, and the signature and claim checks are the costliest step of a small request. The key
+        # object is kept and compared by identity, so a rotated or removed key never reuses an old verdict; what
+        # depends on the time (exp, nbf, iat) is checked again on every request by the registry's own validators.
+        # Everything else the verdict reads is fixed for a token string (its claims) or for the process (issuer,
+        # audience, maximum lifetime, the agency catalogue).
+        self._verified: LRUCache[str, tuple[Key, Caller, Any, Any, Any]] = LRUCache(maxsize=4096)
         self.issuer = issuer
         self.audience = audience
         self.max_lifetime = max_lifetime
@@ -156,15 +159,26 @@ class Authenticator:
         alg, key = await self._key_for(header)
         cached = self._verified.get(token)
         if cached is not None and cached[0] is key:
-            claims = dict(cached[1])
-        else:
-            try:
-                claims = jwt.decode(token, key, algorithms=[alg]).claims
-            except JoseError as exc:
-                raise AuthError("token signature is invalid") from exc
-            except (ValueError, TypeError) as exc:
-                raise AuthError("malformed token") from exc
-            self._verified[token] = (key, dict(claims))
+            _, caller, exp, nbf, iat = cached
+            self._check_times(exp, nbf, iat)
+            return caller
+        try:
+            claims = jwt.decode(token, key, algorithms=[alg]).claims
+        except JoseError as exc:
+            raise AuthError("token signature is invalid") from exc
+        except (ValueError, TypeError) as exc:
+            raise AuthError("malformed token") from exc
+        self._validate(claims)
+        lifetime = claims["exp"] - claims["iat"]  # both numeric: the registry checked them
+        if lifetime > self.max_lifetime:
+            raise AuthError(f"token lifetime (exp - iat = {int(lifetime)} s) exceeds the maximum of "
+                            f"{self.max_lifetime} s")
+        caller = self._caller(claims)
+        self._verified[token] = (key, caller, claims["exp"], claims.get("nbf"), claims["iat"])
+        return caller
+
+    def _validate(self, claims: dict[str, Any]) -> None:
+        """Every registered claim check (joserfc's registry), as :class:`AuthError`."""
         try:
             self.registry.validate(claims)
         except ExpiredTokenError as exc:
@@ -173,11 +187,18 @@ class Authenticator:
             raise AuthError(f"token lacks required claim(s): {exc.claim}") from exc
         except JoseError as exc:
             raise AuthError(self._claim_problem(exc)) from exc
-        lifetime = claims["exp"] - claims["iat"]  # both numeric: the registry checked them
-        if lifetime > self.max_lifetime:
-            raise AuthError(f"token lifetime (exp - iat = {int(lifetime)} s) exceeds the maximum of "
-                            f"{self.max_lifetime} s")
-        return self._caller(claims)
+
+    def _check_times(self, exp: Any, nbf: Any, iat: Any) -> None:
+        """The checks of a verified token that depend on the time, by the same validators as the first time."""
+        try:
+            self.registry.validate_exp(exp)
+            if nbf is not None:
+                self.registry.validate_nbf(nbf)
+            self.registry.validate_iat(iat)
+        except ExpiredTokenError as exc:
+            raise AuthError("token has expired") from exc
+        except JoseError as exc:
+            raise AuthError(self._claim_problem(exc)) from exc
 
     def _claim_problem(self, exc: JoseError) -> str:
         claim = getattr(exc, "claim", "")
