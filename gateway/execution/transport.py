@@ -1,9 +1,9 @@
 """How the executor reaches a subgraph: over HTTP (one pooled client per app) or in process.
 
 The HTTP client is pyreqwest (Rust's reqwest and hyper under a Tokio runtime of its own): the connection pool,
-HTTP/1.1 framing and the response body are handled outside the interpreter, and a subgraph call costs the event
-loop about a quarter of what aiohttp's did (bench/HISTORY.md, 2026-12-08: process CPU per request of (d) -8 %,
-(c) -8 %). No proxy from the environment, no redirects followed: the gateway talks to the subgraph URLs of its
+HTTP/1.1 framing and the response body are handled outside the interpreter: the event loop spends about a quarter
+less on a request, and under load the gateway's CPU per request fell 5-14 % (bench/HISTORY.md, 2026-12-07, second
+session). No proxy from the environment, no redirects followed: the gateway talks to the subgraph URLs of its
 supergraph and nothing else.
 
 Every HTTP call carries a short-lived internal JWT for that subgraph's audience, minted with the caller's account,
