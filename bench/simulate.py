@@ -107,6 +107,8 @@ def start_gateways(stack: Stack, count: int, audit_url: str, first_port: int) ->
     assert stack.supergraph is not None
     services = []
     provisioned = production_files(stack.run_dir)
+    # production keeps the gateway store (grants registry, idempotency keys) on PostgreSQL, shared by the replicas
+    store = stack.store_database()
     for i in range(count):
         port = first_port + i
         env = {
@@ -118,6 +120,7 @@ def start_gateways(stack: Stack, count: int, audit_url: str, first_port: int) ->
             "GATEWAY_SUPERGRAPH": str(stack.supergraph),
             "GATEWAY_POLICY_ENGINE": "embedded",
             "GATEWAY_AUDIT_DATABASE_URL": audit_url,
+            "GATEWAY_STORE_DATABASE_URL": store,
             "GATEWAY_PSEUDONYM_KEY": PSEUDONYM_KEY,
             **{f"{n.upper()}_URL": u for n, u in stack.subgraph_urls().items()},
             **provisioned,
