@@ -90,11 +90,15 @@ async def opa_port() -> AsyncIterator[int]:
 
 
 def all_inputs() -> list[dict[str, Any]]:
-    """Every agency x every purpose (and none) x legal basis present or not, over fields of every category."""
+    """Every agency kind (its first agency, and a province-scoped one where the kind has both) x every purpose
+    (and none) x legal basis present or not, over fields of every category."""
     bundle = load_bundle()
     purposes = [None, *(p["id"] for p in bundle.data["purposes"])]
+    agencies: dict[tuple[str, bool], dict[str, Any]] = {}
+    for agency in bundle.data["agencies"]:
+        agencies.setdefault((agency["kind"], agency.get("province") is None), agency)
     out = []
-    for agency, purpose, legal in itertools.product(bundle.data["agencies"], purposes, (False, True)):
+    for agency, purpose, legal in itertools.product(agencies.values(), purposes, (False, True)):
         caller = Caller("t", agency["id"], agency["kind"], agency["province"], None)
         out.append(build_input(caller, DeclaredPurpose(purpose, "QĐ-1" if legal else None), "query", FIELDS))
     return out

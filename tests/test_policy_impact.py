@@ -4,6 +4,7 @@ report names exactly the coordinates it changes; both versions are decided by th
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -76,9 +77,10 @@ def test_no_change_no_rows(tmp_path: Path) -> None:
     assert report.summary_line().startswith("0 coordinates changed")
 
 
-def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, cwd: Path = ROOT, data_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "LT_DATA_DIR": str(data_dir)} if data_dir is not None else None
     return subprocess.run([sys.executable, "-m", "gateway", "policy", "impact", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_cli_against_a_git_ref(tmp_path: Path) -> None:
@@ -101,10 +103,14 @@ def test_cli_against_a_git_ref(tmp_path: Path) -> None:
         (k, lb, "RELIGION/text") for k in STATISTICS_PURPOSE_KINDS for lb in (False, True)}
     assert all(r["before"]["effect"] == "withhold" and r["after"]["effect"] == "allow" for r in fields)
 
-    table = _run("--base", "HEAD", "--dir", str(repo / "policies"), "--by", "category", "--no-cache")
+    # the table evaluates both versions once more, into a cache of this test's own, which the Markdown reuses
+    cache = tmp_path / "data"
+    table = _run("--base", "HEAD", "--dir", str(repo / "policies"), "--by", "category", data_dir=cache)
     assert table.returncode == 0, table.stderr
     assert "RELIGION/text" in table.stdout and "withhold" in table.stdout
-    markdown = _run("--base", "HEAD", "--dir", str(repo / "policies"), "--by", "category", "--format", "markdown")
+    assert len(list((cache / "cache" / "policy-impact").glob("*.json"))) == 2  # base and changed version
+    markdown = _run("--base", "HEAD", "--dir", str(repo / "policies"), "--by", "category", "--format", "markdown",
+                    data_dir=cache)
     assert "| agency kind | purpose |" in markdown.stdout
     unknown = _run("--base", "no-such-ref", "--dir", str(repo / "policies"), "--by", "category")
     assert unknown.returncode == 2 and "git" in unknown.stderr
