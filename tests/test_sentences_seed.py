@@ -34,17 +34,20 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     upgrade("sentences", f"sqlite+aiosqlite:///{path}")
     engine = create_engine(f"sqlite:///{path}")
     statements: list[int] = []  # SQL statements sent per chunk of 10 000 persons (an executemany is one)
-    event.listen(engine, "before_cursor_execute", lambda *_: statements.__setitem__(-1, statements[-1] + 1))
+
+    def count(*_: Any) -> None:
+        statements[-1] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
     people = []
     for i, chunk in enumerate(World(1).chunks(N_PEOPLE, 10_000)):
         people.extend(chunk)
         statements.append(0)
         with engine.begin() as conn:
             seed.write_people(conn, chunk, random.Random(f"1:sentences:{i}"))
-    statements.append(0)  # write_extras' own, not a chunk's
+    event.remove(engine, "before_cursor_execute", count)  # write_extras' statements are not a chunk's
     with engine.begin() as conn:
         seed.write_extras(conn, random.Random("1:sentences:extras"), N_PEOPLE)
-    statements.pop()
     with engine.connect() as conn:
         def q(sql: str) -> list[Any]:
             return list(conn.execute(text(sql)).mappings().all())

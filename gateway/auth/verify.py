@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from cachetools import LRUCache
@@ -179,24 +181,26 @@ class Authenticator:
 
     def _validate(self, claims: dict[str, Any]) -> None:
         """Every registered claim check (joserfc's registry), as :class:`AuthError`."""
-        try:
+        with self._claim_errors():
             self.registry.validate(claims)
-        except ExpiredTokenError as exc:
-            raise AuthError("token has expired") from exc
-        except MissingClaimError as exc:
-            raise AuthError(f"token lacks required claim(s): {exc.claim}") from exc
-        except JoseError as exc:
-            raise AuthError(self._claim_problem(exc)) from exc
 
     def _check_times(self, exp: Any, nbf: Any, iat: Any) -> None:
         """The checks of a verified token that depend on the time, by the same validators as the first time."""
-        try:
+        with self._claim_errors():
             self.registry.validate_exp(exp)
             if nbf is not None:
                 self.registry.validate_nbf(nbf)
             self.registry.validate_iat(iat)
+
+    @contextlib.contextmanager
+    def _claim_errors(self) -> Iterator[None]:
+        """joserfc's claim errors as the :class:`AuthError` messages callers see (one mapping for both paths)."""
+        try:
+            yield
         except ExpiredTokenError as exc:
             raise AuthError("token has expired") from exc
+        except MissingClaimError as exc:
+            raise AuthError(f"token lacks required claim(s): {exc.claim}") from exc
         except JoseError as exc:
             raise AuthError(self._claim_problem(exc)) from exc
 

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pyreqwest.client import Client
 from pyreqwest.exceptions import PyreqwestError
 
 from ..config import GatewaySettings
@@ -72,12 +73,12 @@ class Gateway:
             policy=policy, audit=audit, expose_plans=settings.development, trusted=self.trusted,
             rate_limiter=self.rate_limiter, telemetry=self.telemetry, writes=writes,
         )
-        self.client: Any = None  # the pooled subgraph client (execution.transport.http_client), once started
+        self.client: Client | None = None  # the pooled subgraph client (transport.http_client), once started
         self.hooks = (authenticator, policy, audit)
         self.resources = tuple(resources)  # started before the hooks, closed after them (the gateway store)
 
     async def start(self) -> None:
-        """Start the hooks (e.g. the audit writer), open the pooled HTTP session and an HTTP transport for every
+        """Start the hooks (e.g. the audit writer), open the pooled HTTP client and an HTTP transport for every
         subgraph not served otherwise."""
         if self.client is not None:
             return
